@@ -1,0 +1,55 @@
+# PM Academy — the front door. `make run` and `make test` set up a fresh machine by themselves.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+UV := .tools/uv/bin/uv
+UV_VERSION := 0.13.9
+PY := $(VENV)/bin/python
+MANAGE := $(PY) manage.py
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+export UV_PYTHON := $(PYTHON)
+export UV_NO_PROGRESS := 1
+
+.PHONY: help setup system-deps run test test-fast lint bench screenshots clean
+
+help:
+	@echo "make run    - set everything up and start the site on http://127.0.0.1:8000"
+	@echo "make test   - set everything up and run the whole test suite and checks"
+	@echo "make lint   - ruff and mypy"
+	@echo "make bench  - benchmarks that print figures"
+
+$(UV):
+	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "PM Academy needs Python 3.11"' \
+		|| { echo "PM Academy needs Python 3.11 (found $(PYTHON))."; exit 1; }
+	$(PYTHON) -m venv .tools/uv
+	.tools/uv/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+$(VENV)/.synced: uv.lock pyproject.toml | $(UV)
+	$(UV) sync --frozen --quiet
+	@touch $@
+
+system-deps:
+	@bash scripts/system-deps.sh
+
+setup: system-deps $(VENV)/.synced
+
+run: setup
+	@bash scripts/run.sh
+
+test: setup
+	@bash scripts/test.sh
+
+test-fast: $(VENV)/.synced
+	$(VENV)/bin/pytest -q -x -m "not e2e and not slow" $(ARGS)
+
+lint: $(VENV)/.synced
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy grading/engine certificates
+
+bench: setup
+	@bash scripts/bench.sh
+
+clean:
+	rm -rf $(VENV) .tools var/staticfiles

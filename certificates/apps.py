@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class CertificatesConfig(AppConfig):
+    name = "certificates"
+    verbose_name = "Certificates"
+    default_auto_field = "django.db.models.BigAutoField"

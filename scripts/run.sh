@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# `make run`: migrate, load the demo course, create demo accounts, then serve the site and run
+# the background-task worker together. Ctrl-C stops both.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export DJANGO_SETTINGS_MODULE=${DJANGO_SETTINGS_MODULE:-config.settings.dev}
+PY=.venv/bin/python
+mkdir -p var
+
+$PY manage.py migrate --noinput
+$PY manage.py load_demo
+$PY manage.py create_demo_accounts
+
+pids=()
+cleanup() {
+  trap - INT TERM EXIT
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
+trap cleanup INT TERM EXIT
+
+$PY manage.py db_worker --queue-name '*' &
+pids+=($!)
+echo "PM Academy is starting on http://127.0.0.1:8000 (Ctrl-C stops the site and the worker)"
+$PY manage.py runserver 127.0.0.1:8000 &
+pids+=($!)
+wait -n "${pids[@]}"

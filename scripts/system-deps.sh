@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs the Debian packages PM Academy needs, when they are missing.
+#   Pango (WeasyPrint), fonts with real bold/italic and non-Latin glyphs (certificates),
+#   bubblewrap + util-linux (the grading sandbox), chromium (browser tests).
+# Without root or sudo it prints, in one line, what to install, and carries on.
+set -euo pipefail
+
+packages=(
+  libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 shared-mime-info
+  fonts-dejavu-core fonts-noto-core fonts-noto-cjk
+  bubblewrap util-linux
+)
+if [[ "${PMA_WITH_BROWSER:-0}" == "1" ]]; then
+  packages+=(chromium)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[[ ${#missing[@]} -eq 0 ]] && exit 0
+
+if [[ $(id -u) -eq 0 ]]; then
+  sudo=()
+elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
+  sudo=(sudo -n)
+else
+  echo "PM Academy needs these Debian packages; install them with: sudo apt-get install ${missing[*]}" >&2
+  exit 0
+fi
+
+echo "Installing system packages: ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+"${sudo[@]}" apt-get update -qq >/dev/null
+"${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
