@@ -5,3 +5,6 @@ class CertificatesConfig(AppConfig):
     name = "certificates"
     verbose_name = "Certificates"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from . import receivers  # noqa: F401 - connects the course_completed receiver

@@ -14,6 +14,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("profile/", include("accounts.urls")),
     path("", include("courses.urls")),
+    path("", include("certificates.urls")),
 ]
 
 if settings.DEBUG:

@@ -4,4 +4,12 @@ from . import views
 
 urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
+    path("courses/<int:course_id>/enrol/", views.enrol, name="course_enrol"),
+    path("courses/<int:course_id>/unenrol/", views.unenrol, name="course_unenrol"),
+    path("lessons/<int:lesson_id>/complete/", views.complete_lesson, name="lesson_complete"),
+    path(
+        "lessons/<int:lesson_id>/checks/<str:block_id>/",
+        views.answer_knowledge_check,
+        name="knowledge_check_answer",
+    ),
 ]

@@ -1,7 +1,131 @@
+"""Learner actions (enrol, unenrol, complete a lesson, answer a check) and the dashboard.
+
+Pages render through Wagtail; these views only take POSTs and redirect back (post/redirect/get),
+so everything works without JavaScript.
+"""
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from .blocks import option_ids
+from .forms import KnowledgeCheckForm
+from .models import CoursePage, LessonPage
+from .selectors import learner_dashboard
+from .services import (
+    NotEnrolledError,
+    UnknownKnowledgeCheckError,
+    enrolment_cancel,
+    enrolment_create,
+    knowledge_check_answer,
+    lesson_complete,
+)
+
+
+def _live_course(course_id: int) -> CoursePage:
+    return get_object_or_404(CoursePage.objects.live(), pk=course_id)
+
+
+def _live_lesson(lesson_id: int) -> LessonPage:
+    return get_object_or_404(LessonPage.objects.live(), pk=lesson_id)
+
+
+def _login_then(url: str) -> HttpResponseRedirect:
+    return redirect(f"{reverse('account_login')}?{urlencode({'next': url})}")
 
 
 @login_required
 def dashboard(request):
-    return render(request, "courses/dashboard.html", {})
+    return render(
+        request, "courses/dashboard.html", {"dashboard": learner_dashboard(learner=request.user)}
+    )
+
+
+@require_POST
+def enrol(request, course_id: int):
+    course = _live_course(course_id)
+    if not request.user.is_authenticated:
+        return _login_then(course.url)
+    try:
+        enrolment_create(learner=request.user, course=course)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(course.url)
+    messages.success(request, _("You are enrolled in %(course)s.") % {"course": course.title})
+    return redirect(course.url)
+
+
+@require_POST
+@login_required
+def unenrol(request, course_id: int):
+    course = _live_course(course_id)
+    try:
+        enrolment_cancel(learner=request.user, course=course)
+    except NotEnrolledError as error:
+        messages.info(request, str(error))
+    else:
+        messages.success(
+            request,
+            _("You left %(course)s. Your progress is kept if you enrol again.")
+            % {"course": course.title},
+        )
+    return redirect(course.url)
+
+
+@require_POST
+@login_required
+def complete_lesson(request, lesson_id: int):
+    lesson = _live_lesson(lesson_id)
+    try:
+        progress = lesson_complete(learner=request.user, lesson=lesson)
+    except NotEnrolledError as error:
+        messages.info(request, str(error))
+        return redirect(lesson.course.url)
+    if progress.is_complete:
+        messages.success(request, _("Lesson completed. You have completed this course!"))
+    else:
+        messages.success(request, _("Lesson completed."))
+    return redirect(lesson.url)
+
+
+@require_POST
+@login_required
+def answer_knowledge_check(request, lesson_id: int, block_id: str):
+    lesson = _live_lesson(lesson_id)
+    check = lesson.knowledge_check(block_id)
+    if check is None:
+        raise Http404(_("This lesson has no such question."))
+    anchor = f"{lesson.url}#kc-{block_id}"
+    form = KnowledgeCheckForm(request.POST, option_ids=option_ids(check.value))
+    if not form.is_valid():
+        # Show the errors on the question itself, in the lesson, rather than after a redirect.
+        request.knowledge_check_errors = {block_id: form.errors.get("options", [])}
+        response = lesson.serve(request)
+        if response.status_code == 200:
+            response.status_code = 400
+        return response
+    try:
+        result = knowledge_check_answer(
+            learner=request.user,
+            lesson=lesson,
+            block_id=block_id,
+            selected_option_ids=form.cleaned_data["options"],
+        )
+    except NotEnrolledError as error:
+        messages.info(request, str(error))
+        return redirect(lesson.course.url)
+    except (UnknownKnowledgeCheckError, ValidationError):
+        messages.error(request, _("That answer could not be checked. Please try again."))
+        return redirect(anchor)
+    if result.is_correct:
+        messages.success(request, _("Correct!"))
+    else:
+        messages.warning(request, _("Not quite. Read the feedback and try again."))
+    return redirect(anchor)

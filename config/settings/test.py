@@ -14,3 +14,5 @@ STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.Static
 MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="pma-test-media-"))
 ACCOUNT_RATE_LIMITS = False
 WAGTAILADMIN_BASE_URL = "http://testserver"
+STATIC_ROOT = Path(tempfile.mkdtemp(prefix="pma-test-static-"))
+WHITENOISE_AUTOREFRESH = True

@@ -1,0 +1,174 @@
+"""The Certificate record: what was certified, to whom, and whether it still holds.
+
+Everything printed is snapshotted at issue time, so renaming a course or a learner
+later never changes a certificate already issued. Certificates are revoked, never
+deleted: both the instance and the queryset refuse to delete.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .codes import CODE_LENGTH
+
+
+class CertificateDeletionError(Exception):
+    """Certificates are evidence; revoke them instead."""
+
+
+class Status(models.TextChoices):
+    ACTIVE = "active", _("Active")
+    REVOKED = "revoked", _("Revoked")
+
+
+class Validity(models.TextChoices):
+    """What a verifier is told; `expired` is computed from the expiry date, never stored."""
+
+    VALID = "valid", _("Valid")
+    REVOKED = "revoked", _("Revoked")
+    EXPIRED = "expired", _("Expired")
+
+
+class ScoreBand(models.TextChoices):
+    PASS = "pass", _("Pass")
+    MERIT = "merit", _("Merit")
+    DISTINCTION = "distinction", _("Distinction")
+
+
+def _pdf_path(instance: Certificate, page_size: str) -> str:
+    # A random directory keeps stored PDFs unguessable from the public code, should the
+    # storage ever be reachable directly; downloads go through the permission check.
+    return f"certificates/{secrets.token_urlsafe(18)}/{instance.code}-{page_size}.pdf"
+
+
+def pdf_path_a4(instance: Certificate, filename: str) -> str:
+    return _pdf_path(instance, "a4")
+
+
+def pdf_path_letter(instance: Certificate, filename: str) -> str:
+    return _pdf_path(instance, "letter")
+
+
+class CertificateQuerySet(models.QuerySet):
+    def delete(self):
+        raise CertificateDeletionError("Certificates are never deleted; revoke them instead.")
+
+    def valid_at(self, moment: datetime):
+        return self.filter(status=Status.ACTIVE).filter(
+            models.Q(expires_at__isnull=True) | models.Q(expires_at__gt=moment)
+        )
+
+    def with_validity(self, validity: str, *, at: datetime):
+        if validity == Validity.REVOKED:
+            return self.filter(status=Status.REVOKED)
+        if validity == Validity.EXPIRED:
+            return self.filter(status=Status.ACTIVE, expires_at__lte=at)
+        return self.valid_at(at)
+
+
+class Certificate(models.Model):
+    code = models.CharField(_("code"), max_length=CODE_LENGTH, unique=True, editable=False)
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="certificates"
+    )
+    # SET_NULL: a deleted course leaves its certificates standing on their snapshots.
+    course = models.ForeignKey(
+        "courses.CoursePage",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="certificates",
+    )
+
+    learner_name = models.CharField(_("name printed"), max_length=200)
+    course_title = models.CharField(_("course title"), max_length=255)
+    course_url = models.URLField(_("course URL"), max_length=500, blank=True)
+    skills = models.JSONField(_("skills"), default=list, blank=True)
+    instructor_name = models.CharField(_("instructor"), max_length=200, blank=True)
+    final_percent = models.PositiveSmallIntegerField(_("final percent"))
+    score_band = models.CharField(_("score band"), max_length=20, choices=ScoreBand.choices)
+
+    issued_at = models.DateTimeField(_("issued"), db_index=True)
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("Empty when issued automatically on course completion."),
+    )
+
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.ACTIVE)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    revocation_reason = models.TextField(blank=True)
+
+    shared = models.BooleanField(
+        _("shared publicly"),
+        default=False,
+        help_text=_("The learner lets anyone with the link download the PDF and credential."),
+    )
+    # Position in the revocation status list; the credential's statusListIndex.
+    status_index = models.PositiveIntegerField(null=True, blank=True, unique=True, editable=False)
+    credential = models.TextField(_("signed credential"), blank=True, editable=False)
+    pdf_a4 = models.FileField(upload_to=pdf_path_a4, blank=True, editable=False, max_length=300)
+    pdf_letter = models.FileField(
+        upload_to=pdf_path_letter, blank=True, editable=False, max_length=300
+    )
+    rendered_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = CertificateQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-issued_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["learner", "course"], name="one_certificate_per_learner_and_course"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="revoked") | models.Q(revoked_at__isnull=False),
+                name="revoked_certificates_record_when",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "expires_at"])]
+        permissions = [
+            ("issue_certificate", "Can issue certificates by hand"),
+            ("revoke_certificate", "Can revoke certificates"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} — {self.learner_name}, {self.course_title}"
+
+    def delete(self, *args, **kwargs):
+        raise CertificateDeletionError("Certificates are never deleted; revoke them instead.")
+
+    def validity(self, *, at: datetime | None = None) -> Validity:
+        if self.status == Status.REVOKED:
+            return Validity.REVOKED
+        moment = at or timezone.now()
+        if self.expires_at is not None and self.expires_at <= moment:
+            return Validity.EXPIRED
+        return Validity.VALID
+
+    @property
+    def is_rendered(self) -> bool:
+        return bool(self.pdf_a4) and bool(self.pdf_letter) and bool(self.credential)
+
+    def pdf_for(self, page_size: str):
+        return self.pdf_letter if page_size == "letter" else self.pdf_a4

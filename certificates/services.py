@@ -1,0 +1,245 @@
+"""Writes: issuing, rendering, revoking and sharing certificates.
+
+Issuing writes the record first (one per learner and course, enforced by a unique
+constraint), then signs the credential and renders the PDFs. If rendering fails
+the record stands and `certificate_render` can be run again.
+"""
+
+from __future__ import annotations
+
+import calendar
+import json
+import logging
+import mimetypes
+from datetime import datetime
+
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from courses.models import CoursePage
+
+from . import issuer as issuer_module
+from .codes import code_generate
+from .credentials import CredentialClaims, credential_build, proof_add
+from .models import Certificate, ScoreBand, Status
+from .rendering import CertificateDocument, PageSize, certificate_pdf, image_data_uri
+from .selectors import certificate_for, course_final_percent, status_list_position
+
+logger = logging.getLogger(__name__)
+
+# Score bands from the course's final percent (CourseProgress.percent), lower bounds inclusive.
+# Documented in docs/certificates.md.
+SCORE_BANDS: list[tuple[int, ScoreBand]] = [
+    (90, ScoreBand.DISTINCTION),
+    (80, ScoreBand.MERIT),
+    (0, ScoreBand.PASS),
+]
+CODE_ATTEMPTS = 5
+LOGO_RENDITION = "max-600x240"
+
+
+class CertificateError(Exception):
+    """A request the certificate rules refuse; the message is for the person who asked."""
+
+
+def score_band_for(*, percent: int) -> ScoreBand:
+    return next(band for floor, band in SCORE_BANDS if percent >= floor)
+
+
+def certificate_issue(
+    *, learner, course: CoursePage, issued_by=None, render: bool = True
+) -> Certificate:
+    """Issue the learner's certificate for the course, or return the one already issued.
+
+    Safe under concurrent calls: the database's unique constraint decides which call
+    creates the row; the others get that row back.
+    """
+    existing = certificate_for(learner=learner, course=course)
+    if existing is None:
+        existing = _certificate_create(learner=learner, course=course, issued_by=issued_by)
+    if render and not existing.is_rendered:
+        certificate_render(certificate=existing)
+    return existing
+
+
+def certificate_issue_enqueue(*, learner, course: CoursePage, issued_by=None) -> None:
+    """Issue in the certificates worker once the current transaction commits."""
+    from .tasks import certificate_issue_task
+
+    learner_id, course_id = learner.pk, course.pk
+    issued_by_id = issued_by.pk if issued_by is not None else None
+    transaction.on_commit(
+        lambda: certificate_issue_task.enqueue(learner_id, course_id, issued_by_id)
+    )
+
+
+def _certificate_create(*, learner, course: CoursePage, issued_by) -> Certificate:
+    percent = course_final_percent(learner=learner, course=course)
+    if percent is None:
+        raise CertificateError(f"{learner} has no progress in {course.title}.")
+    issued_at = timezone.now()
+    months = course.certificate_valid_months
+    fields = {
+        "learner": learner,
+        "course": course,
+        "learner_name": _printed_name(learner),
+        "course_title": course.title,
+        "course_url": course.get_full_url() or "",
+        "skills": list(course.skills.order_by("name").values_list("name", flat=True)),
+        "instructor_name": _instructor_name(course),
+        "final_percent": percent,
+        "score_band": score_band_for(percent=percent),
+        "issued_at": issued_at,
+        "expires_at": add_months(issued_at, months) if months else None,
+        "issued_by": issued_by,
+    }
+    for _attempt in range(CODE_ATTEMPTS):
+        try:
+            with transaction.atomic():
+                certificate = Certificate.objects.create(code=code_generate(), **fields)
+                # The primary key is unique and never reused, so it serves as the status index.
+                certificate.status_index = certificate.pk
+                certificate.save(update_fields=["status_index"])
+                return certificate
+        except IntegrityError:
+            winner = certificate_for(learner=learner, course=course)
+            if winner is not None:
+                return winner
+            # Otherwise the random code collided (about 2^-99 per pair): draw again.
+    raise CertificateError("Could not allocate a certificate code.")
+
+
+def certificate_render(*, certificate: Certificate) -> Certificate:
+    """Sign the credential (once) and render both page sizes; store them."""
+    if not certificate.credential:
+        certificate.credential = json.dumps(
+            credential_sign(certificate=certificate), ensure_ascii=False, indent=2
+        )
+    document = certificate_document(certificate=certificate)
+    for page_size, field in ((PageSize.A4, "pdf_a4"), (PageSize.LETTER, "pdf_letter")):
+        pdf = certificate_pdf(document, page_size=page_size, credential_json=certificate.credential)
+        file_field = getattr(certificate, field)
+        if file_field:
+            file_field.delete(save=False)
+        file_field.save(f"{certificate.code}-{page_size}.pdf", ContentFile(pdf), save=False)
+    certificate.rendered_at = timezone.now()
+    certificate.save(update_fields=["credential", "pdf_a4", "pdf_letter", "rendered_at", "updated_at"])
+    return certificate
+
+
+def credential_sign(*, certificate: Certificate) -> dict:
+    if certificate.status_index is None:
+        raise CertificateError("The certificate has no status index yet.")
+    list_number, position = status_list_position(certificate.status_index)
+    profile = issuer_module.issuer()
+    key = issuer_module.key_store().current()
+    claims = CredentialClaims(
+        credential_id=issuer_module.verify_url(certificate.code),
+        issuer=profile,
+        learner_name=certificate.learner_name,
+        achievement_id=certificate.course_url or f"{profile.url}courses/{certificate.course_id}",
+        course_title=certificate.course_title,
+        course_description=_course_description(certificate),
+        criteria=(
+            f"Completed every required lesson of {certificate.course_title} and met its "
+            "pass rules on knowledge checks and graded prioritization exercises."
+        ),
+        skills=list(certificate.skills),
+        score_band=certificate.get_score_band_display(),
+        score_bands=[str(label) for _value, label in ScoreBand.choices],
+        issued_at=certificate.issued_at,
+        expires_at=certificate.expires_at,
+        status_list_url=issuer_module.status_list_url(list_number),
+        status_index=position,
+        instructor_name=certificate.instructor_name,
+    )
+    return proof_add(
+        credential_build(claims),
+        key=key,
+        verification_method=issuer_module.verification_method(key),
+        created=certificate.issued_at,
+    )
+
+
+def certificate_document(*, certificate: Certificate) -> CertificateDocument:
+    return CertificateDocument(
+        code=certificate.code,
+        learner_name=certificate.learner_name,
+        course_title=certificate.course_title,
+        issued_on=timezone.localdate(certificate.issued_at),
+        score_band=certificate.get_score_band_display(),
+        verify_url=issuer_module.verify_url(certificate.code),
+        verify_index_url=issuer_module.verify_index_url(),
+        issuer_name=issuer_module.issuer().name,
+        instructor_name=certificate.instructor_name,
+        skills=list(certificate.skills),
+        expires_on=timezone.localdate(certificate.expires_at) if certificate.expires_at else None,
+        logo_data_uri=_logo_data_uri(certificate.course),
+    )
+
+
+@transaction.atomic
+def certificate_revoke(*, certificate: Certificate, by, reason: str) -> Certificate:
+    """Revoke for good, recording who, when and why. The status list flips the same moment."""
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise CertificateError("Give the reason for revoking; it is kept in the audit record.")
+    locked = Certificate.objects.select_for_update().get(pk=certificate.pk)
+    if locked.status == Status.REVOKED:
+        raise CertificateError(f"{locked.code} was already revoked on {locked.revoked_at:%Y-%m-%d}.")
+    locked.status = Status.REVOKED
+    locked.revoked_at = timezone.now()
+    locked.revoked_by = by
+    locked.revocation_reason = reason
+    locked.save(update_fields=["status", "revoked_at", "revoked_by", "revocation_reason", "updated_at"])
+    logger.info("certificate %s revoked by %s: %s", locked.code, by, reason)
+    return locked
+
+
+def certificate_share_set(*, certificate: Certificate, learner, shared: bool) -> Certificate:
+    if certificate.learner_id != learner.pk:
+        raise CertificateError("Only the certificate's holder can change how it is shared.")
+    certificate.shared = shared
+    certificate.save(update_fields=["shared", "updated_at"])
+    return certificate
+
+
+def add_months(moment: datetime, months: int) -> datetime:
+    """The same day `months` later, clamped to the month's last day (31 Jan + 1 = 28/29 Feb)."""
+    month_index = moment.month - 1 + months
+    year, month = moment.year + month_index // 12, month_index % 12 + 1
+    day = min(moment.day, calendar.monthrange(year, month)[1])
+    return moment.replace(year=year, month=month, day=day)
+
+
+def _printed_name(learner) -> str:
+    return (learner.certificate_name or learner.get_full_name() or learner.display_name).strip()
+
+
+def _instructor_name(course: CoursePage) -> str:
+    instructor = course.instructors.order_by("pk").first()
+    if instructor is None:
+        return ""
+    return (instructor.certificate_name or instructor.get_full_name() or "").strip()
+
+
+def _course_description(certificate: Certificate) -> str:
+    course = certificate.course
+    summary = getattr(course, "summary", "") if course is not None else ""
+    return summary or f"Completion of the course {certificate.course_title}."
+
+
+def _logo_data_uri(course: CoursePage | None) -> str | None:
+    if course is None or course.logo_id is None:
+        return None
+    try:
+        rendition = course.logo.get_rendition(LOGO_RENDITION)
+        with rendition.file.open("rb") as handle:
+            data = handle.read()
+    except (OSError, ValueError):
+        # A missing or unreadable image file must not stop the certificate; print it without.
+        logger.warning("course %s logo could not be read; rendering without it", course.pk)
+        return None
+    mime_type = mimetypes.guess_type(rendition.file.name)[0] or "image/png"
+    return image_data_uri(data, mime_type=mime_type)

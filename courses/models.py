@@ -1,0 +1,458 @@
+"""Course pages (home, catalog, course, module, lesson) and the learner's enrolment and progress.
+
+Pages hold content; the learning models record what a learner did. All writes go through
+courses.services, all reads for views through courses.selectors.
+"""
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.shortcuts import redirect
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey, ParentalManyToManyField
+from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Orderable, Page
+from wagtail.search import index
+
+from accounts.models import INSTRUCTORS_GROUP
+
+from .blocks import HomeBodyBlock, LessonBodyBlock, knowledge_checks_in
+
+
+class Level(models.TextChoices):
+    BEGINNER = "beginner", _("Beginner")
+    INTERMEDIATE = "intermediate", _("Intermediate")
+    ADVANCED = "advanced", _("Advanced")
+
+
+class Skill(index.Indexed, models.Model):
+    """A skill a course teaches; the catalog filters on it."""
+
+    name = models.CharField(max_length=80, unique=True)
+    slug = models.SlugField(max_length=80, unique=True)
+    description = models.TextField(blank=True)
+
+    panels = [FieldPanel("name"), FieldPanel("slug"), FieldPanel("description")]
+    search_fields = [index.SearchField("name"), index.AutocompleteField("name")]
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+# Pages ------------------------------------------------------------------------------------
+
+
+class HomePage(Page):
+    """The site root: what PM Academy is, featured courses, a call to action."""
+
+    tagline = models.CharField(max_length=200, help_text=_("One sentence under the title."))
+    intro = RichTextField(blank=True, features=["bold", "italic", "link", "ul"])
+    body = StreamField(HomeBodyBlock(), blank=True)
+    call_to_action = models.CharField(
+        max_length=80, default="Browse the courses", help_text=_("Label of the main button.")
+    )
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("tagline"),
+        FieldPanel("intro"),
+        InlinePanel("featured_courses", label=_("Featured courses"), max_num=6),
+        FieldPanel("body"),
+        FieldPanel("call_to_action"),
+    ]
+    search_fields = [*Page.search_fields, index.SearchField("tagline"), index.SearchField("intro")]
+
+    parent_page_types = ["wagtailcore.Page"]
+    subpage_types = ["courses.CourseIndexPage"]
+    max_count = 1
+    template = "courses/home_page.html"
+
+    def get_context(self, request, *args, **kwargs):
+        from .selectors import home_featured_courses
+
+        context = super().get_context(request, *args, **kwargs)
+        context["featured"] = home_featured_courses(home=self)
+        context["catalog"] = CourseIndexPage.objects.live().descendant_of(self).first()
+        return context
+
+
+class HomeFeaturedCourse(Orderable):
+    home = ParentalKey(HomePage, on_delete=models.CASCADE, related_name="featured_courses")
+    course = models.ForeignKey("courses.CoursePage", on_delete=models.CASCADE, related_name="+")
+
+    panels = [FieldPanel("course")]
+
+
+class CourseIndexPage(Page):
+    """The catalog, filterable by level and skill."""
+
+    intro = RichTextField(blank=True, features=["bold", "italic", "link"])
+
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+
+    parent_page_types = ["courses.HomePage"]
+    subpage_types = ["courses.CoursePage"]
+    max_count = 1
+    template = "courses/course_index_page.html"
+
+    def get_context(self, request, *args, **kwargs):
+        from .forms import CatalogFilterForm
+        from .selectors import catalog_courses
+
+        context = super().get_context(request, *args, **kwargs)
+        form = CatalogFilterForm(request.GET or None)
+        level = skill = None
+        if form.is_bound and form.is_valid():
+            level = form.cleaned_data["level"] or None
+            skill = form.cleaned_data["skill"]
+        context["filter_form"] = form
+        context["courses"] = catalog_courses(catalog=self, level=level, skill=skill)
+        context["is_filtered"] = bool(level or skill)
+        return context
+
+
+class CoursePage(Page):
+    """A course: overview, outcomes, who teaches it and what it takes to pass."""
+
+    summary = models.TextField(
+        max_length=600, help_text=_("Two or three sentences for the catalog.")
+    )
+    description = RichTextField(blank=True, features=["h3", "bold", "italic", "link", "ol", "ul"])
+    outcomes = models.TextField(
+        blank=True, help_text=_("What learners will be able to do, one outcome per line.")
+    )
+    level = models.CharField(max_length=20, choices=Level.choices, default=Level.BEGINNER)
+    estimated_hours = models.PositiveSmallIntegerField(
+        default=1, validators=[MinValueValidator(1), MaxValueValidator(500)]
+    )
+    skills = ParentalManyToManyField(Skill, blank=True, related_name="courses")
+    instructors = ParentalManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="taught_courses",
+        limit_choices_to={"groups__name": INSTRUCTORS_GROUP},
+        help_text=_("Members of the Instructors group who may edit this course."),
+    )
+    logo = models.ForeignKey(
+        "wagtailimages.Image",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("Optional; printed on certificates."),
+    )
+    pass_exercise_percent = models.PositiveSmallIntegerField(
+        _("exercise share needed (%)"),
+        default=70,
+        validators=[MaxValueValidator(100)],
+        help_text=_(
+            "Share of the course's exercise points a learner needs. Ignored when the course "
+            "has no exercises. Lessons marked as required must all be completed as well."
+        ),
+    )
+    certificate_valid_months = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text=_("Leave empty for certificates that never expire."),
+    )
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("summary"),
+        FieldPanel("description"),
+        FieldPanel("outcomes"),
+        MultiFieldPanel(
+            [FieldPanel("level"), FieldPanel("estimated_hours"), FieldPanel("skills")],
+            heading=_("Catalog"),
+        ),
+        FieldPanel("logo"),
+    ]
+    settings_panels = [
+        *Page.settings_panels,
+        FieldPanel("instructors", widget=forms.CheckboxSelectMultiple),
+        MultiFieldPanel(
+            [
+                FieldPanel("pass_exercise_percent"),
+                InlinePanel("exercises", label=_("Exercises counted for passing")),
+                FieldPanel("certificate_valid_months"),
+            ],
+            heading=_("Pass rules and certificate"),
+        ),
+    ]
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("summary"),
+        index.SearchField("description"),
+        index.FilterField("level"),
+    ]
+
+    parent_page_types = ["courses.CourseIndexPage"]
+    subpage_types = ["courses.ModulePage"]
+    template = "courses/course_page.html"
+
+    @property
+    def outcome_list(self) -> list[str]:
+        return [line.strip() for line in self.outcomes.splitlines() if line.strip()]
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        update_fields = kwargs.get("update_fields")
+        # Publishing writes the live instructors; keep the per-course permission group in step so
+        # Wagtail's own permission checks enforce who may edit this course.
+        if update_fields is None or "instructors" in update_fields or "slug" in update_fields:
+            from .services import course_instructors_sync
+
+            course_instructors_sync(course=self)
+
+    def get_context(self, request, *args, **kwargs):
+        from .selectors import course_overview
+
+        context = super().get_context(request, *args, **kwargs)
+        context.update(course_overview(course=self, learner=request.user))
+        return context
+
+
+class CourseExercise(Orderable):
+    """An exercise whose points count towards the course's pass rule.
+
+    The key is what the grading integration reports scores under.
+    """
+
+    course = ParentalKey(CoursePage, on_delete=models.CASCADE, related_name="exercises")
+    key = models.SlugField(max_length=100, help_text=_("The exercise's identifier in grading."))
+    title = models.CharField(max_length=200)
+    max_points = models.DecimalField(
+        max_digits=8, decimal_places=2, validators=[MinValueValidator(0)]
+    )
+
+    panels = [FieldPanel("title"), FieldPanel("key"), FieldPanel("max_points")]
+
+    class Meta(Orderable.Meta):
+        constraints = [
+            models.UniqueConstraint(fields=["course", "key"], name="unique_course_exercise_key")
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ModulePage(Page):
+    summary = models.TextField(blank=True, max_length=600)
+
+    content_panels = [*Page.content_panels, FieldPanel("summary")]
+
+    parent_page_types = ["courses.CoursePage"]
+    subpage_types = ["courses.LessonPage"]
+    template = "courses/module_page.html"
+
+    def serve(self, request, *args, **kwargs):
+        # A module has no content of its own; its place in the course outline is the course page.
+        if getattr(request, "is_preview", False):
+            return super().serve(request, *args, **kwargs)
+        course = self.get_parent()
+        return redirect(f"{course.url}#module-{self.pk}")
+
+
+class LessonPage(Page):
+    summary = models.TextField(blank=True, max_length=600)
+    estimated_minutes = models.PositiveSmallIntegerField(default=10)
+    required = models.BooleanField(
+        _("required to pass"),
+        default=True,
+        help_text=_("Learners must complete required lessons to complete the course."),
+    )
+    body = StreamField(LessonBodyBlock())
+    # Kept in step with body on every save, so progress counts checks without reading bodies.
+    knowledge_check_count = models.PositiveSmallIntegerField(default=0, editable=False)
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("summary"),
+        FieldPanel("estimated_minutes"),
+        FieldPanel("required"),
+        FieldPanel("body"),
+    ]
+    search_fields = [*Page.search_fields, index.SearchField("summary"), index.SearchField("body")]
+
+    parent_page_types = ["courses.ModulePage"]
+    subpage_types: list[str] = []
+    template = "courses/lesson_page.html"
+
+    def save(self, *args, **kwargs):
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or "body" in update_fields:
+            self.knowledge_check_count = len(knowledge_checks_in(self.body))
+            if update_fields is not None:
+                kwargs["update_fields"] = [*update_fields, "knowledge_check_count"]
+        super().save(*args, **kwargs)
+
+    @cached_property
+    def course(self) -> CoursePage:
+        return CoursePage.objects.ancestor_of(self).get()
+
+    def knowledge_check(self, block_id: str):
+        for child in knowledge_checks_in(self.body):
+            if child.id == block_id:
+                return child
+        return None
+
+    def serve(self, request, *args, **kwargs):
+        from .selectors import enrolment_for, learner_can_edit_course
+        from .services import lesson_view_record
+
+        user = request.user
+        course = self.course
+        if not getattr(request, "is_preview", False):
+            enrolment = enrolment_for(learner=user, course=course)
+            if enrolment is not None and enrolment.is_active:
+                lesson_view_record(enrolment=enrolment, lesson=self)
+            elif not learner_can_edit_course(user=user, course=course):
+                messages.info(request, _("Enrol in this course to read its lessons."))
+                return redirect(course.url)
+        return super().serve(request, *args, **kwargs)
+
+    def get_context(self, request, *args, **kwargs):
+        from .selectors import lesson_context
+
+        context = super().get_context(request, *args, **kwargs)
+        context.update(
+            lesson_context(
+                lesson=self,
+                course=self.course,
+                learner=request.user,
+                check_errors=getattr(request, "knowledge_check_errors", None) or {},
+            )
+        )
+        return context
+
+
+# Learning records -------------------------------------------------------------------------
+
+
+class EnrolmentStatus(models.TextChoices):
+    ACTIVE = "active", _("Active")
+    UNENROLLED = "unenrolled", _("Unenrolled")
+
+
+class Enrolment(models.Model):
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enrolments"
+    )
+    course = models.ForeignKey(CoursePage, on_delete=models.CASCADE, related_name="enrolments")
+    status = models.CharField(
+        max_length=20, choices=EnrolmentStatus.choices, default=EnrolmentStatus.ACTIVE
+    )
+    enrolled_at = models.DateTimeField()
+    unenrolled_at = models.DateTimeField(null=True, blank=True)
+    last_lesson = models.ForeignKey(
+        LessonPage, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    last_activity_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["learner", "course"], name="unique_enrolment")
+        ]
+        indexes = [models.Index(fields=["learner", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.learner} in {self.course}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == EnrolmentStatus.ACTIVE
+
+
+class LessonCompletion(models.Model):
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="lesson_completions"
+    )
+    lesson = models.ForeignKey(LessonPage, on_delete=models.CASCADE, related_name="completions")
+    completed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["learner", "lesson"], name="unique_lesson_completion")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.learner} completed {self.lesson}"
+
+
+class KnowledgeCheckAnswer(models.Model):
+    """The learner's latest answer to one knowledge check; block_id is the StreamField block id."""
+
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="knowledge_check_answers"
+    )
+    lesson = models.ForeignKey(LessonPage, on_delete=models.CASCADE, related_name="check_answers")
+    block_id = models.CharField(max_length=64)
+    selected_option_ids = models.JSONField(default=list)
+    is_correct = models.BooleanField(default=False)
+    attempts = models.PositiveIntegerField(default=0)
+    answered_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["learner", "lesson", "block_id"], name="unique_knowledge_check_answer"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.learner} on {self.lesson} ({self.block_id})"
+
+
+class CourseExerciseScore(models.Model):
+    """The best score a learner reached on one exercise of a course (written by grading)."""
+
+    enrolment = models.ForeignKey(
+        Enrolment, on_delete=models.CASCADE, related_name="exercise_scores"
+    )
+    exercise_key = models.SlugField(max_length=100)
+    points = models.DecimalField(max_digits=8, decimal_places=2)
+    max_points = models.DecimalField(max_digits=8, decimal_places=2)
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enrolment", "exercise_key"], name="unique_exercise_score"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.exercise_key}: {self.points}/{self.max_points}"
+
+
+class CourseProgress(models.Model):
+    """Stored progress of one enrolment; recomputed by services.progress_recompute."""
+
+    enrolment = models.OneToOneField(Enrolment, on_delete=models.CASCADE, related_name="progress")
+    lessons_done = models.PositiveIntegerField(default=0)
+    lessons_total = models.PositiveIntegerField(default=0)
+    checks_correct = models.PositiveIntegerField(default=0)
+    checks_total = models.PositiveIntegerField(default=0)
+    exercise_points = models.DecimalField(max_digits=9, decimal_places=2, default=0)
+    exercise_max_points = models.DecimalField(max_digits=9, decimal_places=2, default=0)
+    percent = models.PositiveSmallIntegerField(default=0)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "course progress"
+
+    def __str__(self) -> str:
+        return f"{self.enrolment}: {self.percent}%"
+
+    @property
+    def is_complete(self) -> bool:
+        return self.completed_at is not None

@@ -1,0 +1,98 @@
+"""How course progress is measured: the arithmetic behind services.progress_recompute.
+
+`exercise_points` is the one place exercise scores enter course progress. Today it reads the
+best scores the grading integration stored through services.exercise_score_record
+(CourseExerciseScore rows) and weighs them against the exercises the course declares
+(CourseExercise rows, edited under the course's pass rules). Change the source here and nothing
+else in progress needs to know.
+"""
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+
+from .models import CourseExercise, CourseExerciseScore, Enrolment
+
+CENT = Decimal("0.01")
+
+
+@dataclass(frozen=True)
+class ExercisePoints:
+    points: Decimal
+    max_points: Decimal
+
+    @property
+    def percent(self) -> Decimal:
+        if not self.max_points:
+            return Decimal(0)
+        return (self.points * 100 / self.max_points).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def exercise_points(*, enrolment: Enrolment) -> ExercisePoints:
+    """Points the learner earned on the course's declared exercises, and the most they could.
+
+    Each exercise is worth the max points the course declares for it; the learner's best graded
+    share of that exercise (points / max points as the grader reported them, at most 1) earns that
+    share of its worth. Scores for exercises the course does not declare do not count.
+    """
+    declared = list(
+        CourseExercise.objects.filter(course_id=enrolment.course_id).values_list(
+            "key", "max_points"
+        )
+    )
+    best = {
+        score.exercise_key: score
+        for score in CourseExerciseScore.objects.filter(enrolment=enrolment)
+    }
+    earned = Decimal(0)
+    for key, worth in declared:
+        score = best.get(key)
+        if score is None or not score.max_points:
+            continue
+        share = min(score.points / score.max_points, Decimal(1))
+        earned += worth * share
+    maximum = sum((worth for _key, worth in declared), Decimal(0))
+    return ExercisePoints(
+        points=earned.quantize(CENT, rounding=ROUND_HALF_UP),
+        max_points=maximum.quantize(CENT, rounding=ROUND_HALF_UP),
+    )
+
+
+def overall_percent(
+    *,
+    lessons_done: int,
+    lessons_total: int,
+    checks_correct: int,
+    checks_total: int,
+    exercise: ExercisePoints,
+) -> int:
+    """The mean of the shares of the parts a course has (lessons, checks, exercises), floored.
+
+    A course without knowledge checks or exercises is measured on what it does have, so a learner
+    is never held below 100% by a part that does not exist.
+    """
+    shares: list[Fraction] = []
+    if lessons_total:
+        shares.append(Fraction(lessons_done, lessons_total))
+    if checks_total:
+        shares.append(Fraction(checks_correct, checks_total))
+    if exercise.max_points:
+        shares.append(min(Fraction(exercise.points) / Fraction(exercise.max_points), Fraction(1)))
+    if not shares:
+        return 0
+    return int(sum(shares) / len(shares) * 100)
+
+
+def pass_rules_hold(
+    *,
+    required_done: int,
+    required_total: int,
+    exercise: ExercisePoints,
+    pass_exercise_percent: int,
+) -> bool:
+    """All required lessons done and, when the course has exercises, the exercise share reached."""
+    if required_total == 0 or required_done < required_total:
+        return False
+    if exercise.max_points:
+        return exercise.percent >= pass_exercise_percent
+    return True

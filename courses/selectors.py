@@ -1,0 +1,362 @@
+"""Reads for course pages, lessons and the learner dashboard, shaped for templates.
+
+Every selector here runs a fixed number of queries, whatever the size of a course.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from functools import reduce
+from operator import or_
+
+from django.db.models import Q, QuerySet
+
+from .models import (
+    CourseIndexPage,
+    CoursePage,
+    CourseProgress,
+    Enrolment,
+    EnrolmentStatus,
+    HomePage,
+    KnowledgeCheckAnswer,
+    LessonCompletion,
+    LessonPage,
+    ModulePage,
+    Skill,
+)
+
+
+@dataclass(frozen=True)
+class OutlineLesson:
+    lesson: LessonPage
+    done: bool
+    number: int
+
+
+@dataclass(frozen=True)
+class OutlineModule:
+    module: ModulePage
+    lessons: list[OutlineLesson]
+
+    @property
+    def lessons_done(self) -> int:
+        return sum(1 for item in self.lessons if item.done)
+
+    @property
+    def lessons_total(self) -> int:
+        return len(self.lessons)
+
+    @property
+    def percent(self) -> int:
+        return self.lessons_done * 100 // self.lessons_total if self.lessons else 0
+
+
+@dataclass(frozen=True)
+class ModuleProgress:
+    module_id: int
+    title: str
+    lessons_done: int
+    lessons_total: int
+    percent: int
+
+
+@dataclass(frozen=True)
+class LearnerCourseProgress:
+    """Overall progress (as last stored by progress_recompute) and progress per module."""
+
+    percent: int
+    lessons_done: int
+    lessons_total: int
+    checks_correct: int
+    checks_total: int
+    exercise_points: Decimal
+    exercise_max_points: Decimal
+    completed_at: datetime | None
+    modules: list[ModuleProgress] = field(default_factory=list)
+
+    @property
+    def is_complete(self) -> bool:
+        return self.completed_at is not None
+
+
+@dataclass(frozen=True)
+class DashboardEntry:
+    enrolment: Enrolment
+    course: CoursePage
+    percent: int
+    lessons_done: int
+    lessons_total: int
+    is_complete: bool
+    next_lesson: LessonPage | None
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    active: list[DashboardEntry]
+    unenrolled: list[DashboardEntry]
+
+
+def enrolment_for(*, learner, course: CoursePage) -> Enrolment | None:
+    if not learner.is_authenticated:
+        return None
+    return Enrolment.objects.filter(learner=learner, course=course).first()
+
+
+def learner_can_edit_course(*, user, course: CoursePage) -> bool:
+    """Instructors of the course (through Wagtail page permissions) and superusers."""
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    return course.permissions_for_user(user).can_edit()
+
+
+def catalog_courses(
+    *, catalog: CourseIndexPage, level: str | None = None, skill: Skill | None = None
+) -> QuerySet[CoursePage]:
+    courses = CoursePage.objects.live().public().child_of(catalog)
+    if level:
+        courses = courses.filter(level=level)
+    if skill is not None:
+        courses = courses.filter(skills=skill)
+    return courses.select_related("logo").prefetch_related("skills").order_by("title")
+
+
+def home_featured_courses(*, home: HomePage, limit: int = 3) -> list[CoursePage]:
+    """The courses the home page features, or the newest ones when none are chosen."""
+    chosen = [
+        item.course
+        for item in home.featured_courses.select_related("course").all()
+        if item.course.live
+    ]
+    if chosen:
+        return chosen
+    return list(
+        CoursePage.objects.live()
+        .public()
+        .descendant_of(home)
+        .prefetch_related("skills")
+        .order_by("-first_published_at")[:limit]
+    )
+
+
+def _course_lessons(*, course: CoursePage) -> list[LessonPage]:
+    return list(
+        LessonPage.objects.live().descendant_of(course).defer_streamfields().order_by("path")
+    )
+
+
+def _done_lesson_ids(*, learner, lesson_ids: list[int]) -> set[int]:
+    if not learner.is_authenticated or not lesson_ids:
+        return set()
+    return set(
+        LessonCompletion.objects.filter(learner=learner, lesson_id__in=lesson_ids).values_list(
+            "lesson_id", flat=True
+        )
+    )
+
+
+def _outline(*, modules, lessons, done: set[int]) -> list[OutlineModule]:
+    outline = []
+    number = 0
+    for module in modules:
+        items = []
+        for lesson in lessons:
+            if lesson.path.startswith(module.path):
+                number += 1
+                items.append(OutlineLesson(lesson=lesson, done=lesson.pk in done, number=number))
+        outline.append(OutlineModule(module=module, lessons=items))
+    return outline
+
+
+def course_outline(*, course: CoursePage, learner) -> list[OutlineModule]:
+    """Modules in order, each with its live lessons and whether the learner completed them."""
+    modules = list(ModulePage.objects.live().child_of(course).order_by("path"))
+    lessons = _course_lessons(course=course)
+    done = _done_lesson_ids(learner=learner, lesson_ids=[lesson.pk for lesson in lessons])
+    return _outline(modules=modules, lessons=lessons, done=done)
+
+
+def _next_lesson(
+    *, lessons: list[LessonPage], done: set[int], last_lesson_id: int | None
+) -> LessonPage | None:
+    """The last lesson viewed if unfinished, else the next unfinished one after it, else any."""
+    ids = [lesson.pk for lesson in lessons]
+    start = 0
+    if last_lesson_id in ids:
+        position = ids.index(last_lesson_id)
+        if last_lesson_id not in done:
+            return lessons[position]
+        start = position + 1
+    for lesson in [*lessons[start:], *lessons[:start]]:
+        if lesson.pk not in done:
+            return lesson
+    return None
+
+
+def course_next_lesson(*, learner, course: CoursePage) -> LessonPage | None:
+    """Where the learner should continue: None when every lesson is done or there are none."""
+    lessons = _course_lessons(course=course)
+    done = _done_lesson_ids(learner=learner, lesson_ids=[lesson.pk for lesson in lessons])
+    enrolment = enrolment_for(learner=learner, course=course)
+    last = enrolment.last_lesson_id if enrolment else None
+    return _next_lesson(lessons=lessons, done=done, last_lesson_id=last)
+
+
+def learner_course_progress(*, learner, course: CoursePage) -> LearnerCourseProgress:
+    enrolment = enrolment_for(learner=learner, course=course)
+    stored = (
+        CourseProgress.objects.filter(enrolment=enrolment).first() if enrolment else None
+    ) or CourseProgress()
+    modules = [
+        ModuleProgress(
+            module_id=item.module.pk,
+            title=item.module.title,
+            lessons_done=item.lessons_done,
+            lessons_total=item.lessons_total,
+            percent=item.percent,
+        )
+        for item in course_outline(course=course, learner=learner)
+    ]
+    return LearnerCourseProgress(
+        percent=stored.percent,
+        lessons_done=stored.lessons_done,
+        lessons_total=stored.lessons_total,
+        checks_correct=stored.checks_correct,
+        checks_total=stored.checks_total,
+        exercise_points=stored.exercise_points,
+        exercise_max_points=stored.exercise_max_points,
+        completed_at=stored.completed_at,
+        modules=modules,
+    )
+
+
+def learner_dashboard(*, learner) -> Dashboard:
+    """Every course the learner enrolled in, with progress and where to continue."""
+    enrolments = list(
+        Enrolment.objects.filter(learner=learner)
+        .select_related("course", "progress")
+        .order_by("-last_activity_at", "-enrolled_at")
+    )
+    lessons: list[LessonPage] = []
+    if enrolments:
+        in_courses = reduce(or_, (Q(path__startswith=e.course.path) for e in enrolments))
+        lessons = list(
+            LessonPage.objects.live().filter(in_courses).defer_streamfields().order_by("path")
+        )
+    done = _done_lesson_ids(learner=learner, lesson_ids=[lesson.pk for lesson in lessons])
+    active, unenrolled = [], []
+    for enrolment in enrolments:
+        course_lessons = [
+            lesson for lesson in lessons if lesson.path.startswith(enrolment.course.path)
+        ]
+        progress = getattr(enrolment, "progress", None) or CourseProgress()
+        entry = DashboardEntry(
+            enrolment=enrolment,
+            course=enrolment.course,
+            percent=progress.percent,
+            lessons_done=sum(1 for lesson in course_lessons if lesson.pk in done),
+            lessons_total=len(course_lessons),
+            is_complete=progress.completed_at is not None,
+            next_lesson=_next_lesson(
+                lessons=course_lessons, done=done, last_lesson_id=enrolment.last_lesson_id
+            ),
+        )
+        (active if enrolment.status == EnrolmentStatus.ACTIVE else unenrolled).append(entry)
+    return Dashboard(active=active, unenrolled=unenrolled)
+
+
+@dataclass(frozen=True)
+class KnowledgeCheckState:
+    """What the lesson shows for one check: the learner's last answer and feedback to show."""
+
+    answer: KnowledgeCheckAnswer | None
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def selected(self) -> list[str]:
+        return self.answer.selected_option_ids if self.answer else []
+
+    @property
+    def answered(self) -> bool:
+        return self.answer is not None
+
+    @property
+    def is_correct(self) -> bool:
+        return bool(self.answer and self.answer.is_correct)
+
+
+def lesson_context(
+    *,
+    lesson: LessonPage,
+    course: CoursePage,
+    learner,
+    check_errors: dict[str, list[str]] | None = None,
+) -> dict:
+    """Navigation, completion state and knowledge-check state for one lesson page."""
+    modules = list(ModulePage.objects.live().child_of(course).order_by("path"))
+    lessons = _course_lessons(course=course)
+    done = _done_lesson_ids(learner=learner, lesson_ids=[item.pk for item in lessons])
+    outline = _outline(modules=modules, lessons=lessons, done=done)
+    ids = [item.pk for item in lessons]
+    position = ids.index(lesson.pk) if lesson.pk in ids else None
+    previous_lesson = lessons[position - 1] if position else None
+    next_lesson = (
+        lessons[position + 1] if position is not None and position + 1 < len(lessons) else None
+    )
+    module = next((m for m in modules if lesson.path.startswith(m.path)), None)
+    answers = {}
+    if learner.is_authenticated:
+        answers = {
+            answer.block_id: answer
+            for answer in KnowledgeCheckAnswer.objects.filter(learner=learner, lesson=lesson)
+        }
+    body_items = [
+        (
+            child,
+            KnowledgeCheckState(
+                answer=answers.get(child.id), errors=(check_errors or {}).get(child.id, [])
+            )
+            if child.block_type == "knowledge_check"
+            else None,
+        )
+        for child in lesson.body
+    ]
+    enrolment = enrolment_for(learner=learner, course=course)
+    return {
+        "course": course,
+        "module": module,
+        "outline": outline,
+        "previous_lesson": previous_lesson,
+        "next_lesson": next_lesson,
+        "lesson_number": position + 1 if position is not None else None,
+        "lesson_count": len(lessons),
+        "is_done": lesson.pk in done,
+        "body_items": body_items,
+        "enrolment": enrolment,
+        "progress": getattr(enrolment, "progress", None) if enrolment else None,
+    }
+
+
+def course_overview(*, course: CoursePage, learner) -> dict:
+    """What the course page shows: outline, the learner's enrolment, progress and next lesson."""
+    enrolment = enrolment_for(learner=learner, course=course)
+    modules = list(ModulePage.objects.live().child_of(course).order_by("path"))
+    lessons = _course_lessons(course=course)
+    done = _done_lesson_ids(learner=learner, lesson_ids=[lesson.pk for lesson in lessons])
+    # Instructors are named by the name they chose for certificates, never by their e-mail.
+    names = [
+        person.certificate_name or person.get_full_name() for person in course.instructors.all()
+    ]
+    return {
+        "enrolment": enrolment,
+        "outline": _outline(modules=modules, lessons=lessons, done=done),
+        "progress": getattr(enrolment, "progress", None) if enrolment else None,
+        "next_lesson": _next_lesson(
+            lessons=lessons,
+            done=done,
+            last_lesson_id=enrolment.last_lesson_id if enrolment else None,
+        ),
+        "can_edit": learner_can_edit_course(user=learner, course=course),
+        "instructor_names": [name for name in names if name],
+    }

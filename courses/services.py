@@ -1,0 +1,277 @@
+"""Every write in courses: enrolment, lesson completion, knowledge checks, progress, instructors.
+
+Views, page `serve` methods, hooks and commands call these; none of them write models directly.
+"""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.contrib.auth.models import Group, Permission
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Count
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from wagtail.models import GroupPagePermission
+
+from .blocks import correct_option_ids, option_ids
+from .models import (
+    CourseExerciseScore,
+    CoursePage,
+    CourseProgress,
+    Enrolment,
+    EnrolmentStatus,
+    KnowledgeCheckAnswer,
+    LessonCompletion,
+    LessonPage,
+)
+from .progress import exercise_points, overall_percent, pass_rules_hold
+from .signals import course_completed
+
+COURSE_GROUP_PREFIX = "Course: "
+# Instructors draft and submit for moderation; publishing stays with moderators and superusers.
+INSTRUCTOR_PAGE_PERMISSIONS = ("add_page", "change_page")
+
+
+class NotEnrolledError(Exception):
+    """The learner has no active enrolment in the course."""
+
+
+class UnknownKnowledgeCheckError(Exception):
+    """The lesson has no knowledge check with that block id."""
+
+
+@dataclass(frozen=True)
+class KnowledgeCheckResult:
+    answer: KnowledgeCheckAnswer
+    is_correct: bool
+    progress: CourseProgress
+
+
+def _active_enrolment(*, learner, course: CoursePage) -> Enrolment:
+    enrolment = Enrolment.objects.filter(
+        learner=learner, course=course, status=EnrolmentStatus.ACTIVE
+    ).first()
+    if enrolment is None:
+        raise NotEnrolledError(_("You are not enrolled in this course."))
+    return enrolment
+
+
+@transaction.atomic
+def enrolment_create(*, learner, course: CoursePage) -> Enrolment:
+    """Enrol the learner; enrolling again is harmless and re-enrolling keeps earlier progress."""
+    if not course.live:
+        raise ValidationError(_("This course is not open for enrolment."))
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            enrolment, created = Enrolment.objects.get_or_create(
+                learner=learner, course=course, defaults={"enrolled_at": now}
+            )
+    except IntegrityError:
+        # A concurrent request enrolled the same learner first.
+        enrolment, created = Enrolment.objects.get(learner=learner, course=course), False
+    if not created and not enrolment.is_active:
+        enrolment.status = EnrolmentStatus.ACTIVE
+        enrolment.unenrolled_at = None
+        enrolment.save(update_fields=["status", "unenrolled_at"])
+    progress_recompute(enrolment=enrolment)
+    return enrolment
+
+
+@transaction.atomic
+def enrolment_cancel(*, learner, course: CoursePage) -> Enrolment:
+    """Unenrol; the row and the learner's progress stay, so re-enrolling picks up where they were."""
+    enrolment = _active_enrolment(learner=learner, course=course)
+    enrolment.status = EnrolmentStatus.UNENROLLED
+    enrolment.unenrolled_at = timezone.now()
+    enrolment.save(update_fields=["status", "unenrolled_at"])
+    return enrolment
+
+
+def lesson_view_record(*, enrolment: Enrolment, lesson: LessonPage) -> None:
+    """Remember the lesson the learner is on, for "continue where you left off"."""
+    enrolment.last_lesson = lesson
+    enrolment.last_activity_at = timezone.now()
+    enrolment.save(update_fields=["last_lesson", "last_activity_at"])
+
+
+@transaction.atomic
+def lesson_complete(*, learner, lesson: LessonPage) -> CourseProgress:
+    enrolment = _active_enrolment(learner=learner, course=lesson.course)
+    LessonCompletion.objects.get_or_create(
+        learner=learner, lesson=lesson, defaults={"completed_at": timezone.now()}
+    )
+    lesson_view_record(enrolment=enrolment, lesson=lesson)
+    return progress_recompute(enrolment=enrolment)
+
+
+@transaction.atomic
+def knowledge_check_answer(
+    *, learner, lesson: LessonPage, block_id: str, selected_option_ids: list[str]
+) -> KnowledgeCheckResult:
+    """Record the learner's answer; right means exactly the right options were chosen."""
+    enrolment = _active_enrolment(learner=learner, course=lesson.course)
+    check = lesson.knowledge_check(block_id)
+    if check is None:
+        raise UnknownKnowledgeCheckError(block_id)
+    selected = set(selected_option_ids)
+    if not selected:
+        raise ValidationError(_("Choose at least one option before checking your answer."))
+    valid_ids = option_ids(check.value)
+    if not selected <= set(valid_ids):
+        raise ValidationError(_("That option is not part of this question."))
+    is_correct = selected == correct_option_ids(check.value)
+    answer, _created = KnowledgeCheckAnswer.objects.select_for_update().get_or_create(
+        learner=learner,
+        lesson=lesson,
+        block_id=block_id,
+        defaults={"answered_at": timezone.now()},
+    )
+    answer.selected_option_ids = [option_id for option_id in valid_ids if option_id in selected]
+    answer.is_correct = is_correct
+    answer.attempts += 1
+    answer.answered_at = timezone.now()
+    answer.save(update_fields=["selected_option_ids", "is_correct", "attempts", "answered_at"])
+    lesson_view_record(enrolment=enrolment, lesson=lesson)
+    progress = progress_recompute(enrolment=enrolment)
+    return KnowledgeCheckResult(answer=answer, is_correct=is_correct, progress=progress)
+
+
+@transaction.atomic
+def exercise_score_record(
+    *, learner, course: CoursePage, exercise_key: str, points: Decimal, max_points: Decimal
+) -> CourseExerciseScore:
+    """Store a graded exercise score for the course; only a better share replaces the best one.
+
+    The grading integration calls this when a submission is graded. The learner needs an
+    enrolment (active or not) in the course.
+    """
+    points, max_points = Decimal(points), Decimal(max_points)
+    if max_points <= 0 or points < 0 or points > max_points:
+        raise ValidationError(_("Points must be between 0 and a positive maximum."))
+    enrolment = Enrolment.objects.filter(learner=learner, course=course).first()
+    if enrolment is None:
+        raise NotEnrolledError(_("You are not enrolled in this course."))
+    now = timezone.now()
+    score, created = CourseExerciseScore.objects.select_for_update().get_or_create(
+        enrolment=enrolment,
+        exercise_key=exercise_key,
+        defaults={"points": points, "max_points": max_points, "recorded_at": now},
+    )
+    if not created and points / max_points > score.points / score.max_points:
+        score.points, score.max_points, score.recorded_at = points, max_points, now
+        score.save(update_fields=["points", "max_points", "recorded_at"])
+    progress_recompute(enrolment=enrolment)
+    return score
+
+
+@transaction.atomic
+def progress_recompute(*, enrolment: Enrolment) -> CourseProgress:
+    """Recount the enrolment's progress and mark the course complete when its pass rules hold.
+
+    Completion is sticky: once reached it is never withdrawn, and course_completed is sent on
+    commit exactly once, by whichever call first records it.
+    """
+    course = enrolment.course
+    lessons = list(
+        LessonPage.objects.live()
+        .descendant_of(course)
+        .values_list("pk", "required", "knowledge_check_count")
+    )
+    lesson_ids = [pk for pk, _required, _checks in lessons]
+    done = set(
+        LessonCompletion.objects.filter(
+            learner_id=enrolment.learner_id, lesson_id__in=lesson_ids
+        ).values_list("lesson_id", flat=True)
+    )
+    correct_by_lesson = dict(
+        KnowledgeCheckAnswer.objects.filter(
+            learner_id=enrolment.learner_id, lesson_id__in=lesson_ids, is_correct=True
+        )
+        .values("lesson_id")
+        .annotate(n=Count("pk"))
+        .values_list("lesson_id", "n")
+    )
+    required = [pk for pk, is_required, _checks in lessons if is_required]
+    # A course with no lesson marked required asks for all of them rather than for none.
+    if not required:
+        required = lesson_ids
+    # Answers to checks an instructor has since removed cannot push a lesson past its checks.
+    checks_correct = sum(
+        min(correct_by_lesson.get(pk, 0), checks) for pk, _required, checks in lessons
+    )
+    checks_total = sum(checks for _pk, _required, checks in lessons)
+    exercise = exercise_points(enrolment=enrolment)
+
+    progress, _created = CourseProgress.objects.select_for_update().get_or_create(
+        enrolment=enrolment
+    )
+    progress.lessons_done = len(done)
+    progress.lessons_total = len(lessons)
+    progress.checks_correct = checks_correct
+    progress.checks_total = checks_total
+    progress.exercise_points = exercise.points
+    progress.exercise_max_points = exercise.max_points
+    progress.percent = overall_percent(
+        lessons_done=len(done),
+        lessons_total=len(lessons),
+        checks_correct=checks_correct,
+        checks_total=checks_total,
+        exercise=exercise,
+    )
+    progress.save(
+        update_fields=[
+            "lessons_done",
+            "lessons_total",
+            "checks_correct",
+            "checks_total",
+            "exercise_points",
+            "exercise_max_points",
+            "percent",
+            "updated_at",
+        ]
+    )
+    complete = pass_rules_hold(
+        required_done=len(done.intersection(required)),
+        required_total=len(required),
+        exercise=exercise,
+        pass_exercise_percent=course.pass_exercise_percent,
+    )
+    if complete and progress.completed_at is None:
+        now = timezone.now()
+        first = CourseProgress.objects.filter(pk=progress.pk, completed_at__isnull=True).update(
+            completed_at=now
+        )
+        if first:
+            progress.completed_at = now
+            learner = enrolment.learner
+            transaction.on_commit(
+                lambda: course_completed.send(sender=CoursePage, learner=learner, course=course)
+            )
+    return progress
+
+
+@transaction.atomic
+def course_instructors_sync(*, course: CoursePage) -> Group:
+    """Mirror the course's instructors into its own group holding page permissions on the course.
+
+    Wagtail's permission checks then limit every instructor to the courses they teach, in the
+    explorer, the editor, previews and the moderation workflow alike.
+    """
+    name = f"{COURSE_GROUP_PREFIX}{course.slug}"[:150]
+    group = Group.objects.filter(
+        page_permissions__page=course, name__startswith=COURSE_GROUP_PREFIX
+    ).first()
+    if group is None:
+        group, _created = Group.objects.get_or_create(name=name)
+    elif group.name != name:
+        group.name = name
+        group.save(update_fields=["name"])
+    for codename in INSTRUCTOR_PAGE_PERMISSIONS:
+        permission = Permission.objects.get(
+            content_type__app_label="wagtailcore", codename=codename
+        )
+        GroupPagePermission.objects.get_or_create(group=group, page=course, permission=permission)
+    group.user_set.set(course.instructors.all())
+    return group

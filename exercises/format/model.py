@@ -1,0 +1,152 @@
+"""The internal model of an exercise: what every source format (nbgrader, Otter) is parsed into."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class CellKind(StrEnum):
+    """The role a source cell plays when a submission is assembled, run and scored."""
+
+    TEXT = "text"  # markdown/raw the instructor wrote; never run
+    CODE = "code"  # ordinary code cell; always taken from the source
+    READONLY = "readonly"  # nbgrader "read-only" (locked) cell
+    ANSWER = "answer"  # nbgrader "autograded answer": the learner's code replaces it
+    MANUAL_ANSWER = "manual_answer"  # nbgrader "manually graded answer" (solution + grade)
+    TASK = "task"  # nbgrader "manually graded task"
+    TEST = "test"  # nbgrader "autograder tests": scored from the execute reply
+    SEALED = "sealed"  # PM Academy sealed check: scored outside the learner's kernel
+
+
+#: Kinds whose text comes from the learner's copy.
+LEARNER_KINDS = frozenset({CellKind.ANSWER, CellKind.MANUAL_ANSWER})
+#: Kinds that carry points.
+GRADED_KINDS = frozenset({CellKind.TEST, CellKind.SEALED, CellKind.MANUAL_ANSWER, CellKind.TASK})
+#: Kinds that need a person to award their points.
+MANUAL_KINDS = frozenset({CellKind.MANUAL_ANSWER, CellKind.TASK})
+
+
+class ComparatorKind(StrEnum):
+    EXACT = "exact"
+    NUMERIC = "numeric"
+    SET = "set"
+    MULTISET = "multiset"
+    CATEGORIES = "categories"
+    RANKING = "ranking"
+
+
+class RankingMethod(StrEnum):
+    EXACT = "exact"
+    KENDALL = "kendall"
+    SPEARMAN = "spearman"
+
+
+@dataclass(frozen=True)
+class Comparator:
+    """How a learner's value is compared with the reference value (see docs/exercise-format.md)."""
+
+    kind: ComparatorKind
+    abs_tol: float = 0.0
+    rel_tol: float = 0.0
+    partial: bool = False
+    method: RankingMethod = RankingMethod.EXACT
+    threshold: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind.value,
+            "abs": self.abs_tol,
+            "rel": self.rel_tol,
+            "partial": self.partial,
+            "method": self.method.value,
+            "threshold": self.threshold,
+        }
+
+
+@dataclass(frozen=True)
+class SealedSpec:
+    """A sealed check: inputs from a generator, one call on the learner's code, a comparator."""
+
+    call: str  # e.g. "rice_scores(features)"; names are the generator's keys
+    comparator: Comparator
+    cases: int = 1
+    #: Source of the generator (defines ``generate(rng) -> dict``); runs only in the reference kernel.
+    generator: str = ""
+
+
+@dataclass(frozen=True)
+class SourceCell:
+    """One cell of the instructor's source notebook, classified."""
+
+    index: int
+    cell_type: str  # "code" | "markdown" | "raw"
+    kind: CellKind
+    source: str  # the instructor's full text, with solutions and hidden tests
+    grade_id: str = ""
+    points: float = 0.0
+    sealed: SealedSpec | None = None
+    nbgrader: dict[str, Any] = field(default_factory=dict)
+    #: Extra cell metadata kept in the release notebook (tags, our own "pma" block).
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def label(self) -> str:
+        """How an instructor recognises the cell: its number (1-based) and grade_id."""
+        if self.grade_id:
+            return f"cell {self.index + 1} ({self.grade_id!r})"
+        return f"cell {self.index + 1}"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something wrong with a source notebook, in words an instructor acts on."""
+
+    cell: int | None  # 0-based index, None for the whole notebook
+    grade_id: str
+    message: str
+    fix: str
+
+    def __str__(self) -> str:
+        where = "Notebook"
+        if self.cell is not None:
+            where = f"Cell {self.cell + 1}" + (f" ({self.grade_id!r})" if self.grade_id else "")
+        return f"{where}: {self.message} Fix: {self.fix}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"cell": self.cell, "grade_id": self.grade_id, "message": self.message, "fix": self.fix}
+
+
+class SourceInvalid(ValueError):
+    """The source notebook cannot be used as an exercise; ``problems`` says why."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        super().__init__("; ".join(str(p) for p in problems))
+
+
+@dataclass(frozen=True)
+class ExerciseSource:
+    """A parsed, statically valid exercise."""
+
+    cells: tuple[SourceCell, ...]
+    origin: str  # "nbgrader" | "otter"
+    sha256: str  # of the canonical JSON of the uploaded source notebook
+    notebook_metadata: dict[str, Any] = field(default_factory=dict)
+    nbformat_minor: int = 5
+
+    def by_grade_id(self) -> dict[str, SourceCell]:
+        return {c.grade_id: c for c in self.cells if c.grade_id}
+
+    @property
+    def answer_cells(self) -> list[SourceCell]:
+        return [c for c in self.cells if c.kind in LEARNER_KINDS]
+
+    @property
+    def graded_cells(self) -> list[SourceCell]:
+        return [c for c in self.cells if c.kind in GRADED_KINDS]
+
+    @property
+    def max_score(self) -> float:
+        return sum(c.points for c in self.graded_cells)

@@ -1,0 +1,196 @@
+"""Import Otter-Grader v1 ("otter assign" master) notebooks into the same model as nbgrader sources.
+
+Otter marks structure with raw cells (``# BEGIN QUESTION`` + YAML, ``# BEGIN SOLUTION``,
+``# BEGIN TESTS``, ``# END ...``). Each solution cell becomes an answer cell, each test cell a test
+cell (``# HIDDEN`` ones wrapped in hidden-test markers), and a question's points are shared among its
+tests as Otter shares them.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from typing import Any
+
+import yaml
+from nbformat.notebooknode import NotebookNode
+
+from . import markers
+from .model import CellKind, ExerciseSource, Problem, SourceCell
+from .nbgrader import _Checker, _release_metadata, cell_text, check_cells, notebook_sha256
+
+_BOUNDARY = re.compile(r"^\s*#\s*(BEGIN|END)\s+(QUESTION|SOLUTION|TESTS|PROMPT)\b", re.IGNORECASE)
+_CONFIG = re.compile(r'^\s*"""\s*#\s*BEGIN TEST CONFIG\s*\n(?P<body>.*?)\n\s*"""\s*#\s*END TEST CONFIG\s*\n?',
+                     re.DOTALL)
+_LINE_SOLUTION = re.compile(r"^(?P<code>.*?)\s*#\s*SOLUTION\s*$")
+
+
+def _boundary(cell: Any) -> tuple[str, str] | None:
+    if cell.get("cell_type") != "raw":
+        return None
+    match = _BOUNDARY.match(cell_text(cell))
+    return (match.group(1).upper(), match.group(2).upper()) if match else None
+
+
+def is_otter_v1(nb: NotebookNode) -> bool:
+    return any(_boundary(c) == ("BEGIN", "QUESTION") for c in nb.get("cells", []))
+
+
+def _solution_to_markers(text: str) -> str:
+    """Rewrite Otter's solution markers as nbgrader's, so one release step serves both formats."""
+    out: list[str] = []
+    for line in text.splitlines():
+        stripped = line.strip().upper()
+        if stripped.startswith("# BEGIN SOLUTION"):
+            out.append(line[: len(line) - len(line.lstrip())] + "### BEGIN SOLUTION")
+        elif stripped.startswith("# END SOLUTION"):
+            out.append(line[: len(line) - len(line.lstrip())] + "### END SOLUTION")
+        elif match := _LINE_SOLUTION.match(line):
+            indent = line[: len(line) - len(line.lstrip())]
+            out.extend([indent + "### BEGIN SOLUTION", match.group("code"), indent + "### END SOLUTION"])
+        else:
+            out.append(line)
+    return "\n".join(out)
+
+
+def _test_source(cell: Any, name: str, number: int) -> tuple[str, bool, float | None, str]:
+    """(code, hidden, points, failure message) of one Otter test cell."""
+    text = cell_text(cell)
+    points: float | None = None
+    hidden = False
+    message = f"{name}: test {number} failed"
+    if match := _CONFIG.match(text):
+        config = yaml.safe_load(match.group("body")) or {}
+        if isinstance(config, dict):
+            hidden = bool(config.get("hidden", False))
+            raw = config.get("points")
+            points = float(raw) if isinstance(raw, int | float) and not isinstance(raw, bool) else None
+            message = str(config.get("failure_message") or message)
+        text = text[match.end():]
+    lines = text.splitlines()
+    if lines and lines[0].strip().upper() == "# HIDDEN":
+        hidden = True
+        lines = lines[1:]
+    code = "\n".join(lines)
+    expected = _recorded_value(cell)
+    if expected is not None:
+        code = _assert_last_expression(code, expected, message)
+    return code, hidden, points, message
+
+
+def _recorded_value(cell: Any) -> str | None:
+    for output in cell.get("outputs", []):
+        if output.get("output_type") == "execute_result":
+            text = (output.get("data") or {}).get("text/plain")
+            if isinstance(text, list):
+                text = "".join(text)
+            return text if isinstance(text, str) else None
+    return None
+
+
+def _assert_last_expression(code: str, expected: str, message: str) -> str:
+    """Otter compares a test's output with the master's; here that becomes an assert on the repr."""
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return code
+    if not tree.body or not isinstance(tree.body[-1], ast.Expr):
+        return code
+    last = tree.body[-1]
+    lines = code.splitlines()
+    head = "\n".join(lines[: last.lineno - 1])
+    expr = ast.get_source_segment(code, last) or ""
+    check = f"assert repr({expr}).strip() == {expected.strip()!r}, {message!r}"
+    return f"{head}\n{check}" if head.strip() else check
+
+
+def _question_points(config: dict[str, Any], tests: int) -> list[float]:
+    raw = config.get("points", 1)
+    if isinstance(raw, list):
+        return [float(p) for p in raw][:tests] + [0.0] * max(0, tests - len(raw))
+    total = float(raw) if isinstance(raw, int | float) and not isinstance(raw, bool) else 1.0
+    return [total / tests] * tests if tests else []
+
+
+def parse_otter(nb: NotebookNode) -> tuple[ExerciseSource, list[Problem]]:
+    check = _Checker()
+    cells: list[SourceCell] = []
+    question: dict[str, Any] | None = None
+    block = ""
+    pending_tests: list[tuple[int, str, bool, float | None]] = []
+    answers = 0
+
+    def close_question() -> None:
+        nonlocal pending_tests
+        if question is None:
+            return
+        name = question["name"]
+        defaults = _question_points(question, len(pending_tests))
+        for number, (pos, code, hidden, points) in enumerate(pending_tests):
+            body = f"### {markers.BEGIN_HIDDEN}\n{code}\n### {markers.END_HIDDEN}" if hidden else code
+            meta = {"grade": True, "solution": False, "locked": True, "schema_version": 3,
+                    "grade_id": f"{name}_test_{number + 1}",
+                    "points": points if points is not None else defaults[number]}
+            cells[pos] = SourceCell(pos, "code", CellKind.TEST, body, meta["grade_id"], float(meta["points"]),
+                                    None, meta, {"nbgrader": meta})
+        pending_tests = []
+
+    for raw_index, cell in enumerate(nb.get("cells", [])):
+        boundary = _boundary(cell)
+        if boundary == ("BEGIN", "QUESTION"):
+            close_question()
+            body = cell_text(cell).split("\n", 1)[1] if "\n" in cell_text(cell) else ""
+            try:
+                config = yaml.safe_load(body) or {}
+            except yaml.YAMLError:
+                config = None
+            if not isinstance(config, dict) or not str(config.get("name", "")).strip():
+                check.add(raw_index, "", "the '# BEGIN QUESTION' cell has no YAML 'name:'.",
+                          "add 'name: q1' (and 'points: 2') under '# BEGIN QUESTION'.")
+                config = {"name": f"question_{raw_index + 1}"}
+            question = {**config, "name": str(config["name"]).strip()}
+            answers = 0
+            continue
+        if boundary is not None:
+            verb, what = boundary
+            if what == "QUESTION" and verb == "END":
+                close_question()
+                question = None
+            block = what if verb == "BEGIN" else ""
+            continue
+        if cell.get("cell_type") == "raw" and cell_text(cell).lstrip().startswith("# ASSIGNMENT CONFIG"):
+            continue
+        index = len(cells)
+        cell_type = str(cell.get("cell_type", "code"))
+        text = cell_text(cell)
+        if question is not None and block == "SOLUTION":
+            answers += 1
+            manual = bool(question.get("manual")) or cell_type == "markdown"
+            grade_id = question["name"] if answers == 1 else f"{question['name']}_{answers}"
+            points = float(question.get("points", 1) or 0) if manual and answers == 1 else 0.0
+            kind = CellKind.MANUAL_ANSWER if manual else CellKind.ANSWER
+            meta = {"grade": manual, "solution": True, "locked": False, "schema_version": 3, "grade_id": grade_id}
+            if manual:
+                meta["points"] = points
+            body = _solution_to_markers(text) if cell_type == "code" else text
+            cells.append(SourceCell(index, cell_type, kind, body, grade_id, points, None, meta, {"nbgrader": meta}))
+        elif question is not None and block == "TESTS" and cell_type == "code":
+            code, hidden, points, _ = _test_source(cell, question["name"], len(pending_tests) + 1)
+            pending_tests.append((index, code, hidden, points))
+            cells.append(SourceCell(index, "code", CellKind.TEST, code))
+        elif question is not None and block == "PROMPT":
+            # The prompt is what Otter releases in place of a solution; our release uses the stub instead.
+            continue
+        else:
+            kind = CellKind.CODE if cell_type == "code" else CellKind.TEXT
+            cells.append(SourceCell(index, cell_type, kind, text))
+    close_question()
+    check_cells(cells, nb, check)
+    source = ExerciseSource(
+        cells=tuple(cells),
+        origin="otter",
+        sha256=notebook_sha256(nb),
+        notebook_metadata=_release_metadata(nb),
+        nbformat_minor=int(nb.get("nbformat_minor", 5)),
+    )
+    return source, check.problems

@@ -1,0 +1,104 @@
+"""Exercises and their revisions.
+
+An `Exercise` is what lessons point at; each uploaded source notebook becomes a new
+`ExerciseRevision`, so a grade can always be traced to the exact source it was graded
+against and an exercise can be fixed without rewriting history.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ValidationStatus(models.TextChoices):
+    PENDING = "pending", _("Validation pending")
+    VALID = "valid", _("Valid")
+    INVALID = "invalid", _("Invalid")
+    ERROR = "error", _("Could not validate")
+
+
+class Exercise(models.Model):
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=100, unique=True)
+    instructions = models.TextField(
+        blank=True,
+        help_text=_("What the learner computes and why a product manager would. Shown above the notebook."),
+    )
+    current_revision = models.ForeignKey(
+        "ExerciseRevision",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("The source learners are graded against."),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_ready(self) -> bool:
+        """Learners can submit only against a revision that passed validation."""
+        return self.current_revision is not None and self.current_revision.validation_status == ValidationStatus.VALID
+
+    @property
+    def max_score(self) -> float:
+        return self.current_revision.max_score if self.current_revision else 0.0
+
+
+def _source_path(revision: ExerciseRevision, filename: str) -> str:
+    return f"exercises/{revision.exercise.slug}/r{revision.number}-source.ipynb"
+
+
+def _release_path(revision: ExerciseRevision, filename: str) -> str:
+    return f"exercises/{revision.exercise.slug}/r{revision.number}-{revision.exercise.slug}.ipynb"
+
+
+class ExerciseRevision(models.Model):
+    exercise = models.ForeignKey(Exercise, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField()
+    source = models.FileField(upload_to=_source_path, max_length=255)
+    original_filename = models.CharField(max_length=255, blank=True)
+    source_sha256 = models.CharField(max_length=64)
+    origin = models.CharField(max_length=20, help_text=_("nbgrader or otter"))
+    max_score = models.FloatField(default=0.0)
+    structure = models.JSONField(
+        default=list, help_text=_("The parsed cells: kind, grade_id, points, sealed check.")
+    )
+    release = models.FileField(upload_to=_release_path, max_length=255)
+    validation_status = models.CharField(
+        max_length=10, choices=ValidationStatus.choices, default=ValidationStatus.PENDING
+    )
+    validation_report = models.JSONField(null=True, blank=True)
+    validated_at = models.DateTimeField(null=True, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["exercise", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["exercise", "number"], name="unique_exercise_revision_number"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.exercise} r{self.number}"
+
+    @property
+    def problems(self) -> list[dict]:
+        return list((self.validation_report or {}).get("problems", []))
+
+    @property
+    def tests(self) -> list[dict]:
+        return [c for c in self.structure if c.get("points")]

@@ -1,0 +1,181 @@
+"""Writes for exercises: upload a source notebook, record its validation.
+
+Running the notebooks to validate them is the grading app's job (it owns the engine);
+this module only stores what was uploaded and what validation concluded.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.text import slugify
+
+from exercises.format import (
+    ExerciseSource,
+    NotebookRejected,
+    SourceInvalid,
+    load_notebook_bytes,
+    parse_source,
+    release_notebook,
+)
+
+from .models import Exercise, ExerciseRevision, ValidationStatus
+
+DEFAULT_MAX_SOURCE_BYTES = 5 * 2**20
+
+
+class ExerciseSourceRejected(ValueError):
+    """The upload is not a usable exercise source; `problems` says why, in instructor words."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__(" ".join(problems))
+
+
+@dataclass(frozen=True)
+class ParsedSource:
+    notebook: Any
+    source: ExerciseSource
+
+
+def max_source_bytes() -> int:
+    return int(settings.PMA_GRADING.get("MAX_SOURCE_BYTES", DEFAULT_MAX_SOURCE_BYTES))
+
+
+def exercise_source_parse(*, data: bytes) -> ParsedSource:
+    """Check an uploaded source notebook (size first, then format, then the nbgrader/Otter rules)."""
+    try:
+        notebook = load_notebook_bytes(data, max_bytes=max_source_bytes())
+    except NotebookRejected as exc:
+        raise ExerciseSourceRejected([str(exc)]) from exc
+    try:
+        source = parse_source(notebook)
+    except SourceInvalid as exc:
+        raise ExerciseSourceRejected([str(p) for p in exc.problems]) from exc
+    return ParsedSource(notebook=notebook, source=source)
+
+
+def _structure(source: ExerciseSource) -> list[dict[str, Any]]:
+    cells = []
+    for cell in source.cells:
+        entry: dict[str, Any] = {
+            "index": cell.index + 1,
+            "cell_type": cell.cell_type,
+            "kind": cell.kind.value,
+            "grade_id": cell.grade_id,
+            "points": cell.points,
+        }
+        if cell.sealed is not None:
+            entry["sealed"] = {
+                "call": cell.sealed.call,
+                "comparator": cell.sealed.comparator.kind.value,
+                "cases": cell.sealed.cases,
+            }
+        cells.append(entry)
+    return cells
+
+
+def _unique_slug(title: str) -> str:
+    base = slugify(title)[:90] or "exercise"
+    slug, n = base, 2
+    while Exercise.objects.filter(slug=slug).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+@transaction.atomic
+def exercise_revision_create(
+    *, exercise: Exercise, data: bytes, filename: str, uploaded_by: Any | None
+) -> ExerciseRevision:
+    """Store a new source notebook for `exercise`, pending validation.
+
+    The revision becomes the one learners are graded against only once it validates
+    (see `exercise_revision_record_validation`), so a broken fix never reaches learners.
+    """
+    return _revision_store(
+        exercise=exercise, parsed=exercise_source_parse(data=data), data=data, filename=filename,
+        uploaded_by=uploaded_by,
+    )
+
+
+def _revision_store(
+    *, exercise: Exercise, parsed: ParsedSource, data: bytes, filename: str, uploaded_by: Any | None
+) -> ExerciseRevision:
+    last = (
+        ExerciseRevision.objects.select_for_update()
+        .filter(exercise=exercise)
+        .aggregate(n=Max("number"))["n"]
+        or 0
+    )
+    revision = ExerciseRevision(
+        exercise=exercise,
+        number=last + 1,
+        original_filename=(filename or "source.ipynb")[-255:],
+        source_sha256=parsed.source.sha256,
+        origin=parsed.source.origin,
+        max_score=parsed.source.max_score,
+        structure=_structure(parsed.source),
+        uploaded_by=uploaded_by,
+    )
+    revision.source.save("source.ipynb", ContentFile(data), save=False)
+    release = json.dumps(release_notebook(parsed.source), indent=1, ensure_ascii=False) + "\n"
+    revision.release.save("release.ipynb", ContentFile(release.encode()), save=False)
+    revision.save()
+    return revision
+
+
+@transaction.atomic
+def exercise_create(
+    *,
+    title: str,
+    data: bytes,
+    filename: str,
+    created_by: Any | None,
+    instructions: str = "",
+    slug: str = "",
+) -> Exercise:
+    """Create an exercise from its first source notebook; the caller enqueues validation."""
+    parsed = exercise_source_parse(data=data)  # refuse before any row is written
+    exercise = Exercise.objects.create(
+        title=title,
+        slug=slug or _unique_slug(title),
+        instructions=instructions,
+        created_by=created_by,
+    )
+    _revision_store(exercise=exercise, parsed=parsed, data=data, filename=filename, uploaded_by=created_by)
+    return exercise
+
+
+@transaction.atomic
+def exercise_revision_record_validation(
+    *, revision: ExerciseRevision, report: dict[str, Any] | None, error: str = ""
+) -> ExerciseRevision:
+    """Store what validation found; a valid revision becomes the exercise's current one.
+
+    `report` is the engine's ValidationReport as a dict (None when validation itself
+    could not run, in which case `error` says why).
+    """
+    revision = ExerciseRevision.objects.select_for_update().get(pk=revision.pk)
+    if report is None:
+        revision.validation_status = ValidationStatus.ERROR
+        revision.validation_report = {"valid": False, "error": error, "problems": []}
+    else:
+        revision.validation_status = ValidationStatus.VALID if report.get("valid") else ValidationStatus.INVALID
+        revision.validation_report = report
+    revision.validated_at = timezone.now()
+    revision.save(update_fields=["validation_status", "validation_report", "validated_at"])
+
+    if revision.validation_status == ValidationStatus.VALID:
+        exercise = Exercise.objects.select_for_update().get(pk=revision.exercise_id)
+        current = exercise.current_revision
+        if current is None or current.number < revision.number:
+            exercise.current_revision = revision
+            exercise.save(update_fields=["current_revision", "updated_at"])
+    return revision

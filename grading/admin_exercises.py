@@ -1,0 +1,198 @@
+"""The exercise admin (Wagtail): upload a source, read its parsed cells and validation report.
+
+It lives in the grading app, not in exercises/, because saving an exercise starts its
+validation, which runs the grading engine; exercises must never import grading.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import path, reverse
+from django.views.decorators.http import require_POST
+from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.ui.tables import Column, StatusTagColumn
+from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.admin.views import generic
+
+from exercises.models import Exercise, ExerciseRevision, ValidationStatus
+from exercises.services import (
+    ExerciseSourceRejected,
+    exercise_create,
+    exercise_revision_create,
+    exercise_source_parse,
+    max_source_bytes,
+)
+
+from .services import exercise_revision_revalidate, exercise_revision_validate_later
+
+
+def _read_source_upload(upload) -> bytes:
+    """The size is checked before a byte is read or parsed."""
+    limit = max_source_bytes()
+    if upload.size > limit:
+        raise ValidationError(
+            f"The notebook is {upload.size / 2**20:.1f} MB; exercise sources may be at most "
+            f"{limit / 2**20:.0f} MB. Clear the outputs (Kernel → Restart & Clear Output) and upload again."
+        )
+    data = upload.read()
+    try:
+        exercise_source_parse(data=data)
+    except ExerciseSourceRejected as exc:
+        raise ValidationError(exc.problems) from exc
+    return data
+
+
+class ExerciseCreateForm(WagtailAdminModelForm):
+    source_file = forms.FileField(
+        label="Source notebook",
+        help_text="An nbgrader (schema 3 or 4) or Otter-Grader v1 notebook with solutions and tests.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".ipynb,application/x-ipynb+json"}),
+    )
+
+    class Meta:
+        model = Exercise
+        fields = ["title", "slug", "instructions"]
+
+    def clean_source_file(self):
+        return _read_source_upload(self.cleaned_data["source_file"])
+
+
+class ExerciseEditForm(WagtailAdminModelForm):
+    source_file = forms.FileField(
+        label="New source notebook",
+        required=False,
+        help_text="Upload a corrected source to create a new revision. Learners keep the current one "
+        "until the new revision validates.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".ipynb,application/x-ipynb+json"}),
+    )
+
+    class Meta:
+        model = Exercise
+        fields = ["title", "slug", "instructions"]
+
+    def clean_source_file(self):
+        upload = self.cleaned_data.get("source_file")
+        return _read_source_upload(upload) if upload else None
+
+
+class ExerciseCreateView(generic.CreateView):
+    def save_instance(self):
+        data = self.form.cleaned_data
+        exercise = exercise_create(
+            title=data["title"],
+            slug=data["slug"],
+            instructions=data["instructions"],
+            data=data["source_file"],
+            filename=self.request.FILES["source_file"].name,
+            created_by=self.request.user,
+        )
+        exercise_revision_validate_later(revision=exercise.revisions.get())
+        return exercise
+
+    def get_success_message(self, instance):
+        return f"Exercise '{instance}' saved. Validation runs in the background; its report appears here."
+
+    def get_success_url(self):
+        return reverse("exercises:inspect", args=[self.object.pk])
+
+
+class ExerciseEditView(generic.EditView):
+    def save_instance(self):
+        exercise = super().save_instance()
+        data = self.form.cleaned_data.get("source_file")
+        if data:
+            revision = exercise_revision_create(
+                exercise=exercise,
+                data=data,
+                filename=self.request.FILES["source_file"].name,
+                uploaded_by=self.request.user,
+            )
+            exercise_revision_validate_later(revision=revision)
+        return exercise
+
+    def get_success_url(self):
+        return reverse("exercises:inspect", args=[self.object.pk])
+
+
+class ExerciseInspectView(generic.InspectView):
+    template_name = "grading/admin/exercise_inspect.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        revisions = list(self.object.revisions.select_related("uploaded_by").order_by("-number"))
+        context["revisions"] = revisions
+        context["latest"] = revisions[0] if revisions else None
+        context["current"] = self.object.current_revision
+        return context
+
+
+class LatestStatusColumn(StatusTagColumn):
+    def get_value(self, instance):
+        latest = instance.revisions.order_by("-number").first()
+        return latest.get_validation_status_display() if latest else "No source"
+
+    def get_primary(self, instance):
+        latest = instance.revisions.order_by("-number").first()
+        return bool(latest and latest.validation_status == ValidationStatus.VALID)
+
+
+class ExerciseViewSet(ModelViewSet):
+    model = Exercise
+    icon = "code"
+    menu_label = "Exercises"
+    menu_order = 250
+    add_to_admin_menu = True
+    add_view_class = ExerciseCreateView
+    edit_view_class = ExerciseEditView
+    inspect_view_enabled = True
+    inspect_view_class = ExerciseInspectView
+    search_fields = ["title", "slug", "instructions"]
+    list_display = [
+        "title",
+        LatestStatusColumn("validation", label="Latest revision"),
+        Column("max_score", label="Points", accessor="max_score"),
+        "updated_at",
+    ]
+
+    def get_form_class(self, for_update=False):
+        return ExerciseEditForm if for_update else ExerciseCreateForm
+
+    def get_urlpatterns(self):
+        return [
+            *super().get_urlpatterns(),
+            path("revision/<int:pk>/source/", revision_download, {"which": "source"}, name="revision_source"),
+            path("revision/<int:pk>/release/", revision_download, {"which": "release"}, name="revision_release"),
+            path("revision/<int:pk>/validate/", revision_revalidate, name="revision_validate"),
+        ]
+
+
+def _revision_for(request, pk: int, perm: str) -> ExerciseRevision:
+    if not request.user.has_perm(f"exercises.{perm}_exercise"):
+        raise PermissionDenied
+    return get_object_or_404(ExerciseRevision.objects.select_related("exercise"), pk=pk)
+
+
+def revision_download(request, pk: int, which: str):
+    revision = _revision_for(request, pk, "view")
+    field = revision.source if which == "source" else revision.release
+    if not field:
+        raise Http404("This revision has no such file.")
+    suffix = "source" if which == "source" else "release"
+    filename = f"{revision.exercise.slug}-r{revision.number}-{suffix}.ipynb"
+    return FileResponse(field.open("rb"), as_attachment=True, filename=filename,
+                        content_type="application/x-ipynb+json")
+
+
+@require_POST
+def revision_revalidate(request, pk: int):
+    revision = _revision_for(request, pk, "change")
+    exercise_revision_revalidate(revision=revision)
+    messages.success(request, f"Validation of revision {revision.number} queued.")
+    return redirect("exercises:inspect", revision.exercise_id)
+
+
+exercise_viewset = ExerciseViewSet("exercises")

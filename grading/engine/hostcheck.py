@@ -1,0 +1,326 @@
+"""Which sandbox primitives this host offers, and how to add the missing ones.
+
+``check_host()`` is for the operator (and the hostcheck command); ``sandbox`` calls the
+cheap ``probe_host()`` before every kernel start so it can fail closed.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import stat
+import subprocess
+import sys
+import sysconfig
+from dataclasses import dataclass
+from pathlib import Path
+
+BWRAP_ENV = "PM_ACADEMY_SANDBOX_BWRAP"
+PYTHON_ENV = "PM_ACADEMY_SANDBOX_PYTHON"
+
+
+@dataclass(frozen=True)
+class Finding:
+    name: str
+    ok: bool
+    detail: str
+    fix: str = ""
+    required: bool = True
+
+
+@dataclass(frozen=True)
+class HostPrimitives:
+    """Resolved paths of what a full sandbox needs; None where missing."""
+
+    bwrap: str | None
+    setpriv: str | None
+    unshare: str | None
+    prlimit: str | None
+    mount: str | None
+    shell: str | None
+    is_root: bool
+    user_namespaces: bool
+    kernel_python: Path | None
+    site_packages: Path | None
+    cgroup_v2: Path | None
+    cgroup_v1_memory: Path | None
+    cgroup_v1_pids: Path | None
+
+    def missing(self) -> list[Finding]:
+        return [finding for finding in _required_findings(self) if not finding.ok]
+
+
+def _which(name: str) -> str | None:
+    if name == "bwrap" and os.environ.get(BWRAP_ENV):
+        configured = os.environ[BWRAP_ENV]
+        return configured if os.access(configured, os.X_OK) else None
+    return shutil.which(name, path="/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin")
+
+
+def _reachable_by_everyone(path: Path, *, executable: bool = False) -> bool:
+    """True when an unprivileged user can reach ``path`` (every parent searchable)."""
+    try:
+        real = Path(os.path.realpath(path))
+        mode = real.stat().st_mode
+    except OSError:
+        return False
+    needed = stat.S_IROTH | (stat.S_IXOTH if executable or stat.S_ISDIR(mode) else 0)
+    if mode & needed != needed:
+        return False
+    for parent in real.parents:
+        try:
+            if not parent.stat().st_mode & stat.S_IXOTH:
+                return False
+        except OSError:
+            return False
+    return True
+
+
+def _kernel_python() -> Path | None:
+    """A Python of the grader's major.minor that the sandbox user may execute.
+
+    The grader's own interpreter can live under a private directory (pyenv under /root),
+    which an unprivileged bubblewrap cannot bind; the distribution's python3.X then
+    serves, with the grader's site-packages mounted as its virtual environment.
+    """
+    configured = os.environ.get(PYTHON_ENV)
+    version = f"python{sys.version_info.major}.{sys.version_info.minor}"
+    candidates = (
+        [Path(configured)]
+        if configured
+        else [Path(sys.base_prefix) / "bin" / version, Path("/usr/bin") / version]
+    )
+    for candidate in candidates:
+        if candidate.is_file() and _reachable_by_everyone(candidate, executable=True):
+            return Path(os.path.realpath(candidate))
+    return None
+
+
+def _site_packages() -> Path | None:
+    purelib = Path(sysconfig.get_paths()["purelib"])
+    if (purelib / "ipykernel").is_dir() and _reachable_by_everyone(purelib):
+        return purelib
+    return None
+
+
+def _own_cgroup_dir(fstype: str, controller: str | None) -> Path | None:
+    """This process's directory in a cgroup hierarchy, if that directory is writable."""
+    try:
+        mountinfo = Path("/proc/self/mountinfo").read_text().splitlines()
+        membership = Path("/proc/self/cgroup").read_text().splitlines()
+    except OSError:
+        return None
+    mount_point = None
+    for line in mountinfo:
+        before, _, after = line.partition(" - ")
+        fields, extra = before.split(), after.split()
+        if len(extra) < 3 or extra[0] != fstype:
+            continue
+        if controller is None or controller in extra[2].split(","):
+            mount_point = fields[4]
+            break
+    if mount_point is None:
+        return None
+    relative = None
+    for line in membership:
+        hierarchy, controllers, path = line.split(":", 2)
+        wanted = (
+            hierarchy == "0" and controllers == ""
+            if controller is None
+            else controller in controllers.split(",")
+        )
+        if wanted:
+            relative = path
+    if relative is None:
+        return None
+    directory = Path(mount_point) / relative.lstrip("/")
+    if directory.is_dir() and os.access(directory, os.W_OK):
+        return directory
+    return None
+
+
+def _user_namespaces() -> bool:
+    try:
+        return int(Path("/proc/sys/user/max_user_namespaces").read_text()) > 0
+    except (OSError, ValueError):
+        return False
+
+
+def probe_host() -> HostPrimitives:
+    return HostPrimitives(
+        bwrap=_which("bwrap"),
+        setpriv=_which("setpriv"),
+        unshare=_which("unshare"),
+        prlimit=_which("prlimit"),
+        mount=_which("mount"),
+        shell=_which("sh"),
+        is_root=os.geteuid() == 0,
+        user_namespaces=_user_namespaces(),
+        kernel_python=_kernel_python(),
+        site_packages=_site_packages(),
+        cgroup_v2=_own_cgroup_dir("cgroup2", None),
+        cgroup_v1_memory=_own_cgroup_dir("cgroup", "memory"),
+        cgroup_v1_pids=_own_cgroup_dir("cgroup", "pids"),
+    )
+
+
+def _tool(name: str, path: str | None, purpose: str, fix: str) -> Finding:
+    return Finding(
+        name=name,
+        ok=path is not None,
+        detail=f"{path} ({purpose})" if path else f"not found ({purpose})",
+        fix="" if path else fix,
+    )
+
+
+def _required_findings(host: HostPrimitives) -> list[Finding]:
+    return [
+        _tool(
+            "bubblewrap",
+            host.bwrap,
+            "private file system view, network, pid and ipc namespaces",
+            f"install bubblewrap: apt-get install bubblewrap (or set {BWRAP_ENV} to its path)",
+        ),
+        _tool(
+            "setpriv",
+            host.setpriv,
+            "drops each kernel to its own unprivileged uid",
+            "install util-linux: apt-get install util-linux",
+        ),
+        _tool(
+            "unshare",
+            host.unshare,
+            "private mount namespace for the size-limited run tmpfs",
+            "install util-linux: apt-get install util-linux",
+        ),
+        _tool(
+            "prlimit",
+            host.prlimit,
+            "address space, CPU, process, file size and open file limits",
+            "install util-linux: apt-get install util-linux",
+        ),
+        _tool("mount", host.mount, "mounts the run tmpfs", "install mount: apt-get install mount"),
+        _tool("sh", host.shell, "launcher chain", "install dash: apt-get install dash"),
+        Finding(
+            name="root",
+            ok=host.is_root,
+            detail="grader runs as root" if host.is_root else f"grader runs as uid {os.geteuid()}",
+            fix=""
+            if host.is_root
+            else "run the grading worker as root: it needs to switch each kernel to an "
+            "unprivileged uid and mount its tmpfs (the web server itself need not be root)",
+        ),
+        Finding(
+            name="user namespaces",
+            ok=host.user_namespaces,
+            detail="enabled" if host.user_namespaces else "disabled",
+            fix=""
+            if host.user_namespaces
+            else "enable unprivileged user namespaces: sysctl -w user.max_user_namespaces=15000",
+        ),
+        Finding(
+            name="kernel python",
+            ok=host.kernel_python is not None,
+            detail=str(host.kernel_python) if host.kernel_python else "no usable interpreter",
+            fix=""
+            if host.kernel_python
+            else f"install python{sys.version_info.major}.{sys.version_info.minor} "
+            f"(apt-get install python3) or set {PYTHON_ENV} to a Python "
+            f"{sys.version_info.major}.{sys.version_info.minor} that every user can execute",
+        ),
+        Finding(
+            name="kernel site-packages",
+            ok=host.site_packages is not None,
+            detail=str(host.site_packages)
+            if host.site_packages
+            else "ipykernel's site-packages is not readable by other users",
+            fix=""
+            if host.site_packages
+            else "make the virtual environment readable by all users (chmod -R o+rX .venv)",
+        ),
+    ]
+
+
+def _optional_findings(host: HostPrimitives) -> list[Finding]:
+    return [
+        Finding(
+            name="cgroup v2 kill",
+            ok=host.cgroup_v2 is not None,
+            detail=str(host.cgroup_v2) if host.cgroup_v2 else "no writable cgroup v2 directory",
+            fix=""
+            if host.cgroup_v2
+            else "mount a writable cgroup2 tree (the pid namespace "
+            "still reaps every process of a run)",
+            required=False,
+        ),
+        Finding(
+            name="cgroup v1 memory",
+            ok=host.cgroup_v1_memory is not None,
+            detail=str(host.cgroup_v1_memory)
+            if host.cgroup_v1_memory
+            else "no writable memory cgroup (RLIMIT_AS still bounds each process)",
+            required=False,
+        ),
+        Finding(
+            name="cgroup v1 pids",
+            ok=host.cgroup_v1_pids is not None,
+            detail=str(host.cgroup_v1_pids)
+            if host.cgroup_v1_pids
+            else "no writable pids cgroup (RLIMIT_NPROC still bounds each kernel's uid)",
+            required=False,
+        ),
+    ]
+
+
+def _bwrap_works(host: HostPrimitives) -> Finding:
+    if host.bwrap is None or host.setpriv is None or not host.is_root:
+        return Finding("bubblewrap runs", False, "skipped: bubblewrap, setpriv or root missing")
+    command = [
+        host.setpriv,
+        "--reuid=65534",
+        "--regid=65534",
+        "--clear-groups",
+        "--no-new-privs",
+        "--",
+        host.bwrap,
+        "--unshare-all",
+        "--unshare-user",
+        "--disable-userns",
+        "--die-with-parent",
+        "--ro-bind",
+        "/usr",
+        "/usr",
+        "--symlink",
+        "usr/bin",
+        "/bin",
+        "--symlink",
+        "usr/lib",
+        "/lib",
+        "--symlink",
+        "usr/lib64",
+        "/lib64",
+        "--",
+        "/usr/bin/true",
+    ]
+    try:
+        completed = subprocess.run(  # noqa: S603 - fixed argv built from resolved tool paths
+            command, capture_output=True, text=True, timeout=10, env={"PATH": "/usr/bin:/bin"}
+        )
+    except (OSError, subprocess.TimeoutExpired) as error:
+        return Finding("bubblewrap runs", False, str(error), "see the bubblewrap finding")
+    ok = completed.returncode == 0
+    return Finding(
+        name="bubblewrap runs",
+        ok=ok,
+        detail="an unprivileged sandbox started" if ok else completed.stderr.strip()[-300:],
+        fix=""
+        if ok
+        else "enable unprivileged user namespaces and check that bubblewrap "
+        "is not blocked by AppArmor (kernel.apparmor_restrict_unprivileged_userns=0)",
+    )
+
+
+def check_host() -> list[Finding]:
+    """Every primitive the sandbox uses, present or not, with a fix for each missing one."""
+    host = probe_host()
+    return [*_required_findings(host), _bwrap_works(host), *_optional_findings(host)]

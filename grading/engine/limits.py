@@ -1,0 +1,36 @@
+"""Resource limits for one sandboxed notebook run (pure Python, no Django)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Limits:
+    cell_timeout_s: float = 10.0
+    wall_timeout_s: float = 60.0
+    cpu_seconds: int = 60
+    memory_bytes: int = 1024 * 2**20
+    max_processes: int = 64
+    max_open_files: int = 256
+    max_file_bytes: int = 16 * 2**20
+    tmpfs_bytes: int = 64 * 2**20
+    output_bytes: int = 1 * 2**20
+    message_bytes: int = 8 * 2**20
+
+    def __post_init__(self) -> None:
+        for name in ("cell_timeout_s", "wall_timeout_s"):
+            if not getattr(self, name) > 0:
+                raise ValueError(f"Limits.{name} must be positive")
+        for name in (
+            "cpu_seconds",
+            "memory_bytes",
+            "max_processes",
+            "max_open_files",
+            "max_file_bytes",
+            "tmpfs_bytes",
+            "output_bytes",
+            "message_bytes",
+        ):
+            if getattr(self, name) <= 0:
+                raise ValueError(f"Limits.{name} must be positive")

@@ -1,0 +1,130 @@
+"""The typed grade report: what the CLI prints, the grading service stores and learners see.
+
+Everything in it is learner-safe: statuses, points and messages made of exception names and
+assert messages, never hidden test source, never a sealed check's expected value.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from enum import StrEnum
+from typing import Any
+
+ENGINE_VERSION = "pma-engine/1.0"
+MESSAGE_CHARS = 500
+
+
+class ReportStatus(StrEnum):
+    GRADED = "graded"
+    TIMEOUT = "timeout"
+    MEMORY = "memory"
+    CRASHED = "crashed"
+    INVALID = "invalid"
+
+
+class TestStatus(StrEnum):
+    __test__ = False  # a domain enum, not a pytest test class
+
+    PASSED = "passed"
+    PARTIAL = "partial"
+    FAILED = "failed"
+    NOT_RUN = "not_run"
+    NEEDS_REVIEW = "needs_review"
+
+
+def cap(text: str, limit: int = MESSAGE_CHARS) -> str:
+    text = str(text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+@dataclass
+class TestResult:
+    grade_id: str
+    points: float
+    max_points: float
+    status: TestStatus
+    message: str = ""
+    #: True when the verdict was reached outside the learner's kernel and cannot be forged from it.
+    sealed: bool = False
+    kind: str = "test"  # "test" | "sealed" | "manual"
+    cell: int = 0  # 1-based cell number in the source notebook
+
+    __test__ = False  # a domain class, not a pytest test class
+
+
+@dataclass
+class Flag:
+    """Something a reviewer should know about a submission."""
+
+    code: str
+    message: str
+    cell: int | None = None  # 1-based
+    grade_id: str = ""
+    review: bool = False
+
+
+@dataclass
+class GradeReport:
+    score: float
+    max_score: float
+    status: ReportStatus
+    tests: list[TestResult] = field(default_factory=list)
+    flags: list[Flag] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+    seed: int = 0
+    engine_version: str = ENGINE_VERSION
+    source_sha256: str = ""
+    mode: str = "submit"
+    message: str = ""
+
+    @property
+    def needs_review(self) -> bool:
+        return any(f.review for f in self.flags) or any(
+            t.status is TestStatus.NEEDS_REVIEW for t in self.tests
+        )
+
+    def test(self, grade_id: str) -> TestResult:
+        for result in self.tests:
+            if result.grade_id == grade_id:
+                return result
+        raise KeyError(grade_id)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["status"] = self.status.value
+        for test in data["tests"]:
+            test["status"] = TestStatus(test["status"]).value
+        data["needs_review"] = self.needs_review
+        return data
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), sort_keys=True, allow_nan=False)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> GradeReport:
+        return cls(
+            score=float(data["score"]),
+            max_score=float(data["max_score"]),
+            status=ReportStatus(data["status"]),
+            tests=[
+                TestResult(**{**t, "status": TestStatus(t["status"])}) for t in data.get("tests", [])
+            ],
+            flags=[Flag(**f) for f in data.get("flags", [])],
+            timings={k: float(v) for k, v in data.get("timings", {}).items()},
+            seed=int(data.get("seed", 0)),
+            engine_version=str(data.get("engine_version", ENGINE_VERSION)),
+            source_sha256=str(data.get("source_sha256", "")),
+            mode=str(data.get("mode", "submit")),
+            message=str(data.get("message", "")),
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> GradeReport:
+        return cls.from_dict(json.loads(text))
+
+    @classmethod
+    def invalid(cls, message: str, *, source_sha256: str = "", seed: int = 0) -> GradeReport:
+        """A submission that could not be graded at all (e.g. not a notebook)."""
+        return cls(score=0.0, max_score=0.0, status=ReportStatus.INVALID, seed=seed,
+                   source_sha256=source_sha256, message=cap(message))

@@ -1,0 +1,615 @@
+"""Start one sandboxed, single-use IPython kernel and kill it with everything it started.
+
+Launch chain, each step exec'ing the next so the grader holds a single child pid:
+
+    sh (joins the run's cgroups) -> unshare --mount (private mount namespace)
+    -> sh (mounts the run tmpfs, bounded in bytes and inodes) -> prlimit (rlimits)
+    -> setpriv (own unprivileged uid, no new privileges, parent-death signal)
+    -> bwrap (user/pid/net/ipc/uts/cgroup namespaces, read-only runtime, fresh /proc)
+    -> python -m ipykernel_launcher
+
+The kernel's sockets use zmq's ``ipc`` transport in a host directory bound into the
+sandbox, so the kernel needs no network; that directory is handed back to root as soon
+as the kernel answers, before any learner code runs. The grader reaches the kernel's
+private tmpfs through ``/proc/<sandbox init>/root``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import secrets
+import select
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path, PurePosixPath
+from typing import IO, Any
+
+import zmq
+from jupyter_client.blocking import BlockingKernelClient
+
+from grading.engine.hostcheck import HostPrimitives, probe_host
+from grading.engine.kernelspec import (
+    INNER_IPC_DIR,
+    INNER_RUN_DIR,
+    LEARNER_USER,
+    kernel_environment,
+    sandbox_kernel_spec,
+)
+from grading.engine.limits import Limits
+
+logger = logging.getLogger(__name__)
+
+RUNS_DIR_ENV = "PM_ACADEMY_SANDBOX_DIR"
+STARTUP_TIMEOUT_S = 30.0
+KILL_WAIT_S = 5.0
+# Each kernel gets its own uid from this range, so RLIMIT_NPROC (counted per uid) bounds
+# one run and a fork bomb cannot starve the kernels of other runs.
+UID_FIRST = 1_800_000_000
+UID_COUNT = 100_000_000
+INNER_ENV_DIR = "/opt/kernel-env"
+CONNECTION_FILE = "kernel.json"
+_PYTHON_VERSION = f"python{sys.version_info.major}.{sys.version_info.minor}"
+
+_JOIN_CGROUPS = (
+    'n=$1; shift; while [ "$n" -gt 0 ]; do '
+    'echo 0 > "$1/cgroup.procs" || exit 125; shift; n=$((n-1)); done; exec "$@"'
+)
+_MOUNT_TMPFS = 'mount -t tmpfs -o "$2" pm-sandbox "$1" || exit 125; shift 2; exec "$@"'
+
+
+class SandboxUnavailable(RuntimeError):
+    """The host cannot provide the isolation a learner kernel needs."""
+
+
+class SandboxKernel:
+    """One started, sandboxed, single-use kernel. ``kill()`` ends it and all it started."""
+
+    def __init__(
+        self,
+        *,
+        client: BlockingKernelClient,
+        context: zmq.Context,
+        process: subprocess.Popen[bytes],
+        run_dir: Path,
+        inner_run_dir: PurePosixPath,
+        host_dir: Path,
+        log_file: IO[bytes],
+        limits: Limits,
+        uid: int | None,
+        namespace_init_pid: int | None,
+        pid_namespace: int | None,
+        cgroups: list[Path],
+        isolated: bool,
+    ) -> None:
+        self.client = client
+        self.run_dir = run_dir
+        self.inner_run_dir = inner_run_dir
+        self.limits = limits
+        self.uid = uid
+        self.namespace_init_pid = namespace_init_pid
+        self.pid_namespace = pid_namespace
+        self.cgroups = cgroups
+        self.isolated = isolated
+        self.owner_pid = os.getpid()
+        self._context = context
+        self._process = process
+        self._host_dir = host_dir
+        self._log_file = log_file
+        self._lock = threading.Lock()
+        self._killed = False
+
+    @property
+    def pid(self) -> int:
+        """Host pid of the launcher chain (bubblewrap's outer process once started)."""
+        return self._process.pid
+
+    @property
+    def returncode(self) -> int | None:
+        return self._process.poll()
+
+    def is_alive(self) -> bool:
+        return not self._killed and self._process.poll() is None
+
+    def processes(self) -> set[int]:
+        """Host pids of every live process of this run (the launcher and the sandbox)."""
+        found: set[int] = set()
+        if _alive(self._process.pid):
+            found.add(self._process.pid)
+        if self.pid_namespace is not None:
+            found |= _pids_in_namespace(self.pid_namespace)
+        for cgroup in self.cgroups:
+            with contextlib.suppress(OSError):
+                for line in (cgroup / "cgroup.procs").read_text().split():
+                    if _alive(int(line)):
+                        found.add(int(line))
+        return found
+
+    def oom_kills(self) -> int:
+        """How often the run's memory cgroup killed a process (0 without that cgroup)."""
+        for cgroup in self.cgroups:
+            oom_control = cgroup / "memory.oom_control"
+            with contextlib.suppress(OSError, ValueError):
+                for line in oom_control.read_text().splitlines():
+                    key, _, value = line.partition(" ")
+                    if key == "oom_kill":
+                        return int(value)
+        return 0
+
+    def log_tail(self, limit: int = 2000) -> str:
+        """The end of what the launcher chain and kernel wrote to their stderr."""
+        try:
+            with open(self._host_dir / "kernel.log", "rb") as log:
+                log.seek(0, os.SEEK_END)
+                log.seek(max(0, log.tell() - limit))
+                return log.read().decode("utf-8", "replace")
+        except OSError:
+            return ""
+
+    def kill(self) -> None:
+        with self._lock:
+            if self._killed:
+                return
+            self._killed = True
+        if os.getpid() != self.owner_pid:
+            # A forked child inherited this object: the kernel belongs to the parent.
+            return
+        for cgroup in self.cgroups:
+            with contextlib.suppress(OSError):
+                (cgroup / "cgroup.kill").write_text("1")
+        with contextlib.suppress(ProcessLookupError):
+            self._process.kill()
+        # SIGKILL to a pid namespace's init kills every process in that namespace.
+        if (
+            self.namespace_init_pid is not None
+            and _namespace_of(self.namespace_init_pid) == self.pid_namespace
+        ):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.namespace_init_pid, signal.SIGKILL)
+        if not self.isolated:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(self._process.pid, signal.SIGKILL)
+        with contextlib.suppress(Exception):
+            self.client.stop_channels()
+        with contextlib.suppress(Exception):
+            self._context.destroy(linger=0)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self._process.wait(timeout=KILL_WAIT_S)
+        deadline = time.monotonic() + KILL_WAIT_S
+        while self.processes() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        leftovers = self.processes()
+        if leftovers:
+            logger.error("Sandbox processes %s survived kill()", sorted(leftovers))
+        for cgroup in self.cgroups:
+            _remove_cgroup(cgroup)
+        with contextlib.suppress(OSError):
+            self._log_file.close()
+        shutil.rmtree(self._host_dir, ignore_errors=True)
+
+    def __enter__(self) -> SandboxKernel:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.kill()
+
+    def __repr__(self) -> str:
+        state = "alive" if self.is_alive() else "dead"
+        return f"<SandboxKernel pid={self.pid} uid={self.uid} {state}>"
+
+
+def _alive(pid: int) -> bool:
+    """True for a process that exists and is not a zombie."""
+    try:
+        stat_line = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat_line.rpartition(")")[2].split()[0] not in {"Z", "X"}
+
+
+def _namespace_of(pid: int) -> int | None:
+    try:
+        return os.stat(f"/proc/{pid}/ns/pid").st_ino
+    except OSError:
+        return None
+
+
+def _pids_in_namespace(namespace: int) -> set[int]:
+    found = set()
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            pid = int(entry.name)
+            if _namespace_of(pid) == namespace and _alive(pid):
+                found.add(pid)
+    return found
+
+
+def _remove_cgroup(cgroup: Path) -> None:
+    deadline = time.monotonic() + KILL_WAIT_S
+    while True:
+        try:
+            cgroup.rmdir()
+            return
+        except FileNotFoundError:
+            return
+        except OSError:
+            if time.monotonic() > deadline:
+                logger.error("Could not remove sandbox cgroup %s", cgroup)
+                return
+            time.sleep(0.01)
+
+
+def _missing_message(host: HostPrimitives) -> str:
+    problems = "; ".join(f"{f.name} is missing ({f.detail}): {f.fix}" for f in host.missing())
+    return f"The grading sandbox is unavailable on this host. {problems}."
+
+
+def start_kernel(limits: Limits, *, unsafe_local: bool = False) -> SandboxKernel:
+    """Start a fresh sandboxed kernel whose client has answered kernel_info."""
+    host = probe_host()
+    if host.missing():
+        if not unsafe_local:
+            raise SandboxUnavailable(_missing_message(host))
+        logger.warning(
+            "Starting a learner kernel WITHOUT full isolation (unsafe_local=True): %s "
+            "Never grade untrusted notebooks like this.",
+            _missing_message(host),
+        )
+        return _start_local(limits, host)
+    return _start_sandboxed(limits, host)
+
+
+def _runs_dir() -> str:
+    return os.environ.get(RUNS_DIR_ENV) or tempfile.gettempdir()
+
+
+def _connection_info(ip: str, key: str) -> dict[str, Any]:
+    return {
+        "transport": "ipc",
+        "ip": ip,
+        "shell_port": 1,
+        "iopub_port": 2,
+        "stdin_port": 3,
+        "control_port": 4,
+        "hb_port": 5,
+        "key": key,
+        "signature_scheme": "hmac-sha256",
+        "kernel_name": sandbox_kernel_spec().name,
+    }
+
+
+def _rlimit_args(prlimit: str, limits: Limits) -> list[str]:
+    return [
+        prlimit,
+        f"--as={limits.memory_bytes}:{limits.memory_bytes}",
+        # The soft limit sends SIGXCPU, the hard one a second later SIGKILL.
+        f"--cpu={limits.cpu_seconds}:{limits.cpu_seconds + 1}",
+        f"--nproc={limits.max_processes}:{limits.max_processes}",
+        f"--nofile={limits.max_open_files}:{limits.max_open_files}",
+        f"--fsize={limits.max_file_bytes}:{limits.max_file_bytes}",
+        "--core=0:0",
+        "--",
+    ]
+
+
+def _make_cgroups(host: HostPrimitives, limits: Limits, name: str) -> list[Path]:
+    """Per-run cgroups where the host lets us create them (each one is optional)."""
+    made: list[Path] = []
+    settings: list[tuple[Path | None, dict[str, str]]] = [
+        (host.cgroup_v2, {}),
+        (
+            host.cgroup_v1_memory,
+            {"memory.limit_in_bytes": str(limits.memory_bytes + limits.tmpfs_bytes)},
+        ),
+        # Room for bubblewrap's two processes on top of the kernel's own budget.
+        (host.cgroup_v1_pids, {"pids.max": str(limits.max_processes + 4)}),
+    ]
+    for parent, values in settings:
+        if parent is None:
+            continue
+        cgroup = parent / name
+        try:
+            cgroup.mkdir()
+        except OSError as error:
+            logger.info("Not using cgroup %s: %s", cgroup, error)
+            continue
+        try:
+            for key, value in values.items():
+                (cgroup / key).write_text(value)
+        except OSError as error:
+            logger.info("Not using cgroup %s: %s", cgroup, error)
+            _remove_cgroup(cgroup)
+            continue
+        made.append(cgroup)
+    return made
+
+
+def _data_fd(content: str, keep: list[int]) -> str:
+    read_end, write_end = os.pipe()
+    os.write(write_end, content.encode())
+    os.close(write_end)
+    keep.append(read_end)
+    return str(read_end)
+
+
+def _runtime_binds(host: HostPrimitives, fds: list[int], uid: int) -> list[str]:
+    assert host.kernel_python is not None and host.site_packages is not None  # noqa: S101
+    args = ["--ro-bind", "/usr", "/usr"]
+    for name in ("bin", "sbin", "lib", "lib32", "lib64", "libx32"):
+        top = Path("/") / name
+        if top.is_symlink():
+            args += ["--symlink", os.readlink(top), str(top)]
+        elif top.is_dir():
+            args += ["--ro-bind", str(top), str(top)]
+    args += ["--proc", "/proc", "--dev", "/dev"]
+    passwd = (
+        f"{LEARNER_USER}:x:{uid}:{uid}:PM Academy learner:{INNER_RUN_DIR}:/usr/sbin/nologin\n"
+        "nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n"
+    )
+    group = f"{LEARNER_USER}:x:{uid}:\nnogroup:x:65534:\n"
+    hosts = "127.0.0.1 localhost\n::1 localhost\n"
+    args += ["--ro-bind-data", _data_fd(passwd, fds), "/etc/passwd"]
+    args += ["--ro-bind-data", _data_fd(group, fds), "/etc/group"]
+    args += ["--ro-bind-data", _data_fd(hosts, fds), "/etc/hosts"]
+    for shared in (
+        "ld.so.cache",
+        "ld.so.conf",
+        "ld.so.conf.d",
+        "localtime",
+        "nsswitch.conf",
+        "fonts",
+        "mime.types",
+        "matplotlibrc",
+    ):
+        args += ["--ro-bind-try", f"/etc/{shared}", f"/etc/{shared}"]
+    python = host.kernel_python
+    prefix = python.parent.parent
+    if not str(prefix).startswith("/usr"):
+        args += ["--ro-bind", str(prefix), str(prefix)]
+    pyvenv = f"home = {python.parent}\ninclude-system-site-packages = false\n"
+    args += [
+        "--dir", f"{INNER_ENV_DIR}/bin",
+        "--ro-bind-data", _data_fd(pyvenv, fds), f"{INNER_ENV_DIR}/pyvenv.cfg",
+        "--symlink", str(python), f"{INNER_ENV_DIR}/bin/python",
+        "--ro-bind", str(host.site_packages),
+        f"{INNER_ENV_DIR}/lib/{_PYTHON_VERSION}/site-packages",
+    ]  # fmt: skip
+    return args
+
+
+def _read_info(fd: int, process: subprocess.Popen[bytes], deadline: float) -> dict[str, Any]:
+    """bubblewrap's --info-fd report: the sandbox init's host pid and namespace inodes."""
+    data = b""
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([fd], [], [], 0.05)
+        if ready:
+            chunk = os.read(fd, 4096)
+            if not chunk:
+                break
+            data += chunk
+        elif process.poll() is not None:
+            break
+    try:
+        info = json.loads(data)
+    except ValueError:
+        return {}
+    return info if isinstance(info, dict) else {}
+
+
+def _new_client(info: dict[str, Any], limits: Limits) -> tuple[BlockingKernelClient, zmq.Context]:
+    context = zmq.Context()
+    # A message larger than this makes zmq drop it (and the connection) instead of
+    # buffering it in the grader: a 64 MiB print must not cost the grader 64 MiB.
+    context.setsockopt(zmq.MAXMSGSIZE, limits.message_bytes)
+    context.setsockopt(zmq.LINGER, 0)
+    client = BlockingKernelClient(context=context)
+    client.load_connection_info(info)
+    client.start_channels(hb=False)
+    return client, context
+
+
+def _wait_for_sockets(ipc_dir: Path, process: subprocess.Popen[bytes], deadline: float) -> bool:
+    """Wait until the kernel has bound its sockets, so the client's first request lands."""
+    names = [f"k-{port}" for port in (1, 2, 3, 4, 5)]
+    while time.monotonic() < deadline:
+        if all((ipc_dir / name).exists() for name in names):
+            return True
+        if process.poll() is not None:
+            return False
+        time.sleep(0.005)
+    return False
+
+
+def _wait_ready(
+    client: BlockingKernelClient, process: subprocess.Popen[bytes], deadline: float
+) -> bool:
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            return False
+        msg_id = client.kernel_info()
+        answer_by = min(deadline, time.monotonic() + 1.0)
+        while time.monotonic() < answer_by:
+            if process.poll() is not None:
+                return False
+            try:
+                reply = client.get_shell_msg(timeout=0.05)
+            except Exception:  # noqa: S112 - queue.Empty: ask again until the deadline
+                continue
+            if reply.get("parent_header", {}).get("msg_id") == msg_id:
+                # Discard the startup status messages so runs see only their own.
+                while True:
+                    try:
+                        client.get_iopub_msg(timeout=0.05)
+                    except Exception:
+                        break
+                return True
+    return False
+
+
+def _start_failed(kernel: SandboxKernel, reason: str) -> SandboxUnavailable:
+    tail = kernel.log_tail().strip()
+    kernel.kill()
+    detail = f" Kernel output: {tail[-1000:]}" if tail else ""
+    return SandboxUnavailable(f"The sandboxed kernel did not start: {reason}.{detail}")
+
+
+def _start_sandboxed(limits: Limits, host: HostPrimitives) -> SandboxKernel:
+    assert host.bwrap and host.setpriv and host.unshare and host.prlimit and host.shell  # noqa: S101
+    uid = UID_FIRST + secrets.randbelow(UID_COUNT)
+    token = secrets.token_hex(8)
+    host_dir = Path(tempfile.mkdtemp(prefix="pm-sandbox-", dir=_runs_dir()))
+    host_dir.chmod(0o711)
+    ipc_dir = host_dir / "ipc"
+    ipc_dir.mkdir(mode=0o700)
+    os.chown(ipc_dir, uid, uid)
+    work_dir = host_dir / "work"
+    work_dir.mkdir(mode=0o700)
+    key = secrets.token_hex(32)
+    inner_connection = f"{INNER_IPC_DIR}/{CONNECTION_FILE}"
+    connection_path = ipc_dir / CONNECTION_FILE
+    connection_path.write_text(json.dumps(_connection_info(f"{INNER_IPC_DIR}/k", key)))
+    os.chown(connection_path, uid, uid)
+    connection_path.chmod(0o600)
+    cgroups = _make_cgroups(host, limits, f"pm-sandbox-{token}")
+    inodes = max(1024, limits.tmpfs_bytes // 4096)
+    tmpfs_options = f"size={limits.tmpfs_bytes},nr_inodes={inodes},mode=0700,uid={uid},gid={uid}"
+    fds: list[int] = []
+    info_read, info_write = os.pipe()
+    fds.append(info_write)
+    environment = kernel_environment(home=INNER_RUN_DIR)
+    bwrap_env: list[str] = ["--clearenv"]
+    for name, value in environment.items():
+        bwrap_env += ["--setenv", name, value]
+    spec = sandbox_kernel_spec()
+    command = [
+        host.shell, "-c", _JOIN_CGROUPS, "sh", str(len(cgroups)), *map(str, cgroups),
+        host.unshare, "--mount", "--propagation", "private", "--",
+        host.shell, "-c", _MOUNT_TMPFS, "sh", str(work_dir), tmpfs_options,
+        *_rlimit_args(host.prlimit, limits),
+        host.setpriv, f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "--no-new-privs",
+        "--pdeathsig=KILL", "--",
+        host.bwrap, "--unshare-all", "--unshare-user", "--disable-userns",
+        "--die-with-parent", "--new-session", "--hostname", "sandbox",
+        *_runtime_binds(host, fds, uid),
+        "--bind", str(work_dir), INNER_RUN_DIR,
+        "--bind", str(ipc_dir), INNER_IPC_DIR,
+        "--chdir", INNER_RUN_DIR,
+        *bwrap_env,
+        "--info-fd", str(info_write),
+        "--remount-ro", "/",
+        "--",
+        *spec.command(python=f"{INNER_ENV_DIR}/bin/python", connection_file=inner_connection),
+    ]  # fmt: skip
+    log_file = open(host_dir / "kernel.log", "wb")  # noqa: SIM115 - closed by kill()
+    try:
+        process = subprocess.Popen(  # noqa: S603 - argv built from resolved tool paths only
+            command,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=log_file,
+            pass_fds=fds,
+            env={"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "LANG": "C.UTF-8"},
+        )
+    except OSError as error:
+        log_file.close()
+        for cgroup in cgroups:
+            _remove_cgroup(cgroup)
+        shutil.rmtree(host_dir, ignore_errors=True)
+        raise SandboxUnavailable(f"The sandbox launcher could not start: {error}") from error
+    finally:
+        for fd in fds:
+            os.close(fd)
+    deadline = time.monotonic() + STARTUP_TIMEOUT_S
+    try:
+        info = _read_info(info_read, process, deadline)
+    finally:
+        os.close(info_read)
+    init_pid = info.get("child-pid")
+    namespace = info.get("pid-namespace")
+    _wait_for_sockets(ipc_dir, process, deadline)
+    client, context = _new_client(_connection_info(str(ipc_dir / "k"), key), limits)
+    kernel = SandboxKernel(
+        client=client,
+        context=context,
+        process=process,
+        run_dir=Path(f"/proc/{init_pid}/root{INNER_RUN_DIR}"),
+        inner_run_dir=PurePosixPath(INNER_RUN_DIR),
+        host_dir=host_dir,
+        log_file=log_file,
+        limits=limits,
+        uid=uid,
+        namespace_init_pid=init_pid if isinstance(init_pid, int) else None,
+        pid_namespace=namespace if isinstance(namespace, int) else None,
+        cgroups=cgroups,
+        isolated=True,
+    )
+    if kernel.namespace_init_pid is None or kernel.pid_namespace is None:
+        raise _start_failed(kernel, "bubblewrap did not report its sandbox")
+    if not _wait_ready(client, process, deadline):
+        raise _start_failed(kernel, "the kernel did not answer")
+    # From here on learner code may run: it must not be able to add, remove or replace
+    # anything where the grader's sockets live.
+    os.chown(ipc_dir, 0, 0)
+    ipc_dir.chmod(0o755)
+    return kernel
+
+
+def _start_local(limits: Limits, host: HostPrimitives) -> SandboxKernel:
+    """The unsafe fallback: a plain local kernel with whatever limits the host allows."""
+    token = secrets.token_hex(8)
+    host_dir = Path(tempfile.mkdtemp(prefix="pm-sandbox-local-", dir=_runs_dir()))
+    ipc_dir = host_dir / "ipc"
+    ipc_dir.mkdir(mode=0o700)
+    work_dir = host_dir / "work"
+    work_dir.mkdir(mode=0o700)
+    key = secrets.token_hex(32)
+    connection_path = ipc_dir / CONNECTION_FILE
+    info = _connection_info(str(ipc_dir / "k"), key)
+    connection_path.write_text(json.dumps(info))
+    connection_path.chmod(0o600)
+    cgroups = _make_cgroups(host, limits, f"pm-sandbox-{token}") if host.shell else []
+    command: list[str] = []
+    if cgroups and host.shell:
+        command += [host.shell, "-c", _JOIN_CGROUPS, "sh", str(len(cgroups)), *map(str, cgroups)]
+    if host.prlimit:
+        command += _rlimit_args(host.prlimit, limits)
+    spec = sandbox_kernel_spec()
+    command += spec.command(python=sys.executable, connection_file=str(connection_path))
+    environment = kernel_environment(home=str(work_dir))
+    log_file = open(host_dir / "kernel.log", "wb")  # noqa: SIM115 - closed by kill()
+    process = subprocess.Popen(  # noqa: S603 - argv built from resolved tool paths only
+        command,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=log_file,
+        cwd=work_dir,
+        env=environment,
+        start_new_session=True,
+    )
+    _wait_for_sockets(ipc_dir, process, time.monotonic() + STARTUP_TIMEOUT_S)
+    client, context = _new_client(info, limits)
+    kernel = SandboxKernel(
+        client=client,
+        context=context,
+        process=process,
+        run_dir=work_dir,
+        inner_run_dir=PurePosixPath(work_dir),
+        host_dir=host_dir,
+        log_file=log_file,
+        limits=limits,
+        uid=None,
+        namespace_init_pid=None,
+        pid_namespace=None,
+        cgroups=cgroups,
+        isolated=False,
+    )
+    if not _wait_ready(client, process, time.monotonic() + STARTUP_TIMEOUT_S):
+        raise _start_failed(kernel, "the kernel did not answer")
+    return kernel

@@ -1,0 +1,96 @@
+"""Score: points for each graded cell from the kernel's execute replies, as nbgrader awards them.
+
+A test cell earns its points when its execute_reply status is "ok" and nothing when it is "error".
+nbgrader's partial credit applies: when the cell's first execute_result is a single number, the
+cell earns min(max_points, that number); a result that is not a number means full credit. One
+deliberate difference: nbgrader treats a result of 0 (or less) as "not partial credit" and awards
+full marks; a test that computes 0 of N means zero, so we clamp to [0, max_points] instead.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from typing import Any
+
+from exercises.format import CellKind
+
+from .assemble import Assembly
+from .report import TestResult, TestStatus, cap
+
+
+def partial_credit(outputs: Iterable[dict[str, Any]], max_points: float) -> float:
+    for output in outputs:
+        if output.get("output_type") != "execute_result":
+            continue
+        text = (output.get("data") or {}).get("text/plain", "")
+        if isinstance(text, list):
+            if len(text) != 1:
+                return max_points
+            text = text[0]
+        try:
+            value = float(str(text).strip())
+        except ValueError:
+            return max_points
+        if not math.isfinite(value):
+            return 0.0
+        return min(max_points, max(0.0, value))
+    return max_points
+
+
+def scrub(message: str, hidden: list[str]) -> str:
+    """Drop a message that quotes hidden test source (a learner can make errors echo the next cell)."""
+    if any(line in message for line in hidden):
+        return "The check failed; its details come from a hidden test and are not shown."
+    return message
+
+
+def error_message(ename: str, evalue: str, hidden: list[str], cell_timeout_s: float) -> str:
+    if ename == "TimeoutError":
+        return f"This cell ran longer than {cell_timeout_s:g} s and was stopped."
+    text = f"{ename}: {evalue}" if evalue else ename
+    return cap(scrub(text, hidden), 300)
+
+
+def score_cells(assembly: Assembly, cells: list[Any], *, hidden: list[str], run_message: str,
+                cell_timeout_s: float, mode: str) -> list[TestResult]:
+    """TestResults for test, manual-answer and task cells; ``cells`` are run_cells' CellRuns by step."""
+    runs = {step.cell.index: (step, cells[i] if i < len(cells) else None)
+            for i, step in enumerate(assembly.steps)}
+    results: list[TestResult] = []
+    source_cells = assembly.source.cells if assembly.source is not None else ()
+    for cell in source_cells:
+        number = cell.index + 1
+        if cell.kind is CellKind.TEST:
+            step, run = runs[cell.index]
+            if mode == "check" and not step.code.strip():
+                results.append(TestResult(cell.grade_id, 0.0, cell.points, TestStatus.NOT_RUN,
+                                          "This test is hidden; it runs when you submit.", False, "test", number))
+            elif run is None or run.status == "not_run":
+                results.append(TestResult(cell.grade_id, 0.0, cell.points, TestStatus.NOT_RUN,
+                                          cap(f"Not run: {run_message}" if run_message else "Not run."),
+                                          False, "test", number))
+            elif run.status == "ok":
+                points = round(partial_credit(run.outputs, cell.points), 4)
+                if points >= cell.points:
+                    status, message = TestStatus.PASSED, ""
+                elif points > 0:
+                    status, message = TestStatus.PARTIAL, f"Partial credit: {points:g} of {cell.points:g}."
+                else:
+                    status, message = TestStatus.FAILED, "The test ran and awarded 0 points."
+                results.append(TestResult(cell.grade_id, points, cell.points, status, message, False, "test", number))
+            else:
+                message = error_message(run.ename, run.evalue, hidden, cell_timeout_s)
+                results.append(TestResult(cell.grade_id, 0.0, cell.points, TestStatus.FAILED, message,
+                                          False, "test", number))
+        elif cell.kind is CellKind.MANUAL_ANSWER:
+            if cell.grade_id in assembly.unanswered:
+                results.append(TestResult(cell.grade_id, 0.0, cell.points, TestStatus.FAILED,
+                                          "No answer given.", False, "manual", number))
+            else:
+                results.append(TestResult(cell.grade_id, 0.0, cell.points, TestStatus.NEEDS_REVIEW,
+                                          "An instructor grades this answer.", False, "manual", number))
+        elif cell.kind is CellKind.TASK:
+            results.append(TestResult(cell.grade_id, 0.0, cell.points, TestStatus.NEEDS_REVIEW,
+                                      "An instructor grades this task.", False, "manual", number))
+    return results

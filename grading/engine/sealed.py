@@ -1,0 +1,335 @@
+"""Sealed checks: verdicts decided in the grader process, never in the learner's kernel.
+
+For each case the input generator runs in a separate reference kernel (the instructor's solution)
+seeded per submission; the inputs travel as a JSON literal into one ``call_json`` on the learner's
+kernel and the reference's; the two JSON values are compared here. Expected values exist only in
+this process and never enter the learner's kernel or the report.
+"""
+
+from __future__ import annotations
+
+import json
+import keyword
+import math
+import time
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+from exercises.format import (
+    CellKind,
+    Comparator,
+    ComparatorKind,
+    ExerciseSource,
+    RankingMethod,
+    SourceCell,
+)
+
+from .assemble import reference_steps
+from .report import Flag, TestResult, TestStatus, cap
+
+
+@dataclass(frozen=True)
+class Comparison:
+    credit: float  # in [0, 1]
+    message: str  # learner-safe: counts and kinds of mistakes, never expected values
+
+
+def _canon(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"))
+
+
+def json_equal(a: Any, b: Any) -> bool:
+    """Equality of JSON values in which true is not 1 and "1" is not 1, but 1 equals 1.0."""
+    if isinstance(a, bool) or isinstance(b, bool):
+        return type(a) is type(b) and a == b
+    if isinstance(a, int | float) and isinstance(b, int | float):
+        return a == b
+    if isinstance(a, list):
+        return isinstance(b, list) and len(a) == len(b) and all(json_equal(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, dict):
+        return isinstance(b, dict) and a.keys() == b.keys() and all(json_equal(a[k], b[k]) for k in a)
+    return type(a) is type(b) and a == b
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _leaves(expected: Any, got: Any, comparator: Comparator) -> tuple[int, int] | None:
+    """(correct, total) leaf values; None when the shapes differ."""
+    if isinstance(expected, list):
+        if not isinstance(got, list) or len(got) != len(expected):
+            return None
+        pairs = list(zip(expected, got, strict=True))
+    elif isinstance(expected, dict):
+        if not isinstance(got, dict):
+            return None
+        pairs = [(v, got.get(k, _MISSING)) for k, v in expected.items()]
+    else:
+        if _is_number(expected):
+            ok = _is_number(got) and _close(float(expected), float(got), comparator)
+        else:
+            ok = json_equal(expected, got)
+        return (int(ok), 1)
+    correct = total = 0
+    for exp, value in pairs:
+        sub = _leaves(exp, value, comparator) if value is not _MISSING else (0, _count(exp))
+        if sub is None:
+            sub = (0, _count(exp))
+        correct, total = correct + sub[0], total + sub[1]
+    return correct, total
+
+
+_MISSING = object()
+
+
+def _count(value: Any) -> int:
+    if isinstance(value, list):
+        return sum(_count(v) for v in value) or 1
+    if isinstance(value, dict):
+        return sum(_count(v) for v in value.values()) or 1
+    return 1
+
+
+def _close(expected: float, got: float, comparator: Comparator) -> bool:
+    if not math.isfinite(got):
+        return False
+    return abs(expected - got) <= max(comparator.abs_tol, comparator.rel_tol * abs(expected))
+
+
+def _compare_exact(expected: Any, got: Any) -> Comparison:
+    if json_equal(expected, got):
+        return Comparison(1.0, "Correct.")
+    return Comparison(0.0, "The value returned differs from the reference solution's.")
+
+
+def _compare_numeric(expected: Any, got: Any, comparator: Comparator) -> Comparison:
+    counted = _leaves(expected, got, comparator)
+    if counted is None:
+        return Comparison(0.0, "The value returned has a different shape (length or type) from the expected one.")
+    correct, total = counted
+    if correct == total:
+        return Comparison(1.0, "Correct.")
+    credit = correct / total if comparator.partial else 0.0
+    return Comparison(credit, f"{correct} of {total} values are within the tolerance.")
+
+
+def _collection(value: Any) -> list[str] | None:
+    return [_canon(v) for v in value] if isinstance(value, list) else None
+
+
+def _compare_sets(expected: Any, got: Any, comparator: Comparator, *, multiset: bool) -> Comparison:
+    exp_items, got_items = _collection(expected), _collection(got)
+    if exp_items is None or got_items is None:
+        return Comparison(0.0, "Return a list of items.")
+    if multiset:
+        exp_c, got_c = Counter(exp_items), Counter(got_items)
+        common = sum((exp_c & got_c).values())
+        union = sum((exp_c | got_c).values())
+        missing, extra = sum((exp_c - got_c).values()), sum((got_c - exp_c).values())
+    else:
+        exp_s, got_s = set(exp_items), set(got_items)
+        common, union = len(exp_s & got_s), len(exp_s | got_s)
+        missing, extra = len(exp_s - got_s), len(got_s - exp_s)
+    if missing == 0 and extra == 0:
+        return Comparison(1.0, "Correct.")
+    credit = common / union if comparator.partial and union else 0.0
+    return Comparison(credit, f"{missing} expected item(s) missing and {extra} unexpected item(s).")
+
+
+def _as_mapping(value: Any) -> dict[str, str] | None:
+    """item -> category, from either {item: category} or {category: [items]}."""
+    if not isinstance(value, dict):
+        return None
+    if value and all(isinstance(v, list) for v in value.values()):
+        mapping: dict[str, str] = {}
+        for category, items in value.items():
+            for item in items:
+                mapping[_canon(item)] = _canon(category)
+        return mapping
+    return {_canon(k): _canon(v) for k, v in value.items()}
+
+
+def _compare_categories(expected: Any, got: Any) -> Comparison:
+    exp_map, got_map = _as_mapping(expected), _as_mapping(got)
+    if exp_map is None or got_map is None:
+        return Comparison(0.0, "Return a dict mapping each item to its category (or category to a list of items).")
+    if not exp_map:
+        return _compare_exact(expected, got)
+    right = sum(1 for item, category in exp_map.items() if got_map.get(item) == category)
+    credit = right / len(exp_map)
+    message = "Correct." if right == len(exp_map) else f"{right} of {len(exp_map)} items are in the right category."
+    return Comparison(credit, message)
+
+
+def kendall_tau(expected: list[str], got: list[str]) -> float:
+    position = {item: i for i, item in enumerate(got)}
+    n = len(expected)
+    concordant = discordant = 0
+    for i in range(n):
+        for j in range(i + 1, n):
+            if position[expected[i]] < position[expected[j]]:
+                concordant += 1
+            else:
+                discordant += 1
+    return (concordant - discordant) / (n * (n - 1) / 2)
+
+
+def spearman_rho(expected: list[str], got: list[str]) -> float:
+    position = {item: i for i, item in enumerate(got)}
+    n = len(expected)
+    squared = sum((i - position[item]) ** 2 for i, item in enumerate(expected))
+    return 1 - 6 * squared / (n * (n * n - 1))
+
+
+def ranking_credit(expected: list[Any], got: list[Any], *, method: RankingMethod, threshold: float = 0.0) -> float:
+    """Credit in [0, 1]: 1 for the identical order; for correlations (coefficient + 1) / 2, zero below threshold."""
+    exp, mine = [_canon(v) for v in expected], [_canon(v) for v in got]
+    if len(set(exp)) != len(exp) or sorted(exp) != sorted(mine):
+        return 0.0
+    if exp == mine:
+        return 1.0
+    if method is RankingMethod.EXACT or len(exp) < 2:
+        return 0.0
+    coefficient = kendall_tau(exp, mine) if method is RankingMethod.KENDALL else spearman_rho(exp, mine)
+    mapped = min(1.0, max(0.0, (coefficient + 1) / 2))
+    return mapped if mapped >= threshold else 0.0
+
+
+def _compare_ranking(expected: Any, got: Any, comparator: Comparator) -> Comparison:
+    if not isinstance(expected, list) or not isinstance(got, list):
+        return Comparison(0.0, "Return the items as a list, best first.")
+    exp = [_canon(v) for v in expected]
+    if sorted(exp) != sorted(_canon(v) for v in got):
+        return Comparison(0.0, f"The ranking must list each of the {len(expected)} items exactly once.")
+    credit = ranking_credit(expected, got, method=comparator.method, threshold=comparator.threshold)
+    if credit == 1.0:
+        return Comparison(1.0, "Correct.")
+    if comparator.method is RankingMethod.EXACT:
+        return Comparison(0.0, "The order differs from the reference order.")
+    return Comparison(round(credit, 4), f"The order is partly right (agreement {credit:.0%}).")
+
+
+def compare(comparator: Comparator, expected: Any, got: Any) -> Comparison:
+    kind = comparator.kind
+    if kind is ComparatorKind.EXACT:
+        return _compare_exact(expected, got)
+    if kind is ComparatorKind.NUMERIC:
+        return _compare_numeric(expected, got, comparator)
+    if kind in (ComparatorKind.SET, ComparatorKind.MULTISET):
+        return _compare_sets(expected, got, comparator, multiset=kind is ComparatorKind.MULTISET)
+    if kind is ComparatorKind.CATEGORIES:
+        return _compare_categories(expected, got)
+    return _compare_ranking(expected, got, comparator)
+
+
+def call_expression(call: str, inputs: dict[str, Any]) -> str:
+    """One Python expression binding the inputs as local names, then making the call."""
+    payload = json.dumps(inputs, allow_nan=False, separators=(",", ":"))
+    names = ", ".join(inputs)
+    return f"(lambda {names}: {call})(**__import__('json').loads({payload!r}))"
+
+
+def case_seed(seed: int, grade_id: str, case: int) -> str:
+    return f"{seed}:{grade_id}:{case}"
+
+
+def generator_expression(seed: int, grade_id: str, case: int) -> str:
+    return f"generate(__import__('random').Random({case_seed(seed, grade_id, case)!r}))"
+
+
+class InstructorError(Exception):
+    """The reference side failed: not the learner's fault, so the check goes to review."""
+
+
+def _valid_inputs(inputs: Any) -> dict[str, Any]:
+    if not isinstance(inputs, dict) or not all(
+        isinstance(k, str) and k.isidentifier() and not keyword.iskeyword(k) for k in inputs
+    ):
+        raise InstructorError("generate(rng) must return a dict whose keys are Python names")
+    return inputs
+
+
+@dataclass
+class SealedOutcome:
+    results: list[TestResult]
+    flags: list[Flag]
+    seconds: float
+
+
+def not_run(cells: list[SourceCell], message: str) -> list[TestResult]:
+    return [TestResult(c.grade_id, 0.0, c.points, TestStatus.NOT_RUN, message, True, "sealed", c.index + 1)
+            for c in cells]
+
+
+def sealed_cells(source: ExerciseSource) -> list[SourceCell]:
+    return [c for c in source.cells if c.kind is CellKind.SEALED and c.sealed is not None]
+
+
+def run_sealed_checks(*, source: ExerciseSource, learner: Any, kernels: Any, limits: Any, seed: int) -> SealedOutcome:
+    """Run every sealed check of ``source`` against the learner's (already executed) kernel."""
+    from .execute import ChannelError, Verdict, call_json, run_cells
+
+    started = time.perf_counter()
+    cells = sealed_cells(source)
+    results: list[TestResult] = []
+    flags: list[Flag] = []
+    reference = kernels.acquire()
+    try:
+        run = run_cells(reference, [s.code for s in reference_steps(source)], limits, stop_on_error=True)
+        broken = run.verdict is not Verdict.OK or any(c.status != "ok" for c in run.cells)
+        for cell in cells:
+            spec = cell.sealed
+            assert spec is not None  # noqa: S101 - sealed_cells() only returns cells with a spec
+            try:
+                if broken:
+                    raise InstructorError("the reference solution did not run cleanly")
+                gen = run_cells(reference, [spec.generator], limits, stop_on_error=True)
+                if gen.verdict is not Verdict.OK or gen.cells[0].status != "ok":
+                    raise InstructorError("the input generator failed")
+                credits: list[float] = []
+                messages: list[str] = []
+                for case in range(spec.cases):
+                    try:
+                        inputs = _valid_inputs(call_json(reference, generator_expression(seed, cell.grade_id, case),
+                                                         timeout_s=limits.cell_timeout_s))
+                        expression = call_expression(spec.call, inputs)
+                        expected = call_json(reference, expression, timeout_s=limits.cell_timeout_s)
+                    except ChannelError as exc:
+                        raise InstructorError(f"the reference side failed: {exc}") from None
+                    try:
+                        got = call_json(learner, expression, timeout_s=limits.cell_timeout_s)
+                    except ChannelError as exc:
+                        credits.append(0.0)
+                        reason = str(exc).strip().rstrip(":")
+                        messages.append(cap(f"{spec.call} did not return a usable value: {reason}", 300))
+                        continue
+                    outcome = compare(spec.comparator, expected, got)
+                    credits.append(outcome.credit)
+                    if outcome.credit < 1.0:
+                        messages.append(outcome.message)
+                results.append(_result(cell, credits, messages))
+            except InstructorError as exc:
+                results.append(TestResult(cell.grade_id, 0.0, cell.points, TestStatus.NEEDS_REVIEW,
+                                          "This check could not run on the grader's side; an instructor will review it.",
+                                          True, "sealed", cell.index + 1))
+                flags.append(Flag("sealed_check_failed", cap(f"Sealed check {cell.grade_id!r}: {exc}."),
+                                  cell.index + 1, cell.grade_id, review=True))
+    finally:
+        reference.kill()
+    return SealedOutcome(results, flags, time.perf_counter() - started)
+
+
+def _result(cell: SourceCell, credits: list[float], messages: list[str]) -> TestResult:
+    credit = sum(credits) / len(credits)
+    points = round(cell.points * credit, 4)
+    passed = sum(1 for c in credits if c >= 1.0)
+    if credit >= 1.0:
+        return TestResult(cell.grade_id, cell.points, cell.points, TestStatus.PASSED,
+                          f"Passed on {len(credits)} hidden input(s).", True, "sealed", cell.index + 1)
+    status = TestStatus.FAILED if points <= 0 else TestStatus.PARTIAL
+    summary = f"Passed {passed} of {len(credits)} hidden input(s)." if len(credits) > 1 else ""
+    detail = messages[0] if messages else ""
+    return TestResult(cell.grade_id, points, cell.points, status, cap(f"{summary} {detail}".strip()),
+                      True, "sealed", cell.index + 1)

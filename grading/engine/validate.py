@@ -1,0 +1,109 @@
+"""validate_exercise: static checks, then the reference must score full marks and the release zero."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from exercises.format import (
+    CellKind,
+    ExerciseSource,
+    Problem,
+    SourceInvalid,
+    markers,
+    parse_source,
+    release_notebook,
+)
+
+from .limits import Limits
+from .pipeline import grade_submission
+from .pool import KernelProvider
+from .report import GradeReport, ReportStatus
+
+#: Validation is reproducible: the same source always meets the same generated inputs.
+VALIDATION_SEED = 20240601
+
+
+@dataclass
+class ValidationReport:
+    valid: bool
+    problems: list[Problem] = field(default_factory=list)
+    reference: GradeReport | None = None
+    release: GradeReport | None = None
+    source: ExerciseSource | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "valid": self.valid,
+            "problems": [p.to_dict() | {"text": str(p)} for p in self.problems],
+            "reference": self.reference.to_dict() if self.reference else None,
+            "release": self.release.to_dict() if self.release else None,
+            "max_score": self.source.max_score if self.source else 0.0,
+        }
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), sort_keys=True, allow_nan=False)
+
+
+def solution_notebook(source: ExerciseSource) -> Any:
+    """The release notebook with the instructor's solutions in the answer cells."""
+    nb = release_notebook(source)
+    for cell, released in zip(source.cells, nb.cells, strict=True):
+        if cell.kind in (CellKind.ANSWER, CellKind.MANUAL_ANSWER):
+            released.source = markers.unmark(cell.source)
+    return nb
+
+
+_VERDICT_WORDS = {
+    ReportStatus.TIMEOUT: "ran longer than the time limit",
+    ReportStatus.MEMORY: "ran out of memory",
+    ReportStatus.CRASHED: "stopped the kernel",
+}
+
+
+def _run_problems(report: GradeReport, which: str) -> list[Problem]:
+    if report.status in _VERDICT_WORDS:
+        return [Problem(None, "", f"the {which} {_VERDICT_WORDS[report.status]}: {report.message}",
+                        "make the notebook finish within the grading limits.")]
+    return []
+
+
+def validate_exercise(source_nb: Any, *, kernels: KernelProvider, limits: Limits) -> ValidationReport:
+    try:
+        source = parse_source(source_nb)
+    except SourceInvalid as exc:
+        return ValidationReport(valid=False, problems=list(exc.problems))
+
+    problems: list[Problem] = []
+    reference = grade_submission(source, solution_notebook(source), kernels=kernels, limits=limits,
+                                 seed=VALIDATION_SEED)
+    problems.extend(_run_problems(reference, "reference solution"))
+    for test in reference.tests:
+        if test.kind == "manual" or test.max_points <= 0:
+            continue
+        if test.points < test.max_points:
+            why = f" ({test.message})" if test.message else ""
+            problems.append(Problem(
+                test.cell - 1, test.grade_id,
+                f"the reference solution scores {test.points:g} of {test.max_points:g} points here{why}.",
+                "fix the solution (between the BEGIN/END SOLUTION markers) or the test so the solution passes."))
+    for flag in reference.flags:
+        if flag.review and flag.code == "sealed_check_failed":
+            problems.append(Problem((flag.cell or 1) - 1, flag.grade_id, flag.message,
+                                    "make generate(rng) return a dict of JSON values named after the call's arguments."))
+
+    release = grade_submission(source, release_notebook(source), kernels=kernels, limits=limits,
+                               seed=VALIDATION_SEED)
+    problems.extend(_run_problems(release, "release notebook"))
+    for test in release.tests:
+        if test.kind == "manual" or test.max_points <= 0:
+            continue
+        if test.points > 0:
+            problems.append(Problem(
+                test.cell - 1, test.grade_id,
+                f"the release notebook, with no answers filled in, already earns {test.points:g} of "
+                f"{test.max_points:g} points here, so learners get them without answering.",
+                "make the test fail while the answer is still the placeholder, e.g. check the answer's value."))
+    return ValidationReport(valid=not problems, problems=problems, reference=reference, release=release,
+                            source=source)

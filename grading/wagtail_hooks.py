@@ -1,0 +1,10 @@
+"""Wagtail admin registrations of the grading app."""
+
+from wagtail import hooks
+
+from .admin_exercises import exercise_viewset
+
+
+@hooks.register("register_admin_viewset")
+def register_exercise_viewset():
+    return exercise_viewset
