@@ -1,0 +1,48 @@
+"""DESIGN.md's dependency rules, checked on the source: imports run one way only."""
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+# Lowest first: an app may import the ones before it, never the ones after it.
+LAYERS = ["accounts", "exercises", "grading", "courses", "certificates"]
+
+
+def imported_modules(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(), filename=str(path))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+    return names
+
+
+def python_files(folder: str) -> list[Path]:
+    return [p for p in (ROOT / folder).rglob("*.py") if "migrations" not in p.parts]
+
+
+@pytest.mark.parametrize("app", LAYERS)
+def test_an_app_never_imports_a_higher_one(app):
+    higher = LAYERS[LAYERS.index(app) + 1 :]
+    offenders = sorted(
+        f"{path.relative_to(ROOT)} imports {name}"
+        for path in python_files(app)
+        for name in imported_modules(path)
+        if name.split(".")[0] in higher
+    )
+    assert offenders == []
+
+
+@pytest.mark.parametrize("package", ["grading/engine", "exercises/format"])
+def test_the_engine_and_the_format_know_nothing_of_django(package):
+    offenders = sorted(
+        f"{path.relative_to(ROOT)} imports {name}"
+        for path in python_files(package)
+        for name in imported_modules(path)
+        if name.split(".")[0] in {"django", "wagtail", *LAYERS} and not name.startswith(("exercises.format", "grading.engine"))
+    )
+    assert offenders == []
