@@ -189,7 +189,9 @@ def proof_verify(
     if proof.get("proofPurpose") != "assertionMethod":
         return ProofCheck(False, "The proof was not made to assert a credential.")
     method = proof.get("verificationMethod")
-    public_key = resolve_key(method) if isinstance(method, str) else None
+    if not isinstance(method, str):
+        return ProofCheck(False, "The proof names no verification method.")
+    public_key = resolve_key(method)
     if public_key is None:
         return ProofCheck(False, "The proof was made with a key this issuer does not publish.")
     try:

@@ -62,7 +62,7 @@ def _fit(text: str, *, face: str, page_size: str, largest: float, smallest: floa
 
 def text_width_em(text: str, *, face: str) -> float:
     advances, units_per_em = _advances(face)
-    total = 0
+    total = 0.0
     for char in text:
         if unicodedata.category(char) in {"Mn", "Me", "Cf"}:
             continue

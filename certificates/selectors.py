@@ -64,7 +64,7 @@ def revoked_positions(*, list_number: int) -> list[int]:
         status_index__gte=first,
         status_index__lt=first + STATUS_LIST_SIZE,
     ).values_list("status_index", flat=True)
-    return [index - first for index in indices]
+    return [index - first for index in indices if index is not None]
 
 
 def status_list_position(status_index: int) -> tuple[int, int]:

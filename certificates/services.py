@@ -231,7 +231,7 @@ def _course_description(certificate: Certificate) -> str:
 
 
 def _logo_data_uri(course: CoursePage | None) -> str | None:
-    if course is None or course.logo_id is None:
+    if course is None or course.logo is None:
         return None
     try:
         rendition = course.logo.get_rendition(LOGO_RENDITION)

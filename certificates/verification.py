@@ -204,21 +204,27 @@ def _our_status_list_number(url: Any) -> int | None:
 def _claims(document: dict[str, Any]) -> CredentialCheck:
     """Read what the credential says, defensively; values are only shown after the proof holds."""
     check = CredentialCheck(CheckOutcome.UNREADABLE)
-    subject = document.get("credentialSubject") if isinstance(document.get("credentialSubject"), dict) else {}
-    achievement = subject.get("achievement") if isinstance(subject.get("achievement"), dict) else {}
-    issuer = document.get("issuer") if isinstance(document.get("issuer"), dict) else {}
-    identifiers = subject.get("identifier") if isinstance(subject.get("identifier"), list) else []
-    for identifier in identifiers:
+    subject = _mapping(document.get("credentialSubject"))
+    achievement = _mapping(subject.get("achievement"))
+    issuer = _mapping(document.get("issuer"))
+    for identifier in _sequence(subject.get("identifier")):
         if isinstance(identifier, dict) and identifier.get("identityType") == "name":
             check.learner_name = str(identifier.get("identityHash", ""))
     check.course_title = str(achievement.get("name", ""))
     check.issuer_name = str(issuer.get("name", ""))
     check.issued_at = parse_timestamp(document.get("validFrom"))
     check.expires_at = parse_timestamp(document.get("validUntil"))
-    tags = achievement.get("tag")
-    check.skills = [str(tag) for tag in tags] if isinstance(tags, list) else []
-    results = subject.get("result") if isinstance(subject.get("result"), list) else []
+    check.skills = [str(tag) for tag in _sequence(achievement.get("tag"))]
+    results = _sequence(subject.get("result"))
     if results and isinstance(results[0], dict):
         check.result = str(results[0].get("value", ""))
     check.credential_id = str(document.get("id", ""))
     return check
+
+
+def _mapping(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _sequence(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []

@@ -175,14 +175,14 @@ def download_pdf(request, code: str, page_size: str):
         response = render(request, "certificates/pending.html", {"certificate": certificate}, status=503)
         response["Retry-After"] = "30"
         return response
-    response = FileResponse(
+    download = FileResponse(
         handle,
         content_type="application/pdf",
         as_attachment="inline" not in request.GET,
         filename=f"{certificate.code}-{page_size}.pdf",
     )
-    response["Cache-Control"] = "private, no-store"
-    return response
+    download["Cache-Control"] = "private, no-store"
+    return download
 
 
 @require_GET

@@ -95,6 +95,7 @@ class CertificateIssueView(generic.CreateView):
             )
         except CertificateError as exc:
             form.add_error(None, str(exc))
+            self.produced_error_message = str(exc)
             return self.form_invalid(form)
         if not certificate.is_rendered:
             certificate_render_task.enqueue(certificate.pk)

@@ -15,6 +15,7 @@ urlpatterns = [
     path("profile/", include("accounts.urls")),
     path("", include("courses.urls")),
     path("", include("certificates.urls")),
+    path("", include("courses.exercise_urls")),
 ]
 
 if settings.DEBUG:

@@ -559,7 +559,11 @@ def _site_home(report: DemoReport) -> HomePage:
     site = Site.objects.filter(is_default_site=True).first()
     if site is None:
         Site.objects.create(
-            hostname=hostname, port=port, root_page=home, is_default_site=True, site_name="PM Academy"
+            hostname=hostname,
+            port=port,
+            root_page=home,
+            is_default_site=True,
+            site_name="PM Academy",
         )
     elif site.root_page_id != home.pk:
         site.root_page = home

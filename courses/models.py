@@ -314,6 +314,8 @@ class LessonPage(Page):
             enrolment = enrolment_for(learner=user, course=course)
             if enrolment is not None and enrolment.is_active:
                 lesson_view_record(enrolment=enrolment, lesson=self)
+                # get_context reuses it rather than asking the database again.
+                self._serving_enrolment = enrolment
             elif not learner_can_edit_course(user=user, course=course):
                 messages.info(request, _("Enrol in this course to read its lessons."))
                 return redirect(course.url)
@@ -328,6 +330,7 @@ class LessonPage(Page):
                 lesson=self,
                 course=self.course,
                 learner=request.user,
+                enrolment=getattr(self, "_serving_enrolment", None),
                 check_errors=getattr(request, "knowledge_check_errors", None) or {},
             )
         )

@@ -99,7 +99,9 @@ class Dashboard:
 def enrolment_for(*, learner, course: CoursePage) -> Enrolment | None:
     if not learner.is_authenticated:
         return None
-    return Enrolment.objects.filter(learner=learner, course=course).first()
+    return (
+        Enrolment.objects.filter(learner=learner, course=course).select_related("progress").first()
+    )
 
 
 def learner_can_edit_course(*, user, course: CoursePage) -> bool:
@@ -291,6 +293,7 @@ def lesson_context(
     lesson: LessonPage,
     course: CoursePage,
     learner,
+    enrolment: Enrolment | None = None,
     check_errors: dict[str, list[str]] | None = None,
 ) -> dict:
     """Navigation, completion state and knowledge-check state for one lesson page."""
@@ -306,7 +309,7 @@ def lesson_context(
     )
     module = next((m for m in modules if lesson.path.startswith(m.path)), None)
     answers = {}
-    if learner.is_authenticated:
+    if learner.is_authenticated and lesson.pk is not None:
         answers = {
             answer.block_id: answer
             for answer in KnowledgeCheckAnswer.objects.filter(learner=learner, lesson=lesson)
@@ -322,7 +325,8 @@ def lesson_context(
         )
         for child in lesson.body
     ]
-    enrolment = enrolment_for(learner=learner, course=course)
+    if enrolment is None:
+        enrolment = enrolment_for(learner=learner, course=course)
     return {
         "course": course,
         "module": module,

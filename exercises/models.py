@@ -8,6 +8,7 @@ against and an exercise can be fixed without rewriting history.
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -17,6 +18,11 @@ class ValidationStatus(models.TextChoices):
     VALID = "valid", _("Valid")
     INVALID = "invalid", _("Invalid")
     ERROR = "error", _("Could not validate")
+
+
+class ScorePolicy(models.TextChoices):
+    BEST = "best", _("Best attempt")
+    LAST = "last", _("Last attempt")
 
 
 class Exercise(models.Model):
@@ -33,6 +39,28 @@ class Exercise(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
         help_text=_("The source learners are graded against."),
+    )
+    # The attempt policy: enforced by grading.services.submission_create, edited in the exercise admin.
+    max_attempts = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text=_("How many times a learner may submit. Leave empty for no limit. Checks do not count."),
+    )
+    cooldown_seconds = models.PositiveIntegerField(
+        default=0,
+        help_text=_("Seconds a learner waits between two submissions or checks of this exercise (0 = none)."),
+    )
+    score_policy = models.CharField(
+        max_length=10,
+        choices=ScorePolicy.choices,
+        default=ScorePolicy.BEST,
+        help_text=_("Which attempt's score counts towards the course."),
+    )
+    due_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text=_("After this moment learners can no longer submit or check. Leave empty for no deadline."),
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

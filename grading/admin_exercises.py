@@ -15,8 +15,8 @@ from django.urls import path, reverse
 from django.views.decorators.http import require_POST
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.ui.tables import Column, StatusTagColumn
-from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.views import generic
+from wagtail.admin.viewsets.model import ModelViewSet
 
 from exercises.models import Exercise, ExerciseRevision, ValidationStatus
 from exercises.services import (
@@ -27,7 +27,15 @@ from exercises.services import (
     max_source_bytes,
 )
 
-from .services import exercise_revision_revalidate, exercise_revision_validate_later
+from .services import (
+    exercise_attempt_policy_set,
+    exercise_revision_revalidate,
+    exercise_revision_validate_later,
+)
+
+EXERCISE_FIELDS = [
+    "title", "slug", "instructions", "max_attempts", "cooldown_seconds", "score_policy", "due_at",
+]
 
 
 def _read_source_upload(upload) -> bytes:
@@ -55,7 +63,7 @@ class ExerciseCreateForm(WagtailAdminModelForm):
 
     class Meta:
         model = Exercise
-        fields = ["title", "slug", "instructions"]
+        fields = EXERCISE_FIELDS
 
     def clean_source_file(self):
         return _read_source_upload(self.cleaned_data["source_file"])
@@ -72,7 +80,7 @@ class ExerciseEditForm(WagtailAdminModelForm):
 
     class Meta:
         model = Exercise
-        fields = ["title", "slug", "instructions"]
+        fields = EXERCISE_FIELDS
 
     def clean_source_file(self):
         upload = self.cleaned_data.get("source_file")
@@ -89,6 +97,13 @@ class ExerciseCreateView(generic.CreateView):
             data=data["source_file"],
             filename=self.request.FILES["source_file"].name,
             created_by=self.request.user,
+        )
+        exercise_attempt_policy_set(
+            exercise=exercise,
+            max_attempts=data["max_attempts"],
+            cooldown_seconds=data["cooldown_seconds"],
+            score_policy=data["score_policy"],
+            due_at=data["due_at"],
         )
         exercise_revision_validate_later(revision=exercise.revisions.get())
         return exercise

@@ -3,8 +3,14 @@
 from wagtail import hooks
 
 from .admin_exercises import exercise_viewset
+from .admin_submissions import submission_viewset
 
 
 @hooks.register("register_admin_viewset")
 def register_exercise_viewset():
     return exercise_viewset
+
+
+@hooks.register("register_admin_viewset")
+def register_submission_viewset():
+    return submission_viewset

@@ -60,11 +60,13 @@ def _test_source(cell: Any, name: str, number: int) -> tuple[str, bool, float | 
     hidden = False
     message = f"{name}: test {number} failed"
     if match := _CONFIG.match(text):
-        config = yaml.safe_load(match.group("body")) or {}
+        try:
+            config = yaml.safe_load(match.group("body")) or {}
+        except yaml.YAMLError:
+            config = {}
         if isinstance(config, dict):
             hidden = bool(config.get("hidden", False))
-            raw = config.get("points")
-            points = float(raw) if isinstance(raw, int | float) and not isinstance(raw, bool) else None
+            points = _number(config.get("points"))
             message = str(config.get("failure_message") or message)
         text = text[match.end():]
     lines = text.splitlines()
@@ -104,11 +106,19 @@ def _assert_last_expression(code: str, expected: str, message: str) -> str:
     return f"{head}\n{check}" if head.strip() else check
 
 
+def _number(raw: Any) -> float | None:
+    if isinstance(raw, bool) or not isinstance(raw, int | float) or raw != raw or raw < 0:
+        return None
+    return float(raw)
+
+
 def _question_points(config: dict[str, Any], tests: int) -> list[float]:
     raw = config.get("points", 1)
     if isinstance(raw, list):
-        return [float(p) for p in raw][:tests] + [0.0] * max(0, tests - len(raw))
-    total = float(raw) if isinstance(raw, int | float) and not isinstance(raw, bool) else 1.0
+        listed = [_number(p) or 0.0 for p in raw][:tests]
+        return listed + [0.0] * (tests - len(listed))
+    total = _number(raw)
+    total = 1.0 if total is None else total
     return [total / tests] * tests if tests else []
 
 
@@ -128,11 +138,11 @@ def parse_otter(nb: NotebookNode) -> tuple[ExerciseSource, list[Problem]]:
         defaults = _question_points(question, len(pending_tests))
         for number, (pos, code, hidden, points) in enumerate(pending_tests):
             body = f"### {markers.BEGIN_HIDDEN}\n{code}\n### {markers.END_HIDDEN}" if hidden else code
+            grade_id = f"{name}_test_{number + 1}"
+            value = points if points is not None else defaults[number]
             meta = {"grade": True, "solution": False, "locked": True, "schema_version": 3,
-                    "grade_id": f"{name}_test_{number + 1}",
-                    "points": points if points is not None else defaults[number]}
-            cells[pos] = SourceCell(pos, "code", CellKind.TEST, body, meta["grade_id"], float(meta["points"]),
-                                    None, meta, {"nbgrader": meta})
+                    "grade_id": grade_id, "points": value}
+            cells[pos] = SourceCell(pos, "code", CellKind.TEST, body, grade_id, value, None, meta, {"nbgrader": meta})
         pending_tests = []
 
     for raw_index, cell in enumerate(nb.get("cells", [])):
@@ -167,7 +177,7 @@ def parse_otter(nb: NotebookNode) -> tuple[ExerciseSource, list[Problem]]:
             answers += 1
             manual = bool(question.get("manual")) or cell_type == "markdown"
             grade_id = question["name"] if answers == 1 else f"{question['name']}_{answers}"
-            points = float(question.get("points", 1) or 0) if manual and answers == 1 else 0.0
+            points = (_number(question.get("points", 1)) or 0.0) if manual and answers == 1 else 0.0
             kind = CellKind.MANUAL_ANSWER if manual else CellKind.ANSWER
             meta = {"grade": manual, "solution": True, "locked": False, "schema_version": 3, "grade_id": grade_id}
             if manual:
@@ -175,8 +185,8 @@ def parse_otter(nb: NotebookNode) -> tuple[ExerciseSource, list[Problem]]:
             body = _solution_to_markers(text) if cell_type == "code" else text
             cells.append(SourceCell(index, cell_type, kind, body, grade_id, points, None, meta, {"nbgrader": meta}))
         elif question is not None and block == "TESTS" and cell_type == "code":
-            code, hidden, points, _ = _test_source(cell, question["name"], len(pending_tests) + 1)
-            pending_tests.append((index, code, hidden, points))
+            code, hidden, test_points, _ = _test_source(cell, question["name"], len(pending_tests) + 1)
+            pending_tests.append((index, code, hidden, test_points))
             cells.append(SourceCell(index, "code", CellKind.TEST, code))
         elif question is not None and block == "PROMPT":
             # The prompt is what Otter releases in place of a solution; our release uses the stub instead.

@@ -41,7 +41,7 @@ def parse_comparator(raw: Any) -> Comparator:
         )
     kinds = ", ".join(k.value for k in ComparatorKind)
     try:
-        kind = ComparatorKind(raw.get("kind"))
+        kind = ComparatorKind(str(raw.get("kind")))
     except ValueError:
         raise SealedSpecError(
             f"the comparator kind {raw.get('kind')!r} is not one we know.",
@@ -49,7 +49,7 @@ def parse_comparator(raw: Any) -> Comparator:
         ) from None
     methods = ", ".join(m.value for m in RankingMethod)
     try:
-        method = RankingMethod(raw.get("method", "exact"))
+        method = RankingMethod(str(raw.get("method", "exact")))
     except ValueError:
         raise SealedSpecError(
             f"the ranking method {raw.get('method')!r} is not one we know.",

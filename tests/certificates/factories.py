@@ -5,7 +5,7 @@ from datetime import timedelta
 import factory
 from django.contrib.auth import get_user_model
 from django.utils import timezone
-from wagtail.models import Page, Site
+from wagtail.models import Locale, Page, Site
 
 from courses.models import (
     CourseIndexPage,
@@ -29,6 +29,12 @@ class UserFactory(factory.django.DjangoModelFactory):
     certificate_name = factory.Sequence(lambda n: f"Learner Number {n}")
     password = factory.PostGenerationMethodCall("set_password", "correct-horse-battery-staple-42")
 
+    @factory.post_generation
+    def saved(obj, create, extracted, **kwargs):
+        # The password is set after creation; save it so session auth hashes match.
+        if create:
+            obj.save()
+
 
 def _publish(parent: Page, page: Page) -> Page:
     parent.add_child(instance=page)
@@ -39,6 +45,10 @@ def _publish(parent: Page, page: Page) -> Page:
 
 def site_catalog() -> CourseIndexPage:
     root = Page.get_first_root_node()
+    if root is None:
+        # Without migrations (pytest --nomigrations) Wagtail's root page and locale are missing.
+        Locale.objects.get_or_create(language_code="en")
+        root = Page.add_root(instance=Page(title="Root", slug="root"))
     for page in Page.objects.child_of(root):
         page.delete()
     root.refresh_from_db()

@@ -115,7 +115,9 @@ def course_tree(
                 LessonPage(
                     title=f"Lesson {m + 1}.{n + 1}",
                     slug=f"lesson-{m + 1}-{n + 1}",
-                    body=lesson_body(checks=checks_per_lesson, text=f"Text of lesson {m + 1}.{n + 1}."),
+                    body=lesson_body(
+                        checks=checks_per_lesson, text=f"Text of lesson {m + 1}.{n + 1}."
+                    ),
                 ),
             )
     return CoursePage.objects.get(pk=course.pk)

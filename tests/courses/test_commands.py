@@ -8,13 +8,15 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from wagtail.models import Page, PageLogEntry, Revision, Site
 
-from courses.models import CoursePage, HomePage, KnowledgeCheckAnswer, LessonPage, Skill
 from courses.blocks import knowledge_checks_in
+from courses.models import CoursePage, HomePage, KnowledgeCheckAnswer, LessonPage, Skill
 
 
 def _snapshot():
     return (
-        list(Page.objects.order_by("path").values_list("path", "slug", "live", "latest_revision_id")),
+        list(
+            Page.objects.order_by("path").values_list("path", "slug", "live", "latest_revision_id")
+        ),
         Revision.objects.count(),
         Skill.objects.count(),
         list(Site.objects.values_list("hostname", "root_page_id", "is_default_site")),

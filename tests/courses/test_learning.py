@@ -80,9 +80,13 @@ def test_progress_numbers_are_exact(enrolled, course):
     lesson_complete(learner=enrolled, lesson=l1)
     lesson_complete(learner=enrolled, lesson=l2)
     block_id, (right, wrong) = _check(l1)
-    knowledge_check_answer(learner=enrolled, lesson=l1, block_id=block_id, selected_option_ids=[right])
+    knowledge_check_answer(
+        learner=enrolled, lesson=l1, block_id=block_id, selected_option_ids=[right]
+    )
     block_id, (right, wrong) = _check(l3)
-    knowledge_check_answer(learner=enrolled, lesson=l3, block_id=block_id, selected_option_ids=[wrong])
+    knowledge_check_answer(
+        learner=enrolled, lesson=l3, block_id=block_id, selected_option_ids=[wrong]
+    )
 
     progress = learner_course_progress(learner=enrolled, course=course)
     assert (progress.lessons_done, progress.lessons_total) == (2, 4)
@@ -187,7 +191,9 @@ def test_bad_knowledge_check_input_is_refused(enrolled, course):
     lesson = lessons_of(course)[0]
     block_id, _ids = _check(lesson)
     with pytest.raises(ValidationError):
-        knowledge_check_answer(learner=enrolled, lesson=lesson, block_id=block_id, selected_option_ids=[])
+        knowledge_check_answer(
+            learner=enrolled, lesson=lesson, block_id=block_id, selected_option_ids=[]
+        )
     with pytest.raises(ValidationError):
         knowledge_check_answer(
             learner=enrolled, lesson=lesson, block_id=block_id, selected_option_ids=["forged"]
@@ -231,8 +237,9 @@ def test_course_completes_once_and_signal_is_sent_once(
 
 
 @pytest.mark.django_db
-def test_optional_lessons_are_not_needed_to_complete(enrolled, course, completions,
-                                                    django_capture_on_commit_callbacks):
+def test_optional_lessons_are_not_needed_to_complete(
+    enrolled, course, completions, django_capture_on_commit_callbacks
+):
     lessons = lessons_of(course)
     for lesson in lessons[2:]:
         lesson.required = False
@@ -245,8 +252,9 @@ def test_optional_lessons_are_not_needed_to_complete(enrolled, course, completio
 
 
 @pytest.mark.django_db
-def test_exercise_share_gates_completion(enrolled, course, completions,
-                                        django_capture_on_commit_callbacks):
+def test_exercise_share_gates_completion(
+    enrolled, course, completions, django_capture_on_commit_callbacks
+):
     CourseExercise.objects.create(course=course, key="rice", title="RICE", max_points=Decimal(10))
     CourseExercise.objects.create(course=course, key="kano", title="Kano", max_points=Decimal(10))
     course.pass_exercise_percent = 60
@@ -255,19 +263,34 @@ def test_exercise_share_gates_completion(enrolled, course, completions,
         for lesson in lessons_of(course):
             lesson_complete(learner=enrolled, lesson=lesson)
         exercise_score_record(
-            learner=enrolled, course=course, exercise_key="rice", points=Decimal(4), max_points=Decimal(5)
+            learner=enrolled,
+            course=course,
+            exercise_key="rice",
+            points=Decimal(4),
+            max_points=Decimal(5),
         )
     progress = CourseProgress.objects.get(enrolment__learner=enrolled)
-    assert (progress.exercise_points, progress.exercise_max_points) == (Decimal("8.00"), Decimal("20.00"))
+    assert (progress.exercise_points, progress.exercise_max_points) == (
+        Decimal("8.00"),
+        Decimal("20.00"),
+    )
     assert progress.completed_at is None  # 40% < 60%
     assert completions == []
     with django_capture_on_commit_callbacks(execute=True):
         # A worse later score does not replace the best one.
         exercise_score_record(
-            learner=enrolled, course=course, exercise_key="rice", points=Decimal(1), max_points=Decimal(5)
+            learner=enrolled,
+            course=course,
+            exercise_key="rice",
+            points=Decimal(1),
+            max_points=Decimal(5),
         )
         exercise_score_record(
-            learner=enrolled, course=course, exercise_key="kano", points=Decimal(2), max_points=Decimal(4)
+            learner=enrolled,
+            course=course,
+            exercise_key="kano",
+            points=Decimal(2),
+            max_points=Decimal(4),
         )
     progress.refresh_from_db()
     assert progress.exercise_points == Decimal("13.00")
@@ -280,10 +303,14 @@ def test_exercise_share_gates_completion(enrolled, course, completions,
 @pytest.mark.django_db
 def test_exercise_score_requires_enrolment_and_sane_points(learner, course):
     with pytest.raises(NotEnrolledError):
-        exercise_score_record(learner=learner, course=course, exercise_key="x", points=1, max_points=2)
+        exercise_score_record(
+            learner=learner, course=course, exercise_key="x", points=1, max_points=2
+        )
     enrolment_create(learner=learner, course=course)
     with pytest.raises(ValidationError):
-        exercise_score_record(learner=learner, course=course, exercise_key="x", points=3, max_points=2)
+        exercise_score_record(
+            learner=learner, course=course, exercise_key="x", points=3, max_points=2
+        )
 
 
 @pytest.mark.django_db
@@ -308,8 +335,8 @@ def test_dashboard_selector(enrolled, course, catalog):
     enrolment_cancel(learner=enrolled, course=other)
     lesson_complete(learner=enrolled, lesson=lessons_of(course)[0])
     dashboard = learner_dashboard(learner=enrolled)
-    assert [(e.course.title, e.lessons_done, e.lessons_total, e.percent) for e in dashboard.active] == [
-        ("Foundations", 1, 4, 12)
-    ]
+    assert [
+        (e.course.title, e.lessons_done, e.lessons_total, e.percent) for e in dashboard.active
+    ] == [("Foundations", 1, 4, 12)]
     assert dashboard.active[0].next_lesson.pk == lessons_of(course)[1].pk
     assert [e.course.title for e in dashboard.unenrolled] == ["Other"]

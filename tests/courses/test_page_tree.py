@@ -2,6 +2,7 @@
 
 from wagtail.models import Page
 from wagtail.test.utils import WagtailPageTestCase
+from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
 
 from courses.models import CourseIndexPage, CoursePage, HomePage, LessonPage, ModulePage
 
@@ -26,3 +27,58 @@ class CoursePageTreeTests(WagtailPageTestCase):
         self.assertCanNotCreateAt(CoursePage, LessonPage)
         self.assertCanNotCreateAt(CourseIndexPage, ModulePage)
         self.assertCanNotCreateAt(HomePage, CoursePage)
+
+
+class CoursePagePreviewTests(WagtailPageTestCase):
+    """Editors can render and preview every page type in the admin."""
+
+    @classmethod
+    def setUpTestData(cls):
+        from .factories import catalog_page, course_tree, lessons_of, site_home
+
+        cls.home = site_home()
+        cls.catalog = catalog_page(cls.home)
+        cls.course = course_tree(cls.catalog, slug="preview", title="Preview", modules=1)
+        cls.lesson = lessons_of(cls.course)[0]
+
+    def test_pages_are_previewable(self):
+        for page in (self.catalog, self.course):
+            self.assertPageIsPreviewable(page.specific)
+        # StreamFields render client-side, so their form data is given rather than scraped.
+        self.assertPageIsPreviewable(
+            self.lesson,
+            post_data=nested_form_data(
+                {
+                    "title": "Lesson 1.1",
+                    "slug": "lesson-1-1",
+                    "summary": "",
+                    "estimated_minutes": 10,
+                    "required": "on",
+                    "body": streamfield(
+                        [
+                            ("heading", {"text": "Previewed heading", "level": "h2"}),
+                            ("paragraph", rich_text("<p>Previewed text.</p>")),
+                        ]
+                    ),
+                }
+            ),
+        )
+        self.assertPageIsPreviewable(
+            self.home,
+            post_data=nested_form_data(
+                {
+                    "title": "PM Academy",
+                    "slug": "home",
+                    "tagline": "Learn product management.",
+                    "intro": rich_text(""),
+                    "featured_courses": inline_formset([]),
+                    "body": streamfield([]),
+                    "call_to_action": "Browse",
+                }
+            ),
+        )
+
+    def test_lesson_renders_for_editors_and_redirects_visitors(self):
+        editor = self.create_superuser("editor", "editor@example.com", "pw")
+        self.assertPageIsRenderable(self.lesson, user=editor)
+        self.assertPageIsRenderable(self.lesson, accept_redirect=True)

@@ -36,10 +36,19 @@ def test_catalog_lists_live_courses(client, course, catalog):
 def three_courses(catalog):
     strategy = Skill.objects.create(name="Product strategy", slug="product-strategy")
     ranking = Skill.objects.create(name="Prioritization", slug="prioritization")
-    course_tree(catalog, slug="basics", title="Basics", level="beginner", skills=[strategy], modules=0)
-    course_tree(catalog, slug="rice", title="RICE", level="intermediate", skills=[ranking], modules=0)
     course_tree(
-        catalog, slug="vision", title="Vision", level="advanced", skills=[strategy, ranking], modules=0
+        catalog, slug="basics", title="Basics", level="beginner", skills=[strategy], modules=0
+    )
+    course_tree(
+        catalog, slug="rice", title="RICE", level="intermediate", skills=[ranking], modules=0
+    )
+    course_tree(
+        catalog,
+        slug="vision",
+        title="Vision",
+        level="advanced",
+        skills=[strategy, ranking],
+        modules=0,
     )
     return catalog
 
@@ -98,7 +107,9 @@ def test_course_page_for_logged_in_visitor_offers_enrolment(learner_client, cour
 
 
 @pytest.mark.django_db
-def test_course_page_for_enrolled_learner_shows_progress_and_start(learner_client, enrolled, course):
+def test_course_page_for_enrolled_learner_shows_progress_and_start(
+    learner_client, enrolled, course
+):
     html = learner_client.get(course.url).content.decode()
     assert "Course progress: 0%" in html
     assert '<progress max="100" value="0"' in html

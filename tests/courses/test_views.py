@@ -136,12 +136,17 @@ def test_forged_option_is_refused(learner_client, enrolled, course):
 @pytest.mark.django_db
 def test_unknown_block_or_lesson_is_404(learner_client, enrolled, course):
     lesson = lessons_of(course)[0]
-    assert learner_client.post(f"/lessons/{lesson.pk}/checks/nope/", {"options": ["x"]}).status_code == 404
+    assert (
+        learner_client.post(f"/lessons/{lesson.pk}/checks/nope/", {"options": ["x"]}).status_code
+        == 404
+    )
     assert learner_client.post("/lessons/99999/checks/nope/", {"options": ["x"]}).status_code == 404
     # A block that exists but is not a knowledge check.
     paragraph_id = lesson.body[0].id
     assert (
-        learner_client.post(f"/lessons/{lesson.pk}/checks/{paragraph_id}/", {"options": ["x"]}).status_code
+        learner_client.post(
+            f"/lessons/{lesson.pk}/checks/{paragraph_id}/", {"options": ["x"]}
+        ).status_code
         == 404
     )
 

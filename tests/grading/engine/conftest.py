@@ -19,6 +19,10 @@ def rice_nb():
     return load(FIXTURES / "exercises" / "rice_nbgrader_schema4.ipynb")
 
 
+def rice_source_from_fixture():
+    return parse_source(load(FIXTURES / "exercises" / "rice_nbgrader_schema4.ipynb"))
+
+
 @pytest.fixture
 def rice_source(rice_nb):
     return parse_source(rice_nb)

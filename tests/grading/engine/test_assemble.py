@@ -2,10 +2,19 @@
 
 import copy
 
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from exercises.format import CODE_STUB, release_notebook
 from grading.engine.assemble import assemble, hidden_lines
 
-from .conftest import answer
+from .conftest import answer, rice_source_from_fixture
+
+
+@pytest.fixture(scope="module")
+def rice_source_module():
+    return rice_source_from_fixture()
 
 
 def _flag_codes(assembly):
@@ -97,3 +106,19 @@ def test_kernel_internals_in_answers_are_flagged_for_review(rice_source):
 def test_hidden_lines_are_the_hidden_test_source(rice_source):
     assert 'assert abs(rice_score(300, 3, 0.8, 3) - 240) < 1e-9, "rice score for \'Audit log\' is wrong"' in hidden_lines(rice_source)
     assert all(len(line) >= 6 for line in hidden_lines(rice_source))
+
+hostile = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=10),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.sampled_from(
+        ["cells", "metadata", "nbgrader", "grade_id", "source", "cell_type", "rice_answer", "setup"]), inner, max_size=4),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(hostile)
+def test_any_submission_shape_assembles(rice_source_module, submission):
+    assembly = assemble(rice_source_module, submission)
+
+    assert [s.cell.grade_id for s in assembly.steps] == ["setup", "rice_answer", "rice_tests", "rank_answer", "rank_tests"]
+    assert all(isinstance(s.code, str) for s in assembly.steps)

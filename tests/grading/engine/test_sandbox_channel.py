@@ -28,8 +28,15 @@ def test_round_trip_of_json_values(kernel: SandboxKernel) -> None:
 
 def test_channel_leaves_no_trace_in_the_learner_namespace(kernel: SandboxKernel) -> None:
     call_json(kernel, "1")
-    assert call_json(kernel, "[name for name in globals() if 'pm_academy' in name]") == []
-    assert call_json(kernel, "[name for name in __import__('os').listdir('.') if name.startswith('.pm-call')]") == []
+    result = run_cells(
+        kernel,
+        [
+            "print([name for name in globals() if 'pm_academy' in name],"
+            " [name for name in __import__('os').listdir('.') if name.startswith('.pm-call')])"
+        ],
+        LIMITS,
+    )
+    assert result.cells[0].outputs[0]["text"] == "[] []\n"
 
 
 def test_oversize_value_is_refused(kernel: SandboxKernel) -> None:
@@ -55,12 +62,21 @@ def test_nan_is_refused(kernel: SandboxKernel) -> None:
 
 
 def test_forged_nan_text_is_refused_by_the_grader(kernel: SandboxKernel) -> None:
-    run_cells(kernel, ["import json\n_real_dumps = json.dumps\njson.dumps = lambda *a, **k: 'NaN'"], LIMITS)
+    forge = (
+        "import builtins, os\n"
+        "def open(path, *args, **kwargs):\n"
+        "    if str(path).startswith('/home/learner/.pm-call-'):\n"
+        "        with builtins.open(path, 'w') as forged:\n"
+        "            forged.write('NaN')\n"
+        "        return builtins.open(os.devnull, 'w')\n"
+        "    return builtins.open(path, *args, **kwargs)\n"
+    )
+    run_cells(kernel, [forge], LIMITS)
     try:
         with pytest.raises(ChannelError) as raised:
             call_json(kernel, "1")
     finally:
-        run_cells(kernel, ["json.dumps = _real_dumps"], LIMITS)
+        run_cells(kernel, ["del open"], LIMITS)
     assert str(raised.value) == "the value is not valid JSON: NaN is not JSON"
 
 

@@ -1,0 +1,258 @@
+"""Learners at work on notebook exercises: the exercise page, the release download, Check and
+Submit, and the live status of their submissions.
+
+These views live in courses because they check enrolment; grading does the rest. Every POST
+redirects back (post/redirect/get), so everything works without JavaScript; htmx only polls the
+status partial. A refused request shows its reason and stores nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from exercises.models import Exercise
+from grading.models import SubmissionKind
+from grading.selectors import exercise_panel_context, learner_submission, submission_result
+from grading.services import SubmissionRefused, max_upload_bytes, submission_create
+
+from .models import CourseExercise, CoursePage, LessonPage
+from .selectors import enrolment_for, learner_can_edit_course
+
+DRAFT_SESSION_KEY = "pma-exercise-draft-{exercise_id}"
+
+
+def _refers_to(value: Any, exercise_id: int) -> bool:
+    """Does a raw StreamField value name this exercise (as a chooser id or a struct's `exercise`)?"""
+    if isinstance(value, dict):
+        if value.get("exercise") == exercise_id:
+            return True
+        return any(_refers_to(v, exercise_id) for v in value.values() if isinstance(v, dict | list))
+    if isinstance(value, list):
+        return any(_refers_to(v, exercise_id) for v in value)
+    return False
+
+
+def _block_uses(blocks: Any, exercise_id: int) -> bool:
+    for block in blocks if isinstance(blocks, list) else []:
+        if not isinstance(block, dict):
+            continue
+        value = block.get("value")
+        if "exercise" in str(block.get("type", "")) and (
+            value == exercise_id or _refers_to(value, exercise_id)
+        ):
+            return True
+        if isinstance(value, list) and _block_uses(value, exercise_id):
+            return True
+    return False
+
+
+def course_uses_exercise(*, course: CoursePage, exercise: Exercise) -> bool:
+    """An exercise belongs to a course when its pass rules count it or a live lesson embeds it."""
+    if CourseExercise.objects.filter(course=course, key=exercise.slug).exists():
+        return True
+    lessons = LessonPage.objects.live().descendant_of(course)
+    return any(
+        _block_uses(lesson.body.raw_data, exercise.pk) for lesson in lessons.only("pk", "body")
+    )
+
+
+def _course_and_exercise(course_id: int, exercise_id: int) -> tuple[CoursePage, Exercise]:
+    course = get_object_or_404(CoursePage.objects.live(), pk=course_id)
+    exercise = get_object_or_404(
+        Exercise.objects.select_related("current_revision"), pk=exercise_id
+    )
+    if not course_uses_exercise(course=course, exercise=exercise):
+        raise Http404(_("This course has no such exercise."))
+    return course, exercise
+
+
+def _login_then(url: str) -> HttpResponseRedirect:
+    return redirect(f"{reverse('account_login')}?{urlencode({'next': url})}")
+
+
+def _is_enrolled(user: Any, course: CoursePage) -> bool:
+    enrolment = enrolment_for(learner=user, course=course)
+    return enrolment is not None and enrolment.is_active
+
+
+def _exercise_url(course: CoursePage, exercise: Exercise) -> str:
+    return reverse("exercise_page", args=[course.pk, exercise.pk])
+
+
+def _back(request, course: CoursePage, exercise: Exercise) -> HttpResponseRedirect:
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = _exercise_url(course, exercise)
+    return redirect(f"{target.split('#')[0]}#exercise-{exercise.pk}")
+
+
+def exercise_panel_for_request(
+    *, request, exercise: Exercise, course_page_id: int
+) -> dict[str, Any]:
+    """The panel context for a page showing the exercise (the lesson block calls this too).
+
+    Answers typed into a request that was refused come back once from the session, so the
+    learner's work is never lost to a cooldown or a deadline message.
+    """
+    draft = request.session.pop(DRAFT_SESSION_KEY.format(exercise_id=exercise.pk), None)
+    return exercise_panel_context(
+        learner=request.user,
+        exercise=exercise,
+        course_page_id=course_page_id,
+        draft=draft if isinstance(draft, dict) else None,
+    )
+
+
+@require_GET
+def exercise_page(request, course_id: int, exercise_id: int):
+    course, exercise = _course_and_exercise(course_id, exercise_id)
+    if not request.user.is_authenticated:
+        return _login_then(request.get_full_path())
+    if not (
+        _is_enrolled(request.user, course)
+        or learner_can_edit_course(user=request.user, course=course)
+    ):
+        messages.info(request, _("Enrol in this course to work on its exercises."))
+        return redirect(course.url)
+    context = {"course": course, "exercise": exercise, "lesson": None}
+    context.update(
+        exercise_panel_for_request(request=request, exercise=exercise, course_page_id=course.pk)
+    )
+    return render(request, "grading/exercise_page.html", context)
+
+
+@require_GET
+def exercise_release(request, course_id: int, exercise_id: int):
+    course, exercise = _course_and_exercise(course_id, exercise_id)
+    if not request.user.is_authenticated:
+        return _login_then(request.get_full_path())
+    if not _is_enrolled(request.user, course):
+        messages.info(request, _("Enrol in this course to download its exercise notebooks."))
+        return redirect(course.url)
+    revision = exercise.current_revision
+    if revision is None or not exercise.is_ready:
+        raise Http404(_("This exercise is not open yet."))
+    return FileResponse(
+        revision.release.open("rb"),
+        as_attachment=True,
+        filename=f"{exercise.slug}.ipynb",
+        content_type="application/x-ipynb+json",
+    )
+
+
+@require_POST
+def exercise_submit(request, course_id: int, exercise_id: int):
+    course, exercise = _course_and_exercise(course_id, exercise_id)
+    if not request.user.is_authenticated:
+        return _login_then(_exercise_url(course, exercise))
+    if not _is_enrolled(request.user, course):
+        messages.info(request, _("Enrol in this course to submit its exercises."))
+        return redirect(course.url)
+    kind = request.POST.get("action")
+    upload = request.FILES.get("notebook")
+    answers = {
+        k.removeprefix("answer-"): v for k, v in request.POST.items() if k.startswith("answer-")
+    }
+    try:
+        if kind not in SubmissionKind.values:
+            raise SubmissionRefused(_("Choose Check or Submit."))
+        if upload is not None:
+            # Checked on the upload's size before a byte of it is read.
+            limit = max_upload_bytes()
+            if upload.size > limit:
+                raise SubmissionRefused(
+                    _(
+                        "The notebook is %(size).1f MB; uploads may be at most %(limit).1f MB. Clear its "
+                        "outputs (Kernel > Restart & Clear Output), save, and upload it again."
+                    )
+                    % {"size": upload.size / 2**20, "limit": limit / 2**20}
+                )
+            submission = submission_create(
+                learner=request.user,
+                exercise=exercise,
+                course_page=course,
+                data=upload.read(),
+                kind=kind,
+            )
+        elif answers:
+            submission = submission_create(
+                learner=request.user,
+                exercise=exercise,
+                course_page=course,
+                answers=answers,
+                kind=kind,
+            )
+        else:
+            raise SubmissionRefused(
+                _("Choose a notebook to upload, or write your answers in the editor.")
+            )
+    except SubmissionRefused as refusal:
+        if answers:
+            request.session[DRAFT_SESSION_KEY.format(exercise_id=exercise.pk)] = answers
+        messages.error(request, str(refusal))
+        return _back(request, course, exercise)
+    if submission.kind == SubmissionKind.CHECK:
+        messages.success(request, _("Your answers are being checked against the visible tests."))
+    else:
+        messages.success(
+            request, _("Attempt %(n)s submitted; it is being graded.") % {"n": submission.attempt}
+        )
+    return _back(request, course, exercise)
+
+
+def _own_submission(request, submission_id: int):
+    submission = learner_submission(learner=request.user, submission_id=submission_id)
+    if submission is None:
+        raise Http404(_("No such submission."))
+    return submission
+
+
+@require_GET
+@login_required
+def submission_detail(request, submission_id: int):
+    submission = _own_submission(request, submission_id)
+    course = CoursePage.objects.filter(pk=submission.course_page_id).first()
+    context = {
+        "submission": submission,
+        "result": submission_result(submission=submission) if submission.is_done else None,
+        "course": course,
+        "exercise": submission.exercise,
+    }
+    return render(request, "grading/submission_page.html", context)
+
+
+@require_GET
+@login_required
+def submission_status(request, submission_id: int):
+    """The status partial htmx polls every two seconds while grading runs."""
+    submission = _own_submission(request, submission_id)
+    context = {
+        "submission": submission,
+        "result": submission_result(submission=submission) if submission.is_done else None,
+    }
+    return render(request, "grading/includes/submission_status.html", context)
+
+
+@require_GET
+@login_required
+def submission_notebook(request, submission_id: int):
+    submission = _own_submission(request, submission_id)
+    what = f"attempt-{submission.attempt}" if submission.attempt else f"check-{submission.pk}"
+    return FileResponse(
+        submission.notebook.open("rb"),
+        as_attachment=True,
+        filename=f"{submission.exercise.slug}-{what}.ipynb",
+        content_type="application/x-ipynb+json",
+    )

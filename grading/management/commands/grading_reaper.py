@@ -1,0 +1,35 @@
+"""manage.py grading_reaper [--interval S] [--once]: give back grading work whose worker died.
+
+Runs beside the task workers (see docs/operations.md, "Background work and grading"): a
+submission whose lease expired is queued and enqueued again, one whose enqueue was lost is
+enqueued again. Safe to run on several hosts at once; grading itself is idempotent.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from grading.services import submission_reap_expired
+
+
+class Command(BaseCommand):
+    help = "Re-queue submissions whose grading worker died (expired lease); loop until stopped."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--interval", type=float, default=30.0, help="seconds between sweeps (default 30)")
+        parser.add_argument("--once", action="store_true", help="sweep once and exit")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        while True:
+            count = submission_reap_expired()
+            if count or options["verbosity"] > 1:
+                self.stdout.write(f"Re-queued {count} submission(s).")
+            if options["once"]:
+                return
+            try:
+                time.sleep(options["interval"])
+            except KeyboardInterrupt:
+                return

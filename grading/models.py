@@ -1,0 +1,202 @@
+"""Submissions, their grades, instructor overrides and regrade batches.
+
+A submission is written before any slow work starts and is never deleted: a new attempt
+supersedes it, an override or a regrade is recorded beside it. The course a submission was
+made in is a plain `wagtailcore.Page`, because grading must not import courses.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class SubmissionKind(models.TextChoices):
+    SUBMIT = "submit", _("Submission")
+    CHECK = "check", _("Check")
+
+
+class SubmissionStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    GRADED = "graded", _("Graded")
+    FAILED = "failed", _("Failed")
+
+
+class SubmissionOrigin(models.TextChoices):
+    UPLOAD = "upload", _("Uploaded notebook")
+    EDITOR = "editor", _("Edited in the browser")
+
+
+def _notebook_path(submission: Submission, filename: str) -> str:
+    # Unguessable names: media storage may be served publicly by a misconfigured proxy.
+    return f"submissions/{submission.exercise_id}/{submission.learner_id}/{uuid.uuid4().hex}.ipynb"
+
+
+class Submission(models.Model):
+    learner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="submissions")
+    exercise = models.ForeignKey("exercises.Exercise", on_delete=models.PROTECT, related_name="submissions")
+    revision = models.ForeignKey(
+        "exercises.ExerciseRevision",
+        on_delete=models.PROTECT,
+        related_name="submissions",
+        help_text=_("The exercise source it is (or was last) graded against."),
+    )
+    course_page = models.ForeignKey(
+        "wagtailcore.Page",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("The course the learner submitted in."),
+    )
+    kind = models.CharField(max_length=10, choices=SubmissionKind.choices)
+    origin = models.CharField(max_length=10, choices=SubmissionOrigin.choices)
+    status = models.CharField(max_length=10, choices=SubmissionStatus.choices, default=SubmissionStatus.QUEUED)
+    failure_reason = models.TextField(blank=True)
+    notebook = models.FileField(upload_to=_notebook_path, max_length=255)
+    notebook_sha256 = models.CharField(max_length=64)
+    answers = models.JSONField(
+        default=dict, blank=True, help_text=_("The learner's answer cells: grade_id → text.")
+    )
+    seed = models.BigIntegerField(help_text=_("Seeds the sealed checks' hidden inputs."))
+    attempt = models.PositiveIntegerField(null=True, blank=True, help_text=_("Checks are not attempts."))
+    created_at = models.DateTimeField()
+    queued_at = models.DateTimeField()
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
+    worker_id = models.CharField(max_length=200, blank=True)
+    claims = models.PositiveSmallIntegerField(
+        default=0, help_text=_("How many times a worker started grading it (more than one after a crash).")
+    )
+    report = models.JSONField(null=True, blank=True)
+    outputs = models.JSONField(
+        default=dict, blank=True, help_text=_("Sanitised outputs of the learner's answer cells, by grade_id.")
+    )
+    score = models.FloatField(null=True, blank=True)
+    max_score = models.FloatField(default=0.0)
+    override_score = models.FloatField(
+        null=True, blank=True, help_text=_("Set by an instructor's override; it wins over the graded score.")
+    )
+    needs_review = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["learner", "exercise", "course_page", "attempt"],
+                condition=Q(kind="submit"),
+                name="unique_submission_attempt",
+            ),
+            models.CheckConstraint(
+                condition=(Q(kind="submit", attempt__isnull=False) | Q(kind="check", attempt__isnull=True)),
+                name="submission_attempt_only_for_submit",
+            ),
+            models.CheckConstraint(
+                condition=Q(score__isnull=True) | Q(score__gte=0), name="submission_score_not_negative"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["learner", "exercise", "course_page", "kind"]),
+            models.Index(fields=["status", "lease_expires_at"]),
+            models.Index(fields=["learner", "created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        what = f"attempt {self.attempt}" if self.kind == SubmissionKind.SUBMIT else "check"
+        return f"{self.exercise} by {self.learner} ({what})"
+
+    @property
+    def is_done(self) -> bool:
+        return self.status in (SubmissionStatus.GRADED, SubmissionStatus.FAILED)
+
+    @property
+    def counted_score(self) -> float | None:
+        """The score that counts: an instructor's override wins over the graded score."""
+        return self.override_score if self.override_score is not None else self.score
+
+
+class GradeOverride(models.Model):
+    """The audit trail of manual grade changes: who, when, old → new, and why."""
+
+    submission = models.ForeignKey(Submission, on_delete=models.PROTECT, related_name="overrides")
+    old_score = models.FloatField(null=True, blank=True)
+    new_score = models.FloatField()
+    reason = models.TextField()
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(reason=""), name="grade_override_reason_required"),
+            models.CheckConstraint(condition=Q(new_score__gte=0), name="grade_override_score_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.submission}: {self.old_score} → {self.new_score}"
+
+
+class RegradeStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    FINISHED = "finished", _("Finished")
+
+
+class RegradeBatch(models.Model):
+    """Regrading one submission or every submission of an exercise against its current revision."""
+
+    exercise = models.ForeignKey("exercises.Exercise", on_delete=models.PROTECT, related_name="regrades")
+    revision = models.ForeignKey("exercises.ExerciseRevision", on_delete=models.PROTECT, related_name="+")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    status = models.CharField(max_length=10, choices=RegradeStatus.choices, default=RegradeStatus.QUEUED)
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField()
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name_plural = "regrade batches"
+
+    def __str__(self) -> str:
+        return f"Regrade of {self.exercise} ({self.done}/{self.total})"
+
+    @property
+    def percent(self) -> int:
+        return self.done * 100 // self.total if self.total else 100
+
+
+class RegradeChange(models.Model):
+    """One line of a regrade's diff; the earlier grade is kept here, so nothing is lost."""
+
+    batch = models.ForeignKey(RegradeBatch, on_delete=models.CASCADE, related_name="changes")
+    submission = models.ForeignKey(Submission, on_delete=models.PROTECT, related_name="regrade_changes")
+    old_revision = models.ForeignKey("exercises.ExerciseRevision", on_delete=models.PROTECT, related_name="+")
+    old_status = models.CharField(max_length=10, choices=SubmissionStatus.choices)
+    old_score = models.FloatField(null=True, blank=True)
+    old_report = models.JSONField(null=True, blank=True)
+    new_score = models.FloatField(null=True, blank=True)
+    new_status = models.CharField(max_length=10, choices=SubmissionStatus.choices, blank=True)
+    done = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["batch", "submission"], name="unique_regrade_change"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.submission}: {self.old_score} → {self.new_score}"
+
+    @property
+    def changed(self) -> bool:
+        return self.done and (self.old_score != self.new_score or self.old_status != self.new_status)

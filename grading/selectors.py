@@ -1,0 +1,257 @@
+"""Reads of the grading app, shaped for the learner's exercise panel and the instructor's admin."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from wagtail.permission_policies.pages import PagePermissionPolicy
+
+from exercises.models import Exercise, ScorePolicy
+
+from .models import Submission, SubmissionKind, SubmissionStatus
+from .services import (
+    max_upload_bytes,
+    release_answer_stubs,
+    release_notebook_of,
+)
+
+TEST_STATUS_WORDS = {
+    "passed": "Passed",
+    "partial": "Partly right",
+    "failed": "Failed",
+    "not_run": "Not run",
+    "needs_review": "Graded by your instructor",
+}
+
+
+@dataclass(frozen=True)
+class CountedScore:
+    score: float
+    max_score: float
+    submission: Submission
+
+    @property
+    def percent(self) -> int:
+        return int(self.score * 100 / self.max_score) if self.max_score else 0
+
+
+def _effective(submission: Submission) -> float:
+    return submission.counted_score or 0.0
+
+
+def learner_exercise_score(*, learner: Any, exercise: Exercise, course_page_id: int | None) -> CountedScore | None:
+    """The score that counts for a learner on an exercise in a course: best or last attempt
+    as the exercise's policy says, an instructor's override winning over the graded score.
+
+    Failed submissions count only when an instructor has overridden them.
+    """
+    graded = list(
+        Submission.objects.filter(
+            learner=learner, exercise=exercise, course_page_id=course_page_id, kind=SubmissionKind.SUBMIT
+        )
+        .filter(Q(status=SubmissionStatus.GRADED) | Q(override_score__isnull=False))
+        .order_by("attempt")
+    )
+    if not graded:
+        return None
+    if exercise.score_policy == ScorePolicy.LAST:
+        chosen = graded[-1]
+    else:
+        # Shares, not points: a regrade against a new revision may change the maximum.
+        chosen = max(graded, key=lambda s: (_effective(s) / s.max_score if s.max_score else 0.0, s.attempt))
+    return CountedScore(score=_effective(chosen), max_score=chosen.max_score, submission=chosen)
+
+
+def learner_submission(*, learner: Any, submission_id: int) -> Submission | None:
+    """The learner's own submission; None for anyone else's, so views answer 404."""
+    if not learner.is_authenticated:
+        return None
+    return (
+        Submission.objects.select_related("exercise", "revision")
+        .filter(pk=submission_id, learner=learner)
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class TestLine:
+    grade_id: str
+    status: str
+    status_label: str
+    points: float
+    max_points: float
+    message: str
+    sealed: bool
+
+
+@dataclass(frozen=True)
+class SubmissionResult:
+    """What a learner may see of one submission: never hidden test source or expected values."""
+
+    submission: Submission
+    tests: list[TestLine] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    message: str = ""
+    outputs: list[tuple[str, list[dict[str, str]]]] = field(default_factory=list)
+
+    @property
+    def score(self) -> float | None:
+        return self.submission.counted_score
+
+    @property
+    def overridden(self) -> bool:
+        return self.submission.override_score is not None
+
+
+def submission_result(*, submission: Submission) -> SubmissionResult:
+    report = submission.report or {}
+    tests = [
+        TestLine(
+            grade_id=str(t.get("grade_id", "")),
+            status=str(t.get("status", "")),
+            status_label=TEST_STATUS_WORDS.get(str(t.get("status", "")), str(t.get("status", ""))),
+            points=float(t.get("points", 0)),
+            max_points=float(t.get("max_points", 0)),
+            message=str(t.get("message", "")),
+            sealed=bool(t.get("sealed", False)),
+        )
+        for t in report.get("tests", [])
+    ]
+    # Flags are written for the learner too ("cells you added were not run"); review flags are
+    # for instructors, so learners only learn that a person will look.
+    notes = [str(f.get("message", "")) for f in report.get("flags", []) if not f.get("review")]
+    if report.get("needs_review"):
+        notes.append("Part of this submission is graded by your instructor; your score may still change.")
+    return SubmissionResult(
+        submission=submission,
+        tests=tests,
+        notes=notes,
+        message=str(report.get("message", "")),
+        outputs=list((submission.outputs or {}).items()),
+    )
+
+
+@dataclass(frozen=True)
+class EditorCell:
+    """One cell of the release notebook as the in-browser editor shows it."""
+
+    cell_type: str
+    text: str
+    grade_id: str = ""
+    editable: bool = False
+
+    @property
+    def field_name(self) -> str:
+        return f"answer-{self.grade_id}"
+
+
+@dataclass(frozen=True)
+class ExercisePanel:
+    exercise: Exercise
+    course_page_id: int | None
+    ready: bool
+    cells: list[EditorCell]
+    latest: Submission | None
+    latest_result: SubmissionResult | None
+    counted: CountedScore | None
+    attempts_used: int
+    attempts_left: int | None
+    due_at: datetime | None
+    past_due: bool
+    cooldown_until: datetime | None
+    max_upload_mb: float
+
+    @property
+    def can_submit(self) -> bool:
+        return self.ready and not self.past_due and self.attempts_left != 0
+
+    @property
+    def can_check(self) -> bool:
+        return self.ready and not self.past_due
+
+
+def _editor_cells(*, exercise: Exercise, prefill: dict[str, str]) -> list[EditorCell]:
+    revision = exercise.current_revision
+    if revision is None:
+        return []
+    stubs = release_answer_stubs(revision=revision)
+    cells = []
+    for cell in release_notebook_of(revision=revision).get("cells", []):
+        source = cell.get("source", "")
+        text = "".join(source) if isinstance(source, list) else str(source)
+        grade_id = ((cell.get("metadata") or {}).get("nbgrader") or {}).get("grade_id") or ""
+        if grade_id in stubs:
+            cells.append(EditorCell(cell_type=cell.get("cell_type", "code"), text=prefill.get(grade_id, text),
+                                    grade_id=grade_id, editable=True))
+        elif text.strip():
+            cells.append(EditorCell(cell_type=cell.get("cell_type", "code"), text=text, grade_id=grade_id))
+    return cells
+
+
+def _last_answers(*, submission: Submission | None) -> dict[str, str]:
+    """Answers are stored for uploads and the editor alike, so either prefills the editor."""
+    return dict(submission.answers) if submission is not None else {}
+
+
+def exercise_panel_context(
+    *, learner: Any, exercise: Exercise, course_page_id: int | None, draft: dict[str, str] | None = None
+) -> dict[str, Any]:
+    """Everything the exercise panel template needs, as {"panel": ExercisePanel}.
+
+    `draft` holds answers the learner typed in a request that was refused, so nothing they
+    wrote is lost; otherwise the editor starts from their last answers or the release stubs.
+    """
+    now = timezone.now()
+    mine = (
+        Submission.objects.filter(learner=learner, exercise=exercise, course_page_id=course_page_id)
+        .select_related("revision")
+        .order_by("-created_at", "-pk")
+        if learner.is_authenticated
+        else Submission.objects.none()
+    )
+    latest = mine.first()
+    attempts_used = mine.filter(kind=SubmissionKind.SUBMIT).count()
+    attempts_left = None
+    if exercise.max_attempts is not None:
+        attempts_left = max(exercise.max_attempts - attempts_used, 0)
+    cooldown_until = None
+    if latest is not None and exercise.cooldown_seconds:
+        until = latest.created_at + timedelta(seconds=exercise.cooldown_seconds)
+        cooldown_until = until if until > now else None
+    prefill = draft or _last_answers(submission=latest)
+    counted = (
+        learner_exercise_score(learner=learner, exercise=exercise, course_page_id=course_page_id)
+        if learner.is_authenticated
+        else None
+    )
+    panel = ExercisePanel(
+        exercise=exercise,
+        course_page_id=course_page_id,
+        ready=exercise.is_ready,
+        cells=_editor_cells(exercise=exercise, prefill=prefill) if exercise.is_ready else [],
+        latest=latest,
+        latest_result=submission_result(submission=latest) if latest is not None and latest.is_done else None,
+        counted=counted,
+        attempts_used=attempts_used,
+        attempts_left=attempts_left,
+        due_at=exercise.due_at,
+        past_due=exercise.due_at is not None and now > exercise.due_at,
+        cooldown_until=cooldown_until,
+        max_upload_mb=max_upload_bytes() / 2**20,
+    )
+    return {"panel": panel}
+
+
+def submissions_visible_to(*, user: Any) -> QuerySet[Submission]:
+    """Submissions an instructor may see: those made in courses whose pages they can edit."""
+    submissions = Submission.objects.select_related("learner", "exercise", "revision", "course_page")
+    if not user.is_authenticated or not user.is_active:
+        return submissions.none()
+    if user.is_superuser:
+        return submissions
+    pages = PagePermissionPolicy().instances_user_has_permission_for(user, "change")
+    return submissions.filter(course_page__in=pages.values("pk"))
