@@ -7,7 +7,13 @@ import pytest
 from django.utils import timezone
 
 from exercises.models import ScorePolicy
-from grading.models import GradeOverride, RegradeStatus, Submission, SubmissionKind, SubmissionStatus
+from grading.models import (
+    GradeOverride,
+    RegradeStatus,
+    Submission,
+    SubmissionKind,
+    SubmissionStatus,
+)
 from grading.selectors import learner_exercise_score, submissions_visible_to
 from grading.services import (
     SubmissionRefused,
@@ -19,7 +25,7 @@ from grading.services import (
 )
 from grading.signals import submission_graded
 
-from .conftest import CORRECT, PARTIAL, make_exercise, notebook_with
+from .submissions_support import CORRECT, PARTIAL, make_exercise, notebook_with
 
 pytestmark = pytest.mark.django_db
 
