@@ -97,7 +97,8 @@ class Dashboard:
 
 
 def enrolment_for(*, learner, course: CoursePage) -> Enrolment | None:
-    if not learner.is_authenticated:
+    # An unsaved course is an admin preview of a page being created: nobody is enrolled yet.
+    if not learner.is_authenticated or course.pk is None:
         return None
     return (
         Enrolment.objects.filter(learner=learner, course=course).select_related("progress").first()

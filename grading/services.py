@@ -15,6 +15,7 @@ import secrets
 from datetime import timedelta
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max
@@ -312,7 +313,7 @@ def submission_create(
     try:
         with transaction.atomic():
             # Serialise one learner's requests, so two at once cannot both pass the policy.
-            type(learner).objects.select_for_update().filter(pk=learner.pk).first()
+            get_user_model().objects.select_for_update().filter(pk=learner.pk).first()
             attempt = _policy_check(learner=learner, exercise=exercise, course_page_id=course_page_id, kind=kind)
             now = timezone.now()
             submission = Submission(

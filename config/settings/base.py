@@ -17,6 +17,8 @@ DEBUG = False
 ALLOWED_HOSTS: list[str] = []
 
 INSTALLED_APPS = [
+    # Operations (health, heartbeats, security headers, logs): imports none of the apps below.
+    "ops",
     # Our apps, lowest layer first (see DESIGN.md: exercises <- grading <- courses <- certificates).
     "accounts",
     "exercises",
@@ -59,7 +61,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "ops.middleware.RequestIdMiddleware",
+    # Before SecurityMiddleware: probes reach /healthz over plain HTTP by address (see ops.middleware).
+    "ops.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "ops.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -100,6 +106,9 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A dead server must fail a request (and /healthz) in seconds, not hang a worker.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the web server read while the task worker writes.
     DATABASES["default"].setdefault("OPTIONS", {})
@@ -177,6 +186,8 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "PM Academy <no-reply@
 WAGTAIL_SITE_NAME = "PM Academy"
 WAGTAILADMIN_BASE_URL = os.environ.get("PMA_BASE_URL", "http://127.0.0.1:8000")
 WAGTAIL_ENABLE_UPDATE_CHECK = False
+# Avatars from gravatar.com would leak editors' e-mail hashes and break the admin's CSP.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAIL_ALLOW_UNICODE_SLUGS = False
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILEMBEDS_RESPONSIVE_HTML = True
@@ -194,18 +205,71 @@ CACHES = {
     }
 }
 
+# Logs go to stdout. PMA_LOG_FORMAT=json writes one JSON object per line (production's default).
+PMA_LOG_FORMAT = os.environ.get("PMA_LOG_FORMAT", "plain")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": "INFO"},
+    "filters": {"request_id": {"()": "ops.logs.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s]: %(message)s"},
+        "json": {"()": "ops.logs.JsonLineFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "formatter": "json" if PMA_LOG_FORMAT == "json" else "plain",
+            "filters": ["request_id"],
+        }
+    },
+    "root": {"handlers": ["console"], "level": os.environ.get("PMA_LOG_LEVEL", "INFO").upper()},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         "weasyprint": {"level": "ERROR"},
         "fontTools": {"level": "ERROR"},
     },
 }
+
+# Health and worker heartbeats (ops/): see docs/operations.md "Health and logs".
+PMA_HEALTH_PATH = "/healthz"
+PMA_WORKER_HEARTBEAT_SECONDS = int(os.environ.get("PMA_WORKER_HEARTBEAT_SECONDS", "30"))
+PMA_WORKER_HEARTBEAT_STALE_SECONDS = int(os.environ.get("PMA_WORKER_HEARTBEAT_STALE_SECONDS", "120"))
+
+# Content-Security-Policy (ops.middleware.SecurityHeadersMiddleware); see docs/operations.md "Security".
+# Lesson videos are YouTube or Vimeo embeds, hence their players in frame-src.
+PMA_CSP = {
+    "default-src": ["'self'"],
+    "img-src": ["'self'", "data:"],
+    "style-src": ["'self'"],
+    "script-src": ["'self'"],
+    "frame-src": ["'self'", "https://www.youtube.com", "https://www.youtube-nocookie.com", "https://player.vimeo.com"],
+    "object-src": ["'none'"],
+    "frame-ancestors": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+}
+# The Wagtail admin renders inline <script> blocks and style attributes, previews pages in a
+# same-origin iframe, and shows uploads as blob: images before they are saved.
+PMA_CSP_RELAXED_PATHS = ["/admin/", "/django-admin/"]
+PMA_CSP_RELAXED = {
+    "img-src": ["'self'", "data:", "blob:"],
+    "style-src": ["'self'", "'unsafe-inline'"],
+    "script-src": ["'self'", "'unsafe-inline'"],
+    "frame-ancestors": ["'self'"],
+}
+PMA_PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer", "camera", "display-capture", "geolocation", "gyroscope",
+        "magnetometer", "microphone", "midi", "payment", "usb", "browsing-topics",
+    )
+}
+# Video players ask for fullscreen; allow it for this origin and the embedded players only.
+PMA_PERMISSIONS_POLICY["fullscreen"] = ["self", '"https://www.youtube.com"', '"https://www.youtube-nocookie.com"', '"https://player.vimeo.com"']
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
 
 # Grading (filled in by the grading app; documented in docs/operations.md).
 PMA_GRADING = {

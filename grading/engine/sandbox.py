@@ -16,6 +16,7 @@ private tmpfs through ``/proc/<sandbox init>/root``.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import json
 import logging
@@ -29,6 +30,7 @@ import sys
 import tempfile
 import threading
 import time
+import weakref
 from pathlib import Path, PurePosixPath
 from typing import IO, Any
 
@@ -63,6 +65,17 @@ _JOIN_CGROUPS = (
     'echo 0 > "$1/cgroup.procs" || exit 125; shift; n=$((n-1)); done; exec "$@"'
 )
 _MOUNT_TMPFS = 'mount -t tmpfs -o "$2" pm-sandbox "$1" || exit 125; shift 2; exec "$@"'
+
+
+_live_kernels: weakref.WeakSet[SandboxKernel] = weakref.WeakSet()
+
+
+@atexit.register
+def _kill_leftover_kernels() -> None:
+    """A grader that exits without killing a kernel must not leave it behind."""
+    for kernel in list(_live_kernels):
+        with contextlib.suppress(Exception):
+            kernel.kill()
 
 
 class SandboxUnavailable(RuntimeError):
@@ -105,6 +118,7 @@ class SandboxKernel:
         self._log_file = log_file
         self._lock = threading.Lock()
         self._killed = False
+        _live_kernels.add(self)
 
     @property
     def pid(self) -> int:
@@ -488,14 +502,8 @@ def _start_sandboxed(limits: Limits, host: HostPrimitives) -> SandboxKernel:
     for name, value in environment.items():
         bwrap_env += ["--setenv", name, value]
     spec = sandbox_kernel_spec()
-    command = [
-        host.shell, "-c", _JOIN_CGROUPS, "sh", str(len(cgroups)), *map(str, cgroups),
-        host.unshare, "--mount", "--propagation", "private", "--",
-        host.shell, "-c", _MOUNT_TMPFS, "sh", str(work_dir), tmpfs_options,
-        *_rlimit_args(host.prlimit, limits),
-        host.setpriv, f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "--no-new-privs",
-        "--pdeathsig=KILL", "--",
-        host.bwrap, "--unshare-all", "--unshare-user", "--disable-userns",
+    sandbox_args = [
+        "--unshare-all", "--unshare-user", "--disable-userns",
         "--die-with-parent", "--new-session", "--hostname", "sandbox",
         *_runtime_binds(host, fds, uid),
         "--bind", str(work_dir), INNER_RUN_DIR,
@@ -504,7 +512,18 @@ def _start_sandboxed(limits: Limits, host: HostPrimitives) -> SandboxKernel:
         *bwrap_env,
         "--info-fd", str(info_write),
         "--remount-ro", "/",
-        "--",
+    ]  # fmt: skip
+    # Passed through a pipe rather than argv, so /proc/1/cmdline inside the sandbox does
+    # not describe the host's layout to learner code.
+    args_fd = _data_fd("".join(f"{arg}\0" for arg in sandbox_args), fds)
+    command = [
+        host.shell, "-c", _JOIN_CGROUPS, "sh", str(len(cgroups)), *map(str, cgroups),
+        host.unshare, "--mount", "--propagation", "private", "--",
+        host.shell, "-c", _MOUNT_TMPFS, "sh", str(work_dir), tmpfs_options,
+        *_rlimit_args(host.prlimit, limits),
+        host.setpriv, f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "--no-new-privs",
+        "--pdeathsig=KILL", "--",
+        host.bwrap, "--args", args_fd, "--",
         *spec.command(python=f"{INNER_ENV_DIR}/bin/python", connection_file=inner_connection),
     ]  # fmt: skip
     log_file = open(host_dir / "kernel.log", "wb")  # noqa: SIM115 - closed by kill()

@@ -82,3 +82,47 @@ class CoursePagePreviewTests(WagtailPageTestCase):
         editor = self.create_superuser("editor", "editor@example.com", "pw")
         self.assertPageIsRenderable(self.lesson, user=editor)
         self.assertPageIsRenderable(self.lesson, accept_redirect=True)
+
+    def test_new_course_and_lesson_preview_before_first_save(self):
+        self.login()
+        module = self.course.get_children().first()
+        data = nested_form_data(
+            {
+                "title": "Brand new lesson",
+                "slug": "brand-new-lesson",
+                "summary": "",
+                "estimated_minutes": 5,
+                "required": "on",
+                "body": streamfield([("paragraph", rich_text("<p>Fresh text.</p>"))]),
+            }
+        )
+        url = f"/admin/pages/add/courses/lessonpage/{module.pk}/preview/"
+        self.assertJSONEqual(
+            self.client.post(url, data).content.decode(), {"is_valid": True, "is_available": True}
+        )
+        response = self.client.get(url)
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, "Fresh text.")
+
+    def test_new_course_preview_before_first_save(self):
+        self.login()
+        data = nested_form_data(
+            {
+                "title": "Brand new course",
+                "slug": "brand-new-course",
+                "summary": "A fresh course.",
+                "description": rich_text(""),
+                "outcomes": "",
+                "level": "beginner",
+                "estimated_hours": 3,
+                "pass_exercise_percent": 70,
+                "exercises": inline_formset([]),
+            }
+        )
+        url = f"/admin/pages/add/courses/coursepage/{self.catalog.pk}/preview/"
+        self.assertJSONEqual(
+            self.client.post(url, data).content.decode(), {"is_valid": True, "is_available": True}
+        )
+        response = self.client.get(url)
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, "A fresh course.")

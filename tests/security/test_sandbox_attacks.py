@@ -68,7 +68,9 @@ class Attack:
     log: str = ""
 
 
-def attack(name: str, *, prelude: tuple[str, ...] = (), limits: Limits = LIMITS, inspect=None) -> Attack:
+def attack(
+    name: str, *, prelude: tuple[str, ...] = (), limits: Limits = LIMITS, inspect=None
+) -> Attack:
     kernel = start_kernel(limits)
     seen: set[int] = set()
     stop = threading.Event()
@@ -119,7 +121,9 @@ def assert_no_secret(outcome: Attack) -> None:
 
 def texts(result: RunResult, index: int) -> str:
     return "".join(
-        output.get("text", "") for output in result.cells[index].outputs if output["output_type"] == "stream"
+        output.get("text", "")
+        for output in result.cells[index].outputs
+        if output["output_type"] == "stream"
     )
 
 
@@ -140,7 +144,9 @@ def test_loop_that_ignores_sigint_is_killed_with_a_timeout_verdict() -> None:
     assert result.verdict is Verdict.TIMEOUT
     assert [cell.status for cell in result.cells] == ["ok", "error", "not_run"]
     assert result.cells[1].ename == "TimeoutError"
-    assert result.message.startswith("Code cell 2 ran longer than 2 s and did not stop when interrupted")
+    assert result.message.startswith(
+        "Code cell 2 ran longer than 2 s and did not stop when interrupted"
+    )
     assert time.monotonic() - started < LIMITS.wall_timeout_s + 5
 
 
@@ -221,15 +227,37 @@ def test_environment_holds_only_the_allow_list() -> None:
     result = outcome.result
     assert result.verdict is Verdict.OK
     environment = dict(eval(texts(result, 0)))  # noqa: S307 - parsing our own kernel's repr in a test
-    assert sorted(environment) == sorted(
-        [
-            "HOME", "IPYTHONDIR", "JPY_PARENT_PID", "JUPYTER_PLATFORM_DIRS", "LANG", "LC_ALL",
-            "LOGNAME", "MALLOC_ARENA_MAX", "MKL_NUM_THREADS", "MPLBACKEND", "MPLCONFIGDIR",
-            "NUMEXPR_NUM_THREADS", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "PATH",
-            "PYDEVD_DISABLE_FILE_VALIDATION", "PYTHONDONTWRITEBYTECODE", "PYTHONHASHSEED",
-            "PYTHONNOUSERSITE", "PYTHONUNBUFFERED", "PWD", "TMPDIR", "USER",
-        ]
-    ) or "DJANGO_SECRET_KEY" not in environment
+    assert (
+        sorted(environment)
+        == sorted(
+            [
+                "HOME",
+                "IPYTHONDIR",
+                "JPY_PARENT_PID",
+                "JUPYTER_PLATFORM_DIRS",
+                "LANG",
+                "LC_ALL",
+                "LOGNAME",
+                "MALLOC_ARENA_MAX",
+                "MKL_NUM_THREADS",
+                "MPLBACKEND",
+                "MPLCONFIGDIR",
+                "NUMEXPR_NUM_THREADS",
+                "OMP_NUM_THREADS",
+                "OPENBLAS_NUM_THREADS",
+                "PATH",
+                "PYDEVD_DISABLE_FILE_VALIDATION",
+                "PYTHONDONTWRITEBYTECODE",
+                "PYTHONHASHSEED",
+                "PYTHONNOUSERSITE",
+                "PYTHONUNBUFFERED",
+                "PWD",
+                "TMPDIR",
+                "USER",
+            ]
+        )
+        or "DJANGO_SECRET_KEY" not in environment
+    )
     assert "DJANGO_SECRET_KEY" not in environment
     assert environment["HOME"] == "/home/learner"
 
@@ -269,7 +297,9 @@ def test_local_services_on_the_grader_loopback_are_unreachable() -> None:
     listener.setblocking(False)
     port = listener.getsockname()[1]
     try:
-        outcome = attack("sandbox_connects_to_local_services.ipynb", prelude=(f"HOST_PORT = {port}",))
+        outcome = attack(
+            "sandbox_connects_to_local_services.ipynb", prelude=(f"HOST_PORT = {port}",)
+        )
         with pytest.raises(BlockingIOError):
             listener.accept()
     finally:

@@ -20,8 +20,15 @@ def kernel():
 
 
 def test_round_trip_of_json_values(kernel: SandboxKernel) -> None:
-    run_cells(kernel, ["scores = {'rice': 12.5, 'ice': [1, 2, 3], 'name': 'Kanō', 'ok': True}"], LIMITS)
-    assert call_json(kernel, "scores") == {"rice": 12.5, "ice": [1, 2, 3], "name": "Kanō", "ok": True}
+    run_cells(
+        kernel, ["scores = {'rice': 12.5, 'ice': [1, 2, 3], 'name': 'Kanō', 'ok': True}"], LIMITS
+    )
+    assert call_json(kernel, "scores") == {
+        "rice": 12.5,
+        "ice": [1, 2, 3],
+        "name": "Kanō",
+        "ok": True,
+    }
     assert call_json(kernel, "None") is None
     assert call_json(kernel, "[1, 'two', 3.0, None]") == [1, "two", 3.0, None]
 

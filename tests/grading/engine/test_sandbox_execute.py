@@ -36,7 +36,11 @@ def test_outputs_are_nbformat_v4_and_status_comes_from_the_reply() -> None:
             "metadata": {},
         }
     ]
-    assert (third.status, third.ename, third.evalue) == ("error", "ZeroDivisionError", "division by zero")
+    assert (third.status, third.ename, third.evalue) == (
+        "error",
+        "ZeroDivisionError",
+        "division by zero",
+    )
     assert third.outputs[0]["output_type"] == "error"
     assert third.outputs[0]["ename"] == "ZeroDivisionError"
     # Text that looks like a failure is not one: the reply said ok.
@@ -58,7 +62,9 @@ def test_hidden_tracebacks_do_not_hide_the_error_status() -> None:
 
 def test_stop_on_error_leaves_the_rest_not_run() -> None:
     with start_kernel(LIMITS) as kernel:
-        result = run_cells(kernel, ["x = 1", "raise ValueError('no')", "x = 2"], LIMITS, stop_on_error=True)
+        result = run_cells(
+            kernel, ["x = 1", "raise ValueError('no')", "x = 2"], LIMITS, stop_on_error=True
+        )
     assert result.verdict is Verdict.OK
     assert [cell.status for cell in result.cells] == ["ok", "error", "not_run"]
     assert (result.cells[1].ename, result.cells[1].evalue) == ("ValueError", "no")
@@ -80,7 +86,9 @@ def test_wall_limit_kills_the_kernel_and_marks_the_rest_not_run() -> None:
 
 
 def test_cpu_limit_ends_the_run_with_a_timeout_verdict() -> None:
-    limits = Limits(cell_timeout_s=15.0, wall_timeout_s=20.0, cpu_seconds=2, memory_bytes=512 * 2**20)
+    limits = Limits(
+        cell_timeout_s=15.0, wall_timeout_s=20.0, cpu_seconds=2, memory_bytes=512 * 2**20
+    )
     with start_kernel(limits) as kernel:
         result = run_cells(kernel, ["while True:\n    pass", "'never'"], limits)
     assert result.verdict is Verdict.TIMEOUT
@@ -92,12 +100,13 @@ def test_cpu_limit_ends_the_run_with_a_timeout_verdict() -> None:
 
 def test_clear_output_is_honoured() -> None:
     source = (
-        "from IPython.display import clear_output\n"
-        "print('first')\nclear_output()\nprint('second')"
+        "from IPython.display import clear_output\nprint('first')\nclear_output()\nprint('second')"
     )
     with start_kernel(LIMITS) as kernel:
         result = run_cells(kernel, [source], LIMITS)
-    assert result.cells[0].outputs == [{"output_type": "stream", "name": "stdout", "text": "second\n"}]
+    assert result.cells[0].outputs == [
+        {"output_type": "stream", "name": "stdout", "text": "second\n"}
+    ]
 
 
 def test_error_fields_are_capped() -> None:

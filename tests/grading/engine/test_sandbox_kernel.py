@@ -74,7 +74,9 @@ def test_ipc_works_with_no_network_interface_but_loopback() -> None:
 def test_our_kernelspec_is_forced_with_message_interrupts() -> None:
     spec = sandbox_kernel_spec()
     assert spec.interrupt_mode == "message"
-    assert spec.command(python="/opt/kernel-env/bin/python", connection_file="/run/kernel/k.json")[:5] == [
+    assert spec.command(python="/opt/kernel-env/bin/python", connection_file="/run/kernel/k.json")[
+        :5
+    ] == [
         "/opt/kernel-env/bin/python",
         "-m",
         "ipykernel_launcher",
@@ -110,9 +112,14 @@ def test_unsafe_local_runs_without_bubblewrap_and_warns_every_time(
     for _ in range(2):
         with start_kernel(LIMITS, unsafe_local=True) as kernel:
             assert not kernel.isolated
-            assert call_json(kernel, "sorted(k for k in __import__('os').environ if 'SECRET' in k)") == []
+            assert (
+                call_json(kernel, "sorted(k for k in __import__('os').environ if 'SECRET' in k)")
+                == []
+            )
             result = run_cells(kernel, ["print(6 * 7)"], LIMITS)
-            assert result.cells[0].outputs == [{"output_type": "stream", "name": "stdout", "text": "42\n"}]
+            assert result.cells[0].outputs == [
+                {"output_type": "stream", "name": "stdout", "text": "42\n"}
+            ]
         assert kernel.processes() == set()
     warnings = [record for record in caplog.records if record.levelno == logging.WARNING]
     assert len(warnings) == 2

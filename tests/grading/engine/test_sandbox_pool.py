@@ -19,7 +19,9 @@ LIMITS = Limits(cell_timeout_s=5.0, wall_timeout_s=20.0, memory_bytes=512 * 2**2
 def wait_for_spares(pool: KernelPool, count: int, timeout: float = 60.0) -> None:
     deadline = time.monotonic() + timeout
     while pool.ready_count < count:
-        assert time.monotonic() < deadline, f"pool stuck at {pool.ready_count} spares: {pool.last_error}"
+        assert time.monotonic() < deadline, (
+            f"pool stuck at {pool.ready_count} spares: {pool.last_error}"
+        )
         time.sleep(0.05)
 
 
@@ -95,7 +97,9 @@ def test_a_forked_child_inherits_no_kernels() -> None:
         assert os.waitstatus_to_exitcode(status) == 0
         # The child's close() did not kill the parent's spare.
         assert spare.is_alive()
-        assert call_json(pool.acquire(), "'parent'") == "parent"
+        with pool.acquire() as kernel:
+            assert kernel is spare
+            assert call_json(kernel, "'parent'") == "parent"
 
 
 def test_closed_pool_refuses_to_hand_out_kernels() -> None:

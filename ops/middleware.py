@@ -1,0 +1,77 @@
+"""Middleware for operations: request ids, the health endpoint and security headers."""
+
+import re
+import uuid
+from collections.abc import Callable
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
+
+from ops.health import health_report
+from ops.logs import request_id_var
+from ops.security import csp_for_path, permissions_policy_header
+
+# A proxy's id is reused only when it cannot smuggle anything into logs or headers.
+_SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+
+Handler = Callable[[HttpRequest], HttpResponse]
+
+
+class RequestIdMiddleware:
+    """Gives each request an id (the proxy's X-Request-ID if sane) for logs and the response."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        incoming = request.headers.get("X-Request-ID", "")
+        request_id = incoming if _SAFE_REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        request.request_id = request_id  # type: ignore[attr-defined]
+        token = request_id_var.set(request_id)
+        try:
+            response = self.get_response(request)
+        finally:
+            request_id_var.reset(token)
+        response["X-Request-ID"] = request_id
+        return response
+
+
+class HealthCheckMiddleware:
+    """Answers PMA_HEALTH_PATH before host validation and the HTTPS redirect.
+
+    Load balancers and orchestrators probe a backend by its address over plain HTTP; going through
+    ALLOWED_HOSTS and SECURE_SSL_REDIRECT would answer them 400 or 301 instead of the truth.
+    The response is the same whatever the Host header, so skipping host validation is safe.
+    """
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path_info != settings.PMA_HEALTH_PATH:
+            return self.get_response(request)
+        if request.method not in ("GET", "HEAD"):
+            return HttpResponseNotAllowed(["GET", "HEAD"])
+        report = health_report()
+        response = JsonResponse(report.as_json(), status=200 if report.serving else 503)
+        response["Cache-Control"] = "no-store"
+        response["X-Content-Type-Options"] = "nosniff"
+        return response
+
+
+class SecurityHeadersMiddleware:
+    """Adds Content-Security-Policy and Permissions-Policy (Django 5.2 sets neither)."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        # Views that serve files (Wagtail images and documents) set a stricter policy of their own.
+        if "Content-Security-Policy" not in response:
+            response["Content-Security-Policy"] = csp_for_path(
+                request.path_info, status_code=response.status_code
+            )
+        if "Permissions-Policy" not in response:
+            response["Permissions-Policy"] = permissions_policy_header(settings.PMA_PERMISSIONS_POLICY)
+        return response
