@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -27,8 +28,10 @@ from wagtail.permission_policies.base import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
 from courses.models import CoursePage
+from courses.panels import LEARNER_DASHBOARD_PANELS_HOOK
 
 from .models import Certificate, Validity
+from .selectors import learner_certificates
 from .services import CertificateError, certificate_issue, certificate_revoke
 from .tasks import certificate_render_task
 
@@ -202,3 +205,13 @@ class CertificateViewSet(ModelViewSet):
 @hooks.register("register_admin_viewset")
 def register_certificate_viewset():
     return CertificateViewSet()
+
+
+@hooks.register(LEARNER_DASHBOARD_PANELS_HOOK)
+def learner_dashboard_certificates(request):
+    """The learner's certificates on their dashboard, with download and share links."""
+    return render_to_string(
+        "certificates/includes/certificate_list.html",
+        {"certificates": learner_certificates(learner=request.user)},
+        request=request,
+    )

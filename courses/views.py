@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from .blocks import option_ids
 from .forms import KnowledgeCheckForm
 from .models import CoursePage, LessonPage
+from .panels import dashboard_panels
 from .selectors import learner_dashboard
 from .services import (
     NotEnrolledError,
@@ -44,7 +45,9 @@ def _login_then(url: str) -> HttpResponseRedirect:
 @login_required
 def dashboard(request):
     return render(
-        request, "courses/dashboard.html", {"dashboard": learner_dashboard(learner=request.user)}
+        request,
+        "courses/dashboard.html",
+        {"dashboard": learner_dashboard(learner=request.user), "panels": dashboard_panels(request)},
     )
 
 

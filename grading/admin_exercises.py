@@ -18,7 +18,7 @@ from wagtail.admin.ui.tables import Column, StatusTagColumn
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
 
-from exercises.models import Exercise, ExerciseRevision, ValidationStatus
+from exercises.models import Exercise, ExerciseRevision, ScorePolicy, ValidationStatus
 from exercises.services import (
     ExerciseSourceRejected,
     exercise_create,
@@ -38,6 +38,21 @@ EXERCISE_FIELDS = [
 ]
 
 
+class AttemptPolicyFormMixin:
+    """The policy fields are optional in the form: left empty, they mean "no limit" and "best"."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["cooldown_seconds"].required = False
+        self.fields["score_policy"].required = False
+
+    def clean_cooldown_seconds(self):
+        return self.cleaned_data.get("cooldown_seconds") or 0
+
+    def clean_score_policy(self):
+        return self.cleaned_data.get("score_policy") or ScorePolicy.BEST
+
+
 def _read_source_upload(upload) -> bytes:
     """The size is checked before a byte is read or parsed."""
     limit = max_source_bytes()
@@ -54,7 +69,7 @@ def _read_source_upload(upload) -> bytes:
     return data
 
 
-class ExerciseCreateForm(WagtailAdminModelForm):
+class ExerciseCreateForm(AttemptPolicyFormMixin, WagtailAdminModelForm):
     source_file = forms.FileField(
         label="Source notebook",
         help_text="An nbgrader (schema 3 or 4) or Otter-Grader v1 notebook with solutions and tests.",
@@ -69,7 +84,7 @@ class ExerciseCreateForm(WagtailAdminModelForm):
         return _read_source_upload(self.cleaned_data["source_file"])
 
 
-class ExerciseEditForm(WagtailAdminModelForm):
+class ExerciseEditForm(AttemptPolicyFormMixin, WagtailAdminModelForm):
     source_file = forms.FileField(
         label="New source notebook",
         required=False,

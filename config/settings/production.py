@@ -1,49 +1,112 @@
 """Production: every secret and address comes from the environment.
 
 Required: DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS. Optional: DATABASE_URL (PostgreSQL),
-REDIS_URL (RQ task queue), PMA_BASE_URL, EMAIL_URL-style settings below.
-See docs/operations.md.
+REDIS_URL (RQ task queue and shared cache), PMA_STORAGE=s3 (uploads in an S3-compatible bucket),
+PMA_BASE_URL, e-mail settings below. The full list is in docs/operations.md ("Configuration").
 """
 
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
 
+
+def _env_list(name: str) -> list[str]:
+    return [item.strip() for item in os.environ.get(name, "").split(",") if item.strip()]
+
+
+def _env_flag(name: str, default: bool) -> bool:
+    return os.environ.get(name, "1" if default else "0").strip().lower() in {"1", "true", "yes", "on"}
+
+
 DEBUG = False
 if not SECRET_KEY:
     raise ImproperlyConfigured("Set DJANGO_SECRET_KEY (50+ random characters).")
-ALLOWED_HOSTS = [h.strip() for h in os.environ.get("DJANGO_ALLOWED_HOSTS", "").split(",") if h.strip()]
-CSRF_TRUSTED_ORIGINS = [
-    o.strip() for o in os.environ.get("DJANGO_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
-]
+ALLOWED_HOSTS = _env_list("DJANGO_ALLOWED_HOSTS")
+if not ALLOWED_HOSTS:
+    raise ImproperlyConfigured("Set DJANGO_ALLOWED_HOSTS (comma-separated host names the site answers to).")
+CSRF_TRUSTED_ORIGINS = _env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
+# HTTPS: the reverse proxy terminates TLS and says so in X-Forwarded-Proto.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-SECURE_SSL_REDIRECT = os.environ.get("DJANGO_SECURE_SSL_REDIRECT", "1") == "1"
+SECURE_SSL_REDIRECT = _env_flag("DJANGO_SECURE_SSL_REDIRECT", True)
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
 SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", str(60 * 60 * 24 * 365)))
-SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-SECURE_HSTS_PRELOAD = True
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _env_flag("DJANGO_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = _env_flag("DJANGO_HSTS_PRELOAD", True)
 SECURE_CONTENT_TYPE_NOSNIFF = True
-SECURE_REFERRER_POLICY = "same-origin"
-X_FRAME_OPTIONS = "DENY"
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https"
+
+# Logs: JSON lines on stdout unless the operator asks for plain text.
+PMA_LOG_FORMAT = os.environ.get("PMA_LOG_FORMAT", "json")
+LOGGING["handlers"]["console"]["formatter"] = "json" if PMA_LOG_FORMAT == "json" else "plain"
 
 EMAIL_BACKEND = os.environ.get("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
-EMAIL_USE_TLS = os.environ.get("EMAIL_USE_TLS", "") == "1"
+EMAIL_USE_TLS = _env_flag("EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
+SERVER_EMAIL = os.environ.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 
+# Static files: hashed, compressed names served by WhiteNoise with far-future caching
+# (STORAGES["staticfiles"] in base.py); `collectstatic` runs at deploy time.
+WHITENOISE_MAX_AGE = 60 * 60
+
+# Uploads (notebooks, submissions, certificates, images): local disk by default, or a private
+# S3-compatible bucket (AWS, MinIO, Ceph, ...) read through short-lived signed URLs.
+PMA_STORAGE = os.environ.get("PMA_STORAGE", "local")
+if PMA_STORAGE == "s3":
+    if not os.environ.get("AWS_STORAGE_BUCKET_NAME"):
+        raise ImproperlyConfigured("PMA_STORAGE=s3 needs AWS_STORAGE_BUCKET_NAME.")
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ["AWS_STORAGE_BUCKET_NAME"],
+            # Left empty, boto3 finds credentials itself (instance role, ~/.aws, AWS_* variables).
+            "access_key": os.environ.get("AWS_ACCESS_KEY_ID") or None,
+            "secret_key": os.environ.get("AWS_SECRET_ACCESS_KEY") or None,
+            "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
+            "custom_domain": os.environ.get("AWS_S3_CUSTOM_DOMAIN") or None,
+            "location": os.environ.get("AWS_LOCATION", ""),
+            "addressing_style": os.environ.get("AWS_S3_ADDRESSING_STYLE") or None,
+            # Submissions and certificates are personal: private objects, signed links.
+            "default_acl": None,
+            "querystring_auth": True,
+            "querystring_expire": int(os.environ.get("AWS_QUERYSTRING_EXPIRE", "300")),
+            # Never overwrite: two uploads with one name both survive.
+            "file_overwrite": False,
+        },
+    }
+elif PMA_STORAGE != "local":
+    raise ImproperlyConfigured(f"PMA_STORAGE must be 'local' or 's3', not {PMA_STORAGE!r}.")
+
+# Scale-out: with REDIS_URL, tasks go to RQ (workers: `manage.py rqworker --job-class
+# django_tasks_rq.Job default grading certificates`) and the cache is shared through Redis.
+# django-rq ignores client options when given a URL: put ?socket_connect_timeout=5 in REDIS_URL.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
-    TASKS = {
+    TASK_QUEUES = ["default", "grading", "certificates"]
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": TASK_QUEUES}}
+    RQ_QUEUES = {
+        name: {
+            "URL": REDIS_URL,
+            # A grading run is bounded by the sandbox; this only catches a stuck job.
+            "DEFAULT_TIMEOUT": int(os.environ.get("PMA_RQ_JOB_TIMEOUT", "900")),
+        }
+        for name in TASK_QUEUES
+    }
+    CACHES = {
         "default": {
-            "BACKEND": "django_tasks_rq.backend.RQBackend",
-            "QUEUES": ["default", "grading", "certificates"],
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "pma",
+            "OPTIONS": {"socket_connect_timeout": 5},
         }
     }
-    RQ_QUEUES = {name: {"URL": REDIS_URL} for name in ("default", "grading", "certificates")}
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
-    INSTALLED_APPS += ["django_rq"]
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]

@@ -219,7 +219,8 @@ def _collect(
 
 def _handle_iopub(msg: dict[str, Any], exchange: _Exchange, budget: _OutputBudget | None) -> None:
     msg_type = msg.get("msg_type", "")
-    content = msg.get("content") if isinstance(msg.get("content"), dict) else {}
+    raw_content = msg.get("content")
+    content: dict[str, Any] = raw_content if isinstance(raw_content, dict) else {}
     if msg_type == "status":
         if content.get("execution_state") == "idle":
             exchange.idle = True

@@ -424,7 +424,7 @@ def _new_client(info: dict[str, Any], limits: Limits) -> tuple[BlockingKernelCli
     context.setsockopt(zmq.MAXMSGSIZE, limits.message_bytes)
     context.setsockopt(zmq.LINGER, 0)
     client = BlockingKernelClient(context=context)
-    client.load_connection_info(info)
+    client.load_connection_info(info)  # type: ignore[arg-type]  # a plain dict is what it reads
     client.start_channels(hb=False)
     return client, context
 

@@ -8,7 +8,13 @@ import courses.receivers  # noqa: F401  (connects the score receiver, as Courses
 from courses.models import CourseExercise, CourseProgress
 from courses.services import enrolment_create
 from grading.models import Submission
-from tests.grading.submissions_support import CORRECT, PARTIAL, install_fake_engine, make_exercise, notebook_with
+from tests.grading.submissions_support import (
+    CORRECT,
+    PARTIAL,
+    install_fake_engine,
+    make_exercise,
+    notebook_with,
+)
 
 from .factories import UserFactory, course_tree
 

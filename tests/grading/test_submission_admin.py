@@ -37,7 +37,7 @@ def test_the_list_and_inspect_view_show_only_the_instructors_courses(client, ins
     html = page.content.decode()
     assert page.status_code == 200
     assert "Override the score" in html and f"<code>{mine.seed}</code>" in html
-    assert "learner&#x27;s answer" in html and "def rank_by_rice(features):" in html
+    assert "learner's answer" in html and "def rank_by_rice(features):" in html
     assert client.get(reverse("submissions:inspect", args=[theirs.pk])).status_code == 404
     assert client.post(reverse("submissions:override", args=[theirs.pk]),
                        {"new_score": 6, "reason": "x"}).status_code == 404
@@ -88,3 +88,15 @@ def test_regrading_the_exercise_only_touches_the_instructors_courses(
     assert list(batch.changes.values_list("submission_id", flat=True)) == [mine.pk]
     page = client.get(response["Location"]).content.decode()
     assert "No score changed." in page and "1 of 1 regraded." in page
+
+
+def test_the_attempt_policy_is_edited_in_the_exercise_admin(client, instructor, exercise):
+    client.force_login(instructor)
+    response = client.post(reverse("exercises:edit", args=[exercise.pk]), {
+        "title": exercise.title, "slug": exercise.slug, "instructions": "", "max_attempts": "3",
+        "cooldown_seconds": "30", "score_policy": "last", "due_at": "2030-01-31 17:00",
+    })
+    assert response.status_code == 302
+    exercise.refresh_from_db()
+    assert (exercise.max_attempts, exercise.cooldown_seconds, exercise.score_policy) == (3, 30, "last")
+    assert exercise.due_at.isoformat() == "2030-01-31T17:00:00+00:00"

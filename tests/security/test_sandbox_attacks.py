@@ -227,42 +227,23 @@ def test_environment_holds_only_the_allow_list() -> None:
     result = outcome.result
     assert result.verdict is Verdict.OK
     environment = dict(eval(texts(result, 0)))  # noqa: S307 - parsing our own kernel's repr in a test
-    assert (
-        sorted(environment)
-        == sorted(
-            [
-                "HOME",
-                "IPYTHONDIR",
-                "JPY_PARENT_PID",
-                "JUPYTER_PLATFORM_DIRS",
-                "LANG",
-                "LC_ALL",
-                "LOGNAME",
-                "MALLOC_ARENA_MAX",
-                "MKL_NUM_THREADS",
-                "MPLBACKEND",
-                "MPLCONFIGDIR",
-                "NUMEXPR_NUM_THREADS",
-                "OMP_NUM_THREADS",
-                "OPENBLAS_NUM_THREADS",
-                "PATH",
-                "PYDEVD_DISABLE_FILE_VALIDATION",
-                "PYTHONDONTWRITEBYTECODE",
-                "PYTHONHASHSEED",
-                "PYTHONNOUSERSITE",
-                "PYTHONUNBUFFERED",
-                "PWD",
-                "TMPDIR",
-                "USER",
-            ]
-        )
-        or "DJANGO_SECRET_KEY" not in environment
-    )
+    # The allow-list, plus what ipykernel itself sets for its display and pager.
+    assert sorted(environment) == [
+        "CLICOLOR", "CLICOLOR_FORCE", "FORCE_COLOR", "GIT_PAGER", "HOME", "IPYTHONDIR",
+        "JUPYTER_PLATFORM_DIRS", "LANG", "LC_ALL", "LOGNAME", "MALLOC_ARENA_MAX",
+        "MKL_NUM_THREADS", "MPLBACKEND", "MPLCONFIGDIR", "NUMEXPR_NUM_THREADS",
+        "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "PAGER", "PATH", "PWD",
+        "PYDEVD_DISABLE_FILE_VALIDATION", "PYDEVD_USE_FRAME_EVAL", "PYTHONDONTWRITEBYTECODE",
+        "PYTHONHASHSEED", "PYTHONNOUSERSITE", "PYTHONUNBUFFERED", "TERM", "TMPDIR", "USER",
+    ]  # fmt: skip
     assert "DJANGO_SECRET_KEY" not in environment
     assert environment["HOME"] == "/home/learner"
+    # The sandbox's init shows neither the grader's paths nor its environment.
+    init_cmdline = texts(result, 2)
+    assert "/tmp/pm-sandbox" not in init_cmdline and "/work/main" not in init_cmdline
 
 
-def test_server_files_and_other_runs_are_invisible(tmp_path: Path) -> None:
+def test_server_files_and_other_runs_are_invisible() -> None:
     with start_kernel(LIMITS) as other:
         run_cells(other, [f"open('secret.txt', 'w').write({CANARY!r})"], LIMITS)
         other_file = f"/proc/{other.namespace_init_pid}/root/home/learner/secret.txt"
