@@ -11,7 +11,8 @@ from datetime import datetime
 from django.db import connections
 from django.db.models import TextChoices
 from django.utils import timezone
-from django_tasks import default_task_backend
+from django_tasks import DEFAULT_TASK_BACKEND_ALIAS, task_backends
+from django_tasks.backends.base import BaseTaskBackend
 
 from ops.heartbeat import WorkerState, worker_heartbeat_latest, worker_state
 
@@ -67,8 +68,12 @@ def database_check() -> CheckState:
     return CheckState.OK
 
 
+def _backend() -> BaseTaskBackend:
+    return task_backends[DEFAULT_TASK_BACKEND_ALIAS]
+
+
 def queue_kind() -> QueueKind:
-    backend_path = f"{type(default_task_backend).__module__}.{type(default_task_backend).__name__}"
+    backend_path = f"{type(_backend()).__module__}.{type(_backend()).__name__}"
     if backend_path.startswith("django_tasks_db."):
         return QueueKind.DATABASE
     if backend_path.startswith("django_tasks_rq."):
@@ -94,14 +99,14 @@ def queue_check(*, kind: QueueKind) -> tuple[CheckState, int | None]:
 def _database_queue_depth() -> int:
     from django_tasks_db.models import DBTaskResult
 
-    return DBTaskResult.objects.ready().filter(backend_name=default_task_backend.alias).count()
+    return DBTaskResult.objects.ready().filter(backend_name=_backend().alias).count()
 
 
 def _redis_queue_depth() -> int:
     import django_rq
 
     depth = 0
-    for name in sorted(default_task_backend.queues):
+    for name in sorted(_backend().queues):
         queue = django_rq.get_queue(name)
         queue.connection.ping()
         depth += queue.count
@@ -115,7 +120,7 @@ def _redis_worker_last_seen() -> datetime | None:
 
     seen = [
         worker.last_heartbeat
-        for name in sorted(default_task_backend.queues)
+        for name in sorted(_backend().queues)
         for worker in Worker.all(queue=django_rq.get_queue(name))
         if worker.last_heartbeat is not None
     ]

@@ -21,6 +21,11 @@ def current_request_id() -> str | None:
     return request_id_var.get()
 
 
+def forget_request_id(**kwargs: object) -> None:
+    """`request_finished` receiver: later log lines of this thread belong to no request."""
+    request_id_var.set(None)
+
+
 class RequestIdFilter(logging.Filter):
     """Adds `record.request_id` so every formatter can print it."""
 

@@ -17,8 +17,14 @@ import threading
 import weakref
 from typing import Protocol
 
+from grading.engine.hostcheck import probe_host
 from grading.engine.limits import Limits
-from grading.engine.sandbox import SandboxKernel, SandboxUnavailable, start_kernel
+from grading.engine.sandbox import (
+    SandboxKernel,
+    SandboxUnavailable,
+    start_kernel,
+    sweep_stale_runs,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -74,6 +80,9 @@ class KernelPool:
         self.last_error: Exception | None = None
         self._thread: threading.Thread | None = None
         _live_pools.add(self)
+        removed = sweep_stale_runs(probe_host())
+        if removed:
+            logger.info("Removed %d run directories left by a killed grader", len(removed))
         self._start_thread()
 
     def _start_thread(self) -> None:

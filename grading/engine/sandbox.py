@@ -284,6 +284,44 @@ def _runs_dir() -> str:
     return os.environ.get(RUNS_DIR_ENV) or tempfile.gettempdir()
 
 
+def _process_identity(pid: int) -> str | None:
+    """pid plus start time: stays unique when the kernel reuses a pid."""
+    try:
+        start = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[19]
+    except (OSError, IndexError):
+        return None
+    return f"{pid} {start}"
+
+
+def _new_run_dir(prefix: str) -> Path:
+    host_dir = Path(tempfile.mkdtemp(prefix=prefix, dir=_runs_dir()))
+    (host_dir / "owner").write_text(_process_identity(os.getpid()) or "")
+    return host_dir
+
+
+def sweep_stale_runs(host: HostPrimitives) -> list[Path]:
+    """Remove run directories and cgroups left by a grader that was killed outright.
+
+    Its kernels died with it (parent-death signals); only their bookkeeping remains.
+    """
+    removed = []
+    for host_dir in Path(_runs_dir()).glob("pm-sandbox-*"):
+        try:
+            owner = (host_dir / "owner").read_text().strip()
+        except OSError:
+            continue
+        pid = owner.split()[0] if owner else ""
+        if pid.isdigit() and _process_identity(int(pid)) == owner:
+            continue
+        for parent in (host.cgroup_v2, host.cgroup_v1_memory, host.cgroup_v1_pids):
+            if parent is not None:
+                with contextlib.suppress(OSError):
+                    (parent / host_dir.name).rmdir()
+        shutil.rmtree(host_dir, ignore_errors=True)
+        removed.append(host_dir)
+    return removed
+
+
 def _connection_info(ip: str, key: str) -> dict[str, Any]:
     return {
         "transport": "ipc",
@@ -477,8 +515,7 @@ def _start_failed(kernel: SandboxKernel, reason: str) -> SandboxUnavailable:
 def _start_sandboxed(limits: Limits, host: HostPrimitives) -> SandboxKernel:
     assert host.bwrap and host.setpriv and host.unshare and host.prlimit and host.shell  # noqa: S101
     uid = UID_FIRST + secrets.randbelow(UID_COUNT)
-    token = secrets.token_hex(8)
-    host_dir = Path(tempfile.mkdtemp(prefix="pm-sandbox-", dir=_runs_dir()))
+    host_dir = _new_run_dir("pm-sandbox-")
     host_dir.chmod(0o711)
     ipc_dir = host_dir / "ipc"
     ipc_dir.mkdir(mode=0o700)
@@ -491,7 +528,7 @@ def _start_sandboxed(limits: Limits, host: HostPrimitives) -> SandboxKernel:
     connection_path.write_text(json.dumps(_connection_info(f"{INNER_IPC_DIR}/k", key)))
     os.chown(connection_path, uid, uid)
     connection_path.chmod(0o600)
-    cgroups = _make_cgroups(host, limits, f"pm-sandbox-{token}")
+    cgroups = _make_cgroups(host, limits, host_dir.name)
     inodes = max(1024, limits.tmpfs_bytes // 4096)
     tmpfs_options = f"size={limits.tmpfs_bytes},nr_inodes={inodes},mode=0700,uid={uid},gid={uid}"
     fds: list[int] = []
@@ -582,8 +619,7 @@ def _start_sandboxed(limits: Limits, host: HostPrimitives) -> SandboxKernel:
 
 def _start_local(limits: Limits, host: HostPrimitives) -> SandboxKernel:
     """The unsafe fallback: a plain local kernel with whatever limits the host allows."""
-    token = secrets.token_hex(8)
-    host_dir = Path(tempfile.mkdtemp(prefix="pm-sandbox-local-", dir=_runs_dir()))
+    host_dir = _new_run_dir("pm-sandbox-local-")
     ipc_dir = host_dir / "ipc"
     ipc_dir.mkdir(mode=0o700)
     work_dir = host_dir / "work"
@@ -593,7 +629,7 @@ def _start_local(limits: Limits, host: HostPrimitives) -> SandboxKernel:
     info = _connection_info(str(ipc_dir / "k"), key)
     connection_path.write_text(json.dumps(info))
     connection_path.chmod(0o600)
-    cgroups = _make_cgroups(host, limits, f"pm-sandbox-{token}") if host.shell else []
+    cgroups = _make_cgroups(host, limits, host_dir.name) if host.shell else []
     command: list[str] = []
     if cgroups and host.shell:
         command += [host.shell, "-c", _JOIN_CGROUPS, "sh", str(len(cgroups)), *map(str, cgroups)]

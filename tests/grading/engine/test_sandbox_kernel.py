@@ -9,10 +9,10 @@ import os
 import pytest
 
 from grading.engine.execute import Verdict, call_json, run_cells
-from grading.engine.hostcheck import check_host
+from grading.engine.hostcheck import check_host, probe_host
 from grading.engine.kernelspec import sandbox_kernel_spec
 from grading.engine.limits import Limits
-from grading.engine.sandbox import SandboxUnavailable, start_kernel
+from grading.engine.sandbox import SandboxUnavailable, start_kernel, sweep_stale_runs
 
 pytestmark = pytest.mark.sandbox
 
@@ -169,3 +169,15 @@ def test_connection_file_and_sockets_are_frozen_before_learner_code() -> None:
         )
         info = json.loads((ipc_dir / "kernel.json").read_text())
         assert info["transport"] == "ipc"
+
+
+def test_stale_runs_of_a_killed_grader_are_swept(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PM_ACADEMY_SANDBOX_DIR", str(tmp_path))
+    stale = tmp_path / "pm-sandbox-stale"
+    stale.mkdir()
+    (stale / "owner").write_text("999999999 1")
+    with start_kernel(LIMITS) as kernel:
+        live = kernel._host_dir
+        assert sweep_stale_runs(probe_host()) == [stale]
+        assert live.is_dir()
+    assert sorted(tmp_path.iterdir()) == []
