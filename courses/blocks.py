@@ -8,6 +8,9 @@ from wagtail.contrib.table_block.blocks import TableBlock
 from wagtail.embeds.blocks import EmbedBlock
 from wagtail.images.blocks import ImageChooserBlock
 
+from grading.blocks import ExerciseChooserBlock
+from grading.selectors import exercise_panel_context
+
 RICH_TEXT_FEATURES = ["h3", "h4", "bold", "italic", "ol", "ul", "link", "code", "hr"]
 
 
@@ -178,6 +181,36 @@ class KnowledgeCheckBlock(blocks.StructBlock):
         return value
 
 
+class ExerciseBlock(blocks.StructBlock):
+    """A graded notebook exercise: download, upload, in-browser editor, Check and Submit."""
+
+    exercise = ExerciseChooserBlock()
+
+    class Meta:
+        icon = "code"
+        group = _("Practice")
+        label = _("Notebook exercise")
+        help_text = _(
+            "A graded notebook exercise. Learners download the notebook or edit the answer cells in "
+            "the browser, check their work against the visible tests and submit it for grading."
+        )
+        template = "blocks/exercise.html"
+
+    def get_context(self, value, parent_context=None):
+        context = super().get_context(value, parent_context=parent_context)
+        request = context.get("request")
+        exercise = value.get("exercise")
+        course = context.get("course")
+        if exercise is not None and request is not None:
+            context.update(
+                exercise_panel_context(
+                    learner=request.user, exercise=exercise, course_page_id=course.pk if course else None
+                )
+            )
+            context.update(exercise=exercise, lesson=context.get("page"))
+        return context
+
+
 class LessonBodyBlock(blocks.StreamBlock):
     heading = HeadingBlock()
     paragraph = blocks.RichTextBlock(
@@ -195,9 +228,10 @@ class LessonBodyBlock(blocks.StreamBlock):
     figure = FigureBlock()
     video = VideoBlock()
     knowledge_check = KnowledgeCheckBlock()
+    exercise = ExerciseBlock()
 
     class Meta:
-        block_counts = {"knowledge_check": {"max_num": 10}}
+        block_counts = {"knowledge_check": {"max_num": 10}, "exercise": {"max_num": 3}}
 
 
 class HomeBodyBlock(blocks.StreamBlock):

@@ -338,6 +338,7 @@ def lesson_context(
         "lesson_count": len(lessons),
         "is_done": lesson.pk in done,
         "body_items": body_items,
+        "has_exercise": any(child.block_type == "exercise" for child in lesson.body),
         "enrolment": enrolment,
         "progress": getattr(enrolment, "progress", None) if enrolment else None,
     }

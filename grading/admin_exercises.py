@@ -226,3 +226,4 @@ def revision_revalidate(request, pk: int):
 
 
 exercise_viewset = ExerciseViewSet("exercises")
+

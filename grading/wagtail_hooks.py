@@ -3,6 +3,7 @@
 from wagtail import hooks
 
 from .admin_exercises import exercise_viewset
+from .choosers import exercise_chooser_viewset
 from .admin_submissions import submission_viewset
 
 
@@ -14,3 +15,8 @@ def register_exercise_viewset():
 @hooks.register("register_admin_viewset")
 def register_submission_viewset():
     return submission_viewset
+
+
+@hooks.register("register_admin_viewset")
+def register_exercise_chooser_viewset():
+    return exercise_chooser_viewset

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import logging
 import os
+import tempfile
+from pathlib import Path
 
 import pytest
 
@@ -171,7 +173,10 @@ def test_connection_file_and_sockets_are_frozen_before_learner_code() -> None:
         assert info["transport"] == "ipc"
 
 
-def test_stale_runs_of_a_killed_grader_are_swept(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_stale_runs_of_a_killed_grader_are_swept(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The runs directory must be searchable by the sandbox users (pytest's tmp_path is not).
+    tmp_path = Path(tempfile.mkdtemp(prefix="pm-runs-test-"))
+    tmp_path.chmod(0o711)
     monkeypatch.setenv("PM_ACADEMY_SANDBOX_DIR", str(tmp_path))
     stale = tmp_path / "pm-sandbox-stale"
     stale.mkdir()
@@ -181,3 +186,4 @@ def test_stale_runs_of_a_killed_grader_are_swept(tmp_path, monkeypatch: pytest.M
         assert sweep_stale_runs(probe_host()) == [stale]
         assert live.is_dir()
     assert sorted(tmp_path.iterdir()) == []
+    tmp_path.rmdir()
