@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages PM Academy needs, when they are missing.
 #   Pango (WeasyPrint), fonts with real bold/italic and non-Latin glyphs (certificates),
-#   bubblewrap + util-linux (the grading sandbox), poppler-utils (tests read rendered certificates),
+#   bubblewrap, util-linux, mount and Debian's python3 (the grading sandbox runs kernels on it), poppler-utils (tests read rendered certificates),
 #   chromium (browser tests).
 # Without root or sudo it prints, in one line, what to install, and carries on.
 set -euo pipefail
@@ -9,7 +9,7 @@ set -euo pipefail
 packages=(
   libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 shared-mime-info
   fonts-dejavu-core fonts-noto-core fonts-noto-cjk
-  bubblewrap util-linux poppler-utils
+  bubblewrap util-linux mount python3 poppler-utils
 )
 if [[ "${PMA_WITH_BROWSER:-0}" == "1" ]]; then
   packages+=(chromium)
