@@ -232,8 +232,24 @@ class CourseExercise(Orderable):
     max_points = models.DecimalField(
         max_digits=8, decimal_places=2, validators=[MinValueValidator(0)]
     )
+    pass_percent = models.PositiveSmallIntegerField(
+        _("share of this exercise needed (%)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text=_(
+            "Leave empty when the exercise only counts towards the course's exercise share. Set it "
+            "for an exercise learners must pass on its own, such as a capstone: without this share "
+            "of its points the course is not complete, whatever the other scores."
+        ),
+    )
 
-    panels = [FieldPanel("title"), FieldPanel("key"), FieldPanel("max_points")]
+    panels = [
+        FieldPanel("title"),
+        FieldPanel("key"),
+        FieldPanel("max_points"),
+        FieldPanel("pass_percent"),
+    ]
 
     class Meta(Orderable.Meta):
         constraints = [
@@ -270,6 +286,17 @@ class LessonPage(Page):
         help_text=_("Learners must complete required lessons to complete the course."),
     )
     body = StreamField(LessonBodyBlock())
+    pass_check_percent = models.PositiveSmallIntegerField(
+        _("knowledge checks needed to pass (%)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text=_(
+            "For a graded quiz: the share of this lesson's knowledge checks a learner must answer "
+            "correctly to complete the course. Leave empty for practice questions that do not gate "
+            "completion."
+        ),
+    )
     # Kept in step with body on every save, so progress counts checks without reading bodies.
     knowledge_check_count = models.PositiveSmallIntegerField(default=0, editable=False)
 
@@ -278,6 +305,7 @@ class LessonPage(Page):
         FieldPanel("summary"),
         FieldPanel("estimated_minutes"),
         FieldPanel("required"),
+        FieldPanel("pass_check_percent"),
         FieldPanel("body"),
     ]
     search_fields = [*Page.search_fields, index.SearchField("summary"), index.SearchField("body")]

@@ -20,6 +20,8 @@ CENT = Decimal("0.01")
 class ExercisePoints:
     points: Decimal
     max_points: Decimal
+    # Titles of the exercises whose own pass share (CourseExercise.pass_percent) is not reached.
+    below_minimum: tuple[str, ...] = ()
 
     @property
     def percent(self) -> Decimal:
@@ -37,7 +39,7 @@ def exercise_points(*, enrolment: Enrolment) -> ExercisePoints:
     """
     declared = list(
         CourseExercise.objects.filter(course_id=enrolment.course_id).values_list(
-            "key", "max_points"
+            "key", "title", "max_points", "pass_percent"
         )
     )
     best = {
@@ -45,16 +47,32 @@ def exercise_points(*, enrolment: Enrolment) -> ExercisePoints:
         for score in CourseExerciseScore.objects.filter(enrolment=enrolment)
     }
     earned = Decimal(0)
-    for key, worth in declared:
+    below_minimum: list[str] = []
+    for key, title, worth, pass_percent in declared:
         score = best.get(key)
-        if score is None or not score.max_points:
-            continue
-        share = min(score.points / score.max_points, Decimal(1))
+        share = Decimal(0)
+        if score is not None and score.max_points:
+            share = min(score.points / score.max_points, Decimal(1))
         earned += worth * share
-    maximum = sum((worth for _key, worth in declared), Decimal(0))
+        if pass_percent is not None and share * 100 < pass_percent:
+            below_minimum.append(title)
+    maximum = sum((worth for _key, _title, worth, _pass in declared), Decimal(0))
     return ExercisePoints(
         points=earned.quantize(CENT, rounding=ROUND_HALF_UP),
         max_points=maximum.quantize(CENT, rounding=ROUND_HALF_UP),
+        below_minimum=tuple(below_minimum),
+    )
+
+
+def quiz_gates_hold(*, lessons: list[tuple[int, int, int | None]]) -> bool:
+    """Every graded quiz reached its share: `lessons` holds (checks, correct, pass percent).
+
+    Lessons without a pass percent, or without checks, gate nothing.
+    """
+    return all(
+        correct * 100 >= percent * checks
+        for checks, correct, percent in lessons
+        if percent is not None and checks
     )
 
 
@@ -89,9 +107,13 @@ def pass_rules_hold(
     required_total: int,
     exercise: ExercisePoints,
     pass_exercise_percent: int,
+    quizzes_passed: bool = True,
 ) -> bool:
-    """All required lessons done and, when the course has exercises, the exercise share reached."""
+    """All required lessons done, every graded quiz passed, every exercise with its own pass share
+    passed and, when the course has exercises, the course's exercise share reached."""
     if required_total == 0 or required_done < required_total:
+        return False
+    if not quizzes_passed or exercise.below_minimum:
         return False
     if exercise.max_points:
         return exercise.percent >= pass_exercise_percent

@@ -25,7 +25,7 @@ from .models import (
     LessonCompletion,
     LessonPage,
 )
-from .progress import exercise_points, overall_percent, pass_rules_hold
+from .progress import exercise_points, overall_percent, pass_rules_hold, quiz_gates_hold
 from .signals import course_completed
 
 COURSE_GROUP_PREFIX = "Course: "
@@ -177,9 +177,9 @@ def progress_recompute(*, enrolment: Enrolment) -> CourseProgress:
     lessons = list(
         LessonPage.objects.live()
         .descendant_of(course)
-        .values_list("pk", "required", "knowledge_check_count")
+        .values_list("pk", "required", "knowledge_check_count", "pass_check_percent")
     )
-    lesson_ids = [pk for pk, _required, _checks in lessons]
+    lesson_ids = [pk for pk, _required, _checks, _quiz in lessons]
     done = set(
         LessonCompletion.objects.filter(
             learner_id=enrolment.learner_id, lesson_id__in=lesson_ids
@@ -193,15 +193,16 @@ def progress_recompute(*, enrolment: Enrolment) -> CourseProgress:
         .annotate(n=Count("pk"))
         .values_list("lesson_id", "n")
     )
-    required = [pk for pk, is_required, _checks in lessons if is_required]
+    required = [pk for pk, is_required, _checks, _quiz in lessons if is_required]
     # A course with no lesson marked required asks for all of them rather than for none.
     if not required:
         required = lesson_ids
     # Answers to checks an instructor has since removed cannot push a lesson past its checks.
-    checks_correct = sum(
-        min(correct_by_lesson.get(pk, 0), checks) for pk, _required, checks in lessons
-    )
-    checks_total = sum(checks for _pk, _required, checks in lessons)
+    correct_capped = {
+        pk: min(correct_by_lesson.get(pk, 0), checks) for pk, _required, checks, _quiz in lessons
+    }
+    checks_correct = sum(correct_capped.values())
+    checks_total = sum(checks for _pk, _required, checks, _quiz in lessons)
     exercise = exercise_points(enrolment=enrolment)
 
     progress, _created = CourseProgress.objects.select_for_update().get_or_create(
@@ -237,6 +238,9 @@ def progress_recompute(*, enrolment: Enrolment) -> CourseProgress:
         required_total=len(required),
         exercise=exercise,
         pass_exercise_percent=course.pass_exercise_percent,
+        quizzes_passed=quiz_gates_hold(
+            lessons=[(checks, correct_capped[pk], quiz) for pk, _required, checks, quiz in lessons]
+        ),
     )
     if complete and progress.completed_at is None:
         now = timezone.now()

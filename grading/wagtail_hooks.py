@@ -3,8 +3,8 @@
 from wagtail import hooks
 
 from .admin_exercises import exercise_viewset
-from .choosers import exercise_chooser_viewset
 from .admin_submissions import submission_viewset
+from .choosers import exercise_chooser_viewset
 
 
 @hooks.register("register_admin_viewset")
