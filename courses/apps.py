@@ -5,3 +5,7 @@ class CoursesConfig(AppConfig):
     name = "courses"
     verbose_name = "Courses"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # Courses listens to grading's submission_graded (DESIGN.md: events travel up).
+        from . import receivers  # noqa: F401

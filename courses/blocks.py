@@ -9,7 +9,8 @@ from wagtail.embeds.blocks import EmbedBlock
 from wagtail.images.blocks import ImageChooserBlock
 
 from grading.blocks import ExerciseChooserBlock
-from grading.selectors import exercise_panel_context
+
+from .exercise_panel import exercise_panel_for_request
 
 RICH_TEXT_FEATURES = ["h3", "h4", "bold", "italic", "ol", "ul", "link", "code", "hr"]
 
@@ -203,8 +204,8 @@ class ExerciseBlock(blocks.StructBlock):
         course = context.get("course")
         if exercise is not None and request is not None:
             context.update(
-                exercise_panel_context(
-                    learner=request.user, exercise=exercise, course_page_id=course.pk if course else None
+                exercise_panel_for_request(
+                    request=request, exercise=exercise, course_page_id=course.pk if course else None
                 )
             )
             context.update(exercise=exercise, lesson=context.get("page"))

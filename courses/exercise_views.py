@@ -22,13 +22,12 @@ from django.views.decorators.http import require_GET, require_POST
 
 from exercises.models import Exercise
 from grading.models import SubmissionKind
-from grading.selectors import exercise_panel_context, learner_submission, submission_result
+from grading.selectors import learner_submission, submission_result
 from grading.services import SubmissionRefused, max_upload_bytes, submission_create
 
+from .exercise_panel import DRAFT_SESSION_KEY, exercise_panel_for_request
 from .models import CourseExercise, CoursePage, LessonPage
 from .selectors import enrolment_for, learner_can_edit_course
-
-DRAFT_SESSION_KEY = "pma-exercise-draft-{exercise_id}"
 
 
 def _refers_to(value: Any, exercise_id: int) -> bool:
@@ -96,23 +95,6 @@ def _back(request, course: CoursePage, exercise: Exercise) -> HttpResponseRedire
     ):
         target = _exercise_url(course, exercise)
     return redirect(f"{target.split('#')[0]}#exercise-{exercise.pk}")
-
-
-def exercise_panel_for_request(
-    *, request, exercise: Exercise, course_page_id: int
-) -> dict[str, Any]:
-    """The panel context for a page showing the exercise (the lesson block calls this too).
-
-    Answers typed into a request that was refused come back once from the session, so the
-    learner's work is never lost to a cooldown or a deadline message.
-    """
-    draft = request.session.pop(DRAFT_SESSION_KEY.format(exercise_id=exercise.pk), None)
-    return exercise_panel_context(
-        learner=request.user,
-        exercise=exercise,
-        course_page_id=course_page_id,
-        draft=draft if isinstance(draft, dict) else None,
-    )
 
 
 @require_GET

@@ -142,10 +142,12 @@ def knowledge_check_answer(
 def exercise_score_record(
     *, learner, course: CoursePage, exercise_key: str, points: Decimal, max_points: Decimal
 ) -> CourseExerciseScore:
-    """Store a graded exercise score for the course; only a better share replaces the best one.
+    """Store the learner's counted score for one of the course's exercises.
 
-    The grading integration calls this when a submission is graded. The learner needs an
-    enrolment (active or not) in the course.
+    The grading app decides which score counts (best or last attempt, per the exercise's
+    policy, a manual override winning), so the stored score follows it down as well as up.
+    Course completion stays sticky (see progress_recompute). The learner needs an enrolment
+    (active or not) in the course.
     """
     points, max_points = Decimal(points), Decimal(max_points)
     if max_points <= 0 or points < 0 or points > max_points:
@@ -159,7 +161,7 @@ def exercise_score_record(
         exercise_key=exercise_key,
         defaults={"points": points, "max_points": max_points, "recorded_at": now},
     )
-    if not created and points / max_points > score.points / score.max_points:
+    if not created and (score.points, score.max_points) != (points, max_points):
         score.points, score.max_points, score.recorded_at = points, max_points, now
         score.save(update_fields=["points", "max_points", "recorded_at"])
     progress_recompute(enrolment=enrolment)

@@ -19,6 +19,7 @@ from wagtail.admin.ui.tables import Column, StatusTagColumn
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies import ModelPermissionPolicy
+from wagtail.permissions import register_permission_policy
 
 from exercises.format import NotebookRejected, SourceInvalid, load_notebook_bytes, parse_source
 from exercises.models import Exercise
@@ -102,6 +103,10 @@ class SubmissionInspectView(generic.InspectView):
         return context
 
 
+# Submissions are never added, edited or deleted in the admin: only read, overridden and regraded.
+register_permission_policy(Submission, ReadOnlyPermissionPolicy(Submission))
+
+
 class SubmissionViewSet(ModelViewSet):
     model = Submission
     icon = "tasks"
@@ -126,10 +131,6 @@ class SubmissionViewSet(ModelViewSet):
         "created_at",
     ]
     form_fields = []
-
-    @property
-    def permission_policy(self):
-        return ReadOnlyPermissionPolicy(self.model)
 
     def get_urlpatterns(self):
         return [

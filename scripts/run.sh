@@ -10,6 +10,7 @@ mkdir -p var
 $PY manage.py migrate --noinput
 $PY manage.py load_demo
 $PY manage.py create_demo_accounts
+$PY manage.py check_sandbox || echo "Grading is unavailable until the sandbox can run (see above); the site still starts."
 
 pids=()
 cleanup() {
@@ -20,6 +21,9 @@ cleanup() {
 trap cleanup INT TERM EXIT
 
 $PY manage.py db_worker --queue-name '*' &
+pids+=($!)
+# Re-queues submissions whose worker died mid-grade (see docs/operations.md).
+$PY manage.py grading_reaper &
 pids+=($!)
 echo "PM Academy is starting on http://127.0.0.1:8000 (Ctrl-C stops the site and the worker)"
 $PY manage.py runserver 127.0.0.1:8000 &

@@ -277,4 +277,10 @@ PMA_GRADING = {
     "UNSAFE_LOCAL_MODE": os.environ.get("PMA_UNSAFE_LOCAL_MODE", "") == "1",
     "POOL_SIZE": int(os.environ.get("PMA_KERNEL_POOL_SIZE", "2")),
     "MAX_UPLOAD_BYTES": int(os.environ.get("PMA_MAX_NOTEBOOK_BYTES", str(2 * 1024 * 1024))),
+    # Submissions (checks included) one learner may make per minute, across exercises.
+    "RATE_LIMIT_PER_MINUTE": int(os.environ.get("PMA_SUBMISSIONS_PER_MINUTE", "6")),
+    # A running submission whose worker has not finished within this many seconds is re-queued
+    # by the reaper; after MAX_CLAIMS tries it is marked failed with a reason.
+    "LEASE_SECONDS": int(os.environ.get("PMA_GRADING_LEASE_SECONDS", "600")),
+    "MAX_CLAIMS": int(os.environ.get("PMA_GRADING_MAX_CLAIMS", "3")),
 }
