@@ -58,7 +58,7 @@ def _account(*, role: str, email: str, password: str, certificate_name: str) -> 
         address.save(update_fields=["verified", "primary"])
     if role == "instructor":
         user.groups.add(Group.objects.get(name=INSTRUCTORS_GROUP))
-        course = CoursePage.objects.filter(slug=FOUNDATIONS["slug"]).first()
+        course = CoursePage.objects.filter(slug=FOUNDATIONS.slug).first()
         if course is not None and not course.instructors.filter(pk=user.pk).exists():
             course.instructors.add(user)
             # Publishing a revision keeps the editor's latest revision in step with the live page.

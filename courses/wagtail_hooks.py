@@ -16,3 +16,14 @@ class SkillViewSet(SnippetViewSet):
 
 
 register_snippet(SkillViewSet)
+
+
+# The instructor's gradebook, CSV export and analytics (courses.admin_views).
+from wagtail import hooks  # noqa: E402
+
+from .admin_views import gradebook_viewset  # noqa: E402
+
+
+@hooks.register("register_admin_viewset")
+def register_gradebook_viewset():
+    return gradebook_viewset

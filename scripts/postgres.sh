@@ -38,7 +38,7 @@ pg_throwaway_start() {
   pg_throwaway_install || return 1
   local bindir password
   bindir=$(pg_throwaway_bindir)
-  PG_THROWAWAY_DIR=$(mktemp -d "${TMPDIR:-/tmp}/pma-postgres.XXXXXX")
+  PG_THROWAWAY_DIR=$(.venv/bin/python -c 'import tempfile; print(tempfile.mkdtemp(prefix="pma-postgres-"))')
   PG_THROWAWAY_PORT=$(pg_throwaway_free_port)
   password=$(.venv/bin/python -c 'import secrets; print(secrets.token_hex(16))')
   PG_THROWAWAY_AS=()

@@ -42,6 +42,8 @@ def table(rows: list[list[str]], *, first_col_is_header: bool = True) -> dict:
         "value": {
             "first_row_is_table_header": True,
             "first_col_is_header": first_col_is_header,
+            # TableBlock derives this on save; giving it keeps stored and demo values equal.
+            "table_header_choice": "both" if first_col_is_header else "row",
             "data": rows,
         },
     }

@@ -84,7 +84,8 @@ CAPSTONE_SLUG = "pmf-capstone"
 class ExerciseSyncReport:
     created: list[str] = field(default_factory=list)
     revised: list[str] = field(default_factory=list)
-    validated: list[str] = field(default_factory=list)
+    # (slug, validation status) of the revisions validated in this run
+    validated: list[tuple[str, str]] = field(default_factory=list)
     queued: list[str] = field(default_factory=list)
     # slug -> the notebook's max score, which the course counts the exercise for
     max_points: dict[str, Decimal] = field(default_factory=dict)
@@ -146,8 +147,8 @@ def demo_exercises_validate(*, report: ExerciseSyncReport, validate_now: bool) -
     """Validate here (minutes of sandbox work, so outside any transaction) or queue it on commit."""
     for revision in report.to_validate:
         if validate_now:
-            exercise_revision_validate(revision=revision)
-            report.validated.append(revision.exercise.slug)
+            checked = exercise_revision_validate(revision=revision)
+            report.validated.append((revision.exercise.slug, checked.validation_status))
         else:
             exercise_revision_validate_later(revision=revision)
             report.queued.append(revision.exercise.slug)

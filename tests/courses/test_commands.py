@@ -27,12 +27,12 @@ def _snapshot():
 def test_load_demo_builds_the_site_and_is_idempotent(client):
     out = StringIO()
     call_command("load_demo", stdout=out)
-    assert "Demo content ready (18 pages added)." in out.getvalue()
+    assert "Demo content ready (30 pages added)." in out.getvalue()
     site = Site.objects.get(is_default_site=True)
     assert isinstance(site.root_page.specific, HomePage)
     foundations = CoursePage.objects.get(slug="product-management-foundations")
     lessons = LessonPage.objects.live().descendant_of(foundations)
-    assert lessons.count() == 6
+    assert lessons.count() == 16
     for lesson in lessons:
         checks = knowledge_checks_in(lesson.body)
         assert lesson.knowledge_check_count == len(checks) >= 1

@@ -1,0 +1,258 @@
+"""The instructor's gradebook, its CSV export and course analytics in the Wagtail admin.
+
+Instructors reach only the courses whose pages they can edit (courses.gradebook.instructor_course);
+any other course id answers 404, so ids of other instructors' courses reveal nothing. Wagtail's
+admin URLs already refuse people without admin access.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+
+from django import forms
+from django.core.paginator import Paginator
+from django.http import Http404, StreamingHttpResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views import View
+from django.views.generic import TemplateView
+from wagtail.admin.menu import MenuItem
+from wagtail.admin.views.generic import WagtailAdminTemplateMixin
+from wagtail.admin.viewsets.base import ViewSet
+from wagtail.admin.widgets.button import HeaderButton
+
+from .gradebook import (
+    GRADEBOOK_PAGE_SIZE,
+    LearnerState,
+    course_analytics,
+    course_exercises,
+    gradebook_enrolments,
+    gradebook_lessons_total,
+    gradebook_rows,
+    instructor_course,
+    instructor_course_summaries,
+    instructor_courses,
+)
+from .models import CoursePage, EnrolmentStatus
+
+# Spreadsheets run a cell starting with one of these as a formula (CSV injection).
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+class GradebookFilterForm(forms.Form):
+    q = forms.CharField(label=_("Name or e-mail"), required=False, max_length=200)
+    state = forms.ChoiceField(
+        label=_("Progress"), required=False, choices=[("", _("Any")), *LearnerState.choices]
+    )
+    enrolment = forms.ChoiceField(
+        label=_("Enrolment"), required=False, choices=[("", _("Any")), *EnrolmentStatus.choices]
+    )
+
+    def filters(self) -> dict[str, str]:
+        """Keyword arguments for gradebook_enrolments; an invalid choice filters nothing."""
+        data = self.cleaned_data if self.is_valid() else {}
+        return {
+            "search": data.get("q", ""),
+            "state": data.get("state", ""),
+            "enrolment_status": data.get("enrolment", ""),
+        }
+
+
+class CourseMixin:
+    """Loads the course named in the URL, or answers 404 when the user may not read it."""
+
+    course: CoursePage
+
+    def dispatch(self, request, *args, **kwargs):
+        course = instructor_course(user=request.user, course_id=kwargs["course_id"])
+        if course is None:
+            raise Http404(_("No course you teach has that id."))
+        self.course = course
+        return super().dispatch(request, *args, **kwargs)
+
+
+class GradebookIndexView(WagtailAdminTemplateMixin, TemplateView):
+    template_name = "courses/admin/gradebook_index.html"
+    page_title = _("Gradebook")
+    header_icon = "table"
+
+    def get_breadcrumbs_items(self):
+        return [*self.breadcrumbs_items, {"url": "", "label": _("Gradebook")}]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["summaries"] = instructor_course_summaries(user=self.request.user)
+        return context
+
+
+def _course_breadcrumbs(view, label) -> list[dict]:
+    return [
+        *view.breadcrumbs_items,
+        {"url": reverse("gradebook:index"), "label": _("Gradebook")},
+        {"url": "", "label": label},
+    ]
+
+
+class GradebookView(CourseMixin, WagtailAdminTemplateMixin, TemplateView):
+    template_name = "courses/admin/gradebook.html"
+    header_icon = "table"
+
+    def get_page_title(self):
+        return _("Gradebook: %(course)s") % {"course": self.course.title}
+
+    def get_breadcrumbs_items(self):
+        return _course_breadcrumbs(self, self.course.title)
+
+    def get_header_buttons(self):
+        query = self.request.GET.copy()
+        query.pop("p", None)
+        csv_url = reverse("gradebook:csv", args=[self.course.pk])
+        return [
+            HeaderButton(
+                _("Download CSV"),
+                url=f"{csv_url}?{query.urlencode()}" if query else csv_url,
+                icon_name="download",
+            ),
+            HeaderButton(
+                _("Analytics"),
+                url=reverse("gradebook:analytics", args=[self.course.pk]),
+                icon_name="history",
+            ),
+        ]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        form = GradebookFilterForm(self.request.GET or None)
+        filters = form.filters() if form.is_bound else {}
+        enrolments = gradebook_enrolments(course=self.course, **filters)
+        page = Paginator(enrolments, GRADEBOOK_PAGE_SIZE).get_page(self.request.GET.get("p"))
+        exercises = course_exercises(course=self.course)
+        context.update(
+            {
+                "course": self.course,
+                "form": form,
+                "is_filtered": any(filters.values()),
+                "exercises": exercises,
+                "page_obj": page,
+                "rows": list(
+                    gradebook_rows(
+                        enrolments=page.object_list,
+                        exercises=exercises,
+                        lessons_total=gradebook_lessons_total(course=self.course),
+                    )
+                ),
+            }
+        )
+        return context
+
+
+class _Echo:
+    """csv.writer writes into this and gets the line back, so rows stream one at a time."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def csv_safe(value) -> str:
+    text = "" if value is None else str(value)
+    return f"'{text}" if text.startswith(FORMULA_PREFIXES) else text
+
+
+def _csv_lines(*, course: CoursePage, filters: dict[str, str]) -> Iterator[str]:
+    exercises = course_exercises(course=course)
+    writer = csv.writer(_Echo())
+    header = ["Name", "E-mail", "Enrolment", "Enrolled at", "Progress"]
+    for exercise in exercises:
+        header += [f"{exercise.title} (points)", f"{exercise.title} (out of)"]
+    header += ["Overall %", "Lessons done", "Lessons total", "Completed at"]
+    yield writer.writerow([csv_safe(cell) for cell in header])
+    enrolments = gradebook_enrolments(course=course, **filters).iterator(chunk_size=500)
+    rows = gradebook_rows(
+        enrolments=enrolments,
+        exercises=exercises,
+        lessons_total=gradebook_lessons_total(course=course),
+    )
+    for row in rows:
+        cells = [
+            row.name,
+            row.email,
+            row.enrolment.get_status_display(),
+            row.enrolment.enrolled_at.isoformat(timespec="seconds"),
+            row.state_label,
+        ]
+        for cell in row.cells:
+            cells += [cell.points, cell.max_points]
+        cells += [
+            row.percent,
+            row.lessons_done,
+            row.lessons_total,
+            row.completed_at.isoformat(timespec="seconds") if row.completed_at else "",
+        ]
+        yield writer.writerow([csv_safe(cell) for cell in cells])
+
+
+class GradebookCsvView(CourseMixin, View):
+    def get(self, request, course_id: int):
+        form = GradebookFilterForm(request.GET or None)
+        filters = form.filters() if form.is_bound else {}
+        response = StreamingHttpResponse(
+            _csv_lines(course=self.course, filters=filters), content_type="text/csv; charset=utf-8"
+        )
+        filename = f"gradebook-{self.course.slug}-{timezone.localdate().isoformat()}.csv"
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+
+
+class AnalyticsView(CourseMixin, WagtailAdminTemplateMixin, TemplateView):
+    template_name = "courses/admin/analytics.html"
+    header_icon = "history"
+
+    def get_page_title(self):
+        return _("Analytics: %(course)s") % {"course": self.course.title}
+
+    def get_breadcrumbs_items(self):
+        return _course_breadcrumbs(self, self.course.title)
+
+    def get_header_buttons(self):
+        return [
+            HeaderButton(
+                _("Gradebook"),
+                url=reverse("gradebook:course", args=[self.course.pk]),
+                icon_name="table",
+            )
+        ]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        analytics = course_analytics(course=self.course)
+        context.update(
+            {"course": self.course, "analytics": analytics, "chart_data": analytics.chart_data()}
+        )
+        return context
+
+
+class GradebookMenuItem(MenuItem):
+    def is_shown(self, request):
+        # Instructors without a course of their own have nothing to read here.
+        return instructor_courses(user=request.user).exists()
+
+
+class GradebookViewSet(ViewSet):
+    icon = "table"
+    menu_label = _("Gradebook")
+    menu_order = 270
+    add_to_admin_menu = True
+    menu_item_class = GradebookMenuItem
+
+    def get_urlpatterns(self):
+        return [
+            path("", GradebookIndexView.as_view(), name="index"),
+            path("<int:course_id>/", GradebookView.as_view(), name="course"),
+            path("<int:course_id>/csv/", GradebookCsvView.as_view(), name="csv"),
+            path("<int:course_id>/analytics/", AnalyticsView.as_view(), name="analytics"),
+        ]
+
+
+gradebook_viewset = GradebookViewSet("gradebook")
