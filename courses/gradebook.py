@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import (
+    CharField,
     Count,
     Exists,
     IntegerField,
@@ -204,6 +205,7 @@ def gradebook_enrolments(
                         Value(""),
                     ),
                     "learner__email",
+                    output_field=CharField(),
                 )
             ),
         )
