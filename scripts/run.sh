@@ -22,7 +22,7 @@ cleanup() {
 }
 trap cleanup INT TERM EXIT
 
-$PY manage.py db_worker --queue-name '*' &
+$PY manage.py task_worker --queue-name '*' &
 pids+=($!)
 # Re-queues submissions whose worker died mid-grade (see docs/operations.md).
 $PY manage.py grading_reaper &
