@@ -8,7 +8,9 @@ from django_tasks_db.management.commands.db_worker import Command as DbWorkerCom
 from ops.management.commands import task_worker
 
 
-def test_the_worker_beats_while_it_runs_and_stops_beating_when_it_ends(monkeypatch):
+def test_the_worker_beats_while_it_runs_and_stops_beating_when_it_ends(monkeypatch, settings):
+    # db_worker accepts only a database backend, as `make run` configures it.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.backend.DatabaseBackend", "QUEUES": ["grading"]}}
     started: list[str] = []
     stop = threading.Event()
     seen_while_running: list[bool] = []
