@@ -51,8 +51,10 @@ class GradebookFilterForm(forms.Form):
     )
 
     def filters(self) -> dict[str, str]:
-        """Keyword arguments for gradebook_enrolments; an invalid choice filters nothing."""
-        data = self.cleaned_data if self.is_valid() else {}
+        """Keyword arguments for gradebook_enrolments; a field with an invalid value filters
+        nothing while the valid ones still apply."""
+        self.is_valid()
+        data = self.cleaned_data
         return {
             "search": data.get("q", ""),
             "state": data.get("state", ""),

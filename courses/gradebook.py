@@ -383,7 +383,9 @@ def failing_tests(*, course: CoursePage, exercises: list[CourseExercise]) -> lis
         )
         for slug, grade_id in order
     ]
-    return sorted(rows, key=lambda row: (-row.rate, -row.failures, row.exercise_title, row.grade_id))
+    return sorted(
+        rows, key=lambda row: (-row.rate, -row.failures, row.exercise_title, row.grade_id)
+    )
 
 
 @dataclass(frozen=True)
@@ -400,9 +402,7 @@ def completion_funnel(*, course: CoursePage) -> list[FunnelStage]:
     widens: a learner who completed before a new required lesson was added still counts as
     having done all required lessons. Unenrolled learners count too; they enrolled once.
     """
-    lessons = list(
-        LessonPage.objects.live().descendant_of(course).values_list("pk", "required")
-    )
+    lessons = list(LessonPage.objects.live().descendant_of(course).values_list("pk", "required"))
     lesson_ids = [pk for pk, _required in lessons]
     # As progress does: a course with no lesson marked required asks for all of them.
     required_ids = [pk for pk, required in lessons if required] or lesson_ids
@@ -473,7 +473,9 @@ def submissions_per_day(
     start = timezone.make_aware(datetime.combine(first, datetime.min.time()))
     counts = {
         (day, kind): n
-        for day, kind, n in Submission.objects.filter(course_page_id=course.pk, created_at__gte=start)
+        for day, kind, n in Submission.objects.filter(
+            course_page_id=course.pk, created_at__gte=start
+        )
         .annotate(day=TruncDate("created_at", tzinfo=timezone.get_current_timezone()))
         .order_by()
         .values("day", "kind")

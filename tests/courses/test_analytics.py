@@ -269,3 +269,19 @@ def test_analytics_queries_do_not_grow_with_learners(client, catalog, django_ass
         response = client.get(big_url)
     assert response.context["analytics"].enrolled == 12
     assert course_analytics(course=sizes[1]).funnel[1].count == 12
+
+
+def test_a_course_without_lessons_renders_its_analytics_and_gradebook(client, catalog):
+    empty = course_tree(catalog, slug="empty", title="Empty", modules=0)
+    ian = instructor_user()
+    empty.instructors.set([ian])
+    empty.save_revision().publish()
+    enrolment_create(learner=UserFactory(), course=empty)
+    client.force_login(ian)
+    analytics = client.get(reverse("gradebook:analytics", args=[empty.pk]))
+    assert analytics.status_code == 200
+    assert [s.count for s in analytics.context["analytics"].funnel] == [1, 0, 0, 0, 0]
+    gradebook = client.get(reverse("gradebook:course", args=[empty.pk]))
+    assert gradebook.status_code == 200
+    (row,) = gradebook.context["rows"]
+    assert (row.lessons_done, row.lessons_total, row.percent) == (0, 0, 0)

@@ -146,6 +146,7 @@ def test_a_score_override_shows_in_the_gradebook(client, instructor, class_of, c
         ),
         ({"state": "in_progress", "enrolment": "active"}, ["alice@example.com"]),
         ({"q": "nobody-has-this"}, []),
+        ({"q": "dunn", "state": "bogus"}, ["dave@example.com"]),
         # An unknown choice filters nothing rather than failing.
         (
             {"state": "bogus"},
