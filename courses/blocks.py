@@ -212,16 +212,21 @@ class ExerciseBlock(blocks.StructBlock):
         return context
 
 
-class LessonBodyBlock(blocks.StreamBlock):
-    heading = HeadingBlock()
-    paragraph = blocks.RichTextBlock(
+def paragraph_block(preview_value: str) -> blocks.RichTextBlock:
+    """Running text, the same in every body; only the preview differs."""
+    return blocks.RichTextBlock(
         features=RICH_TEXT_FEATURES,
         icon="pilcrow",
         group=_("Text"),
         help_text=_("Running text."),
-        preview_value="<p>Product managers decide <b>what</b> to build and <b>why</b>.</p>",
+        preview_value=preview_value,
         template="blocks/paragraph.html",
     )
+
+
+class LessonBodyBlock(blocks.StreamBlock):
+    heading = HeadingBlock()
+    paragraph = paragraph_block("<p>Product managers decide <b>what</b> to build and <b>why</b>.</p>")
     callout = CalloutBlock()
     quote = QuoteBlock()
     table = LessonTableBlock()
@@ -237,14 +242,7 @@ class LessonBodyBlock(blocks.StreamBlock):
 
 class HomeBodyBlock(blocks.StreamBlock):
     heading = HeadingBlock()
-    paragraph = blocks.RichTextBlock(
-        features=RICH_TEXT_FEATURES,
-        icon="pilcrow",
-        group=_("Text"),
-        help_text=_("Running text."),
-        preview_value="<p>Learn to decide what to build next.</p>",
-        template="blocks/paragraph.html",
-    )
+    paragraph = paragraph_block("<p>Learn to decide what to build next.</p>")
     callout = CalloutBlock()
     quote = QuoteBlock()
 
