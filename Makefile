@@ -38,6 +38,7 @@ setup: system-deps $(VENV)/.synced
 run: setup
 	@bash scripts/run.sh
 
+test: export PMA_WITH_TEST_SERVERS := 1
 test: setup
 	@bash scripts/test.sh
 

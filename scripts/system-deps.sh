@@ -2,7 +2,9 @@
 # Installs the Debian packages PM Academy needs, when they are missing.
 #   Pango (WeasyPrint), fonts with real bold/italic and non-Latin glyphs (certificates),
 #   bubblewrap, util-linux, mount and Debian's python3 (the grading sandbox runs kernels on it), poppler-utils (tests read rendered certificates),
-#   chromium (browser tests).
+#   and, for `make test` (PMA_WITH_TEST_SERVERS=1): chromium (browser tests), redis-server (the RQ
+#   integration and fault tests start their own on loopback), Node.js and npm (axe-core for the
+#   accessibility checks comes from the npm registry).
 # Without root or sudo it prints, in one line, what to install, and carries on.
 set -euo pipefail
 
@@ -11,8 +13,10 @@ packages=(
   fonts-dejavu-core fonts-noto-core fonts-noto-cjk
   bubblewrap util-linux mount python3 poppler-utils
 )
-if [[ "${PMA_WITH_BROWSER:-0}" == "1" ]]; then
-  packages+=(chromium)
+if [[ "${PMA_WITH_TEST_SERVERS:-0}" == "1" ]]; then
+  packages+=(chromium redis-server)
+  # The machine's own Node.js counts (it may not come from Debian).
+  command -v npm >/dev/null || packages+=(nodejs npm)
 fi
 
 missing=()
