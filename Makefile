@@ -19,6 +19,7 @@ help:
 	@echo "make test   - set everything up and run the whole test suite and checks"
 	@echo "make lint   - ruff and mypy"
 	@echo "make bench  - benchmarks that print figures"
+	@echo "make screenshots - save the key pages as PNGs in docs/screenshots/"
 
 $(UV):
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "PM Academy needs Python 3.11"' \
@@ -51,6 +52,11 @@ lint: $(VENV)/.synced
 
 bench: setup
 	@bash scripts/bench.sh
+
+screenshots: export PMA_WITH_TEST_SERVERS := 1
+screenshots: setup
+	@bash scripts/node-deps.sh
+	$(PY) scripts/screenshots.py
 
 clean:
 	rm -rf $(VENV) .tools var/staticfiles

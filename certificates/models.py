@@ -35,6 +35,14 @@ class Validity(models.TextChoices):
     EXPIRED = "expired", _("Expired")
 
 
+class PdfStatus(models.TextChoices):
+    """Where the certificate's files stand; the record itself exists from the moment of issue."""
+
+    PENDING = "pending", _("Being prepared")
+    READY = "ready", _("Ready")
+    FAILED = "failed", _("Failed, will retry")
+
+
 class ScoreBand(models.TextChoices):
     PASS = "pass", _("Pass")
     MERIT = "merit", _("Merit")
@@ -129,6 +137,16 @@ class Certificate(models.Model):
         upload_to=pdf_path_letter, blank=True, editable=False, max_length=300
     )
     rendered_at = models.DateTimeField(null=True, blank=True, editable=False)
+    pdf_status = models.CharField(
+        _("PDF status"), max_length=10, choices=PdfStatus.choices, default=PdfStatus.PENDING
+    )
+    render_attempts = models.PositiveSmallIntegerField(_("render attempts"), default=0)
+    render_error = models.TextField(
+        _("last render error"), blank=True, help_text=_("Why the last try to produce the PDFs failed.")
+    )
+    render_retry_at = models.DateTimeField(
+        _("next render try"), null=True, blank=True, help_text=_("When a failed render is tried again.")
+    )
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -1,20 +1,24 @@
 """Writes: issuing, rendering, revoking and sharing certificates.
 
 Issuing writes the record first (one per learner and course, enforced by a unique
-constraint), then signs the credential and renders the PDFs. If rendering fails
-the record stands and `certificate_render` can be run again.
+constraint), then signs the credential and renders the PDFs. If rendering or storing
+fails (a full disk, an unreachable bucket) the record stands, marked failed with the
+reason, and `certificates_render_due` tries again later with a growing delay.
 """
 
 from __future__ import annotations
 
 import calendar
+import contextlib
+import errno
 import json
 import logging
 import mimetypes
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from courses.models import CoursePage
@@ -22,7 +26,7 @@ from courses.models import CoursePage
 from . import issuer as issuer_module
 from .codes import code_generate
 from .credentials import CredentialClaims, credential_build, proof_add
-from .models import Certificate, ScoreBand, Status
+from .models import Certificate, PdfStatus, ScoreBand, Status
 from .rendering import CertificateDocument, PageSize, certificate_pdf, image_data_uri
 from .selectors import certificate_for, course_final_percent, status_list_position
 
@@ -37,6 +41,13 @@ SCORE_BANDS: list[tuple[int, ScoreBand]] = [
 ]
 CODE_ATTEMPTS = 5
 LOGO_RENDITION = "max-600x240"
+# A failed render is tried again after 1, 2, 4, ... minutes, at most hourly: a full disk
+# may take an operator a while to fix, and a try costs about a second of CPU.
+RENDER_RETRY_FIRST = timedelta(minutes=1)
+RENDER_RETRY_LONGEST = timedelta(hours=1)
+# A render still unfinished after this long died with its worker (or its task was lost).
+RENDER_LEASE = timedelta(minutes=10)
+FULL_STORAGE_ERRNOS = {errno.ENOSPC, errno.EDQUOT}
 
 
 class CertificateError(Exception):
@@ -111,21 +122,106 @@ def _certificate_create(*, learner, course: CoursePage, issued_by) -> Certificat
 
 
 def certificate_render(*, certificate: Certificate) -> Certificate:
-    """Sign the credential (once) and render both page sizes; store them."""
-    if not certificate.credential:
-        certificate.credential = json.dumps(
+    """Sign the credential (once), render both page sizes and store them.
+
+    New files are written before the record points at them and old ones removed after, so
+    a failure leaves the record and any earlier PDFs as they were. A failure is not raised:
+    the certificate is marked failed with the reason, a retry is scheduled, and the error
+    is logged; learners see "being prepared" meanwhile.
+    """
+    attempt = certificate.render_attempts + 1
+    written: list[tuple[str, str]] = []
+    try:
+        credential = certificate.credential or json.dumps(
             credential_sign(certificate=certificate), ensure_ascii=False, indent=2
         )
-    document = certificate_document(certificate=certificate)
-    for page_size, field in ((PageSize.A4, "pdf_a4"), (PageSize.LETTER, "pdf_letter")):
-        pdf = certificate_pdf(document, page_size=page_size, credential_json=certificate.credential)
-        file_field = getattr(certificate, field)
-        if file_field:
-            file_field.delete(save=False)
-        file_field.save(f"{certificate.code}-{page_size}.pdf", ContentFile(pdf), save=False)
+        document = certificate_document(certificate=certificate)
+        for page_size, field in ((PageSize.A4, "pdf_a4"), (PageSize.LETTER, "pdf_letter")):
+            pdf = certificate_pdf(document, page_size=page_size, credential_json=credential)
+            file_field = getattr(certificate, field)
+            name = file_field.storage.get_available_name(
+                file_field.field.generate_filename(certificate, f"{certificate.code}-{page_size}.pdf"),
+                max_length=file_field.field.max_length,
+            )
+            # Listed before writing: a disk that fills up mid-write leaves part of the file.
+            written.append((field, name))
+            written[-1] = (field, file_field.storage.save(name, ContentFile(pdf), max_length=file_field.field.max_length))
+    except Exception as exc:  # whatever went wrong, the record stays and a retry is scheduled
+        for field, name in written:
+            _delete_quietly(getattr(certificate, field).storage, name)
+        return _render_failed(certificate=certificate, error=exc, attempt=attempt)
+    replaced = [(getattr(certificate, field).storage, getattr(certificate, field).name)
+                for field, _name in written if getattr(certificate, field)]
+    certificate.credential = credential
+    for field, name in written:
+        setattr(certificate, field, name)
     certificate.rendered_at = timezone.now()
-    certificate.save(update_fields=["credential", "pdf_a4", "pdf_letter", "rendered_at", "updated_at"])
+    certificate.pdf_status = PdfStatus.READY
+    certificate.render_attempts = attempt
+    certificate.render_error = ""
+    certificate.render_retry_at = None
+    certificate.save(update_fields=[
+        "credential", "pdf_a4", "pdf_letter", "rendered_at", "pdf_status", "render_attempts",
+        "render_error", "render_retry_at", "updated_at",
+    ])
+    for storage, name in replaced:
+        _delete_quietly(storage, name)
+    if attempt > 1:
+        logger.info("certificate %s rendered on try %d", certificate.code, attempt,
+                    extra={"certificate": certificate.code, "attempt": attempt})
     return certificate
+
+
+def _render_failed(*, certificate: Certificate, error: Exception, attempt: int) -> Certificate:
+    retry_at = timezone.now() + min(RENDER_RETRY_FIRST * 2 ** (attempt - 1), RENDER_RETRY_LONGEST)
+    extra = {"certificate": certificate.code, "attempt": attempt, "retry_at": retry_at.isoformat()}
+    if isinstance(error, OSError):
+        full = error.errno in FULL_STORAGE_ERRNOS
+        reason = "The PDF could not be stored" + (" because the storage is full" if full else "") + f": {error}"
+        # No traceback for a full disk: the operator needs the fact, not the stack.
+        logger.error("certificate %s: %s; try %d failed, next try at %s", certificate.code, reason,
+                     attempt, retry_at.isoformat(), exc_info=not full, extra={**extra, "errno": error.errno})
+    else:
+        reason = f"The PDF could not be rendered: {type(error).__name__}: {error}"
+        logger.error("certificate %s: %s; try %d failed, next try at %s", certificate.code, reason,
+                     attempt, retry_at.isoformat(), exc_info=error, extra=extra)
+    certificate.pdf_status = PdfStatus.FAILED
+    certificate.render_attempts = attempt
+    certificate.render_error = reason[:2000]
+    certificate.render_retry_at = retry_at
+    certificate.save(update_fields=["pdf_status", "render_attempts", "render_error", "render_retry_at", "updated_at"])
+    return certificate
+
+
+def _delete_quietly(storage, name: str) -> None:
+    with contextlib.suppress(OSError):
+        storage.delete(name)
+
+
+def certificates_render_due(*, limit: int = 20) -> int:
+    """Render certificates still without PDFs: failed ones whose retry is due, and pending ones
+    whose render task was lost (older than a lease). Returns how many are ready now.
+
+    Each is claimed first with a conditional UPDATE (its next try moves a lease ahead), so
+    several workers or sweepers never render the same certificate at once.
+    """
+    now = timezone.now()
+    due = (
+        Certificate.objects.filter(pdf_status__in=[PdfStatus.PENDING, PdfStatus.FAILED])
+        .exclude(status=Status.REVOKED)
+        .filter(Q(render_retry_at__lte=now) | Q(render_retry_at__isnull=True, created_at__lt=now - RENDER_LEASE))
+        .order_by("render_retry_at", "pk")
+        .values_list("pk", "render_retry_at")[:limit]
+    )
+    ready = 0
+    for pk, retry_at in list(due):
+        claimed = Certificate.objects.filter(pk=pk, render_retry_at=retry_at, pdf_status__in=[
+            PdfStatus.PENDING, PdfStatus.FAILED]).update(render_retry_at=now + RENDER_LEASE)
+        if not claimed:
+            continue
+        certificate = certificate_render(certificate=Certificate.objects.get(pk=pk))
+        ready += certificate.pdf_status == PdfStatus.READY
+    return ready
 
 
 def credential_sign(*, certificate: Certificate) -> dict:

@@ -1,4 +1,8 @@
-"""Background work for certificates, on the `certificates` queue. Tasks take ids."""
+"""Background work for certificates, on the `certificates` queue. Tasks take ids.
+
+Each task first retries a few renders that failed earlier and are due (a full disk, say),
+so a busy site recovers without waiting for `manage.py render_certificates`.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +12,15 @@ from django_tasks import task
 from courses.models import CoursePage
 
 from .models import Certificate
-from .services import certificate_issue, certificate_render
+from .services import certificate_issue, certificate_render, certificates_render_due
+
+# Few, so that one task is not held up long by earlier failures.
+DUE_RENDERS_PER_TASK = 3
 
 
 @task(queue_name="certificates")
 def certificate_issue_task(learner_id: int, course_id: int, issued_by_id: int | None = None) -> str:
+    certificates_render_due(limit=DUE_RENDERS_PER_TASK)
     users = get_user_model()
     learner = users.objects.get(pk=learner_id)
     course = CoursePage.objects.get(pk=course_id).specific
@@ -22,4 +30,5 @@ def certificate_issue_task(learner_id: int, course_id: int, issued_by_id: int | 
 
 @task(queue_name="certificates")
 def certificate_render_task(certificate_id: int) -> str:
+    certificates_render_due(limit=DUE_RENDERS_PER_TASK)
     return certificate_render(certificate=Certificate.objects.get(pk=certificate_id)).code

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.cache import get_conditional_response
+from django.utils.http import http_date
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -169,6 +173,14 @@ def download_pdf(request, code: str, page_size: str):
     if unavailable := _unavailable(request, certificate):
         return unavailable
     stored = certificate.pdf_for(page_size)
+    # The stored name sits in a fresh random directory each time the PDF is rendered, so it
+    # identifies this exact file without reading it; hashed, it reveals nothing of the path.
+    etag = f'"{hashlib.sha256(stored.name.encode()).hexdigest()[:32]}"'
+    not_modified = get_conditional_response(
+        request, etag=etag, last_modified=_timestamp(certificate.rendered_at)
+    )
+    if not_modified is not None:
+        return _private_cache(not_modified, etag=etag)
     try:
         handle = stored.open("rb")
     except FileNotFoundError:
@@ -181,8 +193,21 @@ def download_pdf(request, code: str, page_size: str):
         as_attachment="inline" not in request.GET,
         filename=f"{certificate.code}-{page_size}.pdf",
     )
-    download["Cache-Control"] = "private, no-store"
-    return download
+    if certificate.rendered_at is not None:
+        download["Last-Modified"] = http_date(certificate.rendered_at.timestamp())
+    return _private_cache(download, etag=etag)
+
+
+def _timestamp(moment) -> int | None:
+    return int(moment.timestamp()) if moment is not None else None
+
+
+def _private_cache(response: HttpResponse, *, etag: str) -> HttpResponse:
+    # A browser may keep the file but must ask again every time (a cheap 304), so revoking or
+    # unsharing takes effect at once; shared caches must never hold it.
+    response["ETag"] = etag
+    response["Cache-Control"] = "private, no-cache"
+    return response
 
 
 @require_GET

@@ -189,6 +189,7 @@ class CertificateViewSet(ModelViewSet):
         "code", "learner", "learner_name", "course", "course_title", "skills", "instructor_name",
         "final_percent", "score_band", "issued_at", "expires_at", "issued_by", "status",
         "revoked_at", "revoked_by", "revocation_reason", "shared", "status_index", "rendered_at",
+        "pdf_status", "render_attempts", "render_error", "render_retry_at",
     ]
     form_fields = ["learner", "course"]
 

@@ -7,5 +7,6 @@ class CoursesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        # Courses listens to grading's submission_graded (DESIGN.md: events travel up).
-        from . import receivers  # noqa: F401
+        # Courses listens to grading's submission_graded (DESIGN.md: events travel up): progress
+        # in receivers, the per-test tallies behind the analytics in analytics.
+        from . import analytics, receivers  # noqa: F401

@@ -24,6 +24,7 @@ from exercises.models import Exercise
 from grading.models import SubmissionKind
 from grading.selectors import learner_submission, submission_result
 from grading.services import SubmissionRefused, max_upload_bytes, submission_create
+from ops.request_limits import FORM_OVERHEAD_BYTES, request_body_limit
 
 from .exercise_panel import DRAFT_SESSION_KEY, exercise_panel_for_request
 from .models import CourseExercise, CoursePage, LessonPage
@@ -134,6 +135,28 @@ def exercise_release(request, course_id: int, exercise_id: int):
     )
 
 
+def _submission_too_large(request, declared_bytes: int) -> HttpResponseRedirect:
+    """Refused on Content-Length alone: nothing of the body is read, parsed or stored."""
+    limit = max_upload_bytes()
+    if request.content_type == "multipart/form-data":
+        message = _(
+            "The notebook is %(size).1f MB; uploads may be at most %(limit).1f MB. Clear its "
+            "outputs (Kernel > Restart & Clear Output), save, and upload it again."
+        )
+    else:
+        message = _("Your answers come to %(size).1f MB; at most %(limit).1f MB can be sent at once.")
+    messages.error(request, message % {"size": declared_bytes / 2**20, "limit": limit / 2**20})
+    target = request.headers.get("Referer", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = reverse("exercise_page", kwargs=request.resolver_match.kwargs)
+    return redirect(f"{target.split('#')[0]}#exercise-{request.resolver_match.kwargs['exercise_id']}")
+
+
+@request_body_limit(
+    max_bytes=lambda: max_upload_bytes() + FORM_OVERHEAD_BYTES, refuse=_submission_too_large
+)
 @require_POST
 def exercise_submit(request, course_id: int, exercise_id: int):
     course, exercise = _course_and_exercise(course_id, exercise_id)

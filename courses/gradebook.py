@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import (
+    Case,
     CharField,
     Count,
     Exists,
@@ -23,14 +24,16 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Sum,
     Value,
+    When,
 )
 from django.db.models.functions import Coalesce, Concat, Lower, NullIf, Trim, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.permission_policies.pages import PagePermissionPolicy
 
-from grading.models import Submission, SubmissionKind, SubmissionStatus
+from grading.models import Submission, SubmissionKind
 
 from .models import (
     CourseExercise,
@@ -38,6 +41,7 @@ from .models import (
     CoursePage,
     Enrolment,
     EnrolmentStatus,
+    ExerciseTestTally,
     LessonCompletion,
     LessonPage,
 )
@@ -169,6 +173,25 @@ def _live_lesson_ids(course: CoursePage) -> QuerySet:
     return LessonPage.objects.live().descendant_of(course).values("pk")
 
 
+def _started():
+    """Viewing a lesson, answering a check or scoring on an exercise: anything the learner did
+    in the course after enrolling (an expression over Enrolment)."""
+    has_score = CourseExerciseScore.objects.filter(enrolment_id=OuterRef("pk"))
+    return Q(last_activity_at__isnull=False) | Q(progress__lessons_done__gt=0) | Exists(has_score)
+
+
+def _completions(lesson_ids: list[int]) -> Coalesce:
+    """How many of these lessons the enrolment's learner completed (an expression over Enrolment)."""
+    done = (
+        LessonCompletion.objects.filter(learner_id=OuterRef("learner_id"), lesson_id__in=lesson_ids)
+        .order_by()
+        .values("learner_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(done, output_field=IntegerField()), 0)
+
+
 def gradebook_enrolments(
     *, course: CoursePage, search: str = "", state: str = "", enrolment_status: str = ""
 ) -> QuerySet[Enrolment]:
@@ -186,17 +209,12 @@ def gradebook_enrolments(
         .annotate(n=Count("pk"))
         .values("n")
     )
-    has_score = CourseExerciseScore.objects.filter(enrolment_id=OuterRef("pk"))
     enrolments = (
         Enrolment.objects.filter(course=course)
         .select_related("learner", "progress")
         .annotate(
             lessons_done_now=Coalesce(Subquery(lessons_done, output_field=IntegerField()), 0),
-            # Viewing a lesson, answering a check or scoring on an exercise: anything the
-            # learner did in the course after enrolling.
-            started=Q(last_activity_at__isnull=False)
-            | Q(progress__lessons_done__gt=0)
-            | Exists(has_score),
+            started=_started(),
             sort_name=Lower(
                 Coalesce(
                     NullIf("learner__certificate_name", Value("")),
@@ -301,11 +319,19 @@ def score_distributions(
 ) -> list[ScoreDistribution]:
     """For each course exercise, how many enrolled learners' counted scores fall in each 10%."""
     counts: dict[str, Counter] = defaultdict(Counter)
-    scores = CourseExerciseScore.objects.filter(
-        enrolment__course=course, exercise_key__in=[e.key for e in exercises], max_points__gt=0
-    ).values_list("exercise_key", "points", "max_points")
-    for key, points, max_points in scores:
-        counts[key][_bucket_index(points, max_points)] += 1
+    # Scores repeat (points have two decimals, maxima are few), so the database sends one row
+    # per distinct score rather than one per learner; bucketing stays exact Decimal arithmetic.
+    scores = (
+        CourseExerciseScore.objects.filter(
+            enrolment__course=course, exercise_key__in=[e.key for e in exercises], max_points__gt=0
+        )
+        .order_by()
+        .values("exercise_key", "points", "max_points")
+        .annotate(n=Count("pk"))
+        .values_list("exercise_key", "points", "max_points", "n")
+    )
+    for key, points, max_points, n in scores:
+        counts[key][_bucket_index(points, max_points)] += n
     width = 100 // HISTOGRAM_BUCKETS
     distributions = []
     for exercise in exercises:
@@ -338,50 +364,34 @@ class FailingTest:
         return _percent(Decimal(self.failures), Decimal(self.runs)) or Decimal(0)
 
 
-# A test that ran and earned less than full marks; manual (needs review) and skipped tests say
-# nothing about what learners get wrong.
-_FAILING = {"failed", "partial", "not_run"}
-_MEASURED = {"passed", *_FAILING}
-
-
 def failing_tests(*, course: CoursePage, exercises: list[CourseExercise]) -> list[FailingTest]:
     """Per graded test (grade_id) of the course's exercises: how often graded submissions fail it.
 
-    Only graded submit-kind submissions count (checks are practice). "not_run" counts as a
-    failure: the learner's code stopped before the test could pass. Sorted worst first.
+    Only graded submit-kind submissions count (checks are practice); "not_run" counts as a
+    failure (see courses.analytics). Sums the stored per-learner tallies in one query, however
+    many submissions the course has. Sorted worst first.
     """
     titles = {exercise.key: exercise.title for exercise in exercises}
-    runs: Counter = Counter()
-    failures: Counter = Counter()
-    failing_learners: dict[tuple[str, str], set[int]] = defaultdict(set)
-    order: dict[tuple[str, str], int] = {}
-    submissions = Submission.objects.filter(
-        course_page_id=course.pk,
-        kind=SubmissionKind.SUBMIT,
-        status=SubmissionStatus.GRADED,
-        exercise__slug__in=list(titles),
-    ).values_list("learner_id", "exercise__slug", "report")
-    for learner_id, slug, report in submissions:
-        tests = (report or {}).get("tests", []) if isinstance(report, dict) else []
-        for test in tests:
-            status = str(test.get("status", ""))
-            if status not in _MEASURED:
-                continue
-            key = (slug, str(test.get("grade_id", "")))
-            order.setdefault(key, len(order))
-            runs[key] += 1
-            if status in _FAILING:
-                failures[key] += 1
-                failing_learners[key].add(learner_id)
+    sums = (
+        ExerciseTestTally.objects.filter(course=course, exercise_key__in=list(titles))
+        .order_by()
+        .values("exercise_key", "grade_id")
+        .annotate(
+            total_runs=Sum("runs"),
+            total_failures=Sum("failures"),
+            learners=Count("pk", filter=Q(failures__gt=0)),
+        )
+        .values_list("exercise_key", "grade_id", "total_runs", "total_failures", "learners")
+    )
     rows = [
         FailingTest(
-            exercise_title=titles[slug],
+            exercise_title=titles[key],
             grade_id=grade_id,
-            runs=runs[(slug, grade_id)],
-            failures=failures[(slug, grade_id)],
-            learners_failing=len(failing_learners[(slug, grade_id)]),
+            runs=runs,
+            failures=failures,
+            learners_failing=learners,
         )
-        for slug, grade_id in order
+        for key, grade_id, runs, failures, learners in sums
     ]
     return sorted(
         rows, key=lambda row: (-row.rate, -row.failures, row.exercise_title, row.grade_id)
@@ -406,35 +416,29 @@ def completion_funnel(*, course: CoursePage) -> list[FunnelStage]:
     lesson_ids = [pk for pk, _required in lessons]
     # As progress does: a course with no lesson marked required asks for all of them.
     required_ids = [pk for pk, required in lessons if required] or lesson_ids
-    learners = list(
-        gradebook_enrolments(course=course)
-        .prefetch_related(None)
-        .values_list("learner_id", "started", "progress__completed_at")
-    )
-    done = {
-        learner_id: (total, required)
-        for learner_id, total, required in LessonCompletion.objects.filter(
-            learner__enrolments__course=course, lesson_id__in=lesson_ids
+    # The furthest stage of each learner is worked out by the database, which sends back one
+    # count per stage rather than a row per learner.
+    furthest = [When(progress__completed_at__isnull=False, then=Value(4))]
+    if required_ids:
+        furthest.append(When(required_done__gte=len(required_ids), then=Value(3)))
+    if lesson_ids:
+        furthest.append(When(lessons_done_now__gte=(len(lesson_ids) + 1) // 2, then=Value(2)))
+    furthest.append(When(Q(started=True) | Q(lessons_done_now__gt=0), then=Value(1)))
+    reached = Counter(
+        dict(
+            Enrolment.objects.filter(course=course)
+            .annotate(
+                started=_started(),
+                lessons_done_now=_completions(lesson_ids),
+                required_done=_completions(required_ids),
+            )
+            .annotate(stage=Case(*furthest, default=Value(0), output_field=IntegerField()))
+            .order_by()
+            .values("stage")
+            .annotate(n=Count("pk"))
+            .values_list("stage", "n")
         )
-        .order_by()
-        .values("learner_id")
-        .annotate(total=Count("pk"), required=Count("pk", filter=Q(lesson_id__in=required_ids)))
-        .values_list("learner_id", "total", "required")
-    }
-    reached = Counter()
-    for learner_id, started, completed_at in learners:
-        total, required = done.get(learner_id, (0, 0))
-        if completed_at is not None:
-            stage = 4
-        elif required_ids and required >= len(required_ids):
-            stage = 3
-        elif lesson_ids and total * 2 >= len(lesson_ids):
-            stage = 2
-        elif started or total:
-            stage = 1
-        else:
-            stage = 0
-        reached[stage] += 1
+    )
     labels = [
         _("Enrolled"),
         _("Started"),
@@ -442,7 +446,7 @@ def completion_funnel(*, course: CoursePage) -> list[FunnelStage]:
         _("All required lessons done"),
         _("Completed"),
     ]
-    enrolled = len(learners)
+    enrolled = sum(reached.values())
     stages = []
     for index, label in enumerate(labels):
         count = sum(n for stage, n in reached.items() if stage >= index)

@@ -4,23 +4,32 @@ Pages hold content; the learning models record what a learner did. All writes go
 courses.services, all reads for views through courses.selectors.
 """
 
+from datetime import timedelta
+
 from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import Q
 from django.shortcuts import redirect
+from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.fields import RichTextField, StreamField
-from wagtail.models import Orderable, Page
+from wagtail.models import Orderable, Page, PageViewRestriction
 from wagtail.search import index
+from wagtail.url_routing import RouteResult
 
 from accounts.models import INSTRUCTORS_GROUP
 
+from . import caching  # noqa: F401 - connects the page cache's invalidation receivers
 from .blocks import HomeBodyBlock, LessonBodyBlock, knowledge_checks_in
+
+# A learner reading on in the same lesson is not news: their place is rewritten after this long.
+LESSON_VIEW_REFRESH = timedelta(minutes=5)
 
 
 class Level(models.TextChoices):
@@ -49,7 +58,28 @@ class Skill(index.Indexed, models.Model):
 # Pages ------------------------------------------------------------------------------------
 
 
-class HomePage(Page):
+class CourseTreePage:
+    """View restrictions of course pages in one query (Wagtail's default takes two).
+
+    A page routed by HomePage.route carries `pma_view_restricted` from the routing query itself;
+    no further query is needed when it is False.
+    """
+
+    def get_view_restrictions(self):
+        restricted = getattr(self, "pma_view_restricted", None)
+        if restricted is False:
+            return PageViewRestriction.objects.none()
+        if restricted is None and not self.alias_of_id:
+            steps = range(self.steplen, len(self.path) + 1, self.steplen)
+            paths = [self.path[:end] for end in steps]
+            # An ancestor that is an alias takes the restrictions of its source page.
+            return PageViewRestriction.objects.filter(
+                Q(page__path__in=paths) | Q(page__aliases__path__in=paths)
+            ).distinct()
+        return super().get_view_restrictions()
+
+
+class HomePage(CourseTreePage, Page):
     """The site root: what PM Academy is, featured courses, a call to action."""
 
     tagline = models.CharField(max_length=200, help_text=_("One sentence under the title."))
@@ -74,12 +104,40 @@ class HomePage(Page):
     max_count = 1
     template = "courses/home_page.html"
 
+    def route(self, request, path_components):
+        # Below the home page each depth holds one page type (parent_page_types), so the page
+        # a URL names is found in one query, view restrictions included, instead of two queries
+        # per level. Anything else (a 404, a page type added later) takes Wagtail's way.
+        model = ROUTED_PAGE_TYPES.get(len(path_components))
+        if model is not None:
+            from .selectors import view_restricted
+
+            found = (
+                model.objects.filter(
+                    depth=self.depth + len(path_components),
+                    path__startswith=self.path,
+                    url_path=f"{self.url_path}{'/'.join(path_components)}/",
+                    live=True,
+                )
+                .annotate(pma_view_restricted=view_restricted())
+                .select_related(*ROUTED_RELATED.get(model, ()))
+                .first()
+            )
+            if found is not None:
+                return RouteResult(found)
+        return super().route(request, path_components)
+
     def get_context(self, request, *args, **kwargs):
+        from django.utils.functional import SimpleLazyObject
+
         from .selectors import home_featured_courses
 
         context = super().get_context(request, *args, **kwargs)
-        context["featured"] = home_featured_courses(home=self)
-        context["catalog"] = CourseIndexPage.objects.live().descendant_of(self).first()
+        # Read only when rendered: the page cache usually holds the parts that show them.
+        context["featured"] = SimpleLazyObject(lambda: home_featured_courses(home=self))
+        context["catalog"] = SimpleLazyObject(
+            lambda: CourseIndexPage.objects.live().descendant_of(self).first()
+        )
         return context
 
 
@@ -90,7 +148,7 @@ class HomeFeaturedCourse(Orderable):
     panels = [FieldPanel("course")]
 
 
-class CourseIndexPage(Page):
+class CourseIndexPage(CourseTreePage, Page):
     """The catalog, filterable by level and skill."""
 
     intro = RichTextField(blank=True, features=["bold", "italic", "link"])
@@ -113,12 +171,14 @@ class CourseIndexPage(Page):
             level = form.cleaned_data["level"] or None
             skill = form.cleaned_data["skill"]
         context["filter_form"] = form
+        # A lazy queryset: read only when the page cache misses the results for these filters.
         context["courses"] = catalog_courses(catalog=self, level=level, skill=skill)
         context["is_filtered"] = bool(level or skill)
+        context["filter_key"] = f"{level or ''}:{skill.pk if skill else ''}"
         return context
 
 
-class CoursePage(Page):
+class CoursePage(CourseTreePage, Page):
     """A course: overview, outcomes, who teaches it and what it takes to pass."""
 
     summary = models.TextField(
@@ -216,7 +276,7 @@ class CoursePage(Page):
         from .selectors import course_overview
 
         context = super().get_context(request, *args, **kwargs)
-        context.update(course_overview(course=self, learner=request.user))
+        context.update(course_overview(course=self, learner=request.user, request=request))
         return context
 
 
@@ -260,7 +320,7 @@ class CourseExercise(Orderable):
         return self.title
 
 
-class ModulePage(Page):
+class ModulePage(CourseTreePage, Page):
     summary = models.TextField(blank=True, max_length=600)
 
     content_panels = [*Page.content_panels, FieldPanel("summary")]
@@ -277,7 +337,7 @@ class ModulePage(Page):
         return redirect(f"{course.url}#module-{self.pk}")
 
 
-class LessonPage(Page):
+class LessonPage(CourseTreePage, Page):
     summary = models.TextField(blank=True, max_length=600)
     estimated_minutes = models.PositiveSmallIntegerField(default=10)
     required = models.BooleanField(
@@ -333,20 +393,23 @@ class LessonPage(Page):
         return None
 
     def serve(self, request, *args, **kwargs):
-        from .selectors import enrolment_for, learner_can_edit_course
+        from .selectors import enrolment_for_lesson, learner_can_edit_course
         from .services import lesson_view_record
 
         user = request.user
-        course = self.course
         if not getattr(request, "is_preview", False):
-            enrolment = enrolment_for(learner=user, course=course)
+            enrolment = enrolment_for_lesson(learner=user, lesson=self)
+            if enrolment is not None:
+                # The enrolment query brought the course along.
+                self.course = enrolment.course
             if enrolment is not None and enrolment.is_active:
-                lesson_view_record(enrolment=enrolment, lesson=self)
+                if _view_is_news(enrolment=enrolment, lesson=self):
+                    lesson_view_record(enrolment=enrolment, lesson=self)
                 # get_context reuses it rather than asking the database again.
                 self._serving_enrolment = enrolment
-            elif not learner_can_edit_course(user=user, course=course):
+            elif not learner_can_edit_course(user=user, course=self.course):
                 messages.info(request, _("Enrol in this course to read its lessons."))
-                return redirect(course.url)
+                return redirect(self.course.url)
         return super().serve(request, *args, **kwargs)
 
     def get_context(self, request, *args, **kwargs):
@@ -360,9 +423,29 @@ class LessonPage(Page):
                 learner=request.user,
                 enrolment=getattr(self, "_serving_enrolment", None),
                 check_errors=getattr(request, "knowledge_check_errors", None) or {},
+                request=request,
             )
         )
         return context
+
+
+def _view_is_news(*, enrolment, lesson: LessonPage) -> bool:
+    """Whether this view moves the learner's place: another lesson, or a while since the last."""
+    last = enrolment.last_activity_at
+    return (
+        enrolment.last_lesson_id != lesson.pk
+        or last is None
+        or timezone.now() - last >= LESSON_VIEW_REFRESH
+    )
+
+
+ROUTED_PAGE_TYPES: dict[int, type[Page]] = {
+    1: CourseIndexPage,
+    2: CoursePage,
+    3: ModulePage,
+    4: LessonPage,
+}
+ROUTED_RELATED: dict[type[Page], tuple[str, ...]] = {CoursePage: ("logo",)}
 
 
 # Learning records -------------------------------------------------------------------------
@@ -487,3 +570,40 @@ class CourseProgress(models.Model):
     @property
     def is_complete(self) -> bool:
         return self.completed_at is not None
+
+
+class ExerciseTestTally(models.Model):
+    """How one learner's graded submissions of an exercise in a course fared on one graded test.
+
+    Kept by courses.analytics from grading's submission_graded signal and summed by the course
+    analytics, so failure rates never read submission reports at page time.
+    """
+
+    course = models.ForeignKey(CoursePage, on_delete=models.CASCADE, related_name="+")
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    exercise_key = models.SlugField(max_length=100)
+    grade_id = models.CharField(max_length=200)
+    runs = models.PositiveIntegerField(help_text=_("Graded submissions in which the test ran."))
+    failures = models.PositiveIntegerField(
+        help_text=_("Of those, how many earned less than full marks on it (or never reached it).")
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["course", "learner", "exercise_key", "grade_id"],
+                name="unique_exercise_test_tally",
+            )
+        ]
+        # Covers the analytics' sum per test, so it reads the index alone.
+        indexes = [
+            models.Index(
+                fields=["course", "exercise_key", "grade_id", "runs", "failures"],
+                name="test_tally_per_test_idx",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.exercise_key}/{self.grade_id}: {self.failures} of {self.runs}"

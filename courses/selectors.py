@@ -6,17 +6,33 @@ Every selector here runs a fixed number of queries, whatever the size of a cours
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from functools import reduce
+from functools import cached_property, reduce
 from operator import or_
 
-from django.db.models import Q, QuerySet
+from django.db.models import (
+    BooleanField,
+    CharField,
+    Exists,
+    F,
+    IntegerField,
+    JSONField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+)
+from django.db.models.lookups import StartsWith
+from django.utils.functional import SimpleLazyObject
+from wagtail.models import Page, PageViewRestriction
 
+from .caching import PERSONAL_BLOCK_TYPES, remembered
 from .models import (
     CourseIndexPage,
     CoursePage,
     CourseProgress,
     Enrolment,
     EnrolmentStatus,
+    HomeFeaturedCourse,
     HomePage,
     KnowledgeCheckAnswer,
     LessonCompletion,
@@ -105,41 +121,82 @@ def enrolment_for(*, learner, course: CoursePage) -> Enrolment | None:
     )
 
 
+def enrolment_for_lesson(*, learner, lesson: LessonPage) -> Enrolment | None:
+    """The learner's enrolment in the lesson's course, with the course and stored progress."""
+    if not learner.is_authenticated or lesson.pk is None:
+        return None
+    # Lessons sit two levels under their course (parent_page_types), so its path is a prefix.
+    course_path = lesson.path[: -2 * Page.steplen]
+    return (
+        Enrolment.objects.filter(learner=learner, course__path=course_path)
+        .select_related("course", "progress")
+        .first()
+    )
+
+
 def learner_can_edit_course(*, user, course: CoursePage) -> bool:
     """Instructors of the course (through Wagtail page permissions) and superusers."""
     if not user.is_authenticated:
         return False
     if user.is_superuser:
         return True
+    # Nobody edits pages without the admin; the answer is cached on the user for the request
+    # (the page's userbar asks it too), so learners cost no page-permission queries.
+    if not user.has_perm("wagtailadmin.access_admin"):
+        return False
     return course.permissions_for_user(user).can_edit()
+
+
+def view_restricted() -> Exists:
+    """An annotation: does a view restriction apply to the page in the outer query?
+
+    A restriction applies to its page, the page's descendants, and to aliases of either (Wagtail
+    checks the source of an alias). One subquery instead of Wagtail's two queries per page.
+    """
+    target = OuterRef("path")
+    return Exists(
+        PageViewRestriction.objects.filter(
+            Q(StartsWith(target, F("page__path"))) | Q(StartsWith(target, F("page__aliases__path")))
+        )
+    )
+
+
+def _public(pages: QuerySet) -> QuerySet:
+    # Wagtail's `.public()` loads every restriction first; this asks the database once.
+    return pages.filter(~view_restricted())
 
 
 def catalog_courses(
     *, catalog: CourseIndexPage, level: str | None = None, skill: Skill | None = None
 ) -> QuerySet[CoursePage]:
-    courses = CoursePage.objects.live().public().child_of(catalog)
+    courses = _public(CoursePage.objects.live().child_of(catalog))
     if level:
         courses = courses.filter(level=level)
     if skill is not None:
         courses = courses.filter(skills=skill)
-    return courses.select_related("logo").prefetch_related("skills").order_by("title")
+    return _with_card_data(courses).order_by("title")
+
+
+def _with_card_data(courses: QuerySet[CoursePage]) -> QuerySet[CoursePage]:
+    """What a course card shows, in a fixed number of queries: logo, its renditions, skills."""
+    return courses.select_related("logo").prefetch_related("skills", "logo__renditions")
 
 
 def home_featured_courses(*, home: HomePage, limit: int = 3) -> list[CoursePage]:
     """The courses the home page features, or the newest ones when none are chosen."""
     chosen = [
         item.course
-        for item in home.featured_courses.select_related("course").all()
-        if item.course.live
+        for item in HomeFeaturedCourse.objects.filter(home=home, course__live=True)
+        .select_related("course", "course__logo")
+        .prefetch_related("course__skills", "course__logo__renditions")
+        .order_by("sort_order")
     ]
     if chosen:
         return chosen
     return list(
-        CoursePage.objects.live()
-        .public()
-        .descendant_of(home)
-        .prefetch_related("skills")
-        .order_by("-first_published_at")[:limit]
+        _with_card_data(_public(CoursePage.objects.live().descendant_of(home))).order_by(
+            "-first_published_at"
+        )[:limit]
     )
 
 
@@ -147,6 +204,24 @@ def _course_lessons(*, course: CoursePage) -> list[LessonPage]:
     return list(
         LessonPage.objects.live().descendant_of(course).defer_streamfields().order_by("path")
     )
+
+
+@dataclass(frozen=True)
+class CourseNavigation:
+    """A course's live modules and lessons in order: the same for every reader, so cached."""
+
+    modules: list[ModulePage]
+    lessons: list[LessonPage]
+
+
+def course_navigation(*, course: CoursePage, request=None) -> CourseNavigation:
+    def build() -> CourseNavigation:
+        return CourseNavigation(
+            modules=list(ModulePage.objects.live().child_of(course).order_by("path")),
+            lessons=_course_lessons(course=course),
+        )
+
+    return remembered("course-navigation", course.pk, request=request, build=build)
 
 
 def _done_lesson_ids(*, learner, lesson_ids: list[int]) -> set[int]:
@@ -174,10 +249,11 @@ def _outline(*, modules, lessons, done: set[int]) -> list[OutlineModule]:
 
 def course_outline(*, course: CoursePage, learner) -> list[OutlineModule]:
     """Modules in order, each with its live lessons and whether the learner completed them."""
-    modules = list(ModulePage.objects.live().child_of(course).order_by("path"))
-    lessons = _course_lessons(course=course)
-    done = _done_lesson_ids(learner=learner, lesson_ids=[lesson.pk for lesson in lessons])
-    return _outline(modules=modules, lessons=lessons, done=done)
+    navigation = course_navigation(course=course)
+    done = _done_lesson_ids(
+        learner=learner, lesson_ids=[lesson.pk for lesson in navigation.lessons]
+    )
+    return _outline(modules=navigation.modules, lessons=navigation.lessons, done=done)
 
 
 def _next_lesson(
@@ -289,6 +365,98 @@ class KnowledgeCheckState:
         return bool(self.answer and self.answer.is_correct)
 
 
+class BodySegment:
+    """A run of lesson blocks every reader sees alike, or one block that depends on the reader.
+
+    Blocks are taken from the body only when read, so a cached run costs no conversion (nor the
+    image or exercise queries some blocks make).
+    """
+
+    def __init__(self, *, index: int, body, positions: list[int], personal: bool, kc=None):
+        self.index = index
+        self.personal = personal
+        self.kc = kc
+        self._body = body
+        self._positions = positions
+
+    @cached_property
+    def blocks(self) -> list:
+        return [self._body[position] for position in self._positions]
+
+    @property
+    def block(self):
+        return self.blocks[0]
+
+
+def _body_segments(*, body, states: dict[str, KnowledgeCheckState]) -> list[BodySegment]:
+    segments: list[BodySegment] = []
+    shared: list[int] = []
+
+    def close_shared() -> None:
+        if shared:
+            segments.append(
+                BodySegment(index=len(segments), body=body, positions=list(shared), personal=False)
+            )
+            shared.clear()
+
+    for position, raw in enumerate(body.raw_data):
+        if raw["type"] not in PERSONAL_BLOCK_TYPES:
+            shared.append(position)
+            continue
+        close_shared()
+        kc = (
+            states.get(raw.get("id"), KnowledgeCheckState(answer=None))
+            if raw["type"] == "knowledge_check"
+            else None
+        )
+        segments.append(
+            BodySegment(index=len(segments), body=body, positions=[position], personal=True, kc=kc)
+        )
+    close_shared()
+    return segments
+
+
+def _lesson_learner_state(
+    *, learner, lesson: LessonPage, lesson_ids: list[int]
+) -> tuple[set[int], dict[str, KnowledgeCheckAnswer]]:
+    """Lessons of the course the learner completed, and their answers to this lesson's checks.
+
+    One round trip: completions and answers come back as one union of rows, a completion
+    being a row without a block id.
+    """
+    if not learner.is_authenticated or lesson.pk is None:
+        return set(), {}
+    if not lesson.knowledge_check_count:
+        return _done_lesson_ids(learner=learner, lesson_ids=lesson_ids), {}
+    answers = KnowledgeCheckAnswer.objects.filter(learner=learner, lesson=lesson).values_list(
+        "lesson_id", "block_id", "selected_option_ids", "is_correct", "attempts"
+    )
+    completions = LessonCompletion.objects.filter(
+        learner=learner, lesson_id__in=lesson_ids
+    ).values_list(
+        "lesson_id",
+        Value(None, output_field=CharField()),
+        Value(None, output_field=JSONField()),
+        Value(False, output_field=BooleanField()),
+        Value(0, output_field=IntegerField()),
+    )
+    done: set[int] = set()
+    found: dict[str, KnowledgeCheckAnswer] = {}
+    for lesson_id, block_id, selected, is_correct, attempts in answers.union(completions, all=True):
+        if block_id is None:
+            done.add(lesson_id)
+        else:
+            found[block_id] = KnowledgeCheckAnswer(
+                learner=learner,
+                lesson=lesson,
+                block_id=block_id,
+                selected_option_ids=selected or [],
+                is_correct=is_correct,
+                attempts=attempts,
+            )
+    return done, found
+
+
 def lesson_context(
     *,
     lesson: LessonPage,
@@ -296,36 +464,28 @@ def lesson_context(
     learner,
     enrolment: Enrolment | None = None,
     check_errors: dict[str, list[str]] | None = None,
+    request=None,
 ) -> dict:
     """Navigation, completion state and knowledge-check state for one lesson page."""
-    modules = list(ModulePage.objects.live().child_of(course).order_by("path"))
-    lessons = _course_lessons(course=course)
-    done = _done_lesson_ids(learner=learner, lesson_ids=[item.pk for item in lessons])
-    outline = _outline(modules=modules, lessons=lessons, done=done)
+    navigation = course_navigation(course=course, request=request)
+    modules, lessons = navigation.modules, navigation.lessons
     ids = [item.pk for item in lessons]
+    done, answers = _lesson_learner_state(learner=learner, lesson=lesson, lesson_ids=ids)
+    outline = _outline(modules=modules, lessons=lessons, done=done)
     position = ids.index(lesson.pk) if lesson.pk in ids else None
     previous_lesson = lessons[position - 1] if position else None
     next_lesson = (
         lessons[position + 1] if position is not None and position + 1 < len(lessons) else None
     )
     module = next((m for m in modules if lesson.path.startswith(m.path)), None)
-    answers = {}
-    if learner.is_authenticated and lesson.pk is not None:
-        answers = {
-            answer.block_id: answer
-            for answer in KnowledgeCheckAnswer.objects.filter(learner=learner, lesson=lesson)
-        }
-    body_items = [
-        (
-            child,
-            KnowledgeCheckState(
-                answer=answers.get(child.id), errors=(check_errors or {}).get(child.id, [])
-            )
-            if child.block_type == "knowledge_check"
-            else None,
+    errors = check_errors or {}
+    states = {
+        raw["id"]: KnowledgeCheckState(
+            answer=answers.get(raw["id"]), errors=errors.get(raw["id"], [])
         )
-        for child in lesson.body
-    ]
+        for raw in lesson.body.raw_data
+        if raw["type"] == "knowledge_check" and raw.get("id")
+    }
     if enrolment is None:
         enrolment = enrolment_for(learner=learner, course=course)
     return {
@@ -337,26 +497,34 @@ def lesson_context(
         "lesson_number": position + 1 if position is not None else None,
         "lesson_count": len(lessons),
         "is_done": lesson.pk in done,
-        "body_items": body_items,
-        "has_exercise": any(child.block_type == "exercise" for child in lesson.body),
+        "body_segments": _body_segments(body=lesson.body, states=states),
+        "has_exercise": any(raw["type"] == "exercise" for raw in lesson.body.raw_data),
         "enrolment": enrolment,
         "progress": getattr(enrolment, "progress", None) if enrolment else None,
     }
 
 
-def course_overview(*, course: CoursePage, learner) -> dict:
-    """What the course page shows: outline, the learner's enrolment, progress and next lesson."""
-    enrolment = enrolment_for(learner=learner, course=course)
-    modules = list(ModulePage.objects.live().child_of(course).order_by("path"))
-    lessons = _course_lessons(course=course)
-    done = _done_lesson_ids(learner=learner, lesson_ids=[lesson.pk for lesson in lessons])
+def course_instructor_names(*, course: CoursePage) -> list[str]:
     # Instructors are named by the name they chose for certificates, never by their e-mail.
     names = [
         person.certificate_name or person.get_full_name() for person in course.instructors.all()
     ]
+    return [name for name in names if name]
+
+
+def course_overview(*, course: CoursePage, learner, request=None) -> dict:
+    """What the course page shows: outline, the learner's enrolment, progress and next lesson.
+
+    The instructors' names are read only when the template renders them (not when the page
+    cache already holds that part).
+    """
+    enrolment = enrolment_for(learner=learner, course=course)
+    navigation = course_navigation(course=course, request=request)
+    lessons = navigation.lessons
+    done = _done_lesson_ids(learner=learner, lesson_ids=[lesson.pk for lesson in lessons])
     return {
         "enrolment": enrolment,
-        "outline": _outline(modules=modules, lessons=lessons, done=done),
+        "outline": _outline(modules=navigation.modules, lessons=lessons, done=done),
         "progress": getattr(enrolment, "progress", None) if enrolment else None,
         "next_lesson": _next_lesson(
             lessons=lessons,
@@ -364,5 +532,5 @@ def course_overview(*, course: CoursePage, learner) -> dict:
             last_lesson_id=enrolment.last_lesson_id if enrolment else None,
         ),
         "can_edit": learner_can_edit_course(user=learner, course=course),
-        "instructor_names": [name for name in names if name],
+        "instructor_names": SimpleLazyObject(lambda: course_instructor_names(course=course)),
     }

@@ -26,6 +26,7 @@ from exercises.services import (
     exercise_source_parse,
     max_source_bytes,
 )
+from ops.request_limits import FORM_OVERHEAD_BYTES, BodyLimit
 
 from .services import (
     exercise_attempt_policy_set,
@@ -69,6 +70,22 @@ def _read_source_upload(upload) -> bytes:
     return data
 
 
+def _source_too_large(request, declared_bytes: int):
+    """Refused on Content-Length alone, before Django streams the upload to disk."""
+    messages.error(
+        request,
+        f"The upload is {declared_bytes / 2**20:.1f} MB; exercise sources may be at most "
+        f"{max_source_bytes() / 2**20:.0f} MB. Clear the outputs (Kernel → Restart & Clear Output) "
+        "and upload again. Nothing was saved.",
+    )
+    return redirect(request.path)
+
+
+SOURCE_BODY_LIMIT = BodyLimit(
+    max_bytes=lambda: max_source_bytes() + FORM_OVERHEAD_BYTES, refuse=_source_too_large
+)
+
+
 class ExerciseCreateForm(AttemptPolicyFormMixin, WagtailAdminModelForm):
     source_file = forms.FileField(
         label="Source notebook",
@@ -103,6 +120,8 @@ class ExerciseEditForm(AttemptPolicyFormMixin, WagtailAdminModelForm):
 
 
 class ExerciseCreateView(generic.CreateView):
+    request_body_limit = SOURCE_BODY_LIMIT
+
     def save_instance(self):
         data = self.form.cleaned_data
         exercise = exercise_create(
@@ -131,6 +150,8 @@ class ExerciseCreateView(generic.CreateView):
 
 
 class ExerciseEditView(generic.EditView):
+    request_body_limit = SOURCE_BODY_LIMIT
+
     def save_instance(self):
         exercise = super().save_instance()
         data = self.form.cleaned_data.get("source_file")

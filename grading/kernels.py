@@ -39,6 +39,13 @@ def unsafe_local_mode() -> bool:
     return bool(grading_settings().get("UNSAFE_LOCAL_MODE", False))
 
 
+def kernel_launcher_setting() -> str | None:
+    """settings.PMA_GRADING["KERNEL_LAUNCHER"] ("forkserver" or "bwrap"); None defers to the
+    PM_ACADEMY_KERNEL_LAUNCHER environment variable, then the engine's default."""
+    value = grading_settings().get("KERNEL_LAUNCHER") or None
+    return str(value) if value is not None else None
+
+
 def kernel_provider() -> KernelProvider:
     """The process's kernel provider, created on first use."""
     global _provider
@@ -47,9 +54,13 @@ def kernel_provider() -> KernelProvider:
             size = int(grading_settings().get("POOL_SIZE", 0))
             limits = grading_limits()
             if size > 0:
-                _provider = KernelPool(limits, size=size, unsafe_local=unsafe_local_mode())
+                _provider = KernelPool(
+                    limits, size=size, unsafe_local=unsafe_local_mode(), launcher=kernel_launcher_setting()
+                )
             else:
-                _provider = ColdKernels(limits, unsafe_local=unsafe_local_mode())
+                _provider = ColdKernels(
+                    limits, unsafe_local=unsafe_local_mode(), launcher=kernel_launcher_setting()
+                )
         return _provider
 
 

@@ -12,12 +12,14 @@ import hashlib
 import json
 import logging
 import secrets
+import time
+from collections.abc import Callable
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, InterfaceError, OperationalError, connection, transaction
 from django.db.models import F, Max
 from django.utils import formats, timezone
 
@@ -49,7 +51,12 @@ DEFAULT_MAX_UPLOAD_BYTES = 2 * 2**20
 DEFAULT_RATE_LIMIT_PER_MINUTE = 6
 DEFAULT_LEASE_SECONDS = 600
 DEFAULT_MAX_CLAIMS = 3
+# Seconds between tries when the database connection drops mid-grading: about 15 s in all,
+# enough for a failover or a restarted PostgreSQL, short against the lease.
+DEFAULT_DB_RETRY_DELAYS = (0.5, 1.0, 2.0, 4.0, 8.0)
 ANSWER_KINDS = ("answer", "manual_answer")
+
+T = TypeVar("T")
 
 
 class SubmissionRefused(Exception):
@@ -73,6 +80,10 @@ def lease_seconds() -> int:
 
 def max_claims() -> int:
     return int(grading_settings().get("MAX_CLAIMS", DEFAULT_MAX_CLAIMS))
+
+
+def db_retry_delays() -> tuple[float, ...]:
+    return tuple(float(d) for d in grading_settings().get("DB_RETRY_DELAYS", DEFAULT_DB_RETRY_DELAYS))
 
 
 def _megabytes(n: int) -> str:
@@ -350,6 +361,30 @@ def _enqueue_on_commit(submission_id: int) -> None:
 # Grading ----------------------------------------------------------------------------------
 
 
+def _with_database_retry(step: Callable[[int], T], *, what: str) -> T:
+    """Run `step(try_number)`; when the database connection drops, reconnect and run it again.
+
+    Only outside a transaction: inside one, the work before the failure is gone with the
+    connection, so the caller's transaction must fail as a whole. When every try fails the
+    error propagates and the submission stays queued or running in the database, where the
+    reaper finds it.
+    """
+    delays = db_retry_delays()
+    for number, delay in enumerate((*delays, None), start=1):
+        try:
+            return step(number)
+        except (OperationalError, InterfaceError) as exc:
+            if delay is None or connection.in_atomic_block:
+                raise
+            logger.warning(
+                "Database error while %s (try %d of %d); reconnecting in %.1f s: %s",
+                what, number, len(delays) + 1, delay, exc,
+            )
+            connection.close()
+            time.sleep(delay)
+    raise AssertionError("unreachable: the last try returns or raises")
+
+
 def _claim(*, submission_id: int, worker: str) -> bool:
     """queued → running, for exactly one worker: a conditional UPDATE, not a read-then-write."""
     now = timezone.now()
@@ -362,6 +397,18 @@ def _claim(*, submission_id: int, worker: str) -> bool:
         claims=F("claims") + 1,
     )
     return claimed == 1
+
+
+def _claim_retrying(*, submission_id: int, worker: str) -> bool:
+    def claim(number: int) -> bool:
+        if _claim(submission_id=submission_id, worker=worker):
+            return True
+        # The UPDATE of a dropped try may have committed before its reply was lost.
+        return number > 1 and Submission.objects.filter(
+            pk=submission_id, status=SubmissionStatus.RUNNING, worker_id=worker[:200]
+        ).exists()
+
+    return _with_database_retry(claim, what=f"claiming submission {submission_id}")
 
 
 def _run_engine(submission: Submission) -> dict[str, Any]:
@@ -411,34 +458,62 @@ def _send_graded_on_commit(submission: Submission) -> None:
     transaction.on_commit(lambda: submission_graded.send(sender=Submission, submission=submission))
 
 
+def _store_result(*, submission_id: int, worker: str, fields: dict[str, Any], number: int) -> Submission:
+    """Store a finished run if this worker's claim still stands; send the signal on commit."""
+    with transaction.atomic():
+        stored = Submission.objects.filter(
+            pk=submission_id, status=SubmissionStatus.RUNNING, worker_id=worker
+        ).update(**fields)
+        submission = Submission.objects.select_related("revision", "exercise").get(pk=submission_id)
+        # A dropped try may have committed before its reply was lost: the row then holds
+        # exactly this run's result, and its signal has not been sent yet.
+        landed_earlier = (
+            number > 1
+            and submission.worker_id == worker
+            and submission.status == fields["status"]
+            and submission.finished_at == fields["finished_at"]
+        )
+        if stored or landed_earlier:
+            _send_graded_on_commit(submission)
+    return submission
+
+
 def submission_grade(*, submission_id: int, worker: str) -> Submission:
     """Grade one submission: queued → running → graded or failed; idempotent.
 
     Only the worker that claimed the submission stores the result, and only while its claim
-    still stands (a reaped submission may already be with another worker).
+    still stands (a reaped submission may already be with another worker). Claiming and
+    storing survive a dropped database connection (reconnect, back off, try again); the
+    notebook is run once either way.
     """
-    if not _claim(submission_id=submission_id, worker=worker):
+    if not _claim_retrying(submission_id=submission_id, worker=worker):
         return Submission.objects.get(pk=submission_id)
-    submission = Submission.objects.select_related("revision", "exercise").get(pk=submission_id)
+    submission = _with_database_retry(
+        lambda _number: Submission.objects.select_related("revision", "exercise").get(pk=submission_id),
+        what=f"loading submission {submission_id}",
+    )
     fields = _run_engine(submission)
     fields["finished_at"] = timezone.now()
     fields["lease_expires_at"] = None
-    with transaction.atomic():
-        stored = Submission.objects.filter(
-            pk=submission_id, status=SubmissionStatus.RUNNING, worker_id=submission.worker_id
-        ).update(**fields)
-        submission.refresh_from_db()
-        if stored:
-            _send_graded_on_commit(submission)
-    return submission
+    return _with_database_retry(
+        lambda number: _store_result(
+            submission_id=submission_id, worker=submission.worker_id, fields=fields, number=number
+        ),
+        what=f"storing the grade of submission {submission_id}",
+    )
 
 
 def submission_reap_expired() -> int:
     """Give back submissions whose worker died: re-queue (or fail after too many tries) and enqueue.
 
     Also re-enqueues submissions left queued for longer than a lease (their enqueue was lost, e.g.
-    the queue was down at commit); grading is idempotent, so a duplicate task does nothing.
+    the queue was down or flushed); grading is idempotent, so a duplicate task does nothing.
+    Survives a dropped database connection like grading does.
     """
+    return _with_database_retry(lambda _number: _reap_expired_once(), what="reaping expired leases")
+
+
+def _reap_expired_once() -> int:
     now = timezone.now()
     requeued: list[int] = []
     with transaction.atomic():
@@ -601,6 +676,7 @@ __all__ = [
     "grade_override",
     "max_upload_bytes",
     "regrade_batch_run",
+    "db_retry_delays",
     "submission_create",
     "submission_grade",
     "submission_reap_expired",

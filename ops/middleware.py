@@ -1,5 +1,6 @@
-"""Middleware for operations: request ids, the health endpoint and security headers."""
+"""Middleware for operations: request ids, the health endpoint, request size limits and security headers."""
 
+import logging
 import re
 import uuid
 from collections.abc import Callable
@@ -9,7 +10,15 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonR
 
 from ops.health import health_report
 from ops.logs import request_id_var
+from ops.request_limits import (
+    body_limit_for,
+    declared_body_bytes,
+    request_too_large,
+    site_request_limit,
+)
 from ops.security import csp_for_path, permissions_policy_header
+
+logger = logging.getLogger(__name__)
 
 # A proxy's id is reused only when it cannot smuggle anything into logs or headers.
 _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
@@ -58,8 +67,42 @@ class HealthCheckMiddleware:
         return response
 
 
+class RequestBodyLimitMiddleware:
+    """Refuses a body larger than its view accepts, on Content-Length, before anything reads it.
+
+    Must come before CsrfViewMiddleware: the CSRF check reads request.POST, which parses the
+    whole body (streaming files to disk) before any view could refuse it. See ops.request_limits.
+    """
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs) -> HttpResponse | None:
+        declared = declared_body_bytes(request)
+        if declared is None:
+            return None
+        view_limit = body_limit_for(view_func)
+        limit = view_limit.max_bytes() if view_limit else site_request_limit()
+        if declared <= limit:
+            return None
+        logger.warning(
+            "Refused a %s-byte request body to %s (limit %s bytes)",
+            declared, request.path, limit, extra={"declared_bytes": declared, "limit_bytes": limit},
+        )
+        if view_limit and view_limit.refuse:
+            return view_limit.refuse(request, declared)
+        return request_too_large(request, declared=declared, limit=limit)
+
+
 class SecurityHeadersMiddleware:
-    """Adds Content-Security-Policy and Permissions-Policy (Django 5.2 sets neither)."""
+    """Adds Content-Security-Policy and Permissions-Policy (Django 5.2 sets neither).
+
+    It is the outermost middleware, so responses that never reach Django's SecurityMiddleware or
+    XFrameOptionsMiddleware (/healthz, static files from WhiteNoise) get their headers here too.
+    """
 
     def __init__(self, get_response: Handler) -> None:
         self.get_response = get_response
@@ -73,4 +116,13 @@ class SecurityHeadersMiddleware:
             )
         if "Permissions-Policy" not in response:
             response["Permissions-Policy"] = permissions_policy_header(settings.PMA_PERMISSIONS_POLICY)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        referrer_policy = settings.SECURE_REFERRER_POLICY
+        if referrer_policy:
+            if not isinstance(referrer_policy, str):
+                referrer_policy = ",".join(referrer_policy)
+            response.headers.setdefault("Referrer-Policy", referrer_policy)
+        # Views marked @xframe_options_exempt (Wagtail's preview) must stay frameable.
+        if not getattr(response, "xframe_options_exempt", False):
+            response.headers.setdefault("X-Frame-Options", settings.X_FRAME_OPTIONS)
         return response

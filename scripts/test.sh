@@ -2,7 +2,9 @@
 # `make test`: the whole suite on SQLite, again on a throwaway PostgreSQL server, then Django's
 # checks. Fails on "no tests collected" too. PMA_TEST_POSTGRES=0 skips the PostgreSQL run
 # (say so in a review: CI must not). The PostgreSQL run leaves out `sandbox` and `e2e` tests,
-# which exercise the kernel sandbox and the browser, not the database engine.
+# which exercise the kernel sandbox and the browser, not the database engine, but keeps the
+# `integration` ones: Redis, RQ worker processes and the fault tests need a database that several
+# processes share, so they only run there.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export DJANGO_SETTINGS_MODULE=config.settings.test
@@ -29,6 +31,7 @@ run_pytest() {
   return $status
 }
 
+bash scripts/node-deps.sh || exit 1
 timings=()
 run_pytest "Test suite on SQLite" || exit $?
 
@@ -37,7 +40,7 @@ if [[ "${PMA_TEST_POSTGRES:-1}" != "0" ]]; then
   source scripts/postgres.sh
   trap pg_throwaway_stop EXIT INT TERM
   pg_throwaway_start || { echo "Could not start PostgreSQL for the second run." >&2; exit 1; }
-  run_pytest "Test suite on PostgreSQL (without sandbox and e2e tests)" -m "not sandbox and not e2e" \
+  run_pytest "Test suite on PostgreSQL (database-bound tests, plus the Redis/RQ integration and fault tests)" -m "(not sandbox and not e2e) or integration" \
     || exit $?
   pg_throwaway_stop
   trap - EXIT INT TERM

@@ -61,14 +61,18 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost, so /healthz and WhiteNoise's static files get the security headers too.
+    "ops.middleware.SecurityHeadersMiddleware",
     "ops.middleware.RequestIdMiddleware",
     # Before SecurityMiddleware: probes reach /healthz over plain HTTP by address (see ops.middleware).
     "ops.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "ops.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # process_view runs in this order: refuse an oversized body before the CSRF check parses it.
+    # (Sessions, users and messages are already set up: every __call__ runs before any process_view.)
+    "ops.middleware.RequestBodyLimitMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -76,6 +80,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     "accounts.middleware.LearnersStayOutOfAdminMiddleware",
+    "accounts.middleware.StaffMfaRequiredMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -153,10 +158,17 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
-# Uploads: Django refuses bodies above this before a view parses anything.
+# Uploads (docs/operations.md "Security"). Form fields other than files: Django refuses more
+# than this with a 400 before a view runs.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
-FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Larger files are streamed to a temporary file instead of memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_NUMBER_FILES = 10
+# Wagtail's page editor posts several fields per StreamField block; a long lesson needs hundreds.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
+# Any request body, checked on Content-Length before parsing (ops.request_limits); views with an
+# upload declare a smaller limit of their own. Keep the proxy's client_max_body_size equal.
+PMA_MAX_REQUEST_BYTES = int(os.environ.get("PMA_MAX_REQUEST_BYTES", str(20 * 1024 * 1024)))
 
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "dashboard"
@@ -174,12 +186,19 @@ ACCOUNT_SIGNUP_FORM_CLASS = "accounts.forms.SignupForm"
 ACCOUNT_USER_DISPLAY = "accounts.selectors.user_display_name"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[PM Academy] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http"
+# allauth merges these over its defaults. Failed log-ins: the form refuses the sixth try for one
+# address; any log-in POST past 30 a minute from one address gets the 429 page.
 ACCOUNT_RATE_LIMITS = {
+    "login": "30/m/ip",
     "login_failed": "10/m/ip,5/5m/key",
     "signup": "20/m/ip",
     "reset_password": "20/m/ip,5/m/key",
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "PM Academy"
+# Staff without two-factor authentication are sent to set it up before they reach an admin
+# (accounts.middleware.StaffMfaRequiredMiddleware). Production turns it on.
+PMA_REQUIRE_STAFF_MFA = os.environ.get("PMA_REQUIRE_STAFF_MFA", "0") == "1"
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "PM Academy <no-reply@pm-academy.local>")
 
 # Wagtail
@@ -204,6 +223,8 @@ CACHES = {
         "LOCATION": "pma-default",
     }
 }
+# Cache the public parts of course pages (courses/caching.py); PMA_PAGE_CACHE=0 turns it off.
+PMA_PAGE_CACHE = os.environ.get("PMA_PAGE_CACHE", "1") != "0"
 
 # Logs go to stdout. PMA_LOG_FORMAT=json writes one JSON object per line (production's default).
 PMA_LOG_FORMAT = os.environ.get("PMA_LOG_FORMAT", "plain")

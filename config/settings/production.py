@@ -86,8 +86,9 @@ if PMA_STORAGE == "s3":
 elif PMA_STORAGE != "local":
     raise ImproperlyConfigured(f"PMA_STORAGE must be 'local' or 's3', not {PMA_STORAGE!r}.")
 
-# Scale-out: with REDIS_URL, tasks go to RQ (workers: `manage.py rqworker --job-class
-# django_tasks_rq.Job default grading certificates`) and the cache is shared through Redis.
+# Scale-out: with REDIS_URL, tasks go to RQ (workers: `manage.py rqworker --worker-class
+# rq.worker.SimpleWorker --job-class django_tasks_rq.Job default grading certificates`; SimpleWorker
+# keeps the warm kernel pool, RQ's default worker forks a fresh child per job) and the cache is shared through Redis.
 # django-rq ignores client options when given a URL: put ?socket_connect_timeout=5 in REDIS_URL.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
@@ -110,3 +111,11 @@ if REDIS_URL:
         }
     }
     INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
+
+# Staff reach the admins only with two-factor authentication (accounts.middleware); set
+# PMA_REQUIRE_STAFF_MFA=0 to allow password-only staff log-ins.
+PMA_REQUIRE_STAFF_MFA = _env_flag("PMA_REQUIRE_STAFF_MFA", True)
+
+# allauth's per-IP rate limits must count clients, not the proxy: trust the last
+# X-Forwarded-For entry, the one the proxy in front (nginx, a load balancer) appended.
+ALLAUTH_TRUSTED_PROXY_COUNT = int(os.environ.get("PMA_TRUSTED_PROXY_COUNT", "1"))

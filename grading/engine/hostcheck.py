@@ -12,6 +12,7 @@ import stat
 import subprocess
 import sys
 import sysconfig
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -320,7 +321,41 @@ def _bwrap_works(host: HostPrimitives) -> Finding:
     )
 
 
-def check_host() -> list[Finding]:
+def _launcher_works(launcher: str | None) -> Finding:
+    """Start one real kernel with the selected launcher, the way grading will."""
+    # The sandbox imports this module; importing it here, at call time, avoids the cycle.
+    from grading.engine.limits import Limits
+    from grading.engine.sandbox import (
+        LAUNCHER_ENV,
+        LAUNCHERS,
+        SandboxUnavailable,
+        kernel_launcher,
+        start_kernel,
+    )
+
+    fix = f"set {LAUNCHER_ENV} (or PMA_GRADING['KERNEL_LAUNCHER']) to one of {', '.join(LAUNCHERS)}"
+    try:
+        chosen = kernel_launcher(launcher)
+        started = time.perf_counter()
+        kernel = start_kernel(Limits(), launcher=chosen)
+    except SandboxUnavailable as error:
+        return Finding("kernel launcher", False, str(error)[-500:], fix)
+    elapsed = time.perf_counter() - started
+    kernel.kill()
+    how = (
+        "forked from the zygote (timed with the zygote's own start)"
+        if chosen == "forkserver"
+        else "started in bubblewrap"
+    )
+    return Finding("kernel launcher", True, f"{chosen}: a sandboxed kernel {how} answered in {elapsed:.2f} s")
+
+
+def check_host(*, launcher: str | None = None) -> list[Finding]:
     """Every primitive the sandbox uses, present or not, with a fix for each missing one."""
     host = probe_host()
-    return [*_required_findings(host), _bwrap_works(host), *_optional_findings(host)]
+    return [
+        *_required_findings(host),
+        _bwrap_works(host),
+        _launcher_works(launcher),
+        *_optional_findings(host),
+    ]

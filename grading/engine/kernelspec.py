@@ -16,6 +16,17 @@ LEARNER_USER = "learner"
 # directory that holds the kernel's ipc sockets and connection file.
 INNER_RUN_DIR = "/home/learner"
 INNER_IPC_DIR = "/run/kernel"
+# Host files in /etc that every sandbox sees read-only (whichever launcher built it).
+SHARED_ETC_FILES = (
+    "ld.so.cache",
+    "ld.so.conf",
+    "ld.so.conf.d",
+    "localtime",
+    "nsswitch.conf",
+    "fonts",
+    "mime.types",
+    "matplotlibrc",
+)
 
 
 @dataclass(frozen=True)

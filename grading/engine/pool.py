@@ -38,12 +38,15 @@ class KernelProvider(Protocol):
 class ColdKernels:
     """Starts one fresh kernel per ``acquire()``."""
 
-    def __init__(self, limits: Limits, *, unsafe_local: bool = False) -> None:
+    def __init__(
+        self, limits: Limits, *, unsafe_local: bool = False, launcher: str | None = None
+    ) -> None:
         self.limits = limits
         self.unsafe_local = unsafe_local
+        self.launcher = launcher
 
     def acquire(self) -> SandboxKernel:
-        return start_kernel(self.limits, unsafe_local=self.unsafe_local)
+        return start_kernel(self.limits, unsafe_local=self.unsafe_local, launcher=self.launcher)
 
     def close(self) -> None:
         """Nothing is held between acquires."""
@@ -67,12 +70,20 @@ class KernelPool:
     # broken host does not spin.
     RETRY_AFTER_S = 5.0
 
-    def __init__(self, limits: Limits, *, size: int = 2, unsafe_local: bool = False) -> None:
+    def __init__(
+        self,
+        limits: Limits,
+        *,
+        size: int = 2,
+        unsafe_local: bool = False,
+        launcher: str | None = None,
+    ) -> None:
         if size < 0:
             raise ValueError("KernelPool size must be zero or more")
         self.limits = limits
         self.size = size
         self.unsafe_local = unsafe_local
+        self.launcher = launcher
         self._ready: list[SandboxKernel] = []
         self._condition = threading.Condition()
         self._closed = False
@@ -112,7 +123,7 @@ class KernelPool:
                 if self._closed:
                     return
             try:
-                kernel = start_kernel(self.limits, unsafe_local=self.unsafe_local)
+                kernel = start_kernel(self.limits, unsafe_local=self.unsafe_local, launcher=self.launcher)
             except Exception as error:  # any failure must not end the refill thread
                 self.last_error = error
                 logger.error("Kernel pool could not start a kernel: %s", error)
@@ -145,7 +156,7 @@ class KernelPool:
             self._condition.notify_all()
         if kernel is not None:
             return kernel
-        return start_kernel(self.limits, unsafe_local=self.unsafe_local)
+        return start_kernel(self.limits, unsafe_local=self.unsafe_local, launcher=self.launcher)
 
     def close(self) -> None:
         """Kill every spare kernel and stop refilling."""

@@ -21,6 +21,7 @@ import contextlib
 import json
 import logging
 import os
+import resource
 import secrets
 import select
 import shutil
@@ -31,8 +32,9 @@ import tempfile
 import threading
 import time
 import weakref
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import IO, Any
+from typing import IO, Any, Protocol
 
 import zmq
 from jupyter_client.blocking import BlockingKernelClient
@@ -42,6 +44,7 @@ from grading.engine.kernelspec import (
     INNER_IPC_DIR,
     INNER_RUN_DIR,
     LEARNER_USER,
+    SHARED_ETC_FILES,
     kernel_environment,
     sandbox_kernel_spec,
 )
@@ -50,6 +53,9 @@ from grading.engine.limits import Limits
 logger = logging.getLogger(__name__)
 
 RUNS_DIR_ENV = "PM_ACADEMY_SANDBOX_DIR"
+LAUNCHER_ENV = "PM_ACADEMY_KERNEL_LAUNCHER"
+LAUNCHERS = ("forkserver", "bwrap")
+DEFAULT_LAUNCHER = "forkserver"
 STARTUP_TIMEOUT_S = 30.0
 KILL_WAIT_S = 5.0
 # Each kernel gets its own uid from this range, so RLIMIT_NPROC (counted per uid) bounds
@@ -82,6 +88,21 @@ class SandboxUnavailable(RuntimeError):
     """The host cannot provide the isolation a learner kernel needs."""
 
 
+class LauncherProcess(Protocol):
+    """The outermost process of a run: a ``subprocess.Popen`` or a fork server's launcher."""
+
+    pid: int
+
+    @property
+    def returncode(self) -> int | None: ...
+
+    def poll(self) -> int | None: ...
+
+    def wait(self, timeout: float | None = None) -> int: ...
+
+    def kill(self) -> None: ...
+
+
 class SandboxKernel:
     """One started, sandboxed, single-use kernel. ``kill()`` ends it and all it started."""
 
@@ -90,7 +111,7 @@ class SandboxKernel:
         *,
         client: BlockingKernelClient,
         context: zmq.Context,
-        process: subprocess.Popen[bytes],
+        process: LauncherProcess,
         run_dir: Path,
         inner_run_dir: PurePosixPath,
         host_dir: Path,
@@ -265,8 +286,14 @@ def _missing_message(host: HostPrimitives) -> str:
     return f"The grading sandbox is unavailable on this host. {problems}."
 
 
-def start_kernel(limits: Limits, *, unsafe_local: bool = False) -> SandboxKernel:
-    """Start a fresh sandboxed kernel whose client has answered kernel_info."""
+def start_kernel(
+    limits: Limits, *, unsafe_local: bool = False, launcher: str | None = None
+) -> SandboxKernel:
+    """Start a fresh sandboxed kernel whose client has answered kernel_info.
+
+    ``launcher`` is ``forkserver`` or ``bwrap``; None means PM_ACADEMY_KERNEL_LAUNCHER, else
+    DEFAULT_LAUNCHER. Both build the same sandbox; the fork server skips Python's start-up.
+    """
     host = probe_host()
     if host.missing():
         if not unsafe_local:
@@ -277,7 +304,19 @@ def start_kernel(limits: Limits, *, unsafe_local: bool = False) -> SandboxKernel
             _missing_message(host),
         )
         return _start_local(limits, host)
+    if kernel_launcher(launcher) == "forkserver":
+        return _start_forked(limits, host)
     return _start_sandboxed(limits, host)
+
+
+def kernel_launcher(requested: str | None = None) -> str:
+    """The launcher to use: ``requested``, else PM_ACADEMY_KERNEL_LAUNCHER, else DEFAULT_LAUNCHER."""
+    chosen = (requested or os.environ.get(LAUNCHER_ENV, "")).strip().lower() or DEFAULT_LAUNCHER
+    if chosen not in LAUNCHERS:
+        raise SandboxUnavailable(
+            f"{LAUNCHER_ENV}={chosen!r} is not a kernel launcher; use one of {', '.join(LAUNCHERS)}."
+        )
+    return chosen
 
 
 def _runs_dir() -> str:
@@ -410,16 +449,7 @@ def _runtime_binds(host: HostPrimitives, fds: list[int], uid: int) -> list[str]:
     args += ["--ro-bind-data", _data_fd(passwd, fds), "/etc/passwd"]
     args += ["--ro-bind-data", _data_fd(group, fds), "/etc/group"]
     args += ["--ro-bind-data", _data_fd(hosts, fds), "/etc/hosts"]
-    for shared in (
-        "ld.so.cache",
-        "ld.so.conf",
-        "ld.so.conf.d",
-        "localtime",
-        "nsswitch.conf",
-        "fonts",
-        "mime.types",
-        "matplotlibrc",
-    ):
+    for shared in SHARED_ETC_FILES:
         args += ["--ro-bind-try", f"/etc/{shared}", f"/etc/{shared}"]
     python = host.kernel_python
     prefix = python.parent.parent
@@ -467,7 +497,7 @@ def _new_client(info: dict[str, Any], limits: Limits) -> tuple[BlockingKernelCli
     return client, context
 
 
-def _wait_for_sockets(ipc_dir: Path, process: subprocess.Popen[bytes], deadline: float) -> bool:
+def _wait_for_sockets(ipc_dir: Path, process: LauncherProcess, deadline: float) -> bool:
     """Wait until the kernel has bound its sockets, so the client's first request lands."""
     names = [f"k-{port}" for port in (1, 2, 3, 4, 5)]
     while time.monotonic() < deadline:
@@ -480,7 +510,7 @@ def _wait_for_sockets(ipc_dir: Path, process: subprocess.Popen[bytes], deadline:
 
 
 def _wait_ready(
-    client: BlockingKernelClient, process: subprocess.Popen[bytes], deadline: float
+    client: BlockingKernelClient, process: LauncherProcess, deadline: float
 ) -> bool:
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -512,8 +542,20 @@ def _start_failed(kernel: SandboxKernel, reason: str) -> SandboxUnavailable:
     return SandboxUnavailable(f"The sandboxed kernel did not start: {reason}.{detail}")
 
 
-def _start_sandboxed(limits: Limits, host: HostPrimitives) -> SandboxKernel:
-    assert host.bwrap and host.setpriv and host.unshare and host.prlimit and host.shell  # noqa: S101
+@dataclass
+class _RunFiles:
+    """The host side of one run: its uid, directories, connection key and cgroups."""
+
+    uid: int
+    host_dir: Path
+    ipc_dir: Path
+    work_dir: Path
+    key: str
+    cgroups: list[Path]
+    tmpfs_options: str
+
+
+def _prepare_run(limits: Limits, host: HostPrimitives) -> _RunFiles:
     uid = UID_FIRST + secrets.randbelow(UID_COUNT)
     host_dir = _new_run_dir("pm-sandbox-")
     host_dir.chmod(0o711)
@@ -523,7 +565,6 @@ def _start_sandboxed(limits: Limits, host: HostPrimitives) -> SandboxKernel:
     work_dir = host_dir / "work"
     work_dir.mkdir(mode=0o700)
     key = secrets.token_hex(32)
-    inner_connection = f"{INNER_IPC_DIR}/{CONNECTION_FILE}"
     connection_path = ipc_dir / CONNECTION_FILE
     connection_path.write_text(json.dumps(_connection_info(f"{INNER_IPC_DIR}/k", key)))
     os.chown(connection_path, uid, uid)
@@ -531,6 +572,113 @@ def _start_sandboxed(limits: Limits, host: HostPrimitives) -> SandboxKernel:
     cgroups = _make_cgroups(host, limits, host_dir.name)
     inodes = max(1024, limits.tmpfs_bytes // 4096)
     tmpfs_options = f"size={limits.tmpfs_bytes},nr_inodes={inodes},mode=0700,uid={uid},gid={uid}"
+    return _RunFiles(uid, host_dir, ipc_dir, work_dir, key, cgroups, tmpfs_options)
+
+
+def _discard_run(run: _RunFiles) -> None:
+    for cgroup in run.cgroups:
+        _remove_cgroup(cgroup)
+    shutil.rmtree(run.host_dir, ignore_errors=True)
+
+
+def _rlimits(limits: Limits) -> list[tuple[int, int, int]]:
+    """The same limits as ``_rlimit_args`` gives prlimit, for the fork server's setrlimit."""
+    return [
+        (resource.RLIMIT_AS, limits.memory_bytes, limits.memory_bytes),
+        (resource.RLIMIT_CPU, limits.cpu_seconds, limits.cpu_seconds + 1),
+        (resource.RLIMIT_NPROC, limits.max_processes, limits.max_processes),
+        (resource.RLIMIT_NOFILE, limits.max_open_files, limits.max_open_files),
+        (resource.RLIMIT_FSIZE, limits.max_file_bytes, limits.max_file_bytes),
+        (resource.RLIMIT_CORE, 0, 0),
+    ]
+
+
+def _start_forked(limits: Limits, host: HostPrimitives) -> SandboxKernel:
+    """The same sandbox as ``_start_sandboxed``, forked from a zygote that has ipykernel imported."""
+    from grading.engine.forkserver import ForkServerUnavailable, fork_request, fork_server
+
+    run = _prepare_run(limits, host)
+    log_file = open(run.host_dir / "kernel.log", "wb")  # noqa: SIM115 - closed by kill()
+    cgroup_fds: list[int] = []
+    deadline = time.monotonic() + STARTUP_TIMEOUT_S
+    try:
+        for cgroup in run.cgroups:
+            cgroup_fds.append(os.open(cgroup / "cgroup.procs", os.O_WRONLY | os.O_CLOEXEC))
+        request = fork_request(
+            uid=run.uid,
+            limits=limits,
+            ipc_dir=run.ipc_dir,
+            tmpfs_options=run.tmpfs_options,
+            rlimits=_rlimits(limits),
+        )
+        server = fork_server(host, _new_run_dir)
+        process, init_pid = server.request(request, [log_file.fileno(), *cgroup_fds], deadline)
+    except (ForkServerUnavailable, OSError) as error:
+        log_file.close()
+        _discard_run(run)
+        raise SandboxUnavailable(f"The sandboxed kernel did not start: {error}") from error
+    finally:
+        for fd in cgroup_fds:
+            os.close(fd)
+    namespace = _namespace_of(init_pid)
+    return _finish_start(
+        run,
+        process,
+        log_file,
+        limits,
+        deadline,
+        init_pid=init_pid,
+        pid_namespace=None if namespace == _namespace_of(os.getpid()) else namespace,
+        launcher="the fork server",
+    )
+
+
+def _finish_start(
+    run: _RunFiles,
+    process: LauncherProcess,
+    log_file: IO[bytes],
+    limits: Limits,
+    deadline: float,
+    *,
+    init_pid: int | None,
+    pid_namespace: int | None,
+    launcher: str,
+) -> SandboxKernel:
+    """Connect to a just-launched kernel, wait for its answer, then freeze its socket directory."""
+    _wait_for_sockets(run.ipc_dir, process, deadline)
+    client, context = _new_client(_connection_info(str(run.ipc_dir / "k"), run.key), limits)
+    kernel = SandboxKernel(
+        client=client,
+        context=context,
+        process=process,
+        run_dir=Path(f"/proc/{init_pid}/root{INNER_RUN_DIR}"),
+        inner_run_dir=PurePosixPath(INNER_RUN_DIR),
+        host_dir=run.host_dir,
+        log_file=log_file,
+        limits=limits,
+        uid=run.uid,
+        namespace_init_pid=init_pid,
+        pid_namespace=pid_namespace,
+        cgroups=run.cgroups,
+        isolated=True,
+    )
+    if kernel.namespace_init_pid is None or kernel.pid_namespace is None:
+        raise _start_failed(kernel, f"{launcher} did not report its sandbox")
+    if not _wait_ready(client, process, deadline):
+        raise _start_failed(kernel, "the kernel did not answer")
+    # From here on learner code may run: it must not be able to add, remove or replace
+    # anything where the grader's sockets live.
+    os.chown(run.ipc_dir, 0, 0)
+    run.ipc_dir.chmod(0o755)
+    return kernel
+
+
+def _start_sandboxed(limits: Limits, host: HostPrimitives) -> SandboxKernel:
+    assert host.bwrap and host.setpriv and host.unshare and host.prlimit and host.shell  # noqa: S101
+    run = _prepare_run(limits, host)
+    uid, host_dir, ipc_dir, work_dir = run.uid, run.host_dir, run.ipc_dir, run.work_dir
+    cgroups, tmpfs_options = run.cgroups, run.tmpfs_options
+    inner_connection = f"{INNER_IPC_DIR}/{CONNECTION_FILE}"
     fds: list[int] = []
     info_read, info_write = os.pipe()
     fds.append(info_write)
@@ -575,9 +723,7 @@ def _start_sandboxed(limits: Limits, host: HostPrimitives) -> SandboxKernel:
         )
     except OSError as error:
         log_file.close()
-        for cgroup in cgroups:
-            _remove_cgroup(cgroup)
-        shutil.rmtree(host_dir, ignore_errors=True)
+        _discard_run(run)
         raise SandboxUnavailable(f"The sandbox launcher could not start: {error}") from error
     finally:
         for fd in fds:
@@ -589,32 +735,16 @@ def _start_sandboxed(limits: Limits, host: HostPrimitives) -> SandboxKernel:
         os.close(info_read)
     init_pid = info.get("child-pid")
     namespace = info.get("pid-namespace")
-    _wait_for_sockets(ipc_dir, process, deadline)
-    client, context = _new_client(_connection_info(str(ipc_dir / "k"), key), limits)
-    kernel = SandboxKernel(
-        client=client,
-        context=context,
-        process=process,
-        run_dir=Path(f"/proc/{init_pid}/root{INNER_RUN_DIR}"),
-        inner_run_dir=PurePosixPath(INNER_RUN_DIR),
-        host_dir=host_dir,
-        log_file=log_file,
-        limits=limits,
-        uid=uid,
-        namespace_init_pid=init_pid if isinstance(init_pid, int) else None,
+    return _finish_start(
+        run,
+        process,
+        log_file,
+        limits,
+        deadline,
+        init_pid=init_pid if isinstance(init_pid, int) else None,
         pid_namespace=namespace if isinstance(namespace, int) else None,
-        cgroups=cgroups,
-        isolated=True,
+        launcher="bubblewrap",
     )
-    if kernel.namespace_init_pid is None or kernel.pid_namespace is None:
-        raise _start_failed(kernel, "bubblewrap did not report its sandbox")
-    if not _wait_ready(client, process, deadline):
-        raise _start_failed(kernel, "the kernel did not answer")
-    # From here on learner code may run: it must not be able to add, remove or replace
-    # anything where the grader's sockets live.
-    os.chown(ipc_dir, 0, 0)
-    ipc_dir.chmod(0o755)
-    return kernel
 
 
 def _start_local(limits: Limits, host: HostPrimitives) -> SandboxKernel:

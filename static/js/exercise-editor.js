@@ -15,6 +15,9 @@
       textarea.dataset.enhanced = "1";
       var editor = window.CodeMirror.fromTextArea(textarea, {
         mode: { name: "python", version: 3 },
+        // The editable area sits inside the editor's scroll region (the hidden textarea of the
+        // default input style does not), so keyboard and screen reader users reach the code itself.
+        inputStyle: "contenteditable",
         lineNumbers: true,
         indentUnit: 4,
         tabSize: 4,

@@ -115,7 +115,7 @@ def test_a_lost_race_returns_the_winners_certificate(learner, course):
     assert Certificate.objects.count() == 1
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_issues_create_exactly_one():
     from .factories import site_catalog
 

@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from courses.analytics import course_test_tallies_rebuild, tallies_from_reports
 from courses.gradebook import (
     completion_funnel,
     course_analytics,
@@ -19,7 +20,7 @@ from courses.gradebook import (
     score_distributions,
     submissions_per_day,
 )
-from courses.models import CourseExercise
+from courses.models import CourseExercise, ExerciseTestTally
 from courses.services import (
     enrolment_cancel,
     enrolment_create,
@@ -28,7 +29,7 @@ from courses.services import (
     lesson_view_record,
 )
 from grading.models import Submission
-from grading.services import grade_override, submission_create
+from grading.services import exercise_regrade, grade_override, submission_create
 from tests.grading.submissions_support import CORRECT, PARTIAL, install_fake_engine, make_exercise
 
 from .factories import UserFactory, course_tree, instructor_user, lessons_of
@@ -285,3 +286,65 @@ def test_a_course_without_lessons_renders_its_analytics_and_gradebook(client, ca
     assert gradebook.status_code == 200
     (row,) = gradebook.context["rows"]
     assert (row.lessons_done, row.lessons_total, row.percent) == (0, 0, 0)
+
+
+def _failure_rows(course):
+    return [
+        (r.grade_id, r.runs, r.failures, r.learners_failing)
+        for r in failing_tests(course=course, exercises=course_exercises(course=course))
+    ]
+
+
+def test_failure_rates_follow_a_regrade(course, rice_course, django_capture_on_commit_callbacks):
+    assert _failure_rows(course) == [("rank_tests", 4, 2, 2), ("rice_tests", 4, 0, 0)]
+    # The instructor fixes the ranking test: every regraded attempt now passes it.
+    rice_course["engine"].rank_points = 3.0
+    with django_capture_on_commit_callbacks(execute=True):
+        exercise_regrade(exercise=rice_course["exercise"], by=None)
+    assert _failure_rows(course) == [("rank_tests", 4, 0, 0), ("rice_tests", 4, 0, 0)]
+    # A regrade that breaks it for everyone shows every run failing.
+    rice_course["engine"].rank_points = 0.0
+    with django_capture_on_commit_callbacks(execute=True):
+        exercise_regrade(exercise=rice_course["exercise"], by=None)
+    assert _failure_rows(course) == [("rank_tests", 4, 4, 3), ("rice_tests", 4, 0, 0)]
+
+
+def test_failure_rates_follow_new_attempts_and_ignore_overrides(
+    course, rice_course, django_capture_on_commit_callbacks
+):
+    cat_attempt = Submission.objects.get(learner=rice_course["cat"], kind="submit")
+    with django_capture_on_commit_callbacks(execute=True):
+        grade_override(submission=cat_attempt, new_score=6.0, reason="Ranking judged by hand.", by=None)
+    # An override changes the score that counts, not what the tests found.
+    assert _failure_rows(course) == [("rank_tests", 4, 2, 2), ("rice_tests", 4, 0, 0)]
+    rice_course["engine"].rank_points = 3.0
+    with django_capture_on_commit_callbacks(execute=True):
+        _graded(rice_course["cat"], rice_course["exercise"], course, CORRECT)
+    assert _failure_rows(course) == [("rank_tests", 5, 2, 2), ("rice_tests", 5, 0, 0)]
+
+
+def test_failure_tallies_match_a_rebuild_from_every_report(course, rice_course):
+    before = _failure_rows(course)
+    ExerciseTestTally.objects.all().delete()
+    assert _failure_rows(course) == []
+    assert course_test_tallies_rebuild(course=course) == 6  # three learners × two measured tests
+    assert _failure_rows(course) == before
+    assert tallies_from_reports(
+        [{"tests": [{"grade_id": "a", "status": "passed"}, {"grade_id": "b", "status": "not_run"},
+                    {"grade_id": "c", "status": "needs_review"}, {"grade_id": "d", "status": "skipped"}]},
+         {"tests": [{"grade_id": "a", "status": "partial"}]}, None, {"message": "no tests"}]
+    ) == {"a": (2, 1), "b": (1, 1)}
+
+
+def test_failure_rates_cost_one_query_whatever_the_submissions(
+    course, rice_course, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    exercises = course_exercises(course=course)
+    with django_assert_num_queries(1):
+        failing_tests(course=course, exercises=exercises)
+    for _ in range(3):
+        with django_capture_on_commit_callbacks(execute=True):
+            _graded(rice_course["ann"], rice_course["exercise"], course, PARTIAL)
+    with django_assert_num_queries(1):
+        rows = failing_tests(course=course, exercises=exercises)
+    assert (rows[0].grade_id, rows[0].runs, rows[0].failures) == ("rank_tests", 7, 2)

@@ -46,8 +46,8 @@ def test_the_exercise_block_costs_a_fixed_number_of_queries(
     client.force_login(enrolled)
     client.get(lesson.url)
 
-    # 23 for the lesson page itself (see test_query_budget.py), 5 for the learner's exercise state.
-    with django_assert_num_queries(28):
+    # 9 for the lesson page itself (see test_query_budget.py), 5 for the learner's exercise state.
+    with django_assert_num_queries(14):
         response = client.get(lesson.url)
 
     assert response.status_code == 200

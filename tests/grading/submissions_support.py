@@ -86,3 +86,23 @@ def install_fake_engine(monkeypatch) -> FakeEngine:
     # No kernel pool either: the fake never asks for a kernel.
     monkeypatch.setattr("grading.services.kernel_provider", lambda: None)
     return engine
+
+
+def make_course_exercise(course, **policy) -> Exercise:
+    """A validated RICE exercise counted by `course`'s pass rules (10 points)."""
+    from courses.models import CourseExercise
+
+    exercise = make_exercise(**policy)
+    CourseExercise.objects.create(course=course, key=exercise.slug, title=exercise.title, max_points=10)
+    return exercise
+
+
+def install_fake_engine_over_http(monkeypatch, capture_on_commit) -> FakeEngine:
+    """The fake engine for tests that post through the test client.
+
+    Requests run inside the test's transaction; `engine.commit(execute=True)` runs their on-commit
+    work (grading) as a real commit would. Pass pytest-django's `django_capture_on_commit_callbacks`.
+    """
+    engine = install_fake_engine(monkeypatch)
+    engine.commit = capture_on_commit
+    return engine

@@ -53,7 +53,7 @@ def test_a_beat_is_stale_after_the_configured_seconds(settings):
     assert stale == WorkerState.STALE
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_background_heartbeat_records_until_stopped(monkeypatch):
     real_record = heartbeat.worker_heartbeat_record
     beats: list[datetime] = []

@@ -190,3 +190,81 @@ def test_production_settings_refuse_s3_storage_without_a_bucket(tmp_path):
 
     assert result.returncode != 0
     assert "PMA_STORAGE=s3 needs AWS_STORAGE_BUCKET_NAME." in result.stderr
+
+
+# Every kind of response the site sends, with the policy it must carry.
+@pytest.fixture
+def response_kinds(db, settings, tmp_path, editor):
+    from certificates.services import certificate_issue
+    from tests.certificates.factories import UserFactory, completed, course_page, site_catalog
+
+    settings.PMA_CERT_KEYS_DIR = tmp_path / "keys"
+    course = course_page(site_catalog())
+    learner = UserFactory()
+    completed(learner, course, percent=90)
+    certificate = certificate_issue(learner=learner, course=course)
+    (settings.STATIC_ROOT / "hardening-probe.css").write_text("body { color: black; }\n")
+    return {
+        "page": (None, course.url, STRICT_CSP, "text/html; charset=utf-8"),
+        "admin": (editor, "/admin/", ADMIN_CSP, "text/html; charset=utf-8"),
+        "static file": (None, "/static/hardening-probe.css", STRICT_CSP, "text/css; charset=\"utf-8\""),
+        "PDF download": (learner, f"/certificates/{certificate.code}/pdf/a4/", STRICT_CSP, "application/pdf"),
+        "JSON": (None, "/.well-known/pma-issuer-keys.json", STRICT_CSP, "application/ld+json"),
+        "404": (None, "/no-such-page/", STRICT_CSP, "text/html; charset=utf-8"),
+        "health": (None, "/healthz", STRICT_CSP, "application/json"),
+    }
+
+
+def _get(client, user, url, **headers):
+    if user is not None:
+        client.force_login(user)
+    else:
+        client.logout()
+    return client.get(url, headers=headers)
+
+
+def test_every_kind_of_response_carries_the_security_headers(client, response_kinds):
+    statuses = {}
+    for kind, (user, url, csp, content_type) in response_kinds.items():
+        response = _get(client, user, url)
+        statuses[kind] = response.status_code
+        assert response["Content-Type"] == content_type, kind
+        assert response["Content-Security-Policy"] == csp, kind
+        assert response["X-Content-Type-Options"] == "nosniff", kind
+        assert response["Referrer-Policy"] == "same-origin", kind
+        assert "camera=()" in response["Permissions-Policy"], kind
+        assert response["X-Frame-Options"] == "DENY", kind
+        assert "frame-ancestors 'none'" in csp or kind == "admin", kind
+
+    assert statuses == {
+        "page": 200, "admin": 200, "static file": 200, "PDF download": 200, "JSON": 200, "404": 404, "health": 200,
+    }
+
+
+def test_under_production_settings_every_https_response_sends_hsts_and_secure_cookies(client, response_kinds, tmp_path):
+    production = production_settings(
+        tmp_path,
+        ["SECURE_HSTS_SECONDS", "SECURE_HSTS_INCLUDE_SUBDOMAINS", "SECURE_HSTS_PRELOAD", "SECURE_SSL_REDIRECT",
+         "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE", "SESSION_COOKIE_HTTPONLY", "SESSION_COOKIE_SAMESITE"],
+    )
+    hsts = "max-age=31536000; includeSubDomains; preload"
+
+    with override_settings(**production, SECURE_PROXY_SSL_HEADER=("HTTP_X_FORWARDED_PROTO", "https")):
+        for kind, (user, url, csp, _type) in response_kinds.items():
+            response = _get(client, user, url, **{"X-Forwarded-Proto": "https"})
+            assert response["Content-Security-Policy"] == csp, kind
+            if kind != "health":
+                # /healthz answers load balancers before SecurityMiddleware (see ops.middleware).
+                assert response["Strict-Transport-Security"] == hsts, kind
+        client.logout()
+        login = client.get("/accounts/login/", headers={"X-Forwarded-Proto": "https"})
+        session = client.post(
+            "/accounts/login/",
+            {"login": response_kinds["PDF download"][0].email, "password": "correct-horse-battery-staple-42"},
+            headers={"X-Forwarded-Proto": "https"},
+        )
+
+    csrf_cookie = login.cookies["csrftoken"].output()
+    assert "Secure" in csrf_cookie and "SameSite=Lax" in csrf_cookie
+    session_cookie = session.cookies["sessionid"].output()
+    assert "Secure" in session_cookie and "HttpOnly" in session_cookie and "SameSite=Lax" in session_cookie

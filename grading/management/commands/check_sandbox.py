@@ -11,13 +11,17 @@ from typing import Any
 from django.core.management.base import BaseCommand
 
 from grading.engine.hostcheck import check_host
+from grading.kernels import kernel_launcher_setting
 
 
 class Command(BaseCommand):
-    help = "Check that this host can run the grading sandbox (run it as the worker's user)."
+    help = (
+        "Check that this host can run the grading sandbox and that the selected kernel launcher "
+        "(fork server or bubblewrap) starts a kernel (run it as the worker's user)."
+    )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        findings = check_host()
+        findings = check_host(launcher=kernel_launcher_setting())
         for finding in findings:
             mark = "ok " if finding.ok else ("MISSING" if finding.required else "absent (optional)")
             self.stdout.write(f"[{mark}] {finding.name}: {finding.detail}")

@@ -2,17 +2,22 @@
 
 Runs beside the task workers (see docs/operations.md, "Background work and grading"): a
 submission whose lease expired is queued and enqueued again, one whose enqueue was lost is
-enqueued again. Safe to run on several hosts at once; grading itself is idempotent.
+enqueued again. Safe to run on several hosts at once; grading itself is idempotent. The loop
+outlives an unreachable database or queue: it logs the error and sweeps again next time.
 """
 
 from __future__ import annotations
 
+import logging
 import time
 from typing import Any
 
 from django.core.management.base import BaseCommand
+from django.db import DatabaseError, connection
 
 from grading.services import submission_reap_expired
+
+logger = logging.getLogger(__name__)
 
 
 class Command(BaseCommand):
@@ -24,9 +29,18 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         while True:
-            count = submission_reap_expired()
-            if count or options["verbosity"] > 1:
-                self.stdout.write(f"Re-queued {count} submission(s).")
+            try:
+                count = submission_reap_expired()
+            except Exception as exc:
+                if options["once"]:
+                    raise
+                # A database or Redis outage must not end the loop that recovers from it.
+                logger.error("Reaper sweep failed; trying again in %ss: %s", options["interval"], exc)
+                if isinstance(exc, DatabaseError):
+                    connection.close()
+            else:
+                if count or options["verbosity"] > 1:
+                    self.stdout.write(f"Re-queued {count} submission(s).")
             if options["once"]:
                 return
             try:

@@ -144,6 +144,7 @@ def test_check_host_reports_every_primitive_present_here() -> None:
         "kernel python",
         "kernel site-packages",
         "bubblewrap runs",
+        "kernel launcher",
         "cgroup v2 kill",
         "cgroup v1 memory",
         "cgroup v1 pids",

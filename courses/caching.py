@@ -1,0 +1,134 @@
+"""Caching of the public, non-personal parts of course pages, and its invalidation.
+
+What every reader of a page sees alike (a lesson's rendered body, a course's outline, the
+catalog's cards, the home page's featured courses) is cached; what belongs to one learner
+(progress, knowledge-check answers, exercise status, enrolment) is always read fresh.
+
+Every key carries a site-wide *generation*: publishing, unpublishing, moving or deleting a page,
+and editing what those parts show (skills, images, view restrictions, an instructor's name) bump
+it, so the next request renders afresh. Lesson bodies are also keyed on the page's own
+`cache_key` (id, URL path, last publication), which the database gives with the page itself: a
+lesson's own edits show at once even where processes do not share a cache. Production shares one
+Redis cache between processes; dev and tests use a per-process LocMem cache, where the timeout
+below bounds how long another process can serve a changed outline.
+
+`PMA_PAGE_CACHE = False` switches all of it off (the pages benchmark compares both).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+from django.utils import translation
+from wagtail.images import get_image_model_string
+from wagtail.models import Page, PageViewRestriction, Site
+from wagtail.signals import page_published, page_unpublished, post_page_move
+
+T = TypeVar("T")
+
+IMAGE_MODEL = get_image_model_string()
+
+GENERATION_KEY = "pma:pages:generation"
+# Upper bound on staleness for caches that are not shared between processes.
+TIMEOUT_SECONDS = 15 * 60
+# Blocks whose rendering depends on who reads them; every other lesson block is shared.
+PERSONAL_BLOCK_TYPES = frozenset({"knowledge_check", "exercise"})
+# Fields of a user that course pages show (instructors are named by them).
+_SHOWN_USER_FIELDS = frozenset({"first_name", "last_name", "certificate_name"})
+
+
+def page_cache_enabled() -> bool:
+    return bool(getattr(settings, "PMA_PAGE_CACHE", True))
+
+
+def pages_generation(*, request=None) -> int:
+    """The current generation; remembered on the request so one page asks the cache once."""
+    if request is not None and hasattr(request, "_pma_pages_generation"):
+        return request._pma_pages_generation
+    generation = cache.get(GENERATION_KEY)
+    if generation is None:
+        generation = 1
+        cache.add(GENERATION_KEY, generation, timeout=None)
+    if request is not None:
+        request._pma_pages_generation = generation
+    return generation
+
+
+def pages_changed() -> None:
+    """Start a new generation: every cached page part is rendered again on its next request."""
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:
+        # Missing (first run, or evicted): any value unlike the old one starts a new generation.
+        cache.set(GENERATION_KEY, 2, timeout=None)
+
+
+def cache_scope(*, request) -> str:
+    """What every cached part varies on besides its own inputs: generation, site and language."""
+    site = Site.find_for_request(request) if request is not None else None
+    return (
+        f"{pages_generation(request=request)}:{site.pk if site else 0}:"
+        f"{translation.get_language() or ''}"
+    )
+
+
+def remembered(name: str, *parts: Any, request, build: Callable[[], T]) -> T:
+    """`build()`'s value, cached under `name` and `parts` within the current scope."""
+    if not page_cache_enabled() or getattr(request, "is_preview", False):
+        return build()
+    digest = hashlib.md5(  # noqa: S324 - a cache key, not a secret
+        ":".join(str(part) for part in (cache_scope(request=request), *parts)).encode(),
+        usedforsecurity=False,
+    ).hexdigest()
+    key = f"pma:{name}:{digest}"
+    value = cache.get(key)
+    if value is None:
+        value = build()
+        cache.set(key, value, timeout=TIMEOUT_SECONDS)
+    return value
+
+
+# Invalidation ---------------------------------------------------------------------------------
+
+
+@receiver(page_published)
+@receiver(page_unpublished)
+@receiver(post_page_move)
+def _page_tree_changed(sender, **kwargs) -> None:
+    pages_changed()
+
+
+@receiver(post_delete)
+def _page_deleted(sender, instance, **kwargs) -> None:
+    # Deleting a page sends post_delete once per model of its inheritance chain; Page is enough.
+    if sender is Page:
+        pages_changed()
+
+
+@receiver(post_save, sender=PageViewRestriction)
+@receiver(post_delete, sender=PageViewRestriction)
+@receiver(post_save, sender="courses.Skill")
+@receiver(post_delete, sender="courses.Skill")
+def _shown_records_changed(sender, **kwargs) -> None:
+    pages_changed()
+
+
+# Cached cards and lesson figures hold rendition URLs and alt text of images.
+@receiver(post_save, sender=IMAGE_MODEL)
+@receiver(post_delete, sender=IMAGE_MODEL)
+def _image_changed(sender, **kwargs) -> None:
+    pages_changed()
+
+
+@receiver(post_save, sender=settings.AUTH_USER_MODEL)
+def _instructor_renamed(sender, instance, update_fields=None, **kwargs) -> None:
+    if update_fields is not None and not _SHOWN_USER_FIELDS & set(update_fields):
+        return  # a log-in (last_login) or a password change shows nowhere on course pages
+    if instance.taught_courses.exists():
+        pages_changed()
