@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.cache import cache
+from django.db import connections
 from playwright.sync_api import expect, sync_playwright
 
 from . import chromium
@@ -33,9 +34,19 @@ def browser():
     calls are synchronous and take their turn (live_site.database_turn), so the check is lifted
     for exactly as long as the browser runs.
     """
+    # Django keeps connections per context, and Playwright's loop is a new one: the connection
+    # Django uses from here on is a new wrapper of the same in-memory database, without the
+    # snapshot that serialized rollback restores after a flush. Hand it over.
+    snapshots = {
+        alias: connections[alias]._test_serialized_contents
+        for alias in connections
+        if hasattr(connections[alias], "_test_serialized_contents")
+    }
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
         with sync_playwright() as playwright:
+            for alias, snapshot in snapshots.items():
+                connections[alias]._test_serialized_contents = snapshot
             launched = chromium.launch(playwright)
             expect.set_options(timeout=20_000)
             yield launched
