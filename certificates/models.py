@@ -36,7 +36,10 @@ class Validity(models.TextChoices):
 
 
 class PdfStatus(models.TextChoices):
-    """Where the certificate's files stand; the record itself exists from the moment of issue."""
+    """Where the certificate's files stand; the record itself exists from the moment of issue.
+
+    Ready means complete: the credential and the A4 PDF are stored (US Letter follows on its
+    first download and has no status of its own)."""
 
     PENDING = "pending", _("Being prepared")
     READY = "ready", _("Ready")
@@ -164,7 +167,18 @@ class Certificate(models.Model):
                 name="revoked_certificates_record_when",
             ),
         ]
-        indexes = [models.Index(fields=["status", "expires_at"])]
+        indexes = [
+            models.Index(fields=["status", "expires_at"]),
+            # Every certificates task first looks for due renders (services.certificates_render_due);
+            # without this that is a scan of the whole table, signed credentials included, per issue.
+            # "Not ready" rather than "pending or failed": SQLite matches a query's `NOT (x = ?)` to
+            # this condition, but not a bound IN list.
+            models.Index(
+                fields=["render_retry_at", "id"],
+                condition=~models.Q(pdf_status=PdfStatus.READY),
+                name="certificate_render_due",
+            ),
+        ]
         permissions = [
             ("issue_certificate", "Can issue certificates by hand"),
             ("revoke_certificate", "Can revoke certificates"),
@@ -186,7 +200,9 @@ class Certificate(models.Model):
 
     @property
     def is_rendered(self) -> bool:
-        return bool(self.pdf_a4) and bool(self.pdf_letter) and bool(self.credential)
+        """Complete: the signed credential and the A4 PDF are stored. US Letter is rendered on its
+        first download (services.certificate_letter_render), so it is not required."""
+        return bool(self.pdf_a4) and bool(self.credential)
 
     def pdf_for(self, page_size: str):
         return self.pdf_letter if page_size == "letter" else self.pdf_a4

@@ -23,8 +23,13 @@ def learner_certificates(*, learner) -> QuerySet[Certificate]:
 
 
 def certificate_by_code(*, code: str) -> Certificate | None:
+    """The certificate with this code, typed loosely or not. The course is not joined: every
+    page and download shows the snapshots taken at issue; rendering loads it when it needs it."""
     canonical = code_normalise(code) or _NO_SUCH_CODE
-    return Certificate.objects.filter(code=canonical).select_related("course").first()
+    try:
+        return Certificate.objects.get(code=canonical)
+    except Certificate.DoesNotExist:
+        return None
 
 
 def certificate_for(*, learner, course: CoursePage) -> Certificate | None:

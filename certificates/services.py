@@ -1,9 +1,10 @@
 """Writes: issuing, rendering, revoking and sharing certificates.
 
 Issuing writes the record first (one per learner and course, enforced by a unique
-constraint), then signs the credential and renders the PDFs. If rendering or storing
-fails (a full disk, an unreachable bucket) the record stands, marked failed with the
-reason, and `certificates_render_due` tries again later with a growing delay.
+constraint), then signs the credential and renders the A4 PDF; US Letter is rendered on
+its first download. If rendering or storing fails (a full disk, an unreachable bucket)
+the record stands, marked failed with the reason, and `certificates_render_due` tries
+again later with a growing delay.
 """
 
 from __future__ import annotations
@@ -122,75 +123,139 @@ def _certificate_create(*, learner, course: CoursePage, issued_by) -> Certificat
 
 
 def certificate_render(*, certificate: Certificate) -> Certificate:
-    """Sign the credential (once), render both page sizes and store them.
+    """Sign the credential (once), render the A4 PDF and store it: the certificate is then complete.
 
-    New files are written before the record points at them and old ones removed after, so
-    a failure leaves the record and any earlier PDFs as they were. A failure is not raised:
-    the certificate is marked failed with the reason, a retry is scheduled, and the error
-    is logged; learners see "being prepared" meanwhile.
+    US Letter is not rendered here but on its first download (`certificate_letter_render`), so a
+    rendering done again (by `render_certificates --code`, say) drops a stored Letter, which
+    then follows the new A4 on its next download.
+
+    The new file is written before the record points at it and old ones removed after, so a
+    failure leaves the record and any earlier PDF as they were. A failure is not raised: the
+    certificate is marked failed with the reason, a retry is scheduled, and the error is
+    logged; learners see "being prepared" meanwhile.
     """
     attempt = certificate.render_attempts + 1
-    written: list[tuple[str, str]] = []
     try:
         credential = certificate.credential or json.dumps(
             credential_sign(certificate=certificate), ensure_ascii=False, indent=2
         )
-        document = certificate_document(certificate=certificate)
-        for page_size, field in ((PageSize.A4, "pdf_a4"), (PageSize.LETTER, "pdf_letter")):
-            pdf = certificate_pdf(document, page_size=page_size, credential_json=credential)
-            file_field = getattr(certificate, field)
-            name = file_field.storage.get_available_name(
-                file_field.field.generate_filename(certificate, f"{certificate.code}-{page_size}.pdf"),
-                max_length=file_field.field.max_length,
-            )
-            # Listed before writing: a disk that fills up mid-write leaves part of the file.
-            written.append((field, name))
-            written[-1] = (field, file_field.storage.save(name, ContentFile(pdf), max_length=file_field.field.max_length))
+        name = _pdf_store(certificate, page_size=PageSize.A4, credential=credential)
     except Exception as exc:  # whatever went wrong, the record stays and a retry is scheduled
-        for field, name in written:
-            _delete_quietly(getattr(certificate, field).storage, name)
         return _render_failed(certificate=certificate, error=exc, attempt=attempt)
-    replaced = [(getattr(certificate, field).storage, getattr(certificate, field).name)
-                for field, _name in written if getattr(certificate, field)]
+    replaced = certificate.pdf_a4.name
     certificate.credential = credential
-    for field, name in written:
-        setattr(certificate, field, name)
+    certificate.pdf_a4 = name
     certificate.rendered_at = timezone.now()
     certificate.pdf_status = PdfStatus.READY
     certificate.render_attempts = attempt
     certificate.render_error = ""
     certificate.render_retry_at = None
     certificate.save(update_fields=[
-        "credential", "pdf_a4", "pdf_letter", "rendered_at", "pdf_status", "render_attempts",
-        "render_error", "render_retry_at", "updated_at",
+        "credential", "pdf_a4", "rendered_at", "pdf_status", "render_attempts", "render_error",
+        "render_retry_at", "updated_at",
     ])
-    for storage, name in replaced:
-        _delete_quietly(storage, name)
+    if replaced:
+        _delete_quietly(certificate.pdf_a4.storage, replaced)
+    if replaced or certificate.pdf_letter:
+        _letter_drop(certificate=certificate)
     if attempt > 1:
         logger.info("certificate %s rendered on try %d", certificate.code, attempt,
                     extra={"certificate": certificate.code, "attempt": attempt})
     return certificate
 
 
+def certificate_letter_render(*, certificate: Certificate) -> Certificate:
+    """Render and store the US Letter PDF on its first download; later downloads get the file.
+
+    Most learners want one page size, and A4 is the default, so issuing renders A4 alone and
+    Letter waits to be asked for. Rendering Letter in a low-priority task after each issue was
+    the alternative. It would spare the first Letter download one render (some 40 ms in a
+    warm process; a couple of seconds if it is the first render of a freshly started web
+    process), but it would spend as much CPU again as the issue itself on files most learners
+    never open, on the same cores that serve pages and grade submissions: at low priority it
+    still doubles what a cohort finishing at once costs. So, once per certificate, the first
+    Letter download waits for a render instead.
+
+    Two first downloads at once may both render; the record is the compare-and-set that
+    decides: the first to store its file points the record at it, the other deletes its
+    own file and serves the winner's. A failure (a full disk) is logged and leaves the
+    record without a Letter, so the viewer sees "being prepared" and the next download
+    tries again. Only a complete, unrevoked certificate gets one.
+    """
+    if certificate.pdf_letter or not certificate.is_rendered or certificate.status == Status.REVOKED:
+        return certificate
+    try:
+        name = _pdf_store(certificate, page_size=PageSize.LETTER, credential=certificate.credential)
+    except Exception as exc:  # the viewer is told it is being prepared; the next download retries
+        _failure_logged(certificate=certificate, error=exc,
+                        outcome="US Letter rendered on request; the next download tries again")
+        return certificate
+    stored = Certificate.objects.filter(pk=certificate.pk, pdf_letter="").update(
+        pdf_letter=name, updated_at=timezone.now()
+    )
+    if stored:
+        certificate.pdf_letter = name
+    else:
+        _delete_quietly(certificate.pdf_letter.storage, name)
+        certificate.refresh_from_db(fields=["pdf_letter"])
+    return certificate
+
+
+def _letter_drop(*, certificate: Certificate) -> None:
+    # Cleared only if the record still names the file read here (compare-and-set), so the
+    # file deleted is always the one unreferenced; a download can store a Letter only once
+    # the field is empty.
+    stale = Certificate.objects.filter(pk=certificate.pk).values_list("pdf_letter", flat=True).first()
+    if stale and Certificate.objects.filter(pk=certificate.pk, pdf_letter=stale).update(pdf_letter=""):
+        _delete_quietly(certificate.pdf_letter.storage, stale)
+    certificate.pdf_letter = ""
+
+
+def _pdf_store(certificate: Certificate, *, page_size: PageSize, credential: str) -> str:
+    """Render one page size and write it under a fresh random name; returns the stored name."""
+    pdf = certificate_pdf(
+        certificate_document(certificate=certificate), page_size=page_size, credential_json=credential
+    )
+    file_field = certificate.pdf_letter if page_size == PageSize.LETTER else certificate.pdf_a4
+    name = file_field.storage.get_available_name(
+        file_field.field.generate_filename(certificate, f"{certificate.code}-{page_size}.pdf"),
+        max_length=file_field.field.max_length,
+    )
+    try:
+        return file_field.storage.save(name, ContentFile(pdf), max_length=file_field.field.max_length)
+    except Exception:
+        # A disk that fills up mid-write leaves part of the file.
+        _delete_quietly(file_field.storage, name)
+        raise
+
+
 def _render_failed(*, certificate: Certificate, error: Exception, attempt: int) -> Certificate:
     retry_at = timezone.now() + min(RENDER_RETRY_FIRST * 2 ** (attempt - 1), RENDER_RETRY_LONGEST)
-    extra = {"certificate": certificate.code, "attempt": attempt, "retry_at": retry_at.isoformat()}
-    if isinstance(error, OSError):
-        full = error.errno in FULL_STORAGE_ERRNOS
-        reason = "The PDF could not be stored" + (" because the storage is full" if full else "") + f": {error}"
-        # No traceback for a full disk: the operator needs the fact, not the stack.
-        logger.error("certificate %s: %s; try %d failed, next try at %s", certificate.code, reason,
-                     attempt, retry_at.isoformat(), exc_info=not full, extra={**extra, "errno": error.errno})
-    else:
-        reason = f"The PDF could not be rendered: {type(error).__name__}: {error}"
-        logger.error("certificate %s: %s; try %d failed, next try at %s", certificate.code, reason,
-                     attempt, retry_at.isoformat(), exc_info=error, extra=extra)
+    reason = _failure_logged(
+        certificate=certificate, error=error, outcome=f"try {attempt} failed, next try at {retry_at.isoformat()}",
+        extra={"attempt": attempt, "retry_at": retry_at.isoformat()},
+    )
     certificate.pdf_status = PdfStatus.FAILED
     certificate.render_attempts = attempt
     certificate.render_error = reason[:2000]
     certificate.render_retry_at = retry_at
     certificate.save(update_fields=["pdf_status", "render_attempts", "render_error", "render_retry_at", "updated_at"])
     return certificate
+
+
+def _failure_logged(*, certificate: Certificate, error: Exception, outcome: str, extra: dict | None = None) -> str:
+    """Log why a PDF could not be produced and what happens next; returns the reason in words."""
+    extra = {"certificate": certificate.code, **(extra or {})}
+    if isinstance(error, OSError):
+        full = error.errno in FULL_STORAGE_ERRNOS
+        reason = "The PDF could not be stored" + (" because the storage is full" if full else "") + f": {error}"
+        # No traceback for a full disk: the operator needs the fact, not the stack.
+        logger.error("certificate %s: %s; %s", certificate.code, reason, outcome,
+                     exc_info=not full, extra={**extra, "errno": error.errno})
+    else:
+        reason = f"The PDF could not be rendered: {type(error).__name__}: {error}"
+        logger.error("certificate %s: %s; %s", certificate.code, reason, outcome, exc_info=error, extra=extra)
+    return reason
 
 
 def _delete_quietly(storage, name: str) -> None:
@@ -207,7 +272,8 @@ def certificates_render_due(*, limit: int = 20) -> int:
     """
     now = timezone.now()
     due = (
-        Certificate.objects.filter(pdf_status__in=[PdfStatus.PENDING, PdfStatus.FAILED])
+        # Not ready = pending or failed, written so that the partial index serves it.
+        Certificate.objects.exclude(pdf_status=PdfStatus.READY)
         .exclude(status=Status.REVOKED)
         .filter(Q(render_retry_at__lte=now) | Q(render_retry_at__isnull=True, created_at__lt=now - RENDER_LEASE))
         .order_by("render_retry_at", "pk")

@@ -7,7 +7,7 @@ import hashlib
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
@@ -20,7 +20,7 @@ from .forms import CodeForm, CredentialUploadForm, ShareForm
 from .models import Certificate, Validity
 from .rendering import PageSize
 from .selectors import certificate_by_code, learner_certificates
-from .services import certificate_share_set
+from .services import certificate_letter_render, certificate_share_set
 from .sharing import linkedin_add_url
 from .throttling import client_address, verification_allowed
 from .verification import credential_check, status_list_credential
@@ -157,10 +157,14 @@ def _unavailable(request, certificate: Certificate) -> HttpResponse | None:
     if certificate.validity() == Validity.REVOKED:
         return render(request, "certificates/revoked.html", {"certificate": certificate}, status=410)
     if not certificate.is_rendered:
-        response = render(request, "certificates/pending.html", {"certificate": certificate}, status=503)
-        response["Retry-After"] = "30"
-        return response
+        return _being_prepared(request, certificate)
     return None
+
+
+def _being_prepared(request, certificate: Certificate) -> HttpResponse:
+    response = render(request, "certificates/pending.html", {"certificate": certificate}, status=503)
+    response["Retry-After"] = "30"
+    return response
 
 
 @require_GET
@@ -172,7 +176,11 @@ def download_pdf(request, code: str, page_size: str):
         return certificate
     if unavailable := _unavailable(request, certificate):
         return unavailable
+    if page_size == PageSize.LETTER:
+        certificate = certificate_letter_render(certificate=certificate)
     stored = certificate.pdf_for(page_size)
+    if not stored:
+        return _being_prepared(request, certificate)
     # The stored name sits in a fresh random directory each time the PDF is rendered, so it
     # identifies this exact file without reading it; hashed, it reveals nothing of the path.
     etag = f'"{hashlib.sha256(stored.name.encode()).hexdigest()[:32]}"'
@@ -184,9 +192,7 @@ def download_pdf(request, code: str, page_size: str):
     try:
         handle = stored.open("rb")
     except FileNotFoundError:
-        response = render(request, "certificates/pending.html", {"certificate": certificate}, status=503)
-        response["Retry-After"] = "30"
-        return response
+        return _being_prepared(request, certificate)
     download = FileResponse(
         handle,
         content_type="application/pdf",
@@ -202,7 +208,7 @@ def _timestamp(moment) -> int | None:
     return int(moment.timestamp()) if moment is not None else None
 
 
-def _private_cache(response: HttpResponse, *, etag: str) -> HttpResponse:
+def _private_cache(response: HttpResponseBase, *, etag: str) -> HttpResponseBase:
     # A browser may keep the file but must ask again every time (a cheap 304), so revoking or
     # unsharing takes effect at once; shared caches must never hold it.
     response["ETag"] = etag

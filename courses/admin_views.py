@@ -25,11 +25,12 @@ from wagtail.admin.widgets.button import HeaderButton
 
 from .gradebook import (
     GRADEBOOK_PAGE_SIZE,
+    GradebookEnrolments,
     LearnerState,
     course_analytics,
     course_exercises,
+    course_lesson_ids,
     gradebook_enrolments,
-    gradebook_lessons_total,
     gradebook_rows,
     instructor_course,
     instructor_course_summaries,
@@ -128,7 +129,8 @@ class GradebookView(CourseMixin, WagtailAdminTemplateMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         form = GradebookFilterForm(self.request.GET or None)
         filters = form.filters() if form.is_bound else {}
-        enrolments = gradebook_enrolments(course=self.course, **filters)
+        lesson_ids = course_lesson_ids(course=self.course)
+        enrolments = GradebookEnrolments(course=self.course, lesson_ids=lesson_ids, **filters)
         page = Paginator(enrolments, GRADEBOOK_PAGE_SIZE).get_page(self.request.GET.get("p"))
         exercises = course_exercises(course=self.course)
         context.update(
@@ -142,7 +144,7 @@ class GradebookView(CourseMixin, WagtailAdminTemplateMixin, TemplateView):
                     gradebook_rows(
                         enrolments=page.object_list,
                         exercises=exercises,
-                        lessons_total=gradebook_lessons_total(course=self.course),
+                        lessons_total=len(lesson_ids),
                     )
                 ),
             }
@@ -170,17 +172,18 @@ def _csv_lines(*, course: CoursePage, filters: dict[str, str]) -> Iterator[str]:
         header += [f"{exercise.title} (points)", f"{exercise.title} (out of)"]
     header += ["Overall %", "Lessons done", "Lessons total", "Completed at"]
     yield writer.writerow([csv_safe(cell) for cell in header])
-    enrolments = gradebook_enrolments(course=course, **filters).iterator(chunk_size=500)
+    lesson_ids = course_lesson_ids(course=course)
+    enrolments = gradebook_enrolments(course=course, lesson_ids=lesson_ids, **filters)
     rows = gradebook_rows(
-        enrolments=enrolments,
+        enrolments=enrolments.iterator(chunk_size=500),
         exercises=exercises,
-        lessons_total=gradebook_lessons_total(course=course),
+        lessons_total=len(lesson_ids),
     )
     for row in rows:
         cells = [
             row.name,
             row.email,
-            row.enrolment.get_status_display(),
+            row.status_label,
             row.enrolment.enrolled_at.isoformat(timespec="seconds"),
             row.state_label,
         ]

@@ -8,5 +8,6 @@ class CoursesConfig(AppConfig):
 
     def ready(self) -> None:
         # Courses listens to grading's submission_graded (DESIGN.md: events travel up): progress
-        # in receivers, the per-test tallies behind the analytics in analytics.
-        from . import analytics, receivers  # noqa: F401
+        # in receivers, the per-test tallies behind the analytics in analytics. learner_names
+        # keeps the gradebook's stored sort names in step with learners' names.
+        from . import analytics, learner_names, receivers  # noqa: F401

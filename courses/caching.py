@@ -5,8 +5,9 @@ catalog's cards, the home page's featured courses) is cached; what belongs to on
 (progress, knowledge-check answers, exercise status, enrolment) is always read fresh.
 
 Every key carries a site-wide *generation*: publishing, unpublishing, moving or deleting a page,
-and editing what those parts show (skills, images, view restrictions, an instructor's name) bump
-it, so the next request renders afresh. Lesson bodies are also keyed on the page's own
+saving or deleting a site or saving a site's root page, and editing what those parts show (skills,
+images, view restrictions, an instructor's name) bump it, so the next request renders afresh
+(and looks its site up again: courses.sites). Lesson bodies are also keyed on the page's own
 `cache_key` (id, URL path, last publication), which the database gives with the page itself: a
 lesson's own edits show at once even where processes do not share a cache. Production shares one
 Redis cache between processes; dev and tests use a per-process LocMem cache, where the timeout
@@ -18,6 +19,7 @@ below bounds how long another process can serve a changed outline.
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -53,8 +55,9 @@ def pages_generation(*, request=None) -> int:
         return request._pma_pages_generation
     generation = cache.get(GENERATION_KEY)
     if generation is None:
-        generation = 1
-        cache.add(GENERATION_KEY, generation, timeout=None)
+        generation = _fresh_generation()
+        if not cache.add(GENERATION_KEY, generation, timeout=None):
+            generation = cache.get(GENERATION_KEY, generation)  # another process started one
     if request is not None:
         request._pma_pages_generation = generation
     return generation
@@ -66,7 +69,13 @@ def pages_changed() -> None:
         cache.incr(GENERATION_KEY)
     except ValueError:
         # Missing (first run, or evicted): any value unlike the old one starts a new generation.
-        cache.set(GENERATION_KEY, 2, timeout=None)
+        cache.set(GENERATION_KEY, _fresh_generation(), timeout=None)
+
+
+def _fresh_generation() -> int:
+    # Never a value used before, even after the cache was cleared: what a process remembers
+    # beside the cache (courses.sites) must not match a generation from before the clear.
+    return time.time_ns()
 
 
 def cache_scope(*, request) -> str:
@@ -111,6 +120,17 @@ def _page_deleted(sender, instance, **kwargs) -> None:
         pages_changed()
 
 
+@receiver(post_save)
+def _site_root_saved(sender, instance, update_fields=None, **kwargs) -> None:
+    # A site's root page is remembered with the site (courses.sites), whatever its fields.
+    if isinstance(instance, Page) and instance.url_path in {
+        root.root_path for root in Site.get_site_root_paths()
+    }:
+        pages_changed()
+
+
+@receiver(post_save, sender=Site)
+@receiver(post_delete, sender=Site)
 @receiver(post_save, sender=PageViewRestriction)
 @receiver(post_delete, sender=PageViewRestriction)
 @receiver(post_save, sender="courses.Skill")

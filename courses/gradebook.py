@@ -15,9 +15,10 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import (
     Case,
-    CharField,
     Count,
     Exists,
+    Expression,
+    F,
     IntegerField,
     OuterRef,
     Prefetch,
@@ -28,8 +29,10 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, Concat, Lower, NullIf, Trim, TruncDate
+from django.db.models.functions import Coalesce, Greatest
+from django.template.defaultfilters import floatformat
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from wagtail.permission_policies.pages import PagePermissionPolicy
 
@@ -125,21 +128,51 @@ def _percent(points: Decimal, max_points: Decimal) -> Decimal | None:
     return (points * HUNDRED / max_points).quantize(TENTH, rounding=ROUND_HALF_UP)
 
 
+class _Shown:
+    """What the gradebook shows for numbers and labels, each distinct one worked out once.
+
+    A page repeats the same few scores and labels hundreds of times; the template filter or the
+    translation behind each is asked once per value, so the text is exactly what `floatformat`
+    gives in the reader's language, without paying for it in every cell.
+    """
+
+    def __init__(self) -> None:
+        self._numbers: dict[tuple[Decimal, str], str] = {}
+        self._days: dict[date, str] = {}
+        self.states = {value: str(label) for value, label in LearnerState.choices}
+        self.statuses = {value: str(label) for value, label in EnrolmentStatus.choices}
+
+    def number(self, value: Decimal, places: str) -> str:
+        # Equal Decimals (4.5, 4.50) print alike under floatformat, so they may share a key.
+        key = (value, places)
+        text = self._numbers.get(key)
+        if text is None:
+            text = self._numbers[key] = floatformat(value, places)
+        return text
+
+    def moment(self, value: datetime) -> tuple[str, str]:
+        """(ISO 8601, "j M Y") of a moment in the reader's time zone, as the `date` filter
+        gives them with "c" and "j M Y"."""
+        local = timezone.localtime(value)
+        text = self._days.get(local.date())
+        if text is None:
+            text = self._days[local.date()] = date_format(local, "j M Y")
+        return local.isoformat(), text
+
+
 @dataclass(frozen=True)
 class GradebookCell:
     exercise: CourseExercise
     points: Decimal | None
     max_points: Decimal | None
+    percent: Decimal | None
+    # As shown: "4.50 / 6" and "75" (floatformat -2 and -1); empty without a score.
+    score_text: str = ""
+    percent_text: str = ""
 
     @property
     def has_score(self) -> bool:
         return self.points is not None
-
-    @property
-    def percent(self) -> Decimal | None:
-        if self.points is None or self.max_points is None:
-            return None
-        return _percent(self.points, self.max_points)
 
 
 @dataclass(frozen=True)
@@ -153,24 +186,30 @@ class GradebookRow:
     lessons_total: int
     completed_at: datetime | None
     started: bool
+    status_label: str
+    state_label: str
+    # As shown: <time datetime="{completed_iso}">{completed_text}</time>; empty if not completed.
+    completed_iso: str = ""
+    completed_text: str = ""
 
     @property
     def state(self) -> str:
-        if self.completed_at is not None:
-            return LearnerState.COMPLETED
-        return LearnerState.IN_PROGRESS if self.started else LearnerState.NOT_STARTED
+        return _learner_state(completed_at=self.completed_at, started=self.started)
 
-    @property
-    def state_label(self) -> str:
-        return str(dict(LearnerState.choices)[self.state])
+
+def _learner_state(*, completed_at: datetime | None, started: bool) -> str:
+    if completed_at is not None:
+        return LearnerState.COMPLETED
+    return LearnerState.IN_PROGRESS if started else LearnerState.NOT_STARTED
 
 
 def course_exercises(*, course: CoursePage) -> list[CourseExercise]:
     return list(CourseExercise.objects.filter(course=course).order_by("sort_order", "pk"))
 
 
-def _live_lesson_ids(course: CoursePage) -> QuerySet:
-    return LessonPage.objects.live().descendant_of(course).values("pk")
+def course_lesson_ids(*, course: CoursePage) -> list[int]:
+    """The course's live lessons, which lessons done are counted against."""
+    return list(LessonPage.objects.live().descendant_of(course).values_list("pk", flat=True))
 
 
 def _started():
@@ -192,45 +231,13 @@ def _completions(lesson_ids: list[int]) -> Coalesce:
     return Coalesce(Subquery(done, output_field=IntegerField()), 0)
 
 
-def gradebook_enrolments(
-    *, course: CoursePage, search: str = "", state: str = "", enrolment_status: str = ""
-) -> QuerySet[Enrolment]:
-    """The course's enrolments as gradebook rows need them, filtered and ordered by name.
+GRADEBOOK_ORDER = ("sort_name", "pk")
 
-    Lessons done are counted against the course's live lessons now, so a lesson added since the
-    learner's progress was last recomputed shows as not done rather than being missed.
-    """
-    lessons_done = (
-        LessonCompletion.objects.filter(
-            learner_id=OuterRef("learner_id"), lesson_id__in=_live_lesson_ids(course)
-        )
-        .order_by()
-        .values("learner_id")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    enrolments = (
-        Enrolment.objects.filter(course=course)
-        .select_related("learner", "progress")
-        .annotate(
-            lessons_done_now=Coalesce(Subquery(lessons_done, output_field=IntegerField()), 0),
-            started=_started(),
-            sort_name=Lower(
-                Coalesce(
-                    NullIf("learner__certificate_name", Value("")),
-                    NullIf(
-                        Trim(Concat("learner__first_name", Value(" "), "learner__last_name")),
-                        Value(""),
-                    ),
-                    "learner__email",
-                    output_field=CharField(),
-                )
-            ),
-        )
-        .prefetch_related(
-            Prefetch("exercise_scores", queryset=CourseExerciseScore.objects.order_by())
-        )
-    )
+
+def _filtered(
+    enrolments: QuerySet[Enrolment], *, search: str, state: str, enrolment_status: str
+) -> QuerySet[Enrolment]:
+    """The gradebook's filters; each joins only what it reads."""
     search = search.strip()
     if search:
         enrolments = enrolments.filter(
@@ -240,39 +247,125 @@ def gradebook_enrolments(
             | Q(learner__last_name__icontains=search)
             | Q(learner__username__icontains=search)
         )
-    if state == LearnerState.COMPLETED:
+    if state in (LearnerState.IN_PROGRESS, LearnerState.NOT_STARTED):
+        if "started" not in enrolments.query.annotations:
+            enrolments = enrolments.alias(started=_started())
+        enrolments = enrolments.filter(
+            progress__completed_at__isnull=True, started=state == LearnerState.IN_PROGRESS
+        )
+    elif state == LearnerState.COMPLETED:
         enrolments = enrolments.filter(progress__completed_at__isnull=False)
-    elif state == LearnerState.IN_PROGRESS:
-        enrolments = enrolments.filter(progress__completed_at__isnull=True, started=True)
-    elif state == LearnerState.NOT_STARTED:
-        enrolments = enrolments.filter(progress__completed_at__isnull=True, started=False)
     if enrolment_status in EnrolmentStatus.values:
         enrolments = enrolments.filter(status=enrolment_status)
-    return enrolments.order_by("sort_name", "pk")
+    return enrolments
 
 
-def gradebook_lessons_total(*, course: CoursePage) -> int:
-    return LessonPage.objects.live().descendant_of(course).count()
+def _with_row_fields(enrolments: QuerySet[Enrolment], lesson_ids: list[int]) -> QuerySet[Enrolment]:
+    """What a gradebook row reads besides the enrolment: learner, progress, lessons done now,
+    whether they started, and their counted scores."""
+    return (
+        enrolments.select_related("learner", "progress")
+        .annotate(lessons_done_now=_completions(lesson_ids), started=_started())
+        .prefetch_related(
+            Prefetch("exercise_scores", queryset=CourseExerciseScore.objects.order_by())
+        )
+    )
+
+
+def gradebook_enrolments(
+    *,
+    course: CoursePage,
+    lesson_ids: list[int],
+    search: str = "",
+    state: str = "",
+    enrolment_status: str = "",
+) -> QuerySet[Enrolment]:
+    """The course's enrolments as gradebook rows need them, filtered and ordered by name (all of
+    them, for the CSV export; pages come from GradebookEnrolments).
+
+    Lessons done are counted against `lesson_ids` (course_lesson_ids: the live lessons now), so
+    a lesson added since the learner's progress was last recomputed shows as not done rather
+    than being missed. The order is the stored sort name (courses.learner_names), which an index
+    keeps per course, so the rows stream out in order without a sort.
+    """
+    enrolments = _with_row_fields(Enrolment.objects.filter(course=course), lesson_ids)
+    filtered = _filtered(enrolments, search=search, state=state, enrolment_status=enrolment_status)
+    return filtered.order_by(*GRADEBOOK_ORDER)
+
+
+class GradebookEnrolments:
+    """The course's enrolments that pass the filters, in gradebook order, as a Paginator wants
+    them (count, and a slice per page).
+
+    Counting and choosing a page's enrolments read the (course, sort name) index and only what
+    the filters need; the joins and subqueries of a row then run for that page's fifty alone,
+    however deep into a big course the page is.
+    """
+
+    def __init__(
+        self,
+        *,
+        course: CoursePage,
+        lesson_ids: list[int],
+        search: str = "",
+        state: str = "",
+        enrolment_status: str = "",
+    ) -> None:
+        self._matching = _filtered(
+            Enrolment.objects.filter(course=course),
+            search=search,
+            state=state,
+            enrolment_status=enrolment_status,
+        )
+        self._lesson_ids = lesson_ids
+
+    def count(self) -> int:
+        return self._matching.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, page: slice) -> QuerySet[Enrolment]:
+        chosen = self._matching.order_by(*GRADEBOOK_ORDER).values("pk")[page]
+        # The chosen ids alone bound the rows: with the course as a condition too, the database
+        # could walk the course's whole index to find them.
+        rows = _with_row_fields(Enrolment.objects.filter(pk__in=chosen), self._lesson_ids)
+        return rows.order_by(*GRADEBOOK_ORDER)
 
 
 def gradebook_rows(
     *, enrolments: Iterable[Enrolment], exercises: list[CourseExercise], lessons_total: int
 ) -> Iterator[GradebookRow]:
-    """One row per enrolment from gradebook_enrolments, one cell per course exercise in order."""
+    """One row per enrolment from gradebook_enrolments, one cell per course exercise in order,
+    with the text each shows."""
+    shown = _Shown()
     for enrolment in enrolments:
         scores = {score.exercise_key: score for score in enrolment.exercise_scores.all()}
         progress = getattr(enrolment, "progress", None)
         cells = []
         for exercise in exercises:
             score = scores.get(exercise.key)
+            if score is None:
+                cells.append(
+                    GradebookCell(exercise=exercise, points=None, max_points=None, percent=None)
+                )
+                continue
+            percent = _percent(score.points, score.max_points)
             cells.append(
                 GradebookCell(
                     exercise=exercise,
-                    points=score.points if score else None,
-                    max_points=score.max_points if score else None,
+                    points=score.points,
+                    max_points=score.max_points,
+                    percent=percent,
+                    score_text=(
+                        f"{shown.number(score.points, '-2')} / {shown.number(score.max_points, '-2')}"
+                    ),
+                    percent_text="" if percent is None else shown.number(percent, "-1"),
                 )
             )
         learner = enrolment.learner
+        completed_at = progress.completed_at if progress else None
+        completed_iso, completed_text = shown.moment(completed_at) if completed_at else ("", "")
         yield GradebookRow(
             enrolment=enrolment,
             name=learner.display_name,
@@ -281,8 +374,14 @@ def gradebook_rows(
             percent=progress.percent if progress else 0,
             lessons_done=enrolment.lessons_done_now,
             lessons_total=lessons_total,
-            completed_at=progress.completed_at if progress else None,
+            completed_at=completed_at,
             started=enrolment.started,
+            status_label=shown.statuses.get(enrolment.status, enrolment.status),
+            state_label=shown.states[
+                _learner_state(completed_at=completed_at, started=enrolment.started)
+            ],
+            completed_iso=completed_iso,
+            completed_text=completed_text,
         )
 
 
@@ -321,17 +420,19 @@ def score_distributions(
     counts: dict[str, Counter] = defaultdict(Counter)
     # Scores repeat (points have two decimals, maxima are few), so the database sends one row
     # per distinct score rather than one per learner; bucketing stays exact Decimal arithmetic.
+    # Undeclared exercises are left out here rather than in SQL: a condition on exercise_key
+    # leads SQLite to read that exercise's scores in every course instead of this course's.
     scores = (
-        CourseExerciseScore.objects.filter(
-            enrolment__course=course, exercise_key__in=[e.key for e in exercises], max_points__gt=0
-        )
+        CourseExerciseScore.objects.filter(enrolment__course=course, max_points__gt=0)
         .order_by()
         .values("exercise_key", "points", "max_points")
         .annotate(n=Count("pk"))
         .values_list("exercise_key", "points", "max_points", "n")
     )
+    declared = {exercise.key for exercise in exercises}
     for key, points, max_points, n in scores:
-        counts[key][_bucket_index(points, max_points)] += n
+        if key in declared:
+            counts[key][_bucket_index(points, max_points)] += n
     width = 100 // HISTOGRAM_BUCKETS
     distributions = []
     for exercise in exercises:
@@ -398,6 +499,34 @@ def failing_tests(*, course: CoursePage, exercises: list[CourseExercise]) -> lis
     )
 
 
+def _lessons_stage(lessons: list[tuple[int, bool]]) -> Coalesce | Value:
+    """How far the enrolment's learner got through these (lesson id, required) lessons, as an
+    expression over Enrolment: 3 when every required one is done, 2 when at least half of them
+    all are, 1 when any is, else 0."""
+    lesson_ids = [pk for pk, _required in lessons]
+    if not lesson_ids:
+        return Value(0)
+    # As progress does: a course with no lesson marked required asks for all of them.
+    required_ids = [pk for pk, required in lessons if required] or lesson_ids
+    stage = (
+        LessonCompletion.objects.filter(learner_id=OuterRef("learner_id"), lesson_id__in=lesson_ids)
+        .order_by()
+        .values("learner_id")
+        .annotate(done=Count("pk"), required_done=Count("pk", filter=Q(lesson_id__in=required_ids)))
+        .annotate(
+            stage=Case(
+                When(required_done__gte=len(required_ids), then=Value(3)),
+                When(done__gte=(len(lesson_ids) + 1) // 2, then=Value(2)),
+                default=Value(1),
+                output_field=IntegerField(),
+            )
+        )
+        .values("stage")
+    )
+    # No completion at all: the subquery has no row.
+    return Coalesce(Subquery(stage, output_field=IntegerField()), 0)
+
+
 @dataclass(frozen=True)
 class FunnelStage:
     label: str
@@ -413,26 +542,19 @@ def completion_funnel(*, course: CoursePage) -> list[FunnelStage]:
     having done all required lessons. Unenrolled learners count too; they enrolled once.
     """
     lessons = list(LessonPage.objects.live().descendant_of(course).values_list("pk", "required"))
-    lesson_ids = [pk for pk, _required in lessons]
-    # As progress does: a course with no lesson marked required asks for all of them.
-    required_ids = [pk for pk, required in lessons if required] or lesson_ids
     # The furthest stage of each learner is worked out by the database, which sends back one
-    # count per stage rather than a row per learner.
-    furthest = [When(progress__completed_at__isnull=False, then=Value(4))]
-    if required_ids:
-        furthest.append(When(required_done__gte=len(required_ids), then=Value(3)))
-    if lesson_ids:
-        furthest.append(When(lessons_done_now__gte=(len(lesson_ids) + 1) // 2, then=Value(2)))
-    furthest.append(When(Q(started=True) | Q(lessons_done_now__gt=0), then=Value(1)))
+    # count per stage rather than a row per learner. Each enrolment reads its learner's lesson
+    # completions once (_lessons_stage), not once per stage it is tested against.
+    started = Case(When(_started(), then=Value(1)), default=Value(0))
+    furthest = Case(
+        When(progress__completed_at__isnull=False, then=Value(4)),
+        default=Greatest(_lessons_stage(lessons), started),
+        output_field=IntegerField(),
+    )
     reached = Counter(
         dict(
             Enrolment.objects.filter(course=course)
-            .annotate(
-                started=_started(),
-                lessons_done_now=_completions(lesson_ids),
-                required_done=_completions(required_ids),
-            )
-            .annotate(stage=Case(*furthest, default=Value(0), output_field=IntegerField()))
+            .annotate(stage=furthest)
             .order_by()
             .values("stage")
             .annotate(n=Count("pk"))
@@ -460,6 +582,44 @@ def completion_funnel(*, course: CoursePage) -> list[FunnelStage]:
     return stages
 
 
+class _DayIndex(Expression):
+    """Which day a datetime falls in, given the consecutive `starts` of those days and the end
+    of the last: 0 for the first day. The database compares the column against the boundaries
+    as a binary tree of CASEs, a handful of comparisons per row; truncating to a date in the
+    site's time zone instead costs a call into Python per row on SQLite."""
+
+    output_field = IntegerField()
+
+    def __init__(self, column: str, starts: list[datetime]) -> None:
+        super().__init__()
+        self.column = F(column)
+        self.starts = starts
+
+    def get_source_expressions(self) -> list:
+        return [self.column]
+
+    def set_source_expressions(self, expressions) -> None:
+        (self.column,) = expressions
+
+    def as_sql(self, compiler, connection):
+        column_sql, column_params = compiler.compile(self.column)
+        bounds = [connection.ops.adapt_datetimefield_value(start) for start in self.starts]
+        params: list = []
+
+        def day_between(low: int, high: int) -> str:
+            if high - low == 1:
+                return str(low)
+            middle = (low + high) // 2
+            params.extend([*column_params, bounds[middle]])
+            # Parameters run in the order their placeholders appear: this one, then the
+            # earlier half's, then the later half's.
+            earlier = day_between(low, middle)
+            later = day_between(middle, high)
+            return f"CASE WHEN {column_sql} < %s THEN {earlier} ELSE {later} END"
+
+        return day_between(0, len(bounds) - 1), params
+
+
 @dataclass(frozen=True)
 class DayActivity:
     day: date
@@ -474,25 +634,28 @@ def submissions_per_day(
     by the calendar of the site's time zone."""
     today = today or timezone.localdate()
     first = today - timedelta(days=days - 1)
-    start = timezone.make_aware(datetime.combine(first, datetime.min.time()))
+    day_list = [first + timedelta(days=offset) for offset in range(days + 1)]
+    # Local midnights, each worked out on its own so a change to or from summer time between
+    # them moves the boundary with the clock.
+    starts = [timezone.make_aware(datetime.combine(day, datetime.min.time())) for day in day_list]
     counts = {
-        (day, kind): n
-        for day, kind, n in Submission.objects.filter(
-            course_page_id=course.pk, created_at__gte=start
+        (index, kind): n
+        for index, kind, n in Submission.objects.filter(
+            course_page_id=course.pk, created_at__gte=starts[0], created_at__lt=starts[-1]
         )
-        .annotate(day=TruncDate("created_at", tzinfo=timezone.get_current_timezone()))
+        .annotate(index=_DayIndex("created_at", starts))
         .order_by()
-        .values("day", "kind")
+        .values("index", "kind")
         .annotate(n=Count("pk"))
-        .values_list("day", "kind", "n")
+        .values_list("index", "kind", "n")
     }
     return [
         DayActivity(
             day=day,
-            submissions=counts.get((day, SubmissionKind.SUBMIT.value), 0),
-            checks=counts.get((day, SubmissionKind.CHECK.value), 0),
+            submissions=counts.get((index, SubmissionKind.SUBMIT.value), 0),
+            checks=counts.get((index, SubmissionKind.CHECK.value), 0),
         )
-        for day in (first + timedelta(days=offset) for offset in range(days))
+        for index, day in enumerate(day_list[:-1])
     ]
 
 

@@ -456,6 +456,10 @@ class EnrolmentStatus(models.TextChoices):
     UNENROLLED = "unenrolled", _("Unenrolled")
 
 
+# Longer names are cut for sorting only; they still show whole.
+SORT_NAME_MAX_LENGTH = 255
+
+
 class Enrolment(models.Model):
     learner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enrolments"
@@ -470,12 +474,18 @@ class Enrolment(models.Model):
         LessonPage, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     last_activity_at = models.DateTimeField(null=True, blank=True)
+    # The learner's name as the gradebook sorts it (courses.learner_names keeps it in step with
+    # the learner), stored so a page of a big course reads the index in order.
+    sort_name = models.CharField(max_length=SORT_NAME_MAX_LENGTH, blank=True, editable=False)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["learner", "course"], name="unique_enrolment")
         ]
-        indexes = [models.Index(fields=["learner", "status"])]
+        indexes = [
+            models.Index(fields=["learner", "status"]),
+            models.Index(fields=["course", "sort_name", "id"], name="enrolment_gradebook_order"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.learner} in {self.course}"

@@ -25,6 +25,8 @@ from django.db.models.lookups import StartsWith
 from django.utils.functional import SimpleLazyObject
 from wagtail.models import Page, PageViewRestriction
 
+from accounts.admin_access import can_access_admin
+
 from .caching import PERSONAL_BLOCK_TYPES, remembered
 from .models import (
     CourseIndexPage,
@@ -140,9 +142,9 @@ def learner_can_edit_course(*, user, course: CoursePage) -> bool:
         return False
     if user.is_superuser:
         return True
-    # Nobody edits pages without the admin; the answer is cached on the user for the request
-    # (the page's userbar asks it too), so learners cost no page-permission queries.
-    if not user.has_perm("wagtailadmin.access_admin"):
+    # Nobody edits pages without the admin; that answer is remembered between requests, so
+    # learners cost no permission queries.
+    if not can_access_admin(user):
         return False
     return course.permissions_for_user(user).can_edit()
 

@@ -105,6 +105,11 @@ class Submission(models.Model):
             models.Index(fields=["learner", "exercise", "course_page", "kind"]),
             models.Index(fields=["status", "lease_expires_at"]),
             models.Index(fields=["learner", "created_at"]),
+            # The course analytics count a course's recent submissions per day and kind from
+            # this index alone.
+            models.Index(
+                fields=["course_page", "created_at", "kind"], name="submission_course_activity"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -6,18 +6,15 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Case, Count, F, FloatField, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from wagtail.permission_policies.pages import PagePermissionPolicy
 
 from exercises.models import Exercise, ScorePolicy
 
 from .models import Submission, SubmissionKind, SubmissionStatus
-from .services import (
-    max_upload_bytes,
-    release_answer_stubs,
-    release_notebook_of,
-)
+from .services import answer_grade_ids, max_upload_bytes, release_notebook_of
 
 TEST_STATUS_WORDS = {
     "passed": "Passed",
@@ -39,31 +36,43 @@ class CountedScore:
         return int(self.score * 100 / self.max_score) if self.max_score else 0
 
 
-def _effective(submission: Submission) -> float:
-    return submission.counted_score or 0.0
-
-
-def learner_exercise_score(*, learner: Any, exercise: Exercise, course_page_id: int | None) -> CountedScore | None:
-    """The score that counts for a learner on an exercise in a course: best or last attempt
-    as the exercise's policy says, an instructor's override winning over the graded score.
+def _countable(submissions: QuerySet[Submission], *, exercise: Exercise) -> QuerySet[Submission]:
+    """Of one learner's submissions for an exercise in a course, those that may count, the one that
+    counts first: best or last attempt as the exercise's policy says, an instructor's override
+    winning over the graded score.
 
     Failed submissions count only when an instructor has overridden them.
     """
-    graded = list(
-        Submission.objects.filter(
-            learner=learner, exercise=exercise, course_page_id=course_page_id, kind=SubmissionKind.SUBMIT
-        )
-        .filter(Q(status=SubmissionStatus.GRADED) | Q(override_score__isnull=False))
-        .order_by("attempt")
+    countable = submissions.filter(kind=SubmissionKind.SUBMIT).filter(
+        Q(status=SubmissionStatus.GRADED) | Q(override_score__isnull=False)
     )
-    if not graded:
-        return None
     if exercise.score_policy == ScorePolicy.LAST:
-        chosen = graded[-1]
-    else:
-        # Shares, not points: a regrade against a new revision may change the maximum.
-        chosen = max(graded, key=lambda s: (_effective(s) / s.max_score if s.max_score else 0.0, s.attempt))
-    return CountedScore(score=_effective(chosen), max_score=chosen.max_score, submission=chosen)
+        return countable.order_by("-attempt")
+    # Shares, not points: a regrade against a new revision may change the maximum.
+    share = Case(
+        When(max_score=0, then=Value(0.0)),
+        default=Coalesce("override_score", "score", Value(0.0)) / F("max_score"),
+        output_field=FloatField(),
+    )
+    return countable.annotate(share=share).order_by("-share", "-attempt")
+
+
+def _counted(submission: Submission | None) -> CountedScore | None:
+    if submission is None:
+        return None
+    return CountedScore(
+        score=submission.counted_score or 0.0, max_score=submission.max_score, submission=submission
+    )
+
+
+def _learners_submissions(*, learner: Any, exercise: Exercise, course_page_id: int | None) -> QuerySet[Submission]:
+    return Submission.objects.filter(learner=learner, exercise=exercise, course_page_id=course_page_id)
+
+
+def learner_exercise_score(*, learner: Any, exercise: Exercise, course_page_id: int | None) -> CountedScore | None:
+    """The score that counts for a learner on an exercise in a course (see `_countable`)."""
+    mine = _learners_submissions(learner=learner, exercise=exercise, course_page_id=course_page_id)
+    return _counted(_countable(mine, exercise=exercise).first())
 
 
 def learner_submission(*, learner: Any, submission_id: int) -> Submission | None:
@@ -178,13 +187,14 @@ def _editor_cells(*, exercise: Exercise, prefill: dict[str, str]) -> list[Editor
     revision = exercise.current_revision
     if revision is None:
         return []
-    stubs = release_answer_stubs(revision=revision)
+    # The answer cells are named by the revision's parsed structure, so the release is read once.
+    answer_ids = set(answer_grade_ids(revision=revision))
     cells = []
     for cell in release_notebook_of(revision=revision).get("cells", []):
         source = cell.get("source", "")
         text = "".join(source) if isinstance(source, list) else str(source)
         grade_id = ((cell.get("metadata") or {}).get("nbgrader") or {}).get("grade_id") or ""
-        if grade_id in stubs:
+        if grade_id in answer_ids:
             cells.append(EditorCell(cell_type=cell.get("cell_type", "code"), text=prefill.get(grade_id, text),
                                     grade_id=grade_id, editable=True))
         elif text.strip():
@@ -197,6 +207,36 @@ def _last_answers(*, submission: Submission | None) -> dict[str, str]:
     return dict(submission.answers) if submission is not None else {}
 
 
+def _panel_submissions(
+    *, learner: Any, exercise: Exercise, course_page_id: int | None
+) -> tuple[Submission | None, Submission | None, int]:
+    """The learner's latest submission (check or attempt), the attempt that counts and the number
+    of attempts used, in one query: at most two rows, whatever the learner's history.
+    """
+    if not learner.is_authenticated:
+        return None, None, 0
+    mine = _learners_submissions(learner=learner, exercise=exercise, course_page_id=course_page_id)
+    attempts = (
+        mine.filter(kind=SubmissionKind.SUBMIT)
+        .order_by()
+        .values("learner")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    rows = list(
+        mine.annotate(
+            latest_pk=Subquery(mine.order_by("-created_at", "-pk").values("pk")[:1]),
+            counted_pk=Subquery(_countable(mine, exercise=exercise).values("pk")[:1]),
+            attempts_used=Coalesce(Subquery(attempts), 0),
+        ).filter(Q(pk=F("latest_pk")) | Q(pk=F("counted_pk")))
+    )
+    if not rows:
+        return None, None, 0
+    latest = next(row for row in rows if row.pk == row.latest_pk)
+    counted = next((row for row in rows if row.pk == row.counted_pk), None)
+    return latest, counted, rows[0].attempts_used
+
+
 def exercise_panel_context(
     *, learner: Any, exercise: Exercise, course_page_id: int | None, draft: dict[str, str] | None = None
 ) -> dict[str, Any]:
@@ -206,15 +246,9 @@ def exercise_panel_context(
     wrote is lost; otherwise the editor starts from their last answers or the release stubs.
     """
     now = timezone.now()
-    mine = (
-        Submission.objects.filter(learner=learner, exercise=exercise, course_page_id=course_page_id)
-        .select_related("revision")
-        .order_by("-created_at", "-pk")
-        if learner.is_authenticated
-        else Submission.objects.none()
+    latest, counted, attempts_used = _panel_submissions(
+        learner=learner, exercise=exercise, course_page_id=course_page_id
     )
-    latest = mine.first()
-    attempts_used = mine.filter(kind=SubmissionKind.SUBMIT).count()
     attempts_left = None
     if exercise.max_attempts is not None:
         attempts_left = max(exercise.max_attempts - attempts_used, 0)
@@ -223,11 +257,6 @@ def exercise_panel_context(
         until = latest.created_at + timedelta(seconds=exercise.cooldown_seconds)
         cooldown_until = until if until > now else None
     prefill = draft or _last_answers(submission=latest)
-    counted = (
-        learner_exercise_score(learner=learner, exercise=exercise, course_page_id=course_page_id)
-        if learner.is_authenticated
-        else None
-    )
     panel = ExercisePanel(
         exercise=exercise,
         course_page_id=course_page_id,
@@ -235,7 +264,7 @@ def exercise_panel_context(
         cells=_editor_cells(exercise=exercise, prefill=prefill) if exercise.is_ready else [],
         latest=latest,
         latest_result=submission_result(submission=latest) if latest is not None and latest.is_done else None,
-        counted=counted,
+        counted=_counted(counted),
         attempts_used=attempts_used,
         attempts_left=attempts_left,
         due_at=exercise.due_at,

@@ -48,6 +48,8 @@ NBGRADER_COURSE = BENCH_DIR / "nbgrader-course"
 NBGRADER_VERSION = "0.9.6"
 ASSIGNMENT = "ps1"
 LAUNCHERS = ("forkserver", "bwrap")
+# Taking a ready spare is a list pop; anything slower was a kernel started on the spot.
+SPARE_ACQUIRE_S = 0.01
 
 RICE_ANSWERS = {
     "correct": (
@@ -124,15 +126,25 @@ def describe(values: list[float]) -> str:
 # ------------------------------------------------------------------------------------ our engine
 
 
-def grade_all(source, subs, limits: Limits, provider) -> tuple[list[float], list[float]]:
-    """Per-submission seconds, and the scores (to check both graders agree on the set)."""
-    times, scores = [], []
+def grade_all(source, subs, limits: Limits, provider) -> tuple[list[float], list[float], list[dict[str, float]]]:
+    """Per-submission seconds, the scores (to check both graders agree on the set) and each
+    report's own timings."""
+    times, scores, timings = [], [], []
     for index, (_, notebook) in enumerate(subs):
         started = time.perf_counter()
         report = grade_submission(source, notebook, kernels=provider, limits=limits, seed=1000 + index)
         times.append(time.perf_counter() - started)
         scores.append(report.score)
-    return times, scores
+        timings.append(report.timings)
+    return times, scores, timings
+
+
+def describe_warm(timings: list[dict[str, float]]) -> str:
+    """How many submissions found a spare (the rest started a kernel while the pool refilled),
+    and the execute step's median from the reports."""
+    spares = sum(1 for t in timings if t["acquire_s"] < SPARE_ACQUIRE_S)
+    execute = statistics.median(t["execute_s"] for t in timings)
+    return f"{spares}/{len(timings)} from a spare, execute step median {execute * 1000:6.1f} ms"
 
 
 def kernel_starts(limits: Limits, count: int) -> list[float]:
@@ -342,6 +354,7 @@ def main() -> None:
     ours: dict[str, list[float]] = {launcher: [] for launcher in LAUNCHERS}
     starts: dict[str, list[float]] = {launcher: [] for launcher in LAUNCHERS}
     warm: dict[str, list[float]] = {launcher: [] for launcher in LAUNCHERS}
+    warm_timings: dict[str, list[dict[str, float]]] = {launcher: [] for launcher in LAUNCHERS}
     nb_inner: list[float] = []
     nb_batch: list[float] = []
     our_scores: list[float] = []
@@ -359,20 +372,22 @@ def main() -> None:
                 continue
             os.environ[LAUNCHER_ENV] = contender
             starts[contender].extend(kernel_starts(limits, 3))
-            times, our_scores = grade_all(source, subs, limits, ColdKernels(limits))
+            times, our_scores, _ = grade_all(source, subs, limits, ColdKernels(limits))
             ours[contender].extend(times)
             print(f"  round {round_number + 1}: engine ({contender}, cold) {sum(times):6.2f} s")
             with KernelPool(limits, size=2) as pool:
                 while pool.ready_count < 2:
                     time.sleep(0.02)
-                times, _ = grade_all(source, subs, limits, pool)
+                times, _, timings = grade_all(source, subs, limits, pool)
             warm[contender].extend(times)
+            warm_timings[contender].extend(timings)
             print(f"  round {round_number + 1}: engine ({contender}, warm pool) {sum(times):6.2f} s")
 
     print("\nPer submission (each graded in a fresh single-use sandboxed kernel):")
     for launcher in LAUNCHERS:
         print(f"  engine, {launcher:<10} cold       {describe(ours[launcher])}   kernel start {describe(starts[launcher])}")
-        print(f"  engine, {launcher:<10} warm pool  {describe(warm[launcher])}")
+        print(f"  engine, {launcher:<10} warm pool  {describe(warm[launcher])}   "
+              f"{describe_warm(warm_timings[launcher])}")
     if python:
         print(f"  nbgrader autograde, inside batch  {describe(nb_inner)}")
         batch = statistics.median(nb_batch)

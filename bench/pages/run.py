@@ -2,12 +2,13 @@
 
 Run: .venv/bin/python bench/pages/run.py [--quick] [--seconds N]
 Builds var/bench/pages/ afresh (a file SQLite database with the demo site from `load_demo` and a
-learner enrolled in the flagship course with some progress), counts each page's queries in this
-process, then serves the site with gunicorn (two workers, config/gunicorn.conf.py) on loopback
-and loads each page for a fixed time with 8 connections: with wrk (installed with apt when
-missing and running as root) or, failing that, a bounded Python load script. The lesson page
-runs twice in the same run, against a second gunicorn with PMA_PAGE_CACHE=0, and the ratio is
-printed. Stops its servers on exit. Prints figures and never fails on a time.
+learner enrolled in the flagship course with some progress; "exercise" is a lesson with a
+notebook exercise), counts each page's queries in this process, then serves the site with
+gunicorn (two workers, config/gunicorn.conf.py) on loopback and loads each page for a fixed
+time with 8 connections: with wrk (installed with apt when missing and running as root) or,
+failing that, a bounded Python load script. The lesson page runs twice in the same run, against
+a second gunicorn with PMA_PAGE_CACHE=0, and the ratio is printed. Stops its servers on exit.
+Prints figures and never fails on a time.
 """
 
 from __future__ import annotations
@@ -123,6 +124,19 @@ def _prepare() -> tuple[list[Target], str]:
         knowledge_check_answer(
             learner=learner, lesson=read, block_id=check.id, selected_option_ids=[first_option]
         )
+    # A lesson with a notebook exercise, in whichever course has one (the learner enrols there).
+    with_exercise = next(
+        (
+            lesson
+            for lesson in [*lessons, *LessonPage.objects.live().order_by("path")]
+            if any(raw["type"] == "exercise" for raw in lesson.body.raw_data)
+        ),
+        None,
+    )
+    if with_exercise is not None:
+        exercise_course = CoursePage.objects.ancestor_of(with_exercise).get()
+        if exercise_course.pk != course.pk:
+            enrolment_create(learner=learner, course=exercise_course)
     client = Client()
     client.force_login(learner)
     cookie = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
@@ -136,6 +150,8 @@ def _prepare() -> tuple[list[Target], str]:
     ]
     targets = [Target(name, path, False) for name, path in pages if name != "lesson"]
     targets += [Target(name, path, True) for name, path in pages]
+    if with_exercise is not None:
+        targets.append(Target("exercise", with_exercise.url, True))
     targets.append(Target("dashboard", "/dashboard/", True))
     return targets, cookie
 

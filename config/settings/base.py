@@ -70,6 +70,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # After CommonMiddleware has refused hosts outside ALLOWED_HOSTS: the site per host, remembered.
+    "courses.sites.SiteMiddleware",
     # process_view runs in this order: refuse an oversized body before the CSRF check parses it.
     # (Sessions, users and messages are already set up: every __call__ runs before any process_view.)
     "ops.middleware.RequestBodyLimitMiddleware",
@@ -124,7 +126,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
     )
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # The connection is kept between requests, as on PostgreSQL: opening the file and setting
+    # WAL up again cost ~4 ms of CPU per request. SQLite has no server that could drop it.
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = False
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -223,6 +226,10 @@ CACHES = {
         "LOCATION": "pma-default",
     }
 }
+# Sessions are read from the cache and written through to the database. Safe where every process
+# sees the same cache: one process (runserver, tests) or Redis (production.py with REDIS_URL, which
+# falls back to database sessions without it, since a logout must reach every worker).
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 # Cache the public parts of course pages (courses/caching.py); PMA_PAGE_CACHE=0 turns it off.
 PMA_PAGE_CACHE = os.environ.get("PMA_PAGE_CACHE", "1") != "0"
 

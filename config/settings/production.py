@@ -111,6 +111,9 @@ if REDIS_URL:
         }
     }
     INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
+else:
+    # Each worker has its own LocMem cache: a session ended in one must not live on in another.
+    SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 # Staff reach the admins only with two-factor authentication (accounts.middleware); set
 # PMA_REQUIRE_STAFF_MFA=0 to allow password-only staff log-ins.

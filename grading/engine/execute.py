@@ -372,6 +372,23 @@ def _run_one(
     return Verdict.OK, ""
 
 
+def warm_up(kernel: SandboxKernel, deadline: float) -> bool:
+    """Run one silent no-op cell; True when the kernel answered it with "ok".
+
+    Silent and kept out of history: no execution count, ``In``, ``Out`` or ``_`` changes,
+    so learner code cannot tell it ran.
+    """
+    try:
+        msg_id = kernel.client.execute(
+            "pass", silent=True, store_history=False, allow_stdin=False, stop_on_error=False
+        )
+    except Exception:
+        return False
+    exchange = _Exchange()
+    _collect(kernel, msg_id, exchange, None, deadline)
+    return exchange.reply is not None and exchange.reply.get("status") == "ok"
+
+
 def _reject_constant(name: str) -> object:
     raise ValueError(f"{name} is not JSON")
 

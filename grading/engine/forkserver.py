@@ -69,6 +69,8 @@ from grading.engine.kernelspec import (
     INNER_IPC_DIR,
     INNER_RUN_DIR,
     SHARED_ETC_FILES,
+    TRACEBACK_MODE,
+    TRACEBACK_THEME,
     kernel_environment,
     sandbox_kernel_spec,
 )
@@ -96,6 +98,9 @@ PRELOAD = (
     "faulthandler",
     "pdb",
     "pydoc",
+    # Imported by the first cell a kernel runs, and by its first traceback.
+    "IPython.core.logger",
+    "pygments.formatters.terminal256",
 )
 # debugpy's Django plugin imports django when it can: the zygote must hold nothing of the grader's
 # framework, so these are made unimportable while preloading (and importable again afterwards).
@@ -235,6 +240,7 @@ class ForkServer:
             "environment": kernel_environment(home=INNER_RUN_DIR),
             "preload": list(PRELOAD),
             "blocked": list(PRELOAD_BLOCKED),
+            "traceback": [TRACEBACK_MODE, TRACEBACK_THEME],
             "bootstrap": _BOOTSTRAP,
         }
         config_fd = os.memfd_create("pm-zygote-config", 0)

@@ -68,7 +68,9 @@ def grade_submission(
             flags.extend(outcome.flags)
             timings["sealed_s"] = outcome.seconds
     finally:
-        kernel.kill()
+        # The report needs nothing more from the kernel: stop it now, and let the sandbox's
+        # reaper thread wait for it to end and clean up while the report goes out.
+        kernel.kill(wait=False)
 
     by_cell = {t.cell: t for t in [*tests, *sealed_results]}
     ordered = [by_cell[n] for n in sorted(by_cell)]

@@ -317,7 +317,7 @@ def run_sealed_checks(*, source: ExerciseSource, learner: Any, kernels: Any, lim
                 flags.append(Flag("sealed_check_failed", cap(f"Sealed check {cell.grade_id!r}: {exc}."),
                                   cell.index + 1, cell.grade_id, review=True))
     finally:
-        reference.kill()
+        reference.kill(wait=False)
     return SealedOutcome(results, flags, time.perf_counter() - started)
 
 

@@ -205,6 +205,24 @@ def _reap(*_: object) -> None:
             pass
 
 
+def _warm_tracebacks(mode: str, theme: str) -> None:
+    """Format one exception the way every kernel will, so what IPython builds lazily for it
+    (pygments' terminal formatter and its colour tables) is built once here, not in each
+    kernel's first failing cell. Only a speed-up: a newer IPython that formats differently must
+    not stop the fork server."""
+    try:
+        from IPython.core.ultratb import FormattedTB
+
+        try:
+            raise ValueError("warm-up")
+        except ValueError as error:
+            FormattedTB(mode=mode, theme_name=theme).structured_traceback(
+                type(error), error, error.__traceback__
+            )
+    except Exception:  # noqa: S110 - see the docstring
+        pass
+
+
 def serve(config_fd: int, source_fd: int, control_fd: int) -> None:
     config = json.loads(os.pread(config_fd, 1 << 20, 0))
     os.close(config_fd)
@@ -217,6 +235,7 @@ def serve(config_fd: int, source_fd: int, control_fd: int) -> None:
             __import__(name)
         for name in config["blocked"]:
             del sys.modules[name]
+        _warm_tracebacks(*config["traceback"])
         import threading
 
         if threading.active_count() != 1:

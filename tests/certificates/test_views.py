@@ -14,7 +14,11 @@ from pypdf import PdfReader
 from certificates.credentials import bitstring_is_set
 from certificates.models import Certificate
 from certificates.rendering import PageSize, certificate_pdf
-from certificates.services import certificate_document, certificate_revoke
+from certificates.services import (
+    certificate_document,
+    certificate_letter_render,
+    certificate_revoke,
+)
 from certificates.sharing import linkedin_add_url
 
 pytestmark = pytest.mark.django_db
@@ -101,6 +105,7 @@ def test_the_owner_downloads_the_stored_pdf(client, certificate, learner, page_s
     assert response["Content-Type"] == "application/pdf"
     assert f'filename="{certificate.code}-{page_size}.pdf"' in response["Content-Disposition"]
     pdf = b"".join(response.streaming_content)
+    certificate.refresh_from_db()  # the Letter was stored by this first download
     with certificate.pdf_for(page_size).open("rb") as stored:
         assert pdf == stored.read()
 
@@ -306,7 +311,7 @@ def test_verify_credential_command_reads_json_and_pdf(certificate, tmp_path, cap
     assert "Outcome: Valid" in out
     assert "Awarded to: Ada Lovelace" in out
     pdf_path = tmp_path / "certificate.pdf"
-    with certificate.pdf_letter.open("rb") as handle:
+    with certificate_letter_render(certificate=certificate).pdf_letter.open("rb") as handle:
         pdf_path.write_bytes(handle.read())
     call_command("verify_credential", str(pdf_path))
     assert "Outcome: Valid" in capsys.readouterr().out

@@ -2,36 +2,11 @@
 
 import pytest
 
-from courses.services import enrolment_create
+from tests import pages_fixtures
 
-from .factories import UserFactory, catalog_page, course_tree, site_home
-
-
-@pytest.fixture
-def home(db):
-    return site_home()
-
-
-@pytest.fixture
-def catalog(home):
-    return catalog_page(home)
-
-
-@pytest.fixture
-def course(catalog):
-    """Two modules of two lessons, one knowledge check per lesson."""
-    return course_tree(catalog, slug="foundations", title="Foundations")
-
-
-@pytest.fixture
-def learner(db):
-    return UserFactory()
-
-
-@pytest.fixture
-def enrolled(learner, course):
-    enrolment_create(learner=learner, course=course)
-    return learner
+home, catalog = pages_fixtures.home, pages_fixtures.catalog
+learner, enrolled = pages_fixtures.learner, pages_fixtures.enrolled
+course = pages_fixtures.course_fixture(slug="foundations", title="Foundations")
 
 
 @pytest.fixture

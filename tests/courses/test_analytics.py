@@ -1,7 +1,8 @@
 """Course analytics: score distributions, failure rates per test, the completion funnel, activity."""
 
 import json
-from datetime import timedelta
+import zoneinfo
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -62,6 +63,8 @@ def test_score_distribution_puts_counted_scores_in_ten_percent_bands(course):
         enrolment_create(learner=learner, course=course)
         _score(learner, course, "rice", points, "6")
     enrolment_create(learner=UserFactory(), course=course)  # enrolled, no score yet
+    # A score kept from an exercise the course no longer declares is not charted.
+    _score(learner, course, "retired", "6", "6")
 
     rice, kano = score_distributions(
         course=course, exercises=course_exercises(course=course), enrolled=7
@@ -204,6 +207,32 @@ def test_submissions_per_day_over_the_last_thirty_days(course, rice_course):
     assert (days[-1].submissions, days[-1].checks) == (2, 1)
     assert (days[-4].day, days[-4].submissions, days[-4].checks) == (today - timedelta(days=3), 1, 0)
     assert sum(d.submissions for d in days) == 3
+
+
+def test_submissions_per_day_follow_the_local_calendar_across_a_clock_change(course, rice_course):
+    # Berlin moves from UTC+1 to UTC+2 on 29 March 2026: local midnights are 23:00 UTC before
+    # and 22:00 UTC after.
+    at = {
+        ("ann", "submit"): "2026-03-27 22:30",  # 27 March 23:30 local: before the window
+        ("ben", "submit", 1): "2026-03-27 23:30",  # 28 March 00:30
+        ("ben", "submit", 2): "2026-03-29 22:30",  # 30 March 00:30 (summer time)
+        ("cat", "submit"): "2026-03-30 21:59",  # 30 March 23:59
+        ("ann", "check"): "2026-03-30 22:00",  # 31 March 00:00: tomorrow
+    }
+    for key, when in at.items():
+        who, kind = key[0], key[1]
+        submissions = Submission.objects.filter(learner=rice_course[who], kind=kind).order_by("pk")
+        submission = submissions[key[2] - 1] if len(key) == 3 else submissions.get()
+        submission.created_at = datetime.fromisoformat(when).replace(tzinfo=UTC)
+        submission.save(update_fields=["created_at"])
+
+    with timezone.override(zoneinfo.ZoneInfo("Europe/Berlin")):
+        days = submissions_per_day(course=course, days=3, today=date(2026, 3, 30))
+    assert [(d.day, d.submissions, d.checks) for d in days] == [
+        (date(2026, 3, 28), 1, 0),
+        (date(2026, 3, 29), 0, 0),
+        (date(2026, 3, 30), 2, 0),
+    ]
 
 
 def test_the_analytics_page_draws_charts_from_json_with_tables_beside(

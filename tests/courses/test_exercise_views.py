@@ -5,13 +5,14 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 import courses.receivers  # noqa: F401  (connects the score receiver, as CoursesConfig.ready() does)
-from courses.models import CourseExercise, CourseProgress
+from courses.models import CourseProgress
 from courses.services import enrolment_create
 from grading.models import Submission
 from tests.grading.submissions_support import (
     CORRECT,
     PARTIAL,
-    install_fake_engine,
+    install_fake_engine_over_http,
+    make_course_exercise,
     make_exercise,
     notebook_with,
 )
@@ -23,17 +24,12 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def exercise(course):
-    exercise = make_exercise()
-    CourseExercise.objects.create(course=course, key=exercise.slug, title=exercise.title, max_points=10)
-    return exercise
+    return make_course_exercise(course)
 
 
 @pytest.fixture
 def fake_engine(monkeypatch, django_capture_on_commit_callbacks):
-    engine = install_fake_engine(monkeypatch)
-    # Requests run inside the test's transaction; run their on-commit work as a commit would.
-    engine.commit = django_capture_on_commit_callbacks
-    return engine
+    return install_fake_engine_over_http(monkeypatch, django_capture_on_commit_callbacks)
 
 
 def urls(course, exercise):

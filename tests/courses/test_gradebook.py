@@ -2,12 +2,16 @@
 
 import csv
 import io
+import zoneinfo
 from decimal import Decimal
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from wagtail.users.models import UserProfile
 
 from courses.admin_views import csv_safe
 from courses.models import CourseExercise, EnrolmentStatus
@@ -122,6 +126,38 @@ def test_cells_hold_the_counted_scores_percent_lessons_and_completion(client, in
     assert reverse("gradebook:analytics", args=[course.pk]) in html
 
 
+def test_cells_show_scores_and_dates_as_the_template_filters_do(client, instructor, class_of, course):
+    _score(class_of["bob"], course, "rice", "2", "6")
+    _score(class_of["bob"], course, "kano", "0.1", "5")
+    client.force_login(instructor)
+    html = client.get(reverse("gradebook:course", args=[course.pk])).content.decode()
+    cells = [
+        " ".join(cell.split("</td>")[0].split())
+        for cell in html.split('<td data-exercise="')[1:]
+    ]
+    assert cells == [
+        # Alice 4.5/6 and 5/5; Bob 2/6 and 0.1/5; Carol 6/6 and nothing; Dave 6/6 and 4/5.
+        'rice"> 4.50 / 6<br><small>75%</small>',
+        'kano"> 5 / 5<br><small>100%</small>',
+        'rice"> 2 / 6<br><small>33.3%</small>',
+        'kano"> 0.10 / 5<br><small>2%</small>',
+        'rice"> 6 / 6<br><small>100%</small>',
+        'kano"> <span aria-label="no score">–</span>',
+        'rice"> 6 / 6<br><small>100%</small>',
+        'kano"> 4 / 5<br><small>80%</small>',
+    ]
+    assert "<td>Active<br><small>In progress</small></td>" in html
+    assert "<td>Unenrolled<br><small>In progress</small></td>" in html
+    # Dates as the `date` filter shows them, in the time zone of the reader's admin profile.
+    profile = UserProfile.get_for_user(instructor)
+    profile.current_time_zone = "Pacific/Auckland"
+    profile.save()
+    completed = class_of["dave"].enrolments.get(course=course).progress.completed_at
+    local = timezone.localtime(completed, zoneinfo.ZoneInfo("Pacific/Auckland"))
+    shown = f'<time datetime="{local.isoformat()}">{date_format(local, "j M Y")}</time>'
+    assert shown in client.get(reverse("gradebook:course", args=[course.pk])).content.decode()
+
+
 def test_a_score_override_shows_in_the_gradebook(client, instructor, class_of, course):
     # CourseExerciseScore follows the counted score down as well as up.
     _score(class_of["alice"], course, "rice", "1.5", "6")
@@ -191,6 +227,12 @@ def test_pages_of_fifty_learners(client, instructor, course):
     assert [row.name for row in filtered.context["rows"]] == [
         "Learner 050", "Learner 051", "Learner 052"
     ]
+    not_started = client.get(url, {"state": "not_started", "p": 2})
+    assert [row.name for row in not_started.context["rows"]] == [
+        "Learner 050", "Learner 051", "Learner 052"
+    ]
+    assert "53 learners" in not_started.content.decode()
+    assert client.get(url, {"state": "completed"}).context["page_obj"].paginator.count == 0
 
 
 def _populate(course, *, learners, exercises):

@@ -46,8 +46,9 @@ def test_the_exercise_block_costs_a_fixed_number_of_queries(
     client.force_login(enrolled)
     client.get(lesson.url)
 
-    # 9 for the lesson page itself (see test_query_budget.py), 5 for the learner's exercise state.
-    with django_assert_num_queries(14):
+    # 4 for the lesson page itself (see test_query_budget.py), 2 for the exercise with its
+    # revision and the learner's submissions.
+    with django_assert_num_queries(6):
         response = client.get(lesson.url)
 
     assert response.status_code == 200

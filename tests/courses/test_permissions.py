@@ -91,3 +91,11 @@ def test_instructor_without_a_course_edits_nothing(client, two_courses):
     mine, _theirs = two_courses
     client.force_login(instructor_user())
     assert client.get(f"/admin/pages/{mine.pk}/edit/").status_code in (302, 403)
+
+
+@pytest.mark.django_db
+def test_instructors_get_the_headers_admin_link_and_learners_do_not(client, two_courses, learner):
+    client.force_login(instructor_user())
+    assert '<a class="site-nav__link" href="/admin/">Admin</a>' in client.get("/profile/").text
+    client.force_login(learner)
+    assert 'href="/admin/">Admin</a>' not in client.get("/profile/").text

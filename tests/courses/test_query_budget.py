@@ -1,16 +1,20 @@
 """Course pages run a fixed, small number of queries whatever the size of the course.
 
 Counts are exact and taken on the second request (per-process caches warm, as on a live site).
-A logged-in request spends 4 of them before any page code runs: the session, the user and the
-two permission queries of Wagtail's userbar; a Wagtail page 2 more on its site and home page.
+A logged-in request spends 1 of them before any page code runs, on the user: the session comes
+from the cache (cached_db sessions), Wagtail's site and home page from courses.sites, and whether
+a learner gets Wagtail's userbar from accounts.admin_access.
 """
 
 import pytest
 from django.test import override_settings
 
+from courses.models import LessonPage
 from courses.services import enrolment_create, lesson_complete
+from grading.services import submission_create, submission_grade
+from tests.grading.submissions_support import CORRECT, PARTIAL, install_fake_engine, make_exercise
 
-from .factories import UserFactory, course_tree, lessons_of
+from .factories import UserFactory, course_tree, lesson_body, lessons_of
 
 pytestmark = pytest.mark.django_db
 
@@ -43,15 +47,15 @@ def assert_queries(client, url, expected, django_assert_num_queries, status=200)
 
 
 @pytest.mark.parametrize("course_name", ["small", "big"])
-def test_an_enrolled_learner_reads_any_lesson_in_9_queries(
+def test_an_enrolled_learner_reads_any_lesson_in_4_queries(
     client, learner_in_both, course_name, request, django_assert_num_queries
 ):
     course = request.getfixturevalue(course_name)
     client.force_login(learner_in_both)
     for lesson in (lessons_of(course)[1], lessons_of(course)[-1]):
-        # session, user, site, home, lesson (view restrictions included), enrolment with course
-        # and progress, completions and check answers in one union, the userbar's two.
-        assert_queries(client, lesson.url, 9, django_assert_num_queries)
+        # user, lesson (view restrictions included), enrolment with course and progress,
+        # completions and check answers in one union.
+        assert_queries(client, lesson.url, 4, django_assert_num_queries)
 
 
 def test_the_first_view_of_a_lesson_adds_only_the_write_of_the_learners_place(
@@ -60,7 +64,7 @@ def test_the_first_view_of_a_lesson_adds_only_the_write_of_the_learners_place(
     client.force_login(learner_in_both)
     lessons = lessons_of(big)
     client.get(lessons[3].url)
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(5):
         client.get(lessons[4].url)
 
 
@@ -71,49 +75,48 @@ def test_a_lesson_without_knowledge_checks_costs_the_same(
     learner = UserFactory()
     enrolment_create(learner=learner, course=course)
     client.force_login(learner)
-    assert_queries(client, lessons_of(course)[2].url, 9, django_assert_num_queries)
+    assert_queries(client, lessons_of(course)[2].url, 4, django_assert_num_queries)
 
 
 @pytest.mark.parametrize("course_name", ["small", "big"])
 def test_course_pages(client, learner_in_both, course_name, request, django_assert_num_queries):
     course = request.getfixturevalue(course_name)
-    # site, home, course with its logo.
-    assert_queries(client, course.url, 3, django_assert_num_queries)
+    # the course with its logo.
+    assert_queries(client, course.url, 1, django_assert_num_queries)
     client.force_login(learner_in_both)
-    # + session, user, enrolment, completions and the userbar's two (which also answer whether
-    # the learner may edit the course).
-    assert_queries(client, course.url, 9, django_assert_num_queries)
+    # + user, enrolment, completions (whether the learner may edit the course costs nothing).
+    assert_queries(client, course.url, 4, django_assert_num_queries)
 
 
 def test_a_module_page_redirects_to_its_course_outline(
     client, learner_in_both, big, django_assert_num_queries
 ):
     module_url = lessons_of(big)[0].get_parent().url
-    # site, home, module, its course.
-    assert_queries(client, module_url, 4, django_assert_num_queries, status=302)
+    # module, its course.
+    assert_queries(client, module_url, 2, django_assert_num_queries, status=302)
     client.force_login(learner_in_both)
-    assert_queries(client, module_url, 6, django_assert_num_queries, status=302)
+    # + user.
+    assert_queries(client, module_url, 3, django_assert_num_queries, status=302)
 
 
 def test_catalog_home_and_dashboard(
     client, home, catalog, small, big, learner_in_both, django_assert_num_queries
 ):
-    # site, home, catalog, the skills of the filter form; the course cards come from the cache.
-    assert_queries(client, catalog.url, 4, django_assert_num_queries)
-    assert_queries(client, f"{catalog.url}?level=beginner", 4, django_assert_num_queries)
-    # site, home, its view restrictions.
-    assert_queries(client, home.url, 3, django_assert_num_queries)
+    # catalog, the skills of the filter form; the course cards come from the cache.
+    assert_queries(client, catalog.url, 2, django_assert_num_queries)
+    assert_queries(client, f"{catalog.url}?level=beginner", 2, django_assert_num_queries)
+    # the home page's view restrictions.
+    assert_queries(client, home.url, 1, django_assert_num_queries)
     client.force_login(learner_in_both)
-    assert_queries(client, catalog.url, 8, django_assert_num_queries)
-    assert_queries(client, home.url, 7, django_assert_num_queries)
-    # session, user, enrolments with courses and progress, lessons, completions, certificates,
-    # site (for page URLs), the userbar's two.
-    assert_queries(client, "/dashboard/", 9, django_assert_num_queries)
+    assert_queries(client, catalog.url, 3, django_assert_num_queries)
+    assert_queries(client, home.url, 2, django_assert_num_queries)
+    # user, enrolments with courses and progress, lessons, completions, certificates.
+    assert_queries(client, "/dashboard/", 5, django_assert_num_queries)
 
     only_small = UserFactory()
     enrolment_create(learner=only_small, course=small)
     client.force_login(only_small)
-    assert_queries(client, "/dashboard/", 9, django_assert_num_queries)
+    assert_queries(client, "/dashboard/", 5, django_assert_num_queries)
 
 
 @override_settings(PMA_PAGE_CACHE=False)
@@ -123,11 +126,47 @@ def test_without_the_page_cache_counts_stay_fixed(
 ):
     course = request.getfixturevalue(course_name)
     client.force_login(learner_in_both)
-    # + modules and lessons of the course.
-    assert_queries(client, lessons_of(course)[1].url, 11, django_assert_num_queries)
-    # + modules, lessons, catalog (breadcrumbs), skills and instructors.
-    assert_queries(client, course.url, 14, django_assert_num_queries)
-    # + courses, their skills (no logos here, so no renditions query).
-    assert_queries(client, catalog.url, 10, django_assert_num_queries)
-    # + chosen featured courses (none), the newest instead, their skills, the catalog link.
-    assert_queries(client, home.url, 11, django_assert_num_queries)
+    # + Wagtail's site and home page (courses.sites is part of the page cache), modules and
+    # lessons of the course.
+    assert_queries(client, lessons_of(course)[1].url, 8, django_assert_num_queries)
+    # + site, home, modules, lessons, catalog (breadcrumbs), skills and instructors.
+    assert_queries(client, course.url, 11, django_assert_num_queries)
+    # + site, home, courses, their skills (no logos here, so no renditions query).
+    assert_queries(client, catalog.url, 7, django_assert_num_queries)
+    # + site, home, chosen featured courses (none), the newest instead, their skills, the
+    # catalog link.
+    assert_queries(client, home.url, 8, django_assert_num_queries)
+
+
+@pytest.fixture
+def exercise_lessons(small, big):
+    """The first lesson of each course ends with the same notebook exercise."""
+    exercise = make_exercise()
+    for course in (small, big):
+        lesson = lessons_of(course)[0]
+        lesson.body = [*lesson_body(checks=1), {"type": "exercise", "value": {"exercise": exercise.pk}}]
+        lesson.save_revision().publish()
+    return exercise
+
+
+@pytest.mark.parametrize("course_name", ["small", "big"])
+def test_a_lesson_with_an_exercise_adds_2_queries_however_many_submissions(
+    client, learner_in_both, exercise_lessons, course_name, request, monkeypatch,
+    django_assert_num_queries,
+):
+    install_fake_engine(monkeypatch)
+    course = request.getfixturevalue(course_name)
+    lesson = LessonPage.objects.get(pk=lessons_of(course)[0].pk)
+    client.force_login(learner_in_both)
+    # + the exercise with its current revision; the latest submission, the attempt that counts
+    # and the number of attempts used in one query.
+    assert_queries(client, lesson.url, 6, django_assert_num_queries)
+
+    for kind, answers in [("submit", CORRECT), ("submit", PARTIAL), ("check", CORRECT), ("submit", CORRECT)]:
+        submission = submission_create(
+            learner=learner_in_both, exercise=exercise_lessons, course_page=course, answers=answers,
+            kind=kind,
+        )
+        submission_grade(submission_id=submission.pk, worker="w")
+    assert_queries(client, lesson.url, 6, django_assert_num_queries)
+    assert "Unlimited attempts (3 used)" in client.get(lesson.url).text

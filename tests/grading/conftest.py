@@ -2,55 +2,20 @@
 
 import pytest
 
-from courses.models import CourseExercise
-from courses.services import enrolment_create
-from tests.courses.factories import (
-    UserFactory,
-    catalog_page,
-    course_tree,
-    instructor_user,
-    site_home,
-)
+from tests import pages_fixtures
+from tests.courses.factories import instructor_user
 
-from .submissions_support import install_fake_engine, make_exercise
+from .submissions_support import install_fake_engine, make_course_exercise
 
-
-@pytest.fixture
-def home(db):
-    return site_home()
-
-
-@pytest.fixture
-def catalog(home):
-    return catalog_page(home)
-
-
-@pytest.fixture
-def course(catalog):
-    return course_tree(catalog, slug="prioritisation", title="Prioritisation")
-
-
-@pytest.fixture
-def other_course(catalog):
-    return course_tree(catalog, slug="roadmaps", title="Roadmaps")
+home, catalog = pages_fixtures.home, pages_fixtures.catalog
+learner, enrolled = pages_fixtures.learner, pages_fixtures.enrolled
+course = pages_fixtures.course_fixture(slug="prioritisation", title="Prioritisation")
+other_course = pages_fixtures.course_fixture(slug="roadmaps", title="Roadmaps")
 
 
 @pytest.fixture
 def exercise(course):
-    exercise = make_exercise()
-    CourseExercise.objects.create(course=course, key=exercise.slug, title=exercise.title, max_points=10)
-    return exercise
-
-
-@pytest.fixture
-def learner(db):
-    return UserFactory()
-
-
-@pytest.fixture
-def enrolled(learner, course):
-    enrolment_create(learner=learner, course=course)
-    return learner
+    return make_course_exercise(course)
 
 
 @pytest.fixture

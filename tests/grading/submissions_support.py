@@ -55,8 +55,6 @@ def make_exercise(*, slug: str = "rice", title: str = "RICE scoring", **policy) 
     return exercise
 
 
-
-
 class FakeEngine:
     """Stands in for grading.engine.grade_submission: rice_tests pass, rank_tests get `rank_points`."""
 

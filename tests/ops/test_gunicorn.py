@@ -61,7 +61,7 @@ def test_the_environment_sets_workers_timeout_and_address(monkeypatch):
 def test_gunicorn_accepts_every_setting_in_the_file():
     known = set(Config().settings)
     ours = {name for name in load_config() if not name.startswith("_") and name.islower()}
-    ours -= {"multiprocessing", "os", "path"}
+    ours -= {"gc", "multiprocessing", "os", "path"}
 
     assert ours - known == set()
 
@@ -153,3 +153,15 @@ def test_a_real_gunicorn_serves_healthz_with_production_settings(tmp_path):
     access = [line for line in lines if line["logger"] == "gunicorn.access"]
     assert [(a["method"], a["path"], a["status"]) for a in access] == [("GET", "/healthz", 200)]
     assert any(line["logger"] == "gunicorn.error" and "Booting worker" in line["message"] for line in lines)
+
+
+def test_workers_fork_with_what_the_master_loaded_out_of_the_collectors_reach():
+    import gc
+
+    pre_fork = load_config()["pre_fork"]
+    before = gc.get_freeze_count()
+    try:
+        pre_fork(server=None, worker=None)
+        assert gc.get_freeze_count() > before
+    finally:
+        gc.unfreeze()

@@ -8,11 +8,12 @@ from cron with --once; --code renders one certificate now, whatever its schedule
 from __future__ import annotations
 
 import logging
-import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import DatabaseError, connection
+from django.db import DatabaseError
+
+from ops.loop import run_periodically
 
 from ...models import PdfStatus
 from ...selectors import certificate_by_code
@@ -34,24 +35,15 @@ class Command(BaseCommand):
         if options["code"]:
             self._render_one(options["code"])
             return
-        while True:
-            try:
-                ready = certificates_render_due(limit=options["batch"])
-            except DatabaseError as exc:
-                if options["once"]:
-                    raise
-                # An outage must not end the loop that recovers from it.
-                logger.error("Certificate render sweep failed; trying again in %ss: %s", options["interval"], exc)
-                connection.close()
-            else:
-                if ready or options["verbosity"] > 1:
-                    self.stdout.write(f"Rendered {ready} certificate(s).")
-            if options["once"]:
-                return
-            try:
-                time.sleep(options["interval"])
-            except KeyboardInterrupt:
-                return
+
+        def sweep() -> None:
+            ready = certificates_render_due(limit=options["batch"])
+            if ready or options["verbosity"] > 1:
+                self.stdout.write(f"Rendered {ready} certificate(s).")
+
+        # Only a database outage is waited out; a bug in rendering ends the command.
+        run_periodically(sweep, interval=options["interval"], once=options["once"], logger=logger,
+                         label="Certificate render sweep", recoverable=(DatabaseError,))
 
     def _render_one(self, code: str) -> None:
         certificate = certificate_by_code(code=code)

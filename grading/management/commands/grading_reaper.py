@@ -9,13 +9,12 @@ outlives an unreachable database or queue: it logs the error and sweeps again ne
 from __future__ import annotations
 
 import logging
-import time
 from typing import Any
 
 from django.core.management.base import BaseCommand
-from django.db import DatabaseError, connection
 
 from grading.services import submission_reap_expired
+from ops.loop import run_periodically
 
 logger = logging.getLogger(__name__)
 
@@ -28,22 +27,11 @@ class Command(BaseCommand):
         parser.add_argument("--once", action="store_true", help="sweep once and exit")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        while True:
-            try:
-                count = submission_reap_expired()
-            except Exception as exc:
-                if options["once"]:
-                    raise
-                # A database or Redis outage must not end the loop that recovers from it.
-                logger.error("Reaper sweep failed; trying again in %ss: %s", options["interval"], exc)
-                if isinstance(exc, DatabaseError):
-                    connection.close()
-            else:
-                if count or options["verbosity"] > 1:
-                    self.stdout.write(f"Re-queued {count} submission(s).")
-            if options["once"]:
-                return
-            try:
-                time.sleep(options["interval"])
-            except KeyboardInterrupt:
-                return
+        def sweep() -> None:
+            count = submission_reap_expired()
+            if count or options["verbosity"] > 1:
+                self.stdout.write(f"Re-queued {count} submission(s).")
+
+        # Any error, a database or a Redis outage alike, is logged and the loop goes on.
+        run_periodically(sweep, interval=options["interval"], once=options["once"], logger=logger,
+                         label="Reaper sweep")

@@ -170,6 +170,15 @@ def test_each_forked_kernel_is_fresh_and_a_dead_zygote_is_replaced() -> None:
     assert first.processes() == set()
 
 
+def test_a_forked_kernels_first_cells_and_first_error_import_nothing() -> None:
+    # The zygote holds what they need imported, and has built the traceback formatter once.
+    with forked() as kernel:
+        result = run_cells(kernel, ["import sys\nbefore = set(sys.modules)", "x = 1", "1 / 0"], LIMITS)
+        imported = call_json(kernel, "sorted(set(sys.modules) - before)")
+    assert [cell.status for cell in result.cells] == ["ok", "ok", "error"]
+    assert imported == []
+
+
 def test_the_launcher_is_chosen_by_argument_then_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PM_ACADEMY_KERNEL_LAUNCHER", "bwrap")
     assert kernel_launcher() == "bwrap"

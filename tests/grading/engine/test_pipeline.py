@@ -148,3 +148,36 @@ def test_sealed_checks_are_skipped_in_check_mode(kernels):
         ("moscow_sealed", 0.0, 2.0, "not_run", True),
     ]
     assert report.test("rice_sealed").message == "Sealed checks run only when you submit."
+
+
+class _Handed:
+    """A KernelProvider that notes every kernel it hands out (learner's, then any reference)."""
+
+    def __init__(self, inner):
+        self.inner = inner
+        self.kernels = []
+
+    def acquire(self):
+        kernel = self.inner.acquire()
+        self.kernels.append(kernel)
+        return kernel
+
+    def close(self):
+        """The wrapped pool belongs to the module fixture."""
+
+
+def test_grading_returns_with_its_kernels_stopped_and_their_runs_cleaned_up_after(kernels):
+    source = parse_source(load(FIXTURES / "exercises" / "rice_sealed.ipynb"))
+    handed = _Handed(kernels)
+
+    report = _grade(source, solution_notebook(source), handed, seed=5)
+
+    assert report.score == 8.0
+    learner, reference = handed.kernels
+    # Both were sent SIGKILL before grade_submission returned; the reaper waits for them.
+    assert [kernel.is_alive() for kernel in handed.kernels] == [False, False]
+    for kernel in handed.kernels:
+        kernel.kill()  # waits for the reaper's clean-up
+        assert kernel.processes() == set()
+        assert [cgroup for cgroup in kernel.cgroups if cgroup.exists()] == []
+    assert learner.uid != reference.uid

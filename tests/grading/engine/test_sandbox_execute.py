@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from grading.engine.execute import Verdict, run_cells
@@ -114,3 +116,39 @@ def test_error_fields_are_capped() -> None:
         result = run_cells(kernel, ["raise ValueError('v' * 10000)"], LIMITS)
     assert result.cells[0].ename == "ValueError"
     assert len(result.cells[0].evalue) == 2000
+
+
+def test_a_failing_cell_keeps_its_error_and_gets_a_one_line_traceback() -> None:
+    # The grader reads ename and evalue only, so the kernel formats no frames and no colours.
+    source = "def helper(x):\n    return x['name']\n\nassert helper({'name': 1}) == 2, 'wrong answer'"
+    with start_kernel(LIMITS) as kernel:
+        result = run_cells(kernel, [source, "1 / 0"], LIMITS)
+    first, second = result.cells
+    assert (first.status, first.ename, first.evalue) == ("error", "AssertionError", "wrong answer")
+    assert first.outputs == [
+        {
+            "output_type": "error",
+            "ename": "AssertionError",
+            "evalue": "wrong answer",
+            "traceback": ["AssertionError: wrong answer\n"],
+        }
+    ]
+    assert (second.ename, second.evalue) == ("ZeroDivisionError", "division by zero")
+    assert second.outputs[0]["traceback"] == ["ZeroDivisionError: division by zero\n"]
+
+
+@pytest.mark.parametrize("launcher", ["forkserver", "bwrap"])
+def test_the_warm_up_cell_leaves_nothing_the_learner_can_see(launcher: str) -> None:
+    # start_kernel runs one silent cell so IPython's first-run set-up is not paid in the
+    # learner's first cell; to learner code the kernel must look as if nothing ran before.
+    probe = (
+        "import json, sys\n"
+        "print(json.dumps([get_ipython().execution_count, In, _i, _, list(Out),"
+        " hasattr(sys, 'last_value')]))"
+    )
+    with start_kernel(LIMITS, launcher=launcher) as kernel:
+        result = run_cells(kernel, [probe, "6 * 7"], LIMITS)
+    first, second = result.cells
+    assert first.outputs[0]["name"] == "stdout"
+    assert json.loads(first.outputs[0]["text"]) == [2, ["", probe], "", "", [], False]
+    assert second.outputs[0]["execution_count"] == 2

@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 import logging
 import os
+import queue
 import tempfile
+import time
 from pathlib import Path
 
 import pytest
@@ -55,6 +57,44 @@ def test_kill_is_idempotent_and_fast() -> None:
     kernel.kill()
     assert not kernel.is_alive()
     assert kernel.processes() == set()
+
+
+def test_kill_without_waiting_stops_the_run_at_once_and_the_reaper_cleans_up() -> None:
+    kernel = start_kernel(LIMITS)
+    run_cells(kernel, ["import subprocess\nchild = subprocess.Popen(['sleep', '60'])"], LIMITS)
+    assert len(kernel.processes()) >= 4  # launcher, init, kernel and the learner's child
+    host_dir = kernel._host_dir
+    kernel.kill(wait=False)
+    assert not kernel.is_alive()
+    # Every process was sent SIGKILL before kill() returned; the reaper thread waits for
+    # them and removes the run's cgroups and files without anyone calling kill() again.
+    deadline = time.monotonic() + 10
+    while host_dir.exists() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert not host_dir.exists()
+    assert kernel.processes() == set()
+    assert [cgroup for cgroup in kernel.cgroups if cgroup.exists()] == []
+
+
+def test_a_waiting_kill_after_one_that_did_not_wait_returns_with_everything_gone() -> None:
+    kernel = start_kernel(LIMITS)
+    kernel.kill(wait=False)
+    kernel.kill()
+    assert kernel.processes() == set()
+    assert [cgroup for cgroup in kernel.cgroups if cgroup.exists()] == []
+    assert not kernel._host_dir.exists()
+
+
+def test_the_client_reads_its_channels_directly_and_raises_empty_when_nothing_came() -> None:
+    with start_kernel(LIMITS) as kernel:
+        client = kernel.client
+        with pytest.raises(queue.Empty):
+            client.get_iopub_msg(timeout=0)
+        with pytest.raises(queue.Empty):
+            client.get_shell_msg(timeout=0.01)
+        msg_id = client.kernel_info()
+        reply = client.get_shell_msg(timeout=10)
+    assert (reply["msg_type"], reply["parent_header"]["msg_id"]) == ("kernel_info_reply", msg_id)
 
 
 def test_ipc_works_with_no_network_interface_but_loopback() -> None:
