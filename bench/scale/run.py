@@ -56,7 +56,9 @@ def _relaunch_on_postgres() -> None:
 
 def _setup(args: argparse.Namespace) -> str:
     sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
+    # The test settings whatever `make bench` exports: DEBUG off (the dev settings would record every
+    # query) and the test client's host allowed.
+    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.test"
     if os.environ.get("PMA_SCALE_ON_POSTGRES"):
         where = "PostgreSQL (scripts/postgres.sh, fsync off)"
     else:
