@@ -2,7 +2,8 @@
 
 Takes plain values (no models), so the worker, the benchmark and the tests render
 the same way. The signed credential travels inside the PDF as an attachment and
-the QR code, drawn as inline SVG by segno, points at the public verification page.
+the QR code (segno; a PNG of one pixel per module, printed unsmoothed) points at the public
+verification page.
 Nothing is fetched over the network: fonts come from fontconfig, the logo arrives
 as a data: URI, and the URL fetcher refuses every other scheme.
 
@@ -15,6 +16,7 @@ parsed stylesheet, and decoded images such as course logos.
 from __future__ import annotations
 
 import base64
+import io
 import threading
 from dataclasses import dataclass, field
 from datetime import date
@@ -23,7 +25,6 @@ from functools import lru_cache
 import segno
 from django.db import models
 from django.template.loader import render_to_string
-from django.utils.safestring import mark_safe
 from weasyprint import CSS, HTML, Attachment
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
@@ -104,8 +105,7 @@ def certificate_html(
             "title_size": title.font_size_pt,
             "skills": skills,
             "more_skills": more,
-            # segno's markup is generated from our own URL, never from user input.
-            "qr_svg": mark_safe(_qr_svg(document.verify_url)),  # noqa: S308
+            "qr_data_uri": _qr_png_data_uri(document.verify_url),
         },
     )
 
@@ -139,10 +139,15 @@ def certificate_pdf(
 
 
 @lru_cache(maxsize=64)
-def _qr_svg(url: str) -> str:
-    # Encoding a QR code is pure Python (about 5 ms); both page sizes of a certificate print the
-    # same one, so it is made once.
-    return segno.make(url, error="m").svg_inline(omitsize=True, dark="#111827", border=0)
+def _qr_png_data_uri(url: str) -> str:
+    """The QR code as a PNG of one pixel per module, drawn without interpolation
+    (`image-rendering: pixelated` in the stylesheet), so every module prints as a sharp square
+    at any resolution. As an SVG path, WeasyPrint parsed ~1,100 numbers in Python on every
+    render (~19 ms, a third of a render); a small image is decoded once and cached.
+    Encoding is pure Python (about 5 ms), and both page sizes print the same code: made once."""
+    buffer = io.BytesIO()
+    segno.make(url, error="m").save(buffer, kind="png", scale=1, border=0, dark="#111827")
+    return image_data_uri(buffer.getvalue(), mime_type="image/png")
 
 
 def credential_attachment_name(code: str) -> str:

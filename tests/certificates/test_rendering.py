@@ -140,8 +140,22 @@ def test_the_logo_is_printed_when_given():
     logo = image_data_uri(buffer.getvalue(), mime_type="image/png")
     pdf = certificate_pdf(_document(logo_data_uri=logo), page_size=PageSize.A4)
     images = PdfReader(io.BytesIO(pdf)).pages[0].images
-    assert len(images) == 1
-    assert images[0].image.size == (120, 40)
+    assert sorted(image.image.size for image in images) == sorted([_qr_modules(), (120, 40)])
+
+
+def _qr_modules() -> tuple[int, int]:
+    import segno
+
+    return segno.make(_document().verify_url, error="m").symbol_size(scale=1, border=0)
+
+
+def test_the_qr_code_is_one_pixel_per_module_printed_without_smoothing():
+    images = PdfReader(io.BytesIO(certificate_pdf(_document(), page_size=PageSize.A4))).pages[0].images
+    (qr,) = images
+    # One pixel per module, no quiet zone in the image (the layout gives it).
+    assert qr.image.size == _qr_modules()
+    # Without /Interpolate true, a viewer or printer scales the modules as sharp squares.
+    assert qr.indirect_reference.get_object().get("/Interpolate") in (None, False)
 
 
 @pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="needs poppler-utils (pdftoppm)")

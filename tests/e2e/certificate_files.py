@@ -17,7 +17,7 @@ def pdf_text(data: bytes) -> str:
 def qr_codes(data: bytes, workdir: Path) -> list[str]:
     """What the QR codes on the PDF's first page say.
 
-    The certificate draws its QR code as vector graphics, so the page is rasterised first (poppler's
+    The QR code is an image placed and scaled in the page, so the page is rasterised first (poppler's
     pdftoppm, as a printer or a screen would show it), then zxing-cpp reads the image.
     """
     import zxingcpp
