@@ -24,6 +24,8 @@ from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
+from ops.generations import generation_current, generation_next
+
 ACCESS_ADMIN = "wagtailadmin.access_admin"
 GENERATION_KEY = "pma:admin-access:generation"
 TIMEOUT_SECONDS = 15 * 60
@@ -42,12 +44,8 @@ def can_access_admin(user: Any) -> bool:
     if user.is_superuser or hasattr(user, "_perm_cache"):
         return user.has_perm(ACCESS_ADMIN)  # no query: superuser, or permissions already loaded
     key = _user_key(user.pk)
-    stored = cache.get_many([key, GENERATION_KEY])
-    generation = stored.get(GENERATION_KEY)
-    if generation is None:
-        generation = 1
-        cache.add(GENERATION_KEY, generation, timeout=None)
-    remembered = stored.get(key)
+    generation = generation_current(GENERATION_KEY)
+    remembered = cache.get(key)
     # Stored with the user's join time too: SQLite may give a deleted user's id to a new one.
     joined = user.date_joined.isoformat() if user.date_joined else ""
     if remembered is not None and remembered[:2] == (generation, joined):
@@ -70,14 +68,8 @@ def _forget_users(user_ids) -> None:
 
 
 def _new_generation() -> None:
-    def bump() -> None:
-        try:
-            cache.incr(GENERATION_KEY)
-        except ValueError:
-            cache.set(GENERATION_KEY, 2, timeout=None)
-
-    bump()
-    transaction.on_commit(bump)
+    generation_next(GENERATION_KEY)
+    transaction.on_commit(lambda: generation_next(GENERATION_KEY))
 
 
 @receiver(post_save, sender=settings.AUTH_USER_MODEL)

@@ -19,7 +19,6 @@ below bounds how long another process can serve a changed outline.
 from __future__ import annotations
 
 import hashlib
-import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -31,6 +30,8 @@ from django.utils import translation
 from wagtail.images import get_image_model_string
 from wagtail.models import Page, PageViewRestriction, Site
 from wagtail.signals import page_published, page_unpublished, post_page_move
+
+from ops.generations import generation_current, generation_next
 
 T = TypeVar("T")
 
@@ -53,11 +54,7 @@ def pages_generation(*, request=None) -> int:
     """The current generation; remembered on the request so one page asks the cache once."""
     if request is not None and hasattr(request, "_pma_pages_generation"):
         return request._pma_pages_generation
-    generation = cache.get(GENERATION_KEY)
-    if generation is None:
-        generation = _fresh_generation()
-        if not cache.add(GENERATION_KEY, generation, timeout=None):
-            generation = cache.get(GENERATION_KEY, generation)  # another process started one
+    generation = generation_current(GENERATION_KEY)
     if request is not None:
         request._pma_pages_generation = generation
     return generation
@@ -65,17 +62,7 @@ def pages_generation(*, request=None) -> int:
 
 def pages_changed() -> None:
     """Start a new generation: every cached page part is rendered again on its next request."""
-    try:
-        cache.incr(GENERATION_KEY)
-    except ValueError:
-        # Missing (first run, or evicted): any value unlike the old one starts a new generation.
-        cache.set(GENERATION_KEY, _fresh_generation(), timeout=None)
-
-
-def _fresh_generation() -> int:
-    # Never a value used before, even after the cache was cleared: what a process remembers
-    # beside the cache (courses.sites) must not match a generation from before the clear.
-    return time.time_ns()
+    generation_next(GENERATION_KEY)
 
 
 def cache_scope(*, request) -> str:

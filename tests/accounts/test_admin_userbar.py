@@ -85,3 +85,21 @@ def test_a_direct_permission_or_superuser_flag_counts_too(learner_client, learne
     learner.is_superuser = True
     learner.save(update_fields=["is_superuser"])
     assert USERBAR in profile_page(learner_client)[0]
+
+
+def test_an_evicted_generation_never_brings_back_an_answer_from_before(client, instructor, instructors):
+    from django.core.cache import cache
+
+    from accounts.admin_access import GENERATION_KEY
+
+    admin_link = 'href="/admin/">Admin</a>'
+    cache.clear()
+    client.force_login(instructor)
+    assert admin_link in profile_page(client)[0]
+    access_admin = Permission.objects.get(codename="access_admin", content_type__app_label="wagtailadmin")
+    instructors.permissions.remove(access_admin)
+    # The cache evicts the generation (LRU) while the instructor's remembered answer stays.
+    cache.delete(GENERATION_KEY)
+
+    # The header's link reads the remembered answer alone (the userbar asks Wagtail again).
+    assert admin_link not in profile_page(client)[0]
