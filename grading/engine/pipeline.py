@@ -89,5 +89,7 @@ def grade_submission(
         source_sha256=source.sha256,
         mode=mode,
         message=cap(message),
+        answer_outputs={step.cell.grade_id: list(cell.outputs)
+                        for step, cell in zip(assembly.steps, run.cells, strict=True) if step.from_learner},
     )
 

@@ -77,6 +77,10 @@ class GradeReport:
     source_sha256: str = ""
     mode: str = "submit"
     message: str = ""
+    #: Each answer cell's own outputs (nbformat v4 dicts) by grade_id, within the run's output
+    #: budget (Limits.output_bytes for all cells together). Raw: the caller sanitises before
+    #: showing them. Not part of to_dict(): the stored, audited report carries no outputs.
+    answer_outputs: dict[str, list[dict[str, Any]]] = field(default_factory=dict, compare=False)
 
     @property
     def needs_review(self) -> bool:
@@ -92,6 +96,7 @@ class GradeReport:
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
+        del data["answer_outputs"]
         data["status"] = self.status.value
         for test in data["tests"]:
             test["status"] = TestStatus(test["status"]).value

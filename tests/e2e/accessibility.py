@@ -63,8 +63,23 @@ def describe(violations: list[dict]) -> str:
     return "\n".join(lines)
 
 
+#: True once the document, its stylesheets and its web fonts have all loaded: before then axe
+#: measures unstyled boxes (nav links 22 px tall fail `target-size`).
+PAGE_SETTLED = """() => document.readyState === 'complete'
+  && [...document.querySelectorAll('link[rel=stylesheet]')].every(link => link.sheet !== null)
+  && document.fonts.status === 'loaded'"""
+
+
+def wait_until_settled(page) -> None:
+    """Wait for the page's own resources. It cannot tell an old page from a new one: after a click
+    that navigates, the caller first waits for something only the new page shows."""
+    page.wait_for_load_state("load")
+    page.wait_for_function(PAGE_SETTLED)
+
+
 def assert_accessible(page, name: str) -> None:
     """No serious or critical axe violation on the page; the message lists each one."""
+    wait_until_settled(page)
     violations = axe_violations(page)
     assert not violations, f"axe found serious or critical problems on {name} ({page.url}):\n" + describe(
         violations

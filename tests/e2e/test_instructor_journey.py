@@ -62,7 +62,9 @@ def test_instructor_authors_validates_publishes_and_reads_the_gradebook(page, gr
     # A module under the course, published.
     page.goto(f"/admin/pages/{site.course.pk}/add_subpage/")
     page.locator("#id_title").fill("Weighing cost of delay")
-    page.locator("#id_title").press("Tab")  # leaving the title fills in the slug
+    page.locator("#id_title").press("Tab")
+    # Leaving the title fills in the slug, a moment later: Publish before that sends an empty one.
+    expect(page.locator("input[name=slug]")).to_have_value("weighing-cost-of-delay")
     publish(page)
     expect(page.locator(".messages")).to_contain_text("Page 'Weighing cost of delay' created and published.")
     with database_turn():
@@ -73,6 +75,7 @@ def test_instructor_authors_validates_publishes_and_reads_the_gradebook(page, gr
     page.goto(f"/admin/pages/{module.pk}/add_subpage/")
     page.locator("#id_title").fill("Cost of delay in practice")
     page.locator("#id_title").press("Tab")
+    expect(page.locator("input[name=slug]")).to_have_value("cost-of-delay-in-practice")
     body = page.locator("[data-contentpath=body]")
 
     def add_block(label: str) -> None:

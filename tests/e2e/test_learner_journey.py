@@ -57,6 +57,7 @@ def test_learner_signs_up_learns_is_graded_live_and_verifies_their_certificate(
     expect(page.get_by_role("heading", level=1)).to_have_text(COURSE_TITLE)
     assert_accessible(page, "the course page (visitor)")
     page.get_by_role("main").get_by_role("link", name="Sign up").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Create your account")
     assert_accessible(page, "the sign-up page")
     page.get_by_label("Full name").fill(NAME)
     page.locator("input[name=email]").fill(EMAIL)
@@ -84,6 +85,7 @@ def test_learner_signs_up_learns_is_graded_live_and_verifies_their_certificate(
     # Enrol, read the lesson, answer the knowledge check.
     page.goto(site.course.url)
     page.get_by_role("button", name="Enrol in this course").click()
+    expect(page.get_by_role("link", name="Start the first lesson")).to_be_visible()
     assert_accessible(page, "the course page (enrolled)")
     page.get_by_role("link", name="Start the first lesson").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(LESSON_TITLE)
@@ -141,6 +143,7 @@ def test_learner_signs_up_learns_is_graded_live_and_verifies_their_certificate(
         sent = list(Submission.objects.order_by("pk").values_list("kind", "attempt", "status", "score"))
     assert sent == [("check", None, "graded", 3.5), ("submit", 1, "graded", 5.0)]
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Dashboard").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your dashboard")
     assert_accessible(page, "the dashboard with a certificate")
     course_card = page.locator(".dash-course")
     expect(course_card).to_contain_text("Progress: 94%")
@@ -148,6 +151,7 @@ def test_learner_signs_up_learns_is_graded_live_and_verifies_their_certificate(
     expect(course_card).to_contain_text("Completed")
     expect(page.locator(".certificate-list")).to_contain_text("Distinction")
     page.get_by_role("link", name=COURSE_TITLE).last.click()
+    expect(page).to_have_url(re.compile(rf"/certificates/{certificate.code}/$"))
     assert_accessible(page, "the certificate page")
     with page.expect_download() as download_info:
         page.get_by_role("link", name="PDF, A4").click()
