@@ -12,6 +12,8 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .answer_keys import answer_key_name, answer_key_storage
+
 
 class ValidationStatus(models.TextChoices):
     PENDING = "pending", _("Validation pending")
@@ -84,18 +86,20 @@ class Exercise(models.Model):
         return self.current_revision.max_score if self.current_revision else 0.0
 
 
+# Both files live in the private storage under random names (exercises/answer_keys.py): the
+# source holds the answer key, and the release reaches learners only after an enrolment check.
 def _source_path(revision: ExerciseRevision, filename: str) -> str:
-    return f"exercises/{revision.exercise.slug}/r{revision.number}-source.ipynb"
+    return answer_key_name("source")
 
 
 def _release_path(revision: ExerciseRevision, filename: str) -> str:
-    return f"exercises/{revision.exercise.slug}/r{revision.number}-{revision.exercise.slug}.ipynb"
+    return answer_key_name("release")
 
 
 class ExerciseRevision(models.Model):
     exercise = models.ForeignKey(Exercise, on_delete=models.CASCADE, related_name="revisions")
     number = models.PositiveIntegerField()
-    source = models.FileField(upload_to=_source_path, max_length=255)
+    source = models.FileField(upload_to=_source_path, storage=answer_key_storage, max_length=255)
     original_filename = models.CharField(max_length=255, blank=True)
     source_sha256 = models.CharField(max_length=64)
     origin = models.CharField(max_length=20, help_text=_("nbgrader or otter"))
@@ -103,7 +107,7 @@ class ExerciseRevision(models.Model):
     structure = models.JSONField(
         default=list, help_text=_("The parsed cells: kind, grade_id, points, sealed check.")
     )
-    release = models.FileField(upload_to=_release_path, max_length=255)
+    release = models.FileField(upload_to=_release_path, storage=answer_key_storage, max_length=255)
     validation_status = models.CharField(
         max_length=10, choices=ValidationStatus.choices, default=ValidationStatus.PENDING
     )

@@ -155,9 +155,16 @@ STATIC_ROOT = VAR_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = VAR_DIR / "media"
+# Answer keys: exercise source notebooks (solutions, hidden tests, sealed-check generators) and
+# the release notebooks learners download after an enrolment check. Outside MEDIA_ROOT, because
+# a proxy serves MEDIA_ROOT at /media/; nothing may ever serve this directory
+# (docs/operations.md "Files, and what a proxy may serve"; check exercises.E002 keeps it apart).
+PMA_PRIVATE_ROOT = Path(os.environ.get("PMA_PRIVATE_ROOT", VAR_DIR / "private"))
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Files with no URL, read only through views that check permission (exercises/answer_keys.py).
+    "private": {"BACKEND": "exercises.answer_keys.PrivateFileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 

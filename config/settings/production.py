@@ -1,7 +1,8 @@
 """Production: every secret and address comes from the environment.
 
 Required: DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS. Optional: DATABASE_URL (PostgreSQL),
-REDIS_URL (RQ task queue and shared cache), PMA_STORAGE=s3 (uploads in an S3-compatible bucket),
+REDIS_URL (RQ task queue and shared cache), PMA_STORAGE=s3 (uploads in an S3-compatible bucket,
+answer keys in a private bucket or prefix: AWS_PRIVATE_STORAGE_BUCKET_NAME, AWS_PRIVATE_LOCATION),
 PMA_BASE_URL, e-mail settings below. The full list is in docs/operations.md ("Configuration").
 """
 
@@ -81,6 +82,31 @@ if PMA_STORAGE == "s3":
             "querystring_expire": int(os.environ.get("AWS_QUERYSTRING_EXPIRE", "300")),
             # Never overwrite: two uploads with one name both survive.
             "file_overwrite": False,
+        },
+    }
+    # Answer keys (exercise source and release notebooks, exercises/answer_keys_s3.py): a bucket of
+    # their own or a prefix of the uploads bucket, never behind a CDN, with no URL, not even a
+    # signed one. Learners and staff get them only through views that check enrolment or a permission.
+    private_bucket = os.environ.get("AWS_PRIVATE_STORAGE_BUCKET_NAME") or os.environ["AWS_STORAGE_BUCKET_NAME"]
+    private_location = os.environ.get("AWS_PRIVATE_LOCATION", "private").strip("/")
+    if private_bucket == os.environ["AWS_STORAGE_BUCKET_NAME"]:
+        if STORAGES["default"]["OPTIONS"]["custom_domain"]:
+            raise ImproperlyConfigured(
+                "AWS_S3_CUSTOM_DOMAIN serves the uploads bucket publicly: put exercise notebooks in a "
+                "bucket of their own (AWS_PRIVATE_STORAGE_BUCKET_NAME)."
+            )
+        if not private_location or private_location == STORAGES["default"]["OPTIONS"]["location"].strip("/"):
+            raise ImproperlyConfigured(
+                "AWS_PRIVATE_LOCATION must be a prefix of its own when exercise notebooks share the "
+                "uploads bucket."
+            )
+    STORAGES["private"] = {
+        "BACKEND": "exercises.answer_keys_s3.PrivateS3Storage",
+        "OPTIONS": {
+            **STORAGES["default"]["OPTIONS"],
+            "bucket_name": private_bucket,
+            "location": private_location,
+            "custom_domain": None,
         },
     }
 elif PMA_STORAGE != "local":

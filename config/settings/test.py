@@ -11,7 +11,10 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": ["default", "grading", "certificates"]}}
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
-MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="pma-test-media-"))
+# Media and private files side by side, as in var/: config.settings.test_rq finds both from MEDIA_ROOT.
+_TEST_VAR_DIR = Path(tempfile.mkdtemp(prefix="pma-test-var-"))
+MEDIA_ROOT = _TEST_VAR_DIR / "media"
+PMA_PRIVATE_ROOT = _TEST_VAR_DIR / "private"
 ACCOUNT_RATE_LIMITS = False
 WAGTAILADMIN_BASE_URL = "http://testserver"
 STATIC_ROOT = Path(tempfile.mkdtemp(prefix="pma-test-static-"))
