@@ -51,6 +51,8 @@ class CellRun:
     evalue: str = ""
     outputs: list[dict] = field(default_factory=list)
     duration_s: float = 0.0
+    #: Where a judged cell failed: the 1-based line of its top-level statement (None: unknown).
+    line: int | None = None
 
 
 @dataclass
@@ -264,11 +266,20 @@ def _death_verdict(kernel: SandboxKernel, cell: CellRun, limits: Limits) -> tupl
 
 
 def run_cells(
-    kernel: SandboxKernel, sources: list[str], limits: Limits, *, stop_on_error: bool = False
+    kernel: SandboxKernel,
+    sources: list[str],
+    limits: Limits,
+    *,
+    stop_on_error: bool = False,
+    deadline: float | None = None,
 ) -> RunResult:
-    """Run each source as one execute_request, in order, under the cell and wall limits."""
+    """Run each source as one execute_request, in order, under the cell and wall limits.
+
+    ``deadline`` (time.monotonic()) is the whole submission's: when given, the cells share what
+    is left of it with every other step, instead of starting a wall clock of their own.
+    """
     started = time.monotonic()
-    wall_deadline = started + limits.wall_timeout_s
+    wall_deadline = started + limits.wall_timeout_s if deadline is None else deadline
     budget = _OutputBudget(limits.output_bytes)
     cells = [CellRun(index=index, status="not_run") for index in range(len(sources))]
     verdict, message = Verdict.OK, ""
@@ -373,14 +384,18 @@ def _run_one(
 
 
 def warm_up(kernel: SandboxKernel, deadline: float) -> bool:
-    """Run one silent no-op cell; True when the kernel answered it with "ok".
+    """Run one silent no-op cell; True when the kernel answered it with "ok"."""
+    return execute_silently(kernel, "pass", deadline)
 
-    Silent and kept out of history: no execution count, ``In``, ``Out`` or ``_`` changes,
-    so learner code cannot tell it ran.
+
+def execute_silently(kernel: SandboxKernel, code: str, deadline: float) -> bool:
+    """Run ``code`` silently; True when the kernel answered "ok" before ``deadline``.
+
+    Silent and kept out of history: no execution count, ``In``, ``Out`` or ``_`` changes.
     """
     try:
         msg_id = kernel.client.execute(
-            "pass", silent=True, store_history=False, allow_stdin=False, stop_on_error=False
+            code, silent=True, store_history=False, allow_stdin=False, stop_on_error=False
         )
     except Exception:
         return False

@@ -1,6 +1,9 @@
-"""grade_submission: assemble -> execute -> score -> sealed checks -> report, with no Django anywhere.
+"""grade_submission: assemble -> execute -> judge -> score -> sealed checks -> report, with no Django.
 
-The CLI, the grading tasks, validation and the tests all call this one function.
+The CLI, the grading tasks, validation and the tests all call this one function. Learner cells run
+in the learner's kernel first (their outputs are recorded before any test runs); the test cells then
+run in the judge (``judge``), which reaches learner names only as plain values and relayed calls.
+One deadline, ``limits.wall_timeout_s`` from the start, bounds every step of the submission.
 """
 
 from __future__ import annotations
@@ -8,13 +11,22 @@ from __future__ import annotations
 import time
 from typing import Any, Literal
 
-from exercises.format import ExerciseSource
+from exercises.format import CellKind, ExerciseSource
 
-from .assemble import assemble, hidden_lines
-from .execute import Verdict, run_cells
+from .assemble import Assembly, Step, assemble, hidden_lines
+from .execute import CellRun, RunResult, Verdict, run_cells
+from .judge import (
+    UNTRANSFERABLE,
+    Judge,
+    JudgeUnavailable,
+    LearnerEnd,
+    judged_test_cells,
+    learner_names,
+    loaded_names,
+)
 from .limits import Limits
 from .pool import KernelProvider
-from .report import GradeReport, ReportStatus, TestResult, cap
+from .report import Flag, GradeReport, ReportStatus, TestResult, cap
 from .score import score_cells
 from .sealed import not_run, run_sealed_checks, sealed_cells
 
@@ -24,6 +36,9 @@ _STATUS = {
     Verdict.MEMORY: ReportStatus.MEMORY,
     Verdict.CRASHED: ReportStatus.CRASHED,
 }
+#: Flags that tell validation which test cells the judge cannot run.
+JUDGE_UNTRANSFERABLE = "judge_untransferable"
+JUDGE_SETUP_FAILED = "judge_setup_failed"
 CHECK_MODE_NOTE = (
     "Check run: only the visible tests ran. Hidden tests and sealed checks run when you submit, "
     "so your submitted score can differ."
@@ -38,23 +53,50 @@ def grade_submission(
     limits: Limits,
     seed: int,
     mode: Literal["submit", "check"] = "submit",
+    in_kernel: frozenset[str] = frozenset(),
 ) -> GradeReport:
+    """Grade ``submission`` against ``source``.
+
+    ``in_kernel`` names the test cells that validation found the judge cannot run (they need a
+    value that cannot cross as plain data); they run in the learner's kernel, unprotected.
+    """
     started = time.perf_counter()
+    deadline = time.monotonic() + limits.wall_timeout_s
     timings: dict[str, float] = {}
     assembly = assemble(source, submission, mode=mode)
     timings["assemble_s"] = time.perf_counter() - started
     sealed = sealed_cells(source)
+    judged = judged_test_cells(source, in_kernel)
+    learner_steps = [step for step in assembly.steps if step.cell.index not in judged]
+    # The judge starts first: its process boots while the learner's kernel starts and runs.
+    judge = Judge(limits, sandboxed=not getattr(kernels, "unsafe_local", False)) if judged else None
 
     mark = time.perf_counter()
-    kernel = kernels.acquire()
-    timings["acquire_s"] = time.perf_counter() - mark
     try:
-        run = run_cells(kernel, assembly.sources, limits, stop_on_error=False)
+        kernel = kernels.acquire()
+    except BaseException:
+        if judge is not None:
+            judge.kill()
+        raise
+    timings["acquire_s"] = time.perf_counter() - mark
+    flags = list(assembly.flags)
+    try:
+        run = run_cells(kernel, [step.code for step in learner_steps], limits, deadline=deadline)
         timings["execute_s"] = run.duration_s
+        runs = dict(zip((step.cell.index for step in learner_steps), run.cells, strict=True))
+        if judge is not None:
+            if run.verdict is Verdict.OK and kernel.is_alive():
+                mark = time.perf_counter()
+                run, judge_flags = _judge_tests(judge, LearnerEnd(kernel, limits.cell_timeout_s), assembly,
+                                                judged, runs, run, limits, deadline)
+                flags.extend(judge_flags)
+                timings["judge_s"] = time.perf_counter() - mark
+            judge.kill()
         run_message = run.message if run.verdict is not Verdict.OK else ""
-        tests = score_cells(assembly, run.cells, hidden=hidden_lines(source), run_message=run_message,
-                            cell_timeout_s=limits.cell_timeout_s, mode=mode)
-        flags = list(assembly.flags)
+        ordered_runs = [runs.get(step.cell.index) or CellRun(index=step.cell.index, status="not_run")
+                        for step in assembly.steps]
+        tests = score_cells(assembly, ordered_runs, hidden=hidden_lines(source), run_message=run_message,
+                            cell_timeout_s=limits.cell_timeout_s, mode=mode, judged=judged)
         if not sealed:
             sealed_results: list[TestResult] = []
         elif mode == "check":
@@ -63,11 +105,14 @@ def grade_submission(
             sealed_results = not_run(sealed, cap(f"Not run: {run.message}" if run.message else
                                                  "Not run: the notebook stopped before the end."))
         else:
-            outcome = run_sealed_checks(source=source, learner=kernel, kernels=kernels, limits=limits, seed=seed)
+            outcome = run_sealed_checks(source=source, learner=kernel, kernels=kernels, limits=limits, seed=seed,
+                                        deadline=deadline)
             sealed_results = outcome.results
             flags.extend(outcome.flags)
             timings["sealed_s"] = outcome.seconds
     finally:
+        if judge is not None:
+            judge.kill()
         # The report needs nothing more from the kernel: stop it now, and let the sandbox's
         # reaper thread wait for it to end and clean up while the report goes out.
         kernel.kill(wait=False)
@@ -89,7 +134,71 @@ def grade_submission(
         source_sha256=source.sha256,
         mode=mode,
         message=cap(message),
-        answer_outputs={step.cell.grade_id: list(cell.outputs)
-                        for step, cell in zip(assembly.steps, run.cells, strict=True) if step.from_learner},
+        answer_outputs={step.cell.grade_id: list(runs[step.cell.index].outputs)
+                        for step in assembly.steps if step.from_learner and step.cell.index in runs},
     )
+
+
+def _judge_tests(
+    judge: Judge,
+    learner: LearnerEnd,
+    assembly: Assembly,
+    judged: set[int],
+    runs: dict[int, CellRun],
+    run: RunResult,
+    limits: Limits,
+    deadline: float,
+) -> tuple[RunResult, list[Flag]]:
+    """Run the setup and judged test cells in the judge, against the learner's finished kernel.
+
+    Fills ``runs`` with the judged cells' results; returns the run (its verdict becomes a timeout
+    when the whole submission's deadline passes here) and flags for the instructor.
+    """
+    assert assembly.source is not None  # noqa: S101 - assemble() always sets it
+    flags: list[Flag] = []
+    owned = learner_names(assembly.source)
+    steps: list[Step] = [step for step in assembly.steps if not step.from_learner
+                         and (step.cell.kind is not CellKind.TEST or step.cell.index in judged)]
+    learner.install(min(deadline, time.monotonic() + limits.cell_timeout_s))
+    for position, step in enumerate(steps):
+        until = min(time.monotonic() + limits.cell_timeout_s, deadline)
+        names = sorted(loaded_names(step.code) & owned)
+        try:
+            if time.monotonic() >= deadline:
+                raise JudgeUnavailable("the submission's time ran out")
+            bind = learner.describe(names, until)
+            verdict = judge.run(step.code, bind, until=until, relay=learner.call)
+        except JudgeUnavailable as error:
+            timed_out = time.monotonic() >= deadline
+            message = (f"The notebook and its tests ran longer than {limits.wall_timeout_s:g} s, so grading "
+                       "stopped; the tests after that did not run.") if timed_out else ""
+            for rest in steps[position:]:
+                if rest.cell.kind is CellKind.TEST:
+                    runs[rest.cell.index] = CellRun(index=rest.cell.index, status="error", ename="TimeoutError",
+                                                    evalue="The tests ran out of time." if timed_out else
+                                                    "The tests could not finish.")
+            if timed_out:
+                return RunResult(Verdict.TIMEOUT, run.cells, message, run.duration_s), flags
+            flags.append(Flag("judge_stopped", cap(f"The tests stopped at cell {step.cell.index + 1}: {error}."),
+                              step.cell.index + 1, step.cell.grade_id, review=True))
+            return run, flags
+        if step.cell.kind is not CellKind.TEST:
+            if verdict.status != "ok":
+                flags.append(Flag(JUDGE_SETUP_FAILED, cap(
+                    f"Read-only cell {step.cell.index + 1} failed where the tests run "
+                    f"({verdict.ename}: {verdict.evalue})."), step.cell.index + 1, step.cell.grade_id,
+                    review=verdict.ename != UNTRANSFERABLE))
+            continue
+        if verdict.ename == UNTRANSFERABLE:
+            flags.append(Flag(JUDGE_UNTRANSFERABLE, cap(
+                f"Cell {step.cell.index + 1} ({step.cell.grade_id!r}) needs a value that cannot be checked "
+                f"outside the notebook: {verdict.evalue}"), step.cell.index + 1, step.cell.grade_id))
+        outputs: list[dict[str, Any]] = []
+        if verdict.result is not None:
+            outputs.append({"output_type": "execute_result", "execution_count": None,
+                            "data": {"text/plain": verdict.result}, "metadata": {}})
+        runs[step.cell.index] = CellRun(index=step.cell.index, status=verdict.status, ename=verdict.ename,
+                                        evalue=verdict.evalue, outputs=outputs, duration_s=verdict.duration_s,
+                                        line=verdict.line)
+    return run, flags
 

@@ -13,10 +13,13 @@ import math
 from collections.abc import Iterable
 from typing import Any
 
-from exercises.format import CellKind
+from exercises.format import CellKind, SourceCell, markers
 
 from .assemble import Assembly
+from .judge import first_hidden_line, literal_messages
 from .report import TestResult, TestStatus, cap
+
+HIDDEN_FAILED = "A hidden test in this cell failed."
 
 
 def partial_credit(outputs: Iterable[dict[str, Any]], max_points: float) -> float:
@@ -52,9 +55,31 @@ def error_message(ename: str, evalue: str, hidden: list[str], cell_timeout_s: fl
     return cap(scrub(text, hidden), 300)
 
 
+def hidden_cell_message(cell: SourceCell, run: Any, hidden: list[str], cell_timeout_s: float) -> str:
+    """What a learner may read when a cell holding hidden tests fails: only text the instructor wrote.
+
+    That is an assert's (or ``raise X("...")``'s) literal message when the failure is exactly that
+    statement's; otherwise a fixed sentence. Never text made at run time once a hidden test has run:
+    a learner function can raise whatever it likes, built from the hidden inputs it was called with.
+    Before the first hidden line (the judge says where the cell failed) the message is the usual one.
+    """
+    ename, evalue = run.ename, run.evalue
+    first_hidden = first_hidden_line(cell.source)
+    if run.line is not None and first_hidden is not None and run.line < first_hidden:
+        return error_message(ename, evalue, hidden, cell_timeout_s)
+    if ename == "TimeoutError":
+        return f"This cell ran longer than {cell_timeout_s:g} s and was stopped."
+    if literal_messages(markers.unmark(cell.source)).get(evalue) == ename:
+        return cap(f"{ename}: {evalue}", 300)
+    return HIDDEN_FAILED
+
+
 def score_cells(assembly: Assembly, cells: list[Any], *, hidden: list[str], run_message: str,
-                cell_timeout_s: float, mode: str) -> list[TestResult]:
-    """TestResults for test, manual-answer and task cells; ``cells`` are run_cells' CellRuns by step."""
+                cell_timeout_s: float, mode: str, judged: set[int] | frozenset[int] = frozenset()) -> list[TestResult]:
+    """TestResults for test, manual-answer and task cells; ``cells`` are the CellRuns by step.
+
+    ``judged`` holds the test cells whose verdict the judge reached (``sealed`` in the result).
+    """
     runs = {step.cell.index: (step, cells[i] if i < len(cells) else None)
             for i, step in enumerate(assembly.steps)}
     results: list[TestResult] = []
@@ -63,13 +88,15 @@ def score_cells(assembly: Assembly, cells: list[Any], *, hidden: list[str], run_
         number = cell.index + 1
         if cell.kind is CellKind.TEST:
             step, run = runs[cell.index]
+            sealed = cell.index in judged
+            has_hidden = mode == "submit" and bool(markers.hidden_text(cell.source))
             if mode == "check" and not step.code.strip():
                 results.append(TestResult(cell.grade_id, 0.0, cell.points, TestStatus.NOT_RUN,
                                           "This test is hidden; it runs when you submit.", False, "test", number))
             elif run is None or run.status == "not_run":
                 results.append(TestResult(cell.grade_id, 0.0, cell.points, TestStatus.NOT_RUN,
                                           cap(f"Not run: {run_message}" if run_message else "Not run."),
-                                          False, "test", number))
+                                          sealed, "test", number))
             elif run.status == "ok":
                 points = round(partial_credit(run.outputs, cell.points), 4)
                 if points >= cell.points:
@@ -78,11 +105,15 @@ def score_cells(assembly: Assembly, cells: list[Any], *, hidden: list[str], run_
                     status, message = TestStatus.PARTIAL, f"Partial credit: {points:g} of {cell.points:g}."
                 else:
                     status, message = TestStatus.FAILED, "The test ran and awarded 0 points."
-                results.append(TestResult(cell.grade_id, points, cell.points, status, message, False, "test", number))
+                results.append(TestResult(cell.grade_id, points, cell.points, status, message, sealed, "test",
+                                          number))
             else:
-                message = error_message(run.ename, run.evalue, hidden, cell_timeout_s)
+                if has_hidden:
+                    message = hidden_cell_message(cell, run, hidden, cell_timeout_s)
+                else:
+                    message = error_message(run.ename, run.evalue, hidden, cell_timeout_s)
                 results.append(TestResult(cell.grade_id, 0.0, cell.points, TestStatus.FAILED, message,
-                                          False, "test", number))
+                                          sealed, "test", number))
         elif cell.kind is CellKind.MANUAL_ANSWER:
             if cell.grade_id in assembly.unanswered:
                 results.append(TestResult(cell.grade_id, 0.0, cell.points, TestStatus.FAILED,

@@ -267,39 +267,61 @@ def sealed_cells(source: ExerciseSource) -> list[SourceCell]:
     return [c for c in source.cells if c.kind is CellKind.SEALED and c.sealed is not None]
 
 
-def run_sealed_checks(*, source: ExerciseSource, learner: Any, kernels: Any, limits: Any, seed: int) -> SealedOutcome:
-    """Run every sealed check of ``source`` against the learner's (already executed) kernel."""
+def run_sealed_checks(*, source: ExerciseSource, learner: Any, kernels: Any, limits: Any, seed: int,
+                      deadline: float | None = None) -> SealedOutcome:
+    """Run every sealed check of ``source`` against the learner's (already executed) kernel.
+
+    ``deadline`` (time.monotonic()) is the whole submission's: every call waits at most the cell
+    limit and never past it, however many calls the checks make.
+    """
     from .execute import ChannelError, Verdict, call_json, run_cells
 
     started = time.perf_counter()
+    end = deadline if deadline is not None else time.monotonic() + limits.wall_timeout_s
+
+    def wait_s() -> float:
+        left = end - time.monotonic()
+        if left <= 0:
+            raise ChannelError(f"timeout: the submission's {limits.wall_timeout_s:g} s ran out")
+        return min(limits.cell_timeout_s, left)
+
     cells = sealed_cells(source)
     results: list[TestResult] = []
     flags: list[Flag] = []
     reference = kernels.acquire()
     try:
-        run = run_cells(reference, [s.code for s in reference_steps(source)], limits, stop_on_error=True)
+        run = run_cells(reference, [s.code for s in reference_steps(source)], limits, stop_on_error=True,
+                        deadline=end)
         broken = run.verdict is not Verdict.OK or any(c.status != "ok" for c in run.cells)
+        if broken and time.monotonic() >= end:
+            # The learner's notebook used up the submission's time: its verdict, not the instructor's.
+            return SealedOutcome(not_run(cells, f"Not run: the submission ran longer than {limits.wall_timeout_s:g} s."),
+                                 flags, time.perf_counter() - started)
         for cell in cells:
             spec = cell.sealed
             assert spec is not None  # noqa: S101 - sealed_cells() only returns cells with a spec
             try:
                 if broken:
                     raise InstructorError("the reference solution did not run cleanly")
-                gen = run_cells(reference, [spec.generator], limits, stop_on_error=True)
+                gen = run_cells(reference, [spec.generator], limits, stop_on_error=True, deadline=end)
                 if gen.verdict is not Verdict.OK or gen.cells[0].status != "ok":
                     raise InstructorError("the input generator failed")
                 credits: list[float] = []
                 messages: list[str] = []
                 for case in range(spec.cases):
+                    if time.monotonic() >= end:
+                        credits.append(0.0)
+                        messages.append(f"Not checked: the submission ran longer than {limits.wall_timeout_s:g} s.")
+                        continue
                     try:
                         inputs = _valid_inputs(call_json(reference, generator_expression(seed, cell.grade_id, case),
-                                                         timeout_s=limits.cell_timeout_s))
+                                                         timeout_s=wait_s()))
                         expression = call_expression(spec.call, inputs)
-                        expected = call_json(reference, expression, timeout_s=limits.cell_timeout_s)
+                        expected = call_json(reference, expression, timeout_s=wait_s())
                     except ChannelError as exc:
                         raise InstructorError(f"the reference side failed: {exc}") from None
                     try:
-                        got = call_json(learner, expression, timeout_s=limits.cell_timeout_s)
+                        got = call_json(learner, expression, timeout_s=wait_s())
                     except ChannelError as exc:
                         credits.append(0.0)
                         reason = str(exc).strip().rstrip(":")

@@ -16,8 +16,9 @@ from exercises.format import (
     release_notebook,
 )
 
+from .judge import judged_test_cells
 from .limits import Limits
-from .pipeline import grade_submission
+from .pipeline import JUDGE_SETUP_FAILED, JUDGE_UNTRANSFERABLE, grade_submission
 from .pool import KernelProvider
 from .report import GradeReport, ReportStatus, TestStatus
 
@@ -32,10 +33,16 @@ class ValidationReport:
     reference: GradeReport | None = None
     release: GradeReport | None = None
     source: ExerciseSource | None = None
+    #: Test cells that run in the learner's kernel, where their verdict is not protected.
+    in_kernel_tests: list[str] = field(default_factory=list)
+    #: What the instructor should know that does not make the exercise invalid.
+    notes: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "valid": self.valid,
+            "in_kernel_tests": self.in_kernel_tests,
+            "notes": self.notes,
             "problems": [p.to_dict() | {"text": str(p)} for p in self.problems],
             "reference": self.reference.to_dict() if self.reference else None,
             "release": self.release.to_dict() if self.release else None,
@@ -76,8 +83,12 @@ def validate_exercise(source_nb: Any, *, kernels: KernelProvider, limits: Limits
         return ValidationReport(valid=False, problems=list(exc.problems))
 
     problems: list[Problem] = []
-    reference = grade_submission(source, solution_notebook(source), kernels=kernels, limits=limits,
-                                 seed=VALIDATION_SEED)
+    solution = solution_notebook(source)
+    reference = grade_submission(source, solution, kernels=kernels, limits=limits, seed=VALIDATION_SEED)
+    in_kernel = _judge_fallback(source, reference)
+    if in_kernel:
+        reference = grade_submission(source, solution, kernels=kernels, limits=limits, seed=VALIDATION_SEED,
+                                     in_kernel=in_kernel)
     problems.extend(_run_problems(reference, "reference solution"))
     for test in reference.tests:
         if test.kind == "manual" or test.max_points <= 0 or test.status is TestStatus.NEEDS_REVIEW:
@@ -95,7 +106,7 @@ def validate_exercise(source_nb: Any, *, kernels: KernelProvider, limits: Limits
                                     "make generate(rng) return a dict of JSON values named after the call's arguments."))
 
     release = grade_submission(source, release_notebook(source), kernels=kernels, limits=limits,
-                               seed=VALIDATION_SEED)
+                               seed=VALIDATION_SEED, in_kernel=in_kernel)
     problems.extend(_run_problems(release, "release notebook"))
     for test in release.tests:
         if test.kind == "manual" or test.max_points <= 0:
@@ -107,4 +118,32 @@ def validate_exercise(source_nb: Any, *, kernels: KernelProvider, limits: Limits
                 f"{test.max_points:g} points here, so learners get them without answering.",
                 "make the test fail while the answer is still the placeholder, e.g. check the answer's value."))
     return ValidationReport(valid=not problems, problems=problems, reference=reference, release=release,
-                            source=source)
+                            source=source, in_kernel_tests=sorted(in_kernel), notes=_judge_notes(source, in_kernel))
+
+
+def _judge_fallback(source: ExerciseSource, reference: GradeReport) -> frozenset[str]:
+    """Test cells the judge could not run with the instructor's own solution.
+
+    A read-only cell that fails in the judge sends every test to the learner's kernel (the tests
+    may need what it defines); a test that needs a value that cannot cross as plain data goes alone.
+    """
+    tests = [cell.grade_id for cell in source.cells if cell.kind is CellKind.TEST]
+    if any(flag.code == JUDGE_SETUP_FAILED for flag in reference.flags):
+        return frozenset(tests)
+    return frozenset(flag.grade_id for flag in reference.flags if flag.code == JUDGE_UNTRANSFERABLE)
+
+
+def _judge_notes(source: ExerciseSource, in_kernel: frozenset[str]) -> list[str]:
+    """The instructor's view of which tests learner code could forge, and why."""
+    judged = judged_test_cells(source, in_kernel)
+    notes = []
+    for cell in source.cells:
+        if cell.kind is not CellKind.TEST or cell.index in judged:
+            continue
+        why = ("it needs a value that is not plain data (numbers, strings, lists, tuples, dicts, sets)"
+               if cell.grade_id in in_kernel else "it is not plain Python (IPython magics or shell commands)")
+        notes.append(
+            f"Cell {cell.index + 1} ('{cell.grade_id}') runs in the learner's own kernel because {why}. "
+            "Learner code can forge the result of a test that runs there, so its points are not protected "
+            "(and any hidden test in it can be read). To protect it, make the test use plain values only.")
+    return notes

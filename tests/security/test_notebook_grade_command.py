@@ -29,8 +29,8 @@ def test_grade_json_prints_exactly_one_object_and_exits_0():
     report = json.loads(done.stdout)
     assert (report["score"], report["max_score"], report["status"], report["seed"]) == (1.5, 6.0, "graded", 3)
     assert [(t["grade_id"], t["points"], t["max_points"], t["status"], t["sealed"]) for t in report["tests"]] == [
-        ("rice_tests", 0.0, 2.0, "failed", False),
-        ("rank_tests", 1.5, 3.0, "partial", False),
+        ("rice_tests", 0.0, 2.0, "failed", True),
+        ("rank_tests", 1.5, 3.0, "partial", True),
         ("explain_answer", 0.0, 1.0, "needs_review", False),
     ]
     assert all("message" in t for t in report["tests"])

@@ -1,0 +1,362 @@
+"""The judge: test cells run in a process that never shares an interpreter with learner code.
+
+Learner code can rewrite anything inside its own kernel (builtins, IPython's transformers,
+``__eq__``, frames, other threads), so a verdict reached there can be forged. The judge is a
+separate sandboxed Python process (``python -I -S`` as its own uid, no network, read-only ``/usr``,
+its own tmpfs, rlimits) that runs the instructor's setup and test cells and nothing else. Each
+name the instructor's solution defines in an answer cell reaches the judge only as a plain value
+decoded from strict JSON, or as a stand-in whose calls the grader relays to the learner's kernel
+(see ``judge_wire``). Hidden tests never enter the learner's kernel; the learner's code sees only
+the arguments its functions are called with.
+
+Cells the judge cannot run fall back to the learner's kernel, where their verdict is not
+protected: cells that are not plain Python (IPython magics, shell escapes) and, as found when the
+exercise is validated, cells whose reference run needs a value that cannot cross as plain data.
+"""
+
+from __future__ import annotations
+
+import ast
+import contextlib
+import json
+import os
+import re
+import secrets
+import select
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from exercises.format import CellKind, ExerciseSource, markers
+
+from .limits import Limits
+
+if TYPE_CHECKING:
+    from .sandbox import SandboxKernel
+
+WIRE_SOURCE = (Path(__file__).with_name("judge_wire.py")).read_text(encoding="utf-8")
+#: The learner's end of the wire, installed in the learner's kernel after its cells ran.
+LEARNER_INSTALL = (
+    "def __pma_install(source):\n"
+    "    import types\n"
+    "    module = types.ModuleType('__pma_judge__')\n"
+    "    exec(compile(source, '<pma-judge>', 'exec'), module.__dict__)\n"
+    "    return module\n"
+    f"__pma_judge__ = __pma_install({WIRE_SOURCE!r})\n"
+    "del __pma_install\n"
+)
+#: Largest JSON text one value or request may take on the wire, either way.
+WIRE_BYTES = 1 * 2**20
+#: How long the judge may take to start and to stop after its last cell, beyond the cells' time.
+START_GRACE_S = 5.0
+# A cell's own alarm inside the judge goes off this long after the grader's limit for relayed
+# calls, so a call the grader is still relaying is never cut off mid-exchange.
+ALARM_SLACK_S = 0.5
+UID_FIRST, UID_COUNT = 300_000_000, 100_000_000
+PROCESS_LIMIT = 8
+FILE_LIMIT = 64
+MAGIC_LINE = re.compile(r"^\s*[%!]", re.MULTILINE)
+#: The ename the judge gives a value that could not cross as plain data.
+UNTRANSFERABLE = "UntransferableValue"
+
+
+class JudgeUnavailable(Exception):
+    """The judge process could not be started or stopped answering; str() says why."""
+
+
+# --- which cells and which names ---------------------------------------------------------------
+
+
+def _parse(code: str) -> ast.Module | None:
+    try:
+        return ast.parse(code)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+
+
+def judge_can_run(code: str) -> bool:
+    """Plain Python the judge can compile (no magics, no shell escapes)."""
+    return not MAGIC_LINE.search(code) and _parse(code) is not None
+
+
+def _bound_at_top(tree: ast.Module) -> set[str]:
+    """Names a cell binds in the notebook's namespace (not inside its functions or classes)."""
+    bound: set[str] = set()
+    pending: list[ast.AST] = list(tree.body)
+    while pending:
+        node = pending.pop()
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            bound.add(node.name)
+            continue
+        if isinstance(node, ast.Lambda):
+            continue
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            bound.update((alias.asname or alias.name).split(".")[0] for alias in node.names if alias.name != "*")
+            continue
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store | ast.Del):
+            bound.add(node.id)
+        if isinstance(node, ast.ListComp | ast.SetComp | ast.DictComp | ast.GeneratorExp):
+            continue  # their targets are their own
+        pending.extend(ast.iter_child_nodes(node))
+    return bound
+
+
+def learner_names(source: ExerciseSource) -> frozenset[str]:
+    """The names the instructor's solution defines in answer cells: these come from the learner."""
+    names: set[str] = set()
+    for cell in source.cells:
+        if cell.kind is CellKind.ANSWER and cell.cell_type == "code":
+            code = MAGIC_LINE.sub("pass  # ", markers.unmark(cell.source))
+            tree = _parse(code)
+            if tree is not None:
+                names |= _bound_at_top(tree)
+    return frozenset(names)
+
+
+def loaded_names(code: str) -> set[str]:
+    tree = _parse(code)
+    if tree is None:
+        return set()
+    return {node.id for node in ast.walk(tree) if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)}
+
+
+def judged_test_cells(source: ExerciseSource, in_kernel: frozenset[str] = frozenset()) -> set[int]:
+    """Indexes of the test cells the judge runs; the others run in the learner's kernel."""
+    return {
+        cell.index for cell in source.cells
+        if cell.kind is CellKind.TEST and cell.grade_id not in in_kernel
+        and judge_can_run(markers.unmark(cell.source))
+    }
+
+
+def first_hidden_line(source: str) -> int | None:
+    """The 1-based line, in the code that runs (``markers.unmark``), where hidden tests begin."""
+    regions = markers.hidden_regions(source)
+    if not regions:
+        return None
+    begin = regions[0][0]
+    words = {markers.BEGIN_SOLUTION, markers.END_SOLUTION, markers.BEGIN_HIDDEN, markers.END_HIDDEN}
+    removed = sum(1 for line in source.splitlines()[: begin + 1] if markers._marker(line) in words)
+    return begin + 1 - removed + 1
+
+
+def literal_messages(code: str) -> dict[str, str]:
+    """{message: exception name} for what the instructor wrote as literals in the cell's source:
+    ``assert ..., "message"`` (AssertionError) and ``raise Name("message")``."""
+    tree = _parse(code)
+    if tree is None:
+        return {}
+    found: dict[str, str] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assert) and isinstance(node.msg, ast.Constant) and isinstance(node.msg.value, str):
+            found.setdefault(node.msg.value, "AssertionError")
+        elif (isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call) and isinstance(node.exc.func, ast.Name)
+              and len(node.exc.args) == 1 and isinstance(node.exc.args[0], ast.Constant)
+              and isinstance(node.exc.args[0].value, str)):
+            found.setdefault(node.exc.args[0].value, node.exc.func.id)
+    return found
+
+
+# --- the judge process ---------------------------------------------------------------------------
+
+
+@dataclass
+class JudgedCell:
+    status: str  # "ok" | "error"
+    ename: str = ""
+    evalue: str = ""
+    result: str | None = None  # repr of the cell's last expression (nbgrader's partial credit)
+    duration_s: float = 0.0
+    line: int | None = None  # the cell's top-level line that was running when it failed
+
+
+def _command(python: str, limits: Limits, *, sandboxed: bool) -> list[str]:
+    program = WIRE_SOURCE + "\njudge_main()\n"
+    if not sandboxed:
+        return [python, "-I", "-S", "-c", program]
+    uid = str(UID_FIRST + secrets.randbelow(UID_COUNT))
+    return [
+        "prlimit", f"--as={limits.memory_bytes}", f"--cpu={limits.cpu_seconds}", f"--nofile={FILE_LIMIT}",
+        f"--nproc={PROCESS_LIMIT}", "--fsize=0", "--core=0", "--",
+        "setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "--no-new-privs", "--pdeathsig=KILL", "--",
+        "bwrap", "--unshare-user", "--unshare-all", "--disable-userns", "--die-with-parent", "--new-session",
+        "--clearenv", "--ro-bind", "/usr", "/usr", "--symlink", "usr/lib", "/lib", "--symlink", "usr/lib64", "/lib64",
+        "--symlink", "usr/bin", "/bin", "--proc", "/proc", "--dev", "/dev",
+        "--size", str(4 * 2**20), "--tmpfs", "/tmp", "--chdir", "/tmp", "--",  # noqa: S108 - the judge's own tmpfs
+        python, "-I", "-S", "-c", program,
+    ]
+
+
+def judge_python() -> str:
+    """The distribution's Python (the judge needs only the standard library, under /usr)."""
+    for candidate in (f"/usr/bin/python{sys.version_info.major}.{sys.version_info.minor}", "/usr/bin/python3"):
+        if os.access(candidate, os.X_OK):
+            return candidate
+    raise JudgeUnavailable("no Python under /usr/bin for the judge")
+
+
+class Judge:
+    """One judge process for one submission: cells in, verdicts out, learner calls relayed."""
+
+    def __init__(self, limits: Limits, *, sandboxed: bool = True) -> None:
+        self.limits = limits
+        if sandboxed and not (shutil.which("bwrap") and shutil.which("setpriv") and shutil.which("prlimit")):
+            raise JudgeUnavailable("bubblewrap, setpriv and prlimit are needed to sandbox the judge")
+        python = judge_python() if sandboxed else sys.executable
+        try:
+            self.process = subprocess.Popen(  # noqa: S603 - a fixed command line, no shell
+                _command(python, limits, sandboxed=sandboxed),
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                start_new_session=True, close_fds=True, env={} if sandboxed else {"PATH": "/usr/bin:/bin"},
+            )
+        except OSError as error:
+            raise JudgeUnavailable(f"the judge could not start: {error.strerror}") from error
+        self._buffer = b""
+        self.calls = 0
+        self.seconds = 0.0
+
+    def run(self, code: str, bind: dict[str, Any], *, until: float,
+            relay: Callable[[str, float], dict[str, Any]]) -> JudgedCell:
+        """Run one cell until it answers or ``until`` (monotonic) passes; relay its learner calls."""
+        started = time.monotonic()
+        timeout_s = max(until - started, 0.0)
+        try:
+            self._send({"code": code, "bind": bind, "timeout_s": timeout_s + ALARM_SLACK_S})
+            while True:
+                message = self._receive(until + ALARM_SLACK_S + 1.0)
+                if "done" in message and isinstance(message["done"], dict):
+                    done = message["done"]
+                    return JudgedCell(
+                        status="ok" if done.get("status") == "ok" else "error",
+                        ename=str(done.get("ename", ""))[:200], evalue=str(done.get("evalue", ""))[:2000],
+                        result=done["result"] if isinstance(done.get("result"), str) else None,
+                        duration_s=time.monotonic() - started,
+                        line=done["line"] if type(done.get("line")) is int else None,
+                    )
+                if isinstance(message.get("call"), str):
+                    self.calls += 1
+                    self._send(relay(message["call"], until))
+                    continue
+                raise JudgeUnavailable("the judge sent a message it should not")
+        finally:
+            self.seconds += time.monotonic() - started
+
+    def _send(self, message: dict[str, Any]) -> None:
+        assert self.process.stdin is not None  # noqa: S101 - opened with PIPE
+        try:
+            self.process.stdin.write(json.dumps(message, allow_nan=False, separators=(",", ":")).encode() + b"\n")
+            self.process.stdin.flush()
+        except (OSError, ValueError) as error:
+            raise JudgeUnavailable("the judge stopped") from error
+
+    def _receive(self, until: float) -> dict[str, Any]:
+        assert self.process.stdout is not None  # noqa: S101 - opened with PIPE
+        fd = self.process.stdout.fileno()
+        while b"\n" not in self._buffer:
+            if len(self._buffer) > 2 * WIRE_BYTES:
+                raise JudgeUnavailable("the judge sent more than it may")
+            left = until - time.monotonic()
+            if left <= 0:
+                raise JudgeUnavailable("the judge did not answer in time")
+            ready, _, _ = select.select([fd], [], [], left)
+            if not ready:
+                continue
+            chunk = os.read(fd, 65536)
+            if not chunk:
+                raise JudgeUnavailable("the judge stopped")
+            self._buffer += chunk
+        line, _, self._buffer = self._buffer.partition(b"\n")
+        try:
+            message = json.loads(line)
+        except ValueError as error:
+            raise JudgeUnavailable("the judge sent something that is not JSON") from error
+        if not isinstance(message, dict):
+            raise JudgeUnavailable("the judge sent something that is not a message")
+        return message
+
+    def kill(self) -> None:
+        if self.process.returncode is not None:
+            return
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self.process.pid, signal.SIGKILL)
+        with contextlib.suppress(OSError, ValueError):
+            if self.process.stdin:
+                self.process.stdin.close()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.process.wait(timeout=2)
+        with contextlib.suppress(OSError, ValueError):
+            if self.process.stdout:
+                self.process.stdout.close()
+
+
+# --- the learner's end, reached through call_json ------------------------------------------------
+
+
+@dataclass
+class LearnerEnd:
+    """The learner's kernel as the judge sees it: names described, calls run, all as JSON."""
+
+    kernel: SandboxKernel
+    cell_timeout_s: float
+    installed: bool = False
+    failures: list[str] = field(default_factory=list)
+
+    def install(self, until: float) -> bool:
+        from .execute import execute_silently
+
+        self.installed = execute_silently(self.kernel, LEARNER_INSTALL, until)
+        return self.installed
+
+    def describe(self, names: list[str], until: float) -> dict[str, Any]:
+        """Tagged values for ``names``; names the kernel could not describe are left unbound."""
+        from .execute import ChannelError, call_json
+
+        if not names:
+            return {}
+        if not self.installed:
+            return {name: {"$missing": True} for name in names}
+        try:
+            described = call_json(self.kernel, f"__pma_judge__.describe(globals(), {sorted(names)!r})",
+                                  max_bytes=WIRE_BYTES, timeout_s=self._timeout(until))
+        except ChannelError as error:
+            self.failures.append(str(error))
+            return {name: {"$missing": True} for name in names}
+        if not isinstance(described, dict):
+            return {name: {"$missing": True} for name in names}
+        return {name: described.get(name, {"$missing": True}) for name in names}
+
+    def call(self, request: str, until: float) -> dict[str, Any]:
+        """One forwarded call; an error reply in the judge's terms when the kernel fails us."""
+        from .execute import ChannelError, call_json
+
+        if len(request) > WIRE_BYTES:
+            return _error(UNTRANSFERABLE, "the arguments are larger than the grader passes to your code")
+        if not self.installed:
+            return _error("RuntimeError", "your notebook's kernel is not available to the tests")
+        timeout_s = self._timeout(until)
+        try:
+            reply = call_json(self.kernel, f"__pma_judge__.call({request!r})", max_bytes=WIRE_BYTES,
+                              timeout_s=timeout_s)
+        except ChannelError as error:
+            reason = str(error)
+            if reason.startswith("timeout"):
+                return _error("TimeoutError", f"your code did not return within {timeout_s:.3g} s")
+            if "larger than" in reason or "not valid JSON" in reason:
+                return _error(UNTRANSFERABLE, f"the value returned could not be read: {reason}")
+            return _error("RuntimeError", f"your notebook's kernel could not answer the tests: {reason}")
+        if not isinstance(reply, dict) or not ({"value"} == reply.keys() or {"error"} == reply.keys()):
+            return _error("RuntimeError", "your notebook's kernel answered the tests with something else")
+        return reply
+
+    def _timeout(self, until: float) -> float:
+        return max(min(self.cell_timeout_s, until - time.monotonic()), 0.001)
+
+
+def _error(ename: str, evalue: str) -> dict[str, Any]:
+    return {"error": {"ename": ename, "evalue": evalue}}

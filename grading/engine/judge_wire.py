@@ -1,0 +1,347 @@
+"""The judge's wire: learner values as tagged JSON, both ends of a forwarded call, the judge's loop.
+
+The grader never imports this module to run it. Its source is executed in two places, standard
+library only:
+
+* in the **judge process** (``python -I -S``, sandboxed, no learner code ever runs there), where
+  ``judge_main`` reads commands as JSON lines, binds learner names as plain values or as
+  ``LearnerObject`` stand-ins, runs the instructor's test code, and turns each call of a learner
+  function into one JSON request the grader relays;
+* in the **learner's kernel**, after the learner's cells ran, as ``__pma_judge__``: ``describe``
+  and ``call`` answer those requests with tagged JSON.
+
+Only plain values cross: None, bools, ints, floats (with nan/inf), strings, bytes, complex, lists,
+tuples, dicts, sets and frozensets, nested at most ``MAX_DEPTH`` deep. Anything else stays in the
+learner's kernel as a numbered handle: the judge can pass it back as an argument or call it, and any
+other use raises ``UntransferableValue``. Whatever the learner's kernel sends is only data: the
+judge decodes it with exact type checks and compares it with its own, unpatched operators.
+"""
+
+from __future__ import annotations
+
+import base64
+import builtins
+import json
+import math
+import os
+import signal
+import sys
+
+MAX_DEPTH = 64
+MAX_INT_DIGITS = 4300
+MAX_HANDLES = 10_000
+EVALUE_CHARS = 2000
+#: Exceptions a learner function may raise that keep their builtin type in the judge, so a test's
+#: ``except ValueError`` works as it does in a notebook. Any other name becomes a LearnerError.
+BUILTIN_ERRORS = frozenset({
+    "ArithmeticError", "AssertionError", "AttributeError", "EOFError", "FileNotFoundError",
+    "FloatingPointError", "ImportError", "IndexError", "KeyError", "LookupError", "ModuleNotFoundError",
+    "NameError", "NotImplementedError", "OSError", "OverflowError", "RecursionError", "RuntimeError",
+    "StopIteration", "TimeoutError", "TypeError", "UnboundLocalError", "UnicodeError", "ValueError",
+    "ZeroDivisionError", "MemoryError",
+})
+
+
+class UntransferableValue(TypeError):
+    """A value that cannot cross between the learner's kernel and the judge as plain data."""
+
+
+class LearnerError(Exception):
+    """An exception raised by learner code whose type is not a builtin one."""
+
+
+# --- values as tagged JSON ------------------------------------------------------------------
+
+
+def encode(value, handle=None, depth=0):
+    """Tagged JSON for ``value``. ``handle(value)`` -> a tag for what is not plain data, or None."""
+    if depth > MAX_DEPTH:
+        raise UntransferableValue(f"the value is nested more than {MAX_DEPTH} levels deep")
+    if value is None or isinstance(value, bool):
+        return None if value is None else bool(value)
+    if isinstance(value, LearnerObject):
+        return {"$handle": value._pma_handle}
+    if isinstance(value, int):
+        value = int(value)
+        if -(2**53) < value < 2**53:
+            return value
+        if value.bit_length() > MAX_INT_DIGITS * 3.33:
+            raise UntransferableValue(f"an integer with more than {MAX_INT_DIGITS} digits")
+        return {"$int": str(value)}
+    if isinstance(value, float):
+        value = float(value)
+        return value if math.isfinite(value) else {"$float": repr(value)}
+    if isinstance(value, str):
+        return str(value)
+    if isinstance(value, bytes | bytearray):
+        return {"$bytes": base64.b64encode(bytes(value)).decode("ascii")}
+    if isinstance(value, complex):
+        return {"$complex": [encode(value.real, None, depth + 1), encode(value.imag, None, depth + 1)]}
+    items = None
+    if type(value) is list or (isinstance(value, list) and handle is not None):
+        return [encode(v, handle, depth + 1) for v in list(value)]
+    if isinstance(value, tuple) and (type(value) is tuple or handle is not None):
+        items = {"$tuple": [encode(v, handle, depth + 1) for v in tuple(value)]}
+    elif isinstance(value, dict) and (type(value) is dict or handle is not None):
+        items = {"$dict": [[encode(k, handle, depth + 1), encode(v, handle, depth + 1)] for k, v in dict(value).items()]}
+    elif isinstance(value, frozenset):
+        items = {"$frozenset": [encode(v, handle, depth + 1) for v in value]}
+    elif isinstance(value, set):
+        items = {"$set": [encode(v, handle, depth + 1) for v in value]}
+    if items is not None:
+        return items
+    if handle is not None:
+        return handle(value)
+    raise UntransferableValue(f"a {type(value).__name__} cannot be passed to your code; pass plain values")
+
+
+def decode(data, depth=0, resolve=None):
+    """The value ``data`` stands for; ValueError for anything that is not a well-formed tag."""
+    if depth > MAX_DEPTH + 1:
+        raise ValueError("nested too deeply")
+    kind = type(data)
+    if data is None or kind is bool or kind is str or kind is float:
+        return data
+    if kind is int:
+        return data
+    if kind is list:
+        return [decode(v, depth + 1, resolve) for v in data]
+    if kind is not dict or len(data) != 1:
+        raise ValueError("not a judge value")
+    ((tag, body),) = data.items()
+    if tag == "$int" and type(body) is str and len(body) <= MAX_INT_DIGITS + 1:
+        return int(body)
+    if tag == "$float" and body in ("nan", "inf", "-inf"):
+        return float(body)
+    if tag == "$bytes" and type(body) is str:
+        return base64.b64decode(body.encode("ascii"), validate=True)
+    if tag == "$complex" and type(body) is list and len(body) == 2:
+        return complex(decode(body[0], depth + 1), decode(body[1], depth + 1))
+    if tag in ("$tuple", "$set", "$frozenset") and type(body) is list:
+        values = [decode(v, depth + 1, resolve) for v in body]
+        return {"$tuple": tuple, "$set": set, "$frozenset": frozenset}[tag](values)
+    if tag == "$dict" and type(body) is list:
+        result = {}
+        for pair in body:
+            if type(pair) is not list or len(pair) != 2:
+                raise ValueError("a dict entry is not a pair")
+            result[decode(pair[0], depth + 1, resolve)] = decode(pair[1], depth + 1, resolve)
+        return result
+    if tag == "$handle" and resolve is not None:
+        return resolve(body)
+    raise ValueError(f"unknown tag {tag[:20]!r}")
+
+
+# --- the learner's end ----------------------------------------------------------------------
+
+_handles = []
+
+
+def _handle(value):
+    if len(_handles) >= MAX_HANDLES:
+        raise UntransferableValue("too many values kept for the judge")
+    _handles.append(value)
+    return {"$handle": {"id": len(_handles) - 1, "type": type(value).__name__[:80], "callable": callable(value)}}
+
+
+def _learner_resolve(body):
+    if type(body) is not int or not 0 <= body < len(_handles):
+        raise ValueError("unknown handle")
+    return _handles[body]
+
+
+def describe(namespace, names):
+    """{name: tagged value} for the learner's names; {"$missing": true} where a name is unbound."""
+    described = {}
+    for name in names:
+        if name not in namespace:
+            described[name] = {"$missing": True}
+            continue
+        value = namespace[name]
+        described[name] = _handle(value) if callable(value) else encode(value, _handle)
+    return described
+
+
+def call(request_text):
+    """Run one forwarded call; {"value": ...} or {"error": {"ename", "evalue"}}."""
+    request = json.loads(request_text)
+    target = _learner_resolve(request["handle"])
+    args = decode(request["args"], resolve=_learner_resolve)
+    kwargs = decode(request["kwargs"], resolve=_learner_resolve)
+    try:
+        result = target(*args, **kwargs)
+    except BaseException as error:  # noqa: BLE001 - every failure of learner code is reported
+        return {"error": {"ename": type(error).__name__[:200], "evalue": str(error)[:EVALUE_CHARS]}}
+    try:
+        return {"value": encode(result, _handle)}
+    except UntransferableValue as error:
+        return {"error": {"ename": "UntransferableValue", "evalue": str(error)}}
+
+
+# --- the judge's end ------------------------------------------------------------------------
+
+
+class LearnerObject:
+    """A learner value that stays in the learner's kernel: callable when it is a function."""
+
+    __slots__ = ("_pma_callable", "_pma_handle", "_pma_name", "_pma_type")
+
+    def __init__(self, handle, type_name, is_callable, name):
+        object.__setattr__(self, "_pma_handle", handle)
+        object.__setattr__(self, "_pma_type", type_name)
+        object.__setattr__(self, "_pma_callable", is_callable)
+        object.__setattr__(self, "_pma_name", name)
+
+    def __call__(self, *args, **kwargs):
+        if not self._pma_callable:
+            self._pma_unavailable()
+        return _forward(self._pma_handle, args, kwargs)
+
+    def __repr__(self):
+        return f"<{self._pma_type} {self._pma_name} in the learner's notebook>"
+
+    def _pma_unavailable(self, *args, **kwargs):
+        raise UntransferableValue(
+            f"{self._pma_name} is a {self._pma_type}, which cannot be checked outside your notebook; "
+            "return plain Python values (numbers, strings, lists, tuples, dicts or sets)"
+        )
+
+    def __getattr__(self, name):
+        if name in ("__name__", "__qualname__"):
+            return self._pma_name
+        self._pma_unavailable()
+
+
+for _dunder in (  # noqa: SIM905 - one readable block of names
+    "__eq__ __ne__ __lt__ __le__ __gt__ __ge__ __hash__ __bool__ __len__ __iter__ __contains__ "
+    "__getitem__ __setitem__ __delitem__ __add__ __radd__ __sub__ __rsub__ __mul__ __rmul__ "
+    "__truediv__ __rtruediv__ __floordiv__ __rfloordiv__ __mod__ __rmod__ __pow__ __rpow__ __neg__ "
+    "__pos__ __abs__ __int__ __float__ __index__ __round__ __and__ __or__ __xor__ __invert__ "
+    "__str__ __format__ __setattr__ __delattr__ __reversed__ __enter__ __exit__"
+).split():
+    setattr(LearnerObject, _dunder, LearnerObject._pma_unavailable)
+LearnerObject.__hash__ = LearnerObject._pma_unavailable  # type: ignore[assignment]
+
+
+_channel = {}
+
+
+def _judge_resolve(name):
+    def resolve(body):
+        if type(body) is not dict or type(body.get("id")) is not int:
+            raise ValueError("a malformed handle")
+        return LearnerObject(body["id"], str(body.get("type", "object"))[:80], body.get("callable") is True, name)
+
+    return resolve
+
+
+def _forward(handle, args, kwargs):
+    request = {"handle": handle, "args": encode(list(args)), "kwargs": {"$dict": [[k, encode(v)] for k, v in kwargs.items()]}}
+    reply = _exchange({"call": json.dumps(request, allow_nan=False, separators=(",", ":"))})
+    if "value" in reply:
+        try:
+            return decode(reply["value"], resolve=_judge_resolve("the value returned"))
+        except (ValueError, TypeError, RecursionError) as error:
+            raise UntransferableValue(f"the value returned could not be read: {error}") from None
+    error = reply.get("error") if isinstance(reply.get("error"), dict) else {}
+    ename = str(error.get("ename", "LearnerError"))[:200]
+    evalue = str(error.get("evalue", ""))[:EVALUE_CHARS]
+    if ename == "UntransferableValue":
+        raise UntransferableValue(evalue)
+    if ename in BUILTIN_ERRORS:
+        raise getattr(builtins, ename)(evalue)
+    name = ename if ename.isidentifier() else "LearnerError"
+    raise type(name, (LearnerError,), {})(evalue)
+
+
+def _exchange(message):
+    _channel["out"].write(json.dumps(message, allow_nan=False, separators=(",", ":")) + "\n")
+    _channel["out"].flush()
+    line = _channel["in"].readline()
+    if not line:
+        raise SystemExit(0)
+    return json.loads(line)
+
+
+def bind(namespace, described):
+    for name, data in described.items():
+        if data == {"$missing": True}:
+            namespace.pop(name, None)
+            continue
+        namespace[name] = decode(data, resolve=_judge_resolve(name))
+
+
+class _CellTimeout(BaseException):
+    pass
+
+
+def _on_alarm(signum, frame):
+    raise _CellTimeout()
+
+
+def _run(namespace, code, timeout_s):
+    """Run one cell as IPython would: statements, then the last expression's value (partial credit)."""
+    import ast
+
+    tree = ast.parse(code, "<test>", "exec")
+    last = None
+    if tree.body and isinstance(tree.body[-1], ast.Expr):
+        last = ast.Expression(tree.body.pop().value)
+    signal.setitimer(signal.ITIMER_REAL, max(timeout_s, 0.001))
+    try:
+        exec(compile(tree, "<test>", "exec"), namespace)  # noqa: S102 - the instructor's test code
+        value = eval(compile(last, "<test>", "eval"), namespace) if last is not None else None  # noqa: S307
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+    return None if value is None else repr(value)[:200]
+
+
+def _cell_line(error):
+    """The line of the cell's top-level statement that was running when ``error`` was raised."""
+    trace = error.__traceback__
+    while trace is not None:
+        if trace.tb_frame.f_code.co_filename == "<test>":
+            return trace.tb_lineno
+        trace = trace.tb_next
+    return None
+
+
+def _text(error):
+    try:
+        return str(error)[:EVALUE_CHARS]
+    except BaseException:  # noqa: BLE001 - a message that cannot be made is no message
+        return ""
+
+
+def judge_main():
+    """Commands in on fd 0, answers and forwarded calls out on fd 1; print() goes nowhere."""
+    _channel["in"] = os.fdopen(os.dup(0), "r", encoding="utf-8")
+    _channel["out"] = os.fdopen(os.dup(1), "w", encoding="utf-8")
+    null = os.open(os.devnull, os.O_RDWR)
+    os.dup2(null, 0)
+    os.dup2(null, 1)
+    os.dup2(null, 2)
+    import io
+
+    sys.stdin = io.StringIO("")
+    signal.signal(signal.SIGALRM, _on_alarm)
+    namespace = {"__name__": "__main__", "__builtins__": builtins}
+    while True:
+        line = _channel["in"].readline()
+        if not line:
+            return
+        command = json.loads(line)
+        sys.stdout = io.StringIO()
+        sys.stderr = io.StringIO()
+        answer = {"status": "ok", "ename": "", "evalue": "", "result": None, "line": None}
+        try:
+            bind(namespace, command.get("bind", {}))
+            answer["result"] = _run(namespace, command["code"], float(command["timeout_s"]))
+        except _CellTimeout as error:
+            answer.update(status="error", ename="TimeoutError", evalue="the cell ran longer than its time limit",
+                          line=_cell_line(error))
+        except BaseException as error:  # noqa: BLE001 - a test's failure is its verdict
+            answer.update(status="error", ename=type(error).__name__[:200], evalue=_text(error),
+                          line=_cell_line(error))
+        _channel["out"].write(json.dumps({"done": answer}, allow_nan=False) + "\n")
+        _channel["out"].flush()
