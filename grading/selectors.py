@@ -14,7 +14,7 @@ from wagtail.permission_policies.pages import PagePermissionPolicy
 from exercises.models import Exercise, ScorePolicy
 
 from .models import Submission, SubmissionKind, SubmissionStatus
-from .services import answer_grade_ids, max_upload_bytes, release_notebook_of
+from .services import USES_AN_ATTEMPT, answer_grade_ids, max_upload_bytes, release_notebook_of
 
 TEST_STATUS_WORDS = {
     "passed": "Passed",
@@ -211,13 +211,14 @@ def _panel_submissions(
     *, learner: Any, exercise: Exercise, course_page_id: int | None
 ) -> tuple[Submission | None, Submission | None, int]:
     """The learner's latest submission (check or attempt), the attempt that counts and the number
-    of attempts used, in one query: at most two rows, whatever the learner's history.
+    of attempts used (`USES_AN_ATTEMPT`: one the grader failed on is not), in one query: at most
+    two rows, whatever the learner's history.
     """
     if not learner.is_authenticated:
         return None, None, 0
     mine = _learners_submissions(learner=learner, exercise=exercise, course_page_id=course_page_id)
     attempts = (
-        mine.filter(kind=SubmissionKind.SUBMIT)
+        mine.filter(USES_AN_ATTEMPT)
         .order_by()
         .values("learner")
         .annotate(n=Count("pk"))

@@ -20,18 +20,19 @@ from typing import Any, TypeVar
 from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, InterfaceError, OperationalError, connection, transaction
-from django.db.models import F, Max
+from django.db.models import Count, F, Max, Q
 from django.utils import formats, timezone
 
 from exercises.format import NotebookRejected, SourceInvalid, load_notebook_bytes, parse_source
 from exercises.format.loading import MAX_CELL_SOURCE_CHARS
 from exercises.models import Exercise, ExerciseRevision, ScorePolicy, ValidationStatus
 from exercises.services import exercise_revision_record_validation
+from grading.engine.assemble import hidden_lines
 from grading.engine.pipeline import grade_submission
 from grading.engine.sandbox import SandboxUnavailable
 from grading.engine.validate import validate_exercise
 
-from .cell_outputs import RecordingKernels, answer_cell_outputs
+from .answer_outputs import answer_outputs_for_learner
 from .kernels import grading_limits, grading_settings, kernel_provider
 from .models import (
     GradeOverride,
@@ -61,6 +62,14 @@ T = TypeVar("T")
 
 class SubmissionRefused(Exception):
     """A submission or check turned down before anything was stored; str() is for the learner."""
+
+
+#: The submissions that use up one of a learner's attempts: every submission (never a check)
+#: except those the grader failed to grade (an internal error, the sandbox down, workers lost
+#: again and again). Learner-caused outcomes (timeouts, memory, crashes, wrong values) are
+#: graded verdicts and do count. A failed one counts again once an instructor scores it.
+USES_AN_ATTEMPT = Q(kind=SubmissionKind.SUBMIT) & (~Q(status=SubmissionStatus.FAILED) | Q(override_score__isnull=False))
+NOT_AN_ATTEMPT = "This did not use one of your attempts."
 
 
 # Settings ---------------------------------------------------------------------------------
@@ -205,14 +214,18 @@ def _policy_check(*, learner: Any, exercise: Exercise, course_page_id: int | Non
     mine = Submission.objects.filter(learner=learner, exercise=exercise, course_page_id=course_page_id)
     attempt = None
     if kind == SubmissionKind.SUBMIT:
-        used = mine.filter(kind=SubmissionKind.SUBMIT).aggregate(n=Max("attempt"))["n"] or 0
+        submits = mine.filter(kind=SubmissionKind.SUBMIT).aggregate(
+            last=Max("attempt"), used=Count("pk", filter=USES_AN_ATTEMPT)
+        )
+        used = submits["used"]
         if exercise.max_attempts is not None and used >= exercise.max_attempts:
             counted = "best" if exercise.score_policy == ScorePolicy.BEST else "last"
             raise SubmissionRefused(
                 f"You have used all {exercise.max_attempts} attempts at this exercise; your {counted} "
                 "score is the one that counts. You can still check your answers."
             )
-        attempt = used + 1
+        # Numbers are never reused: a failed submission keeps its own, and the next one follows it.
+        attempt = (submits["last"] or 0) + 1
     if exercise.cooldown_seconds:
         last = mine.order_by("-created_at").values_list("created_at", flat=True).first()
         if last is not None:
@@ -411,36 +424,44 @@ def _claim_retrying(*, submission_id: int, worker: str) -> bool:
     return _with_database_retry(claim, what=f"claiming submission {submission_id}")
 
 
+def _failed(submission: Submission, reason: str) -> dict[str, Any]:
+    """Fields of a run that reached no verdict; the reason is for the learner."""
+    if submission.kind == SubmissionKind.SUBMIT:
+        reason = f"{reason} {NOT_AN_ATTEMPT}"
+    return {"status": SubmissionStatus.FAILED, "failure_reason": reason}
+
+
 def _run_engine(submission: Submission) -> dict[str, Any]:
-    """The fields a finished grading run sets: graded with a report, or failed with a reason."""
+    """The fields a finished grading run sets: graded with a report, or failed with a reason.
+
+    Failed means the grader reached no verdict, so the submission does not use an attempt
+    (`USES_AN_ATTEMPT`). Whatever the learner's code does is a graded verdict instead: a
+    timeout, the memory limit, a crash or a value that cannot be compared.
+    """
     with submission.revision.source.open("rb") as fh:
         source_bytes = fh.read()
     try:
         source = parse_source(load_notebook_bytes(source_bytes, max_bytes=len(source_bytes) + 1))
     except (NotebookRejected, SourceInvalid) as exc:
         logger.error("The source of %s cannot be parsed: %s", submission.revision, exc)
-        return {"status": SubmissionStatus.FAILED,
-                "failure_reason": "The exercise's source notebook could not be read; an instructor has to fix it."}
+        return _failed(submission, "The exercise's source notebook could not be read; an instructor has to fix it.")
     with submission.notebook.open("rb") as fh:
         data = fh.read()
     try:
         notebook = load_notebook_bytes(data, max_bytes=len(data) + 1)
     except NotebookRejected as exc:
-        return {"status": SubmissionStatus.FAILED, "failure_reason": str(exc)}
-    recorder = RecordingKernels(kernel_provider())
+        return _failed(submission, str(exc))
     try:
-        report = grade_submission(source, notebook, kernels=recorder, limits=grading_limits(),
+        report = grade_submission(source, notebook, kernels=kernel_provider(), limits=grading_limits(),
                                   seed=submission.seed, mode=submission.kind)
     except SandboxUnavailable as exc:
         logger.error("Grading sandbox unavailable for submission %s: %s", submission.pk, exc)
-        return {"status": SubmissionStatus.FAILED,
-                "failure_reason": "The grading sandbox is not available right now, so your notebook could "
-                                  "not be run. Nothing is wrong with your work; please submit again later."}
+        return _failed(submission, "The grading sandbox is not available right now, so your notebook could not "
+                                   "be run. Nothing is wrong with your work; please submit again later.")
     except Exception:  # the learner gets a sentence; the traceback goes to the operator's log
         logger.exception("Grading submission %s failed", submission.pk)
-        return {"status": SubmissionStatus.FAILED,
-                "failure_reason": "The grader stopped with an internal error while running your notebook. "
-                                  "The team has been told; please submit again later."}
+        return _failed(submission, "The grader stopped with an internal error while running your notebook, so "
+                                   "it was not graded. The team has been told; please submit again.")
     result = report.to_dict()
     return {
         "status": SubmissionStatus.GRADED,
@@ -448,8 +469,9 @@ def _run_engine(submission: Submission) -> dict[str, Any]:
         "score": max(float(report.score), 0.0),
         "max_score": float(report.max_score),
         "needs_review": bool(result["needs_review"]),
-        "outputs": answer_cell_outputs(recorder=recorder, source=source, submission=notebook,
-                                       mode=submission.kind),
+        # The engine kept at most Limits.output_bytes of the run's output; what is stored is
+        # smaller still (TEXT_CHARS_PER_CELL a cell).
+        "outputs": answer_outputs_for_learner(report.answer_outputs, hidden=hidden_lines(source)),
         "failure_reason": "",
     }
 
@@ -520,9 +542,9 @@ def _reap_expired_once() -> int:
         expired = list(
             Submission.objects.select_for_update()
             .filter(status=SubmissionStatus.RUNNING, lease_expires_at__lt=now)
-            .values_list("pk", "claims")
+            .values_list("pk", "claims", "kind")
         )
-        for pk, claims in expired:
+        for pk, claims, kind in expired:
             base = Submission.objects.filter(pk=pk, status=SubmissionStatus.RUNNING, lease_expires_at__lt=now)
             if claims >= max_claims():
                 if base.update(
@@ -531,7 +553,7 @@ def _reap_expired_once() -> int:
                     lease_expires_at=None,
                     failure_reason="Grading stopped several times before it could finish (the notebook may "
                     "exhaust the grader). Please check your code for endless loops or huge outputs and "
-                    "submit again.",
+                    "submit again." + (f" {NOT_AN_ATTEMPT}" if kind == SubmissionKind.SUBMIT else ""),
                 ):
                     _send_graded_on_commit(Submission.objects.get(pk=pk))
             elif base.update(status=SubmissionStatus.QUEUED, queued_at=now, worker_id="", lease_expires_at=None):
@@ -546,7 +568,7 @@ def _reap_expired_once() -> int:
             _enqueue_on_commit(pk)
     if requeued:
         logger.warning("Re-queued %d submission(s) whose grading was lost: %s", len(requeued), requeued)
-    return len(expired) + len(requeued) - len(set(requeued) & {pk for pk, _claims in expired})
+    return len(expired) + len(requeued) - len(set(requeued) & {pk for pk, _claims, _kind in expired})
 
 
 # Overrides and regrades ---------------------------------------------------------------------
@@ -668,6 +690,8 @@ def regrade_diff(*, batch: RegradeBatch) -> list[RegradeChange]:
 
 
 __all__ = [
+    "NOT_AN_ATTEMPT",
+    "USES_AN_ATTEMPT",
     "SubmissionRefused",
     "exercise_regrade",
     "exercise_revision_revalidate",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import keyword
+import logging
 import math
 import time
 from collections import Counter
@@ -28,6 +29,8 @@ from exercises.format import (
 from .assemble import reference_steps
 from .report import Flag, TestResult, TestStatus, cap
 
+logger = logging.getLogger(__name__)
+
 
 @dataclass(frozen=True)
 class Comparison:
@@ -35,67 +38,131 @@ class Comparison:
     message: str  # learner-safe: counts and kinds of mistakes, never expected values
 
 
+# The comparators below are total over JSON values: whatever the learner's kernel sends (ints
+# beyond float range, infinities written as 1e400, lists nested hundreds deep, big containers)
+# gives a Comparison, never an exception. Walks use explicit stacks, not recursion, and a value
+# nested deeper than MAX_DEPTH is a verdict of its own before any comparator sees it.
+
+#: Lists and dicts nested deeper than this are not compared: answers are a few levels deep, and
+#: json.dumps (in _canon) recurses once per level.
+MAX_DEPTH = 100
+UNCOMPARABLE = "The value returned could not be compared: {reason}."
+
+
 def _canon(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"))
 
 
+def _nested_deeper_than(value: Any, limit: int) -> bool:
+    stack = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, list | dict):
+            if depth >= limit:
+                return True
+            stack.extend((child, depth + 1) for child in (item.values() if isinstance(item, dict) else item))
+    return False
+
+
 def json_equal(a: Any, b: Any) -> bool:
     """Equality of JSON values in which true is not 1 and "1" is not 1, but 1 equals 1.0."""
-    if isinstance(a, bool) or isinstance(b, bool):
-        return type(a) is type(b) and a == b
-    if isinstance(a, int | float) and isinstance(b, int | float):
-        return a == b
-    if isinstance(a, list):
-        return isinstance(b, list) and len(a) == len(b) and all(json_equal(x, y) for x, y in zip(a, b, strict=True))
-    if isinstance(a, dict):
-        return isinstance(b, dict) and a.keys() == b.keys() and all(json_equal(a[k], b[k]) for k in a)
-    return type(a) is type(b) and a == b
+    stack = [(a, b)]
+    while stack:
+        x, y = stack.pop()
+        if isinstance(x, bool) or isinstance(y, bool):
+            if type(x) is not type(y) or x != y:
+                return False
+        elif isinstance(x, int | float) and isinstance(y, int | float):
+            if x != y:  # exact between int and float, however large the int
+                return False
+        elif isinstance(x, list):
+            if not isinstance(y, list) or len(x) != len(y):
+                return False
+            stack.extend(zip(x, y, strict=True))
+        elif isinstance(x, dict):
+            if not isinstance(y, dict) or x.keys() != y.keys():
+                return False
+            stack.extend((x[k], y[k]) for k in x)
+        elif type(x) is not type(y) or x != y:
+            return False
+    return True
 
 
 def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
-def _leaves(expected: Any, got: Any, comparator: Comparator) -> tuple[int, int] | None:
-    """(correct, total) leaf values; None when the shapes differ."""
-    if isinstance(expected, list):
-        if not isinstance(got, list) or len(got) != len(expected):
-            return None
-        pairs = list(zip(expected, got, strict=True))
-    elif isinstance(expected, dict):
-        if not isinstance(got, dict):
-            return None
-        pairs = [(v, got.get(k, _MISSING)) for k, v in expected.items()]
-    else:
-        if _is_number(expected):
-            ok = _is_number(got) and _close(float(expected), float(got), comparator)
+def _as_float(value: int | float) -> float | None:
+    """``value`` as a finite float; None for an infinity, NaN or an int beyond float range (10**400)."""
+    try:
+        number = float(value)
+    except OverflowError:
+        return None
+    return number if math.isfinite(number) else None
+
+
+def _too_large(value: Any) -> bool:
+    """A number no tolerance can be checked against: an infinity or an int beyond float range."""
+    if isinstance(value, float):
+        return math.isinf(value)
+    return _is_number(value) and _as_float(value) is None
+
+
+def _leaves(expected: Any, got: Any, comparator: Comparator) -> tuple[int, int, int] | None:
+    """(correct, total, too large) leaf values; None when the shapes differ at the top."""
+    if isinstance(expected, list) and (not isinstance(got, list) or len(got) != len(expected)):
+        return None
+    if isinstance(expected, dict) and not isinstance(got, dict):
+        return None
+    correct = total = too_large = 0
+    stack = [(expected, got)]
+    while stack:
+        exp, value = stack.pop()
+        if isinstance(exp, list):
+            if isinstance(value, list) and len(value) == len(exp):
+                stack.extend(zip(exp, value, strict=True))
+            else:
+                total += _count(exp)
+        elif isinstance(exp, dict):
+            if isinstance(value, dict):
+                stack.extend((v, value.get(k, _MISSING)) for k, v in exp.items())
+            else:
+                total += _count(exp)
         else:
-            ok = json_equal(expected, got)
-        return (int(ok), 1)
-    correct = total = 0
-    for exp, value in pairs:
-        sub = _leaves(exp, value, comparator) if value is not _MISSING else (0, _count(exp))
-        if sub is None:
-            sub = (0, _count(exp))
-        correct, total = correct + sub[0], total + sub[1]
-    return correct, total
+            total += 1
+            if _is_number(exp) and _is_number(value):
+                if _close(exp, value, comparator):
+                    correct += 1
+                elif _too_large(value):
+                    too_large += 1
+            elif not _is_number(exp) and json_equal(exp, value):
+                correct += 1
+    return correct, total, too_large
 
 
 _MISSING = object()
 
 
 def _count(value: Any) -> int:
-    if isinstance(value, list):
-        return sum(_count(v) for v in value) or 1
-    if isinstance(value, dict):
-        return sum(_count(v) for v in value.values()) or 1
-    return 1
+    """Leaf values in ``value``; an empty list or dict counts as one."""
+    total, stack = 0, [value]
+    while stack:
+        item = stack.pop()
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else None
+        if children:
+            stack.extend(children)
+        else:
+            total += 1
+    return total
 
 
-def _close(expected: float, got: float, comparator: Comparator) -> bool:
-    if not math.isfinite(got):
+def _close(expected: int | float, got: int | float, comparator: Comparator) -> bool:
+    if isinstance(expected, int) and isinstance(got, int) and expected == got:
+        return True  # exact, even beyond float range
+    exp, mine = _as_float(expected), _as_float(got)
+    if exp is None or mine is None:
         return False
-    return abs(expected - got) <= max(comparator.abs_tol, comparator.rel_tol * abs(expected))
+    return abs(exp - mine) <= max(comparator.abs_tol, comparator.rel_tol * abs(exp))
 
 
 def _compare_exact(expected: Any, got: Any) -> Comparison:
@@ -108,11 +175,17 @@ def _compare_numeric(expected: Any, got: Any, comparator: Comparator) -> Compari
     counted = _leaves(expected, got, comparator)
     if counted is None:
         return Comparison(0.0, "The value returned has a different shape (length or type) from the expected one.")
-    correct, total = counted
+    correct, total, too_large = counted
     if correct == total:
         return Comparison(1.0, "Correct.")
     credit = correct / total if comparator.partial else 0.0
-    return Comparison(credit, f"{correct} of {total} values are within the tolerance.")
+    message = f"{correct} of {total} values are within the tolerance."
+    if too_large and total == 1:
+        message = "The value returned is a number too large to compare."
+    elif too_large:
+        numbers = "is a number" if too_large == 1 else "are numbers"
+        message = f"{message[:-1]}; {too_large} of them {numbers} too large to compare."
+    return Comparison(credit, message)
 
 
 def _collection(value: Any) -> list[str] | None:
@@ -212,6 +285,10 @@ def _compare_ranking(expected: Any, got: Any, comparator: Comparator) -> Compari
 
 
 def compare(comparator: Comparator, expected: Any, got: Any) -> Comparison:
+    """Credit for the learner's value ``got`` against the reference's ``expected`` (see MAX_DEPTH)."""
+    if _nested_deeper_than(got, MAX_DEPTH):
+        return Comparison(0.0, UNCOMPARABLE.format(
+            reason=f"it is nested too deeply (more than {MAX_DEPTH} levels of lists and dicts)"))
     kind = comparator.kind
     if kind is ComparatorKind.EXACT:
         return _compare_exact(expected, got)
@@ -222,6 +299,20 @@ def compare(comparator: Comparator, expected: Any, got: Any) -> Comparison:
     if kind is ComparatorKind.CATEGORIES:
         return _compare_categories(expected, got)
     return _compare_ranking(expected, got, comparator)
+
+
+def compare_learner_value(comparator: Comparator, expected: Any, got: Any) -> Comparison:
+    """compare() where a learner's value meets it: a failed check if a comparator still raises.
+
+    The comparators are meant to be total; should one raise anyway, that is a bug to fix (it is
+    logged), and for the learner a verdict on their value, never an internal error that would
+    cost them the submission.
+    """
+    try:
+        return compare(comparator, expected, got)
+    except Exception:
+        logger.exception("Sealed comparator %s raised on a learner's value", comparator.kind)
+        return Comparison(0.0, UNCOMPARABLE.format(reason="this check cannot compare a value of that kind"))
 
 
 def call_expression(call: str, inputs: dict[str, Any]) -> str:
@@ -327,7 +418,7 @@ def run_sealed_checks(*, source: ExerciseSource, learner: Any, kernels: Any, lim
                         reason = str(exc).strip().rstrip(":")
                         messages.append(cap(f"{spec.call} did not return a usable value: {reason}", 300))
                         continue
-                    outcome = compare(spec.comparator, expected, got)
+                    outcome = compare_learner_value(spec.comparator, expected, got)
                     credits.append(outcome.credit)
                     if outcome.credit < 1.0:
                         messages.append(outcome.message)

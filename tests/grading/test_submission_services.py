@@ -4,6 +4,7 @@ import json
 from datetime import timedelta
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from exercises.models import ScorePolicy
@@ -14,7 +15,7 @@ from grading.models import (
     SubmissionKind,
     SubmissionStatus,
 )
-from grading.selectors import learner_exercise_score, submissions_visible_to
+from grading.selectors import exercise_panel_context, learner_exercise_score, submissions_visible_to
 from grading.services import (
     SubmissionRefused,
     exercise_regrade,
@@ -25,7 +26,13 @@ from grading.services import (
 )
 from grading.signals import submission_graded
 
-from .submissions_support import CORRECT, PARTIAL, make_exercise, notebook_with
+from .submissions_support import (
+    CORRECT,
+    PARTIAL,
+    make_course_exercise,
+    make_exercise,
+    notebook_with,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -172,6 +179,69 @@ def test_an_unavailable_sandbox_fails_the_submission_with_a_reason(enrolled, exe
     assert "bubblewrap" not in graded.failure_reason
 
 
+INTERNAL_ERROR = ("The grader stopped with an internal error while running your notebook, so it was not graded. "
+                  "The team has been told; please submit again.")
+
+
+def test_an_internal_error_fails_the_submission_without_using_an_attempt(enrolled, course, fake_engine):
+    exercise = make_exercise(max_attempts=1)
+    fake_engine.raises = RuntimeError("a bug in the grader")
+    failed = submit(enrolled, exercise, course)
+    failed = submission_grade(submission_id=failed.pk, worker="w1")
+    check = submission_grade(submission_id=submit(enrolled, exercise, course, kind="check").pk, worker="w1")
+
+    assert (failed.status, failed.score, failed.attempt) == (SubmissionStatus.FAILED, None, 1)
+    assert failed.failure_reason == f"{INTERNAL_ERROR} This did not use one of your attempts."
+    assert check.failure_reason == INTERNAL_ERROR  # checks never use attempts
+    assert "a bug in the grader" not in failed.failure_reason
+
+    fake_engine.raises = None
+    again = submit(enrolled, exercise, course)
+    assert again.attempt == 2  # numbers are never reused: the failed one keeps 1
+    assert submission_grade(submission_id=again.pk, worker="w1").status == SubmissionStatus.GRADED
+    with pytest.raises(SubmissionRefused, match="You have used all 1 attempts"):
+        submit(enrolled, exercise, course)
+    panel = exercise_panel_context(learner=enrolled, exercise=exercise, course_page_id=course.pk)["panel"]
+    assert (panel.attempts_used, panel.attempts_left, panel.can_submit) == (1, 0, False)
+
+
+def test_a_failed_submission_counts_once_an_instructor_scores_it(enrolled, course, instructor, fake_engine):
+    exercise = make_exercise(max_attempts=1)
+    fake_engine.raises = RuntimeError("a bug in the grader")
+    failed = submission_grade(submission_id=submit(enrolled, exercise, course).pk, worker="w1")
+    grade_override(submission=failed, new_score=4.0, reason="Graded by hand after the grader failed.", by=instructor)
+
+    with pytest.raises(SubmissionRefused, match="You have used all 1 attempts"):
+        submit(enrolled, exercise, course)
+    panel = exercise_panel_context(learner=enrolled, exercise=exercise, course_page_id=course.pk)["panel"]
+    assert (panel.attempts_used, panel.counted.score) == (1, 4.0)
+
+
+def test_a_learner_whose_attempt_failed_reads_why_and_submits_again_over_http(
+    client, enrolled, course, fake_engine, django_capture_on_commit_callbacks
+):
+    exercise = make_course_exercise(course, slug="rice-once", max_attempts=1)
+    client.force_login(enrolled)
+    submit_url = reverse("exercise_submit", args=[course.pk, exercise.pk])
+    fake_engine.raises = RuntimeError("a bug in the grader")
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(submit_url, {"action": "submit", **{f"answer-{k}": v for k, v in CORRECT.items()}})
+    failed = Submission.objects.get()
+
+    page = client.get(reverse("submission_detail", args=[failed.pk])).content.decode()
+    assert f"<strong>Not graded.</strong> {INTERNAL_ERROR} This did not use one of your attempts." in page
+    panel = client.get(reverse("exercise_page", args=[course.pk, exercise.pk])).content.decode()
+    assert "0 of 1 attempts used" in panel and 'value="submit"' in panel
+
+    fake_engine.raises = None
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(submit_url, {"action": "submit", **{f"answer-{k}": v for k, v in CORRECT.items()}})
+    graded = Submission.objects.order_by("-pk").first()
+    assert (graded.attempt, graded.status, graded.score) == (2, SubmissionStatus.GRADED, 5.0)
+    panel = client.get(reverse("exercise_page", args=[course.pk, exercise.pk])).content.decode()
+    assert "1 of 1 attempts used" in panel and 'value="submit"' not in panel
+
+
 def test_the_reaper_requeues_an_expired_lease_and_the_result_of_the_dead_worker_is_ignored(
     enrolled, exercise, course, fake_engine, django_capture_on_commit_callbacks
 ):
@@ -203,6 +273,8 @@ def test_a_submission_that_keeps_killing_workers_fails_instead_of_looping(enroll
     submission.refresh_from_db()
     assert submission.status == SubmissionStatus.FAILED
     assert "stopped several times" in submission.failure_reason
+    assert submission.failure_reason.endswith("This did not use one of your attempts.")
+    assert submit(enrolled, exercise, course).attempt == 2
 
 
 def test_best_and_last_policies_and_an_override_that_wins(enrolled, exercise, course, instructor, fake_engine):
