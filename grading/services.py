@@ -431,6 +431,11 @@ def _failed(submission: Submission, reason: str) -> dict[str, Any]:
     return {"status": SubmissionStatus.FAILED, "failure_reason": reason}
 
 
+def in_kernel_tests(revision: ExerciseRevision) -> frozenset[str]:
+    """The test cells validation found the judge cannot run; every other test runs in the judge."""
+    return frozenset((revision.validation_report or {}).get("in_kernel_tests", []))
+
+
 def _run_engine(submission: Submission) -> dict[str, Any]:
     """The fields a finished grading run sets: graded with a report, or failed with a reason.
 
@@ -453,7 +458,8 @@ def _run_engine(submission: Submission) -> dict[str, Any]:
         return _failed(submission, str(exc))
     try:
         report = grade_submission(source, notebook, kernels=kernel_provider(), limits=grading_limits(),
-                                  seed=submission.seed, mode=submission.kind)
+                                  seed=submission.seed, mode=submission.kind,
+                                  in_kernel=in_kernel_tests(submission.revision))
     except SandboxUnavailable as exc:
         logger.error("Grading sandbox unavailable for submission %s: %s", submission.pk, exc)
         return _failed(submission, "The grading sandbox is not available right now, so your notebook could not "

@@ -27,6 +27,7 @@ from .judge import (
 from .limits import Limits
 from .pool import KernelProvider
 from .report import Flag, GradeReport, ReportStatus, TestResult, cap
+from .sandbox import SandboxUnavailable
 from .score import score_cells
 from .sealed import not_run, run_sealed_checks, sealed_cells
 
@@ -36,6 +37,10 @@ _STATUS = {
     Verdict.MEMORY: ReportStatus.MEMORY,
     Verdict.CRASHED: ReportStatus.CRASHED,
 }
+#: How far past ``limits.wall_timeout_s`` a submission may run: the step under way when the deadline
+#: passes gets one interrupt's grace (execute.INTERRUPT_GRACE_S, 2 s) and the judge its alarm slack,
+#: then everything is killed.
+WALL_GRACE_S = 4.0
 #: Flags that tell validation which test cells the judge cannot run.
 JUDGE_UNTRANSFERABLE = "judge_untransferable"
 JUDGE_SETUP_FAILED = "judge_setup_failed"
@@ -69,7 +74,7 @@ def grade_submission(
     judged = judged_test_cells(source, in_kernel)
     learner_steps = [step for step in assembly.steps if step.cell.index not in judged]
     # The judge starts first: its process boots while the learner's kernel starts and runs.
-    judge = Judge(limits, sandboxed=not getattr(kernels, "unsafe_local", False)) if judged else None
+    judge = _start_judge(limits, kernels) if judged else None
 
     mark = time.perf_counter()
     try:
@@ -137,6 +142,13 @@ def grade_submission(
         answer_outputs={step.cell.grade_id: list(runs[step.cell.index].outputs)
                         for step in assembly.steps if step.from_learner and step.cell.index in runs},
     )
+
+
+def _start_judge(limits: Limits, kernels: KernelProvider) -> Judge:
+    try:
+        return Judge(limits, sandboxed=not getattr(kernels, "unsafe_local", False))
+    except JudgeUnavailable as error:
+        raise SandboxUnavailable(f"The judge did not start: {error}") from error
 
 
 def _judge_tests(

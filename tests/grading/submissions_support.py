@@ -63,7 +63,7 @@ class FakeEngine:
         self.rank_points = 3.0
         self.raises: Exception | None = None
 
-    def __call__(self, source, submission, *, kernels, limits, seed, mode):
+    def __call__(self, source, submission, *, kernels, limits, seed, mode, in_kernel=frozenset()):
         self.calls.append({"seed": seed, "mode": mode})
         if self.raises is not None:
             raise self.raises
