@@ -132,5 +132,14 @@ class ExerciseRevision(models.Model):
         return list((self.validation_report or {}).get("problems", []))
 
     @property
+    def in_kernel_tests(self) -> list[str]:
+        """Test cells that run in the learner's kernel because the judge cannot run them."""
+        return list((self.validation_report or {}).get("in_kernel_tests", []))
+
+    @property
+    def judge_notes(self) -> list[str]:
+        return list((self.validation_report or {}).get("notes", []))
+
+    @property
     def tests(self) -> list[dict]:
         return [c for c in self.structure if c.get("points")]

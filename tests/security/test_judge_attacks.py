@@ -20,7 +20,7 @@ from grading import kernels
 from grading.engine.sandbox import _runs_dir
 from grading.models import Submission
 from grading.services import submission_create
-from tests.grading.submissions_support import EXPLAIN, RANK_ANSWER, RICE_ANSWER
+from tests.grading.submissions_support import EXPLAIN, RANK_ANSWER
 
 pytestmark = [pytest.mark.sandbox, pytest.mark.django_db]
 
