@@ -135,12 +135,13 @@ def test_a_failed_attempt_counts_only_once_overridden(
     assert failed.status == SubmissionStatus.FAILED
 
     panel = panel_of(enrolled, exercise, course, django_assert_num_queries)
-    assert (panel.latest, panel.counted, panel.attempts_used) == (failed, None, 1)
+    # The grader failed, not the learner: no score and no attempt used, until an instructor scores it.
+    assert (panel.latest, panel.counted, panel.attempts_used) == (failed, None, 0)
 
     Submission.objects.filter(pk=failed.pk).update(max_score=6.0)
     grade_override(submission=failed, new_score=4.0, reason="Graded by hand.", by=instructor)
     panel = panel_of(enrolled, exercise, course, django_assert_num_queries)
-    assert (panel.counted.submission, panel.counted.score) == (failed, 4.0)
+    assert (panel.counted.submission, panel.counted.score, panel.attempts_used) == (failed, 4.0, 1)
 
 
 @pytest.mark.parametrize("policy", [ScorePolicy.BEST, ScorePolicy.LAST])
