@@ -2,8 +2,9 @@
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from wagtail import blocks
-from wagtail.blocks.struct_block import StructBlockValidationError
+from wagtail.blocks.struct_block import BlockGroup, StructBlockValidationError
 from wagtail.contrib.table_block.blocks import TableBlock
 from wagtail.embeds.blocks import EmbedBlock
 from wagtail.images.blocks import ImageChooserBlock
@@ -11,6 +12,7 @@ from wagtail.images.blocks import ImageChooserBlock
 from grading.blocks import ExerciseChooserBlock
 
 from .exercise_panel import exercise_panel_for_request
+from .quizzes import QuizReveal, QuizSettings
 
 RICH_TEXT_FEATURES = ["h3", "h4", "bold", "italic", "ol", "ul", "link", "code", "hr"]
 
@@ -140,13 +142,26 @@ class OptionBlock(blocks.StructBlock):
         label = _("Option")
 
 
-class KnowledgeCheckBlock(blocks.StructBlock):
+class QuestionBlock(blocks.StructBlock):
+    """A multiple-choice question: what a knowledge check and a quiz question have in common."""
+
     question = blocks.CharBlock(max_length=400)
     options = blocks.ListBlock(
         OptionBlock(),
         min_num=2,
         help_text=_("Each option keeps its identity when you reorder them."),
     )
+
+    def clean(self, value):
+        value = super().clean(value)
+        if not any(option["is_correct"] for option in value["options"]):
+            raise StructBlockValidationError(
+                block_errors={"options": ValidationError(_("Mark at least one option as correct."))}
+            )
+        return value
+
+
+class KnowledgeCheckBlock(QuestionBlock):
     explanation = blocks.RichTextBlock(
         required=False,
         features=RICH_TEXT_FEATURES,
@@ -173,13 +188,138 @@ class KnowledgeCheckBlock(blocks.StructBlock):
         }
         template = "blocks/knowledge_check.html"
 
+
+class QuizQuestionBlock(QuestionBlock):
+    explanation = blocks.RichTextBlock(
+        required=False,
+        features=RICH_TEXT_FEATURES,
+        help_text=_("Shown with the right answers, once the quiz reveals them."),
+    )
+
+    class Meta:
+        icon = "help"
+        label = _("Question")
+        label_format = "{question}"
+
+
+class QuizBlock(blocks.StructBlock):
+    """A graded quiz: limited attempts, an optional pool drawn per learner, answers kept back.
+
+    Its questions count for the lesson's pass share (LessonPage.pass_check_percent); the rules
+    live in courses.quizzes.
+    """
+
+    questions_per_learner = blocks.IntegerBlock(
+        required=False,
+        min_value=1,
+        label=_("Questions per learner"),
+        help_text=_(
+            "Leave empty to ask every question. Give fewer than there are questions to make a "
+            "pool: each learner gets their own random draw, the same every time they open the "
+            "lesson."
+        ),
+    )
+    max_attempts = blocks.IntegerBlock(
+        default=3,
+        min_value=1,
+        max_value=20,
+        label=_("Attempts allowed"),
+        help_text=_("Learners see how many attempts they have left. Their best score counts."),
+    )
+    reveal = blocks.ChoiceBlock(
+        choices=QuizReveal.choices,
+        default=QuizReveal.AFTER_LAST_ATTEMPT,
+        label=_("Show the right answers"),
+        help_text=_(
+            "Until then learners see their score after each attempt, never which options were "
+            "right."
+        ),
+    )
+    due_at = blocks.DateTimeBlock(
+        required=False,
+        label=_("Due date"),
+        help_text=_(
+            "No attempts are accepted after it. Needed when the answers are shown after the due "
+            "date."
+        ),
+    )
+    questions = blocks.ListBlock(
+        QuizQuestionBlock(),
+        min_num=1,
+        max_num=50,
+        help_text=_("Options are shown to each learner in their own order."),
+    )
+
+    class Meta:
+        icon = "list-ol"
+        group = _("Practice")
+        label = _("Graded quiz")
+        help_text = _(
+            "Questions that count for the lesson's pass share: a limited number of attempts, an "
+            "optional pool drawn per learner, and the right answers kept back until the last "
+            "attempt or the due date."
+        )
+        form_layout = BlockGroup(
+            children=[
+                BlockGroup(
+                    children=["questions_per_learner", "max_attempts", "reveal", "due_at"],
+                    heading=_("Grading"),
+                    icon="cog",
+                ),
+                "questions",
+            ]
+        )
+        preview_value = {
+            "questions_per_learner": None,
+            "max_attempts": 3,
+            "reveal": QuizReveal.AFTER_LAST_ATTEMPT,
+            "due_at": None,
+            "questions": [
+                {
+                    "question": "Who owns the product vision?",
+                    "options": [
+                        {"text": "The product manager", "is_correct": True, "feedback": "Yes."},
+                        {
+                            "text": "The project manager",
+                            "is_correct": False,
+                            "feedback": "They own delivery.",
+                        },
+                    ],
+                    "explanation": "",
+                }
+            ],
+        }
+        template = "blocks/quiz.html"
+
     def clean(self, value):
         value = super().clean(value)
-        if not any(option["is_correct"] for option in value["options"]):
-            raise StructBlockValidationError(
-                block_errors={"options": ValidationError(_("Mark at least one option as correct."))}
+        errors = {}
+        drawn, pool = value["questions_per_learner"], len(value["questions"])
+        if drawn is not None and drawn > pool:
+            errors["questions_per_learner"] = ValidationError(
+                ngettext(
+                    "There is only %(pool)d question to draw from.",
+                    "There are only %(pool)d questions to draw from.",
+                    pool,
+                )
+                % {"pool": pool}
             )
+        if value["reveal"] == QuizReveal.AFTER_DUE_DATE and value["due_at"] is None:
+            errors["due_at"] = ValidationError(
+                _("Set a due date, or show the answers after the learner's last attempt.")
+            )
+        if errors:
+            raise StructBlockValidationError(block_errors=errors)
         return value
+
+    def get_context(self, value, parent_context=None):
+        context = super().get_context(value, parent_context=parent_context)
+        if context.get("quiz") is None:
+            # The admin's block preview and page preview: the quiz as a learner first sees it.
+            from .selectors import quiz_preview
+
+            context["quiz"] = quiz_preview(value=value, block_id=context.get("block_id") or "")
+        return context
 
 
 class ExerciseBlock(blocks.StructBlock):
@@ -234,10 +374,15 @@ class LessonBodyBlock(blocks.StreamBlock):
     figure = FigureBlock()
     video = VideoBlock()
     knowledge_check = KnowledgeCheckBlock()
+    quiz = QuizBlock()
     exercise = ExerciseBlock()
 
     class Meta:
-        block_counts = {"knowledge_check": {"max_num": 10}, "exercise": {"max_num": 3}}
+        block_counts = {
+            "knowledge_check": {"max_num": 10},
+            "quiz": {"max_num": 1},
+            "exercise": {"max_num": 3},
+        }
 
 
 class HomeBodyBlock(blocks.StreamBlock):
@@ -258,3 +403,18 @@ def option_ids(check_value) -> list[str]:
 
 def correct_option_ids(check_value) -> set[str]:
     return {bound.id for bound in check_value["options"].bound_blocks if bound.value["is_correct"]}
+
+
+def quizzes_in(body) -> list:
+    """The graded-quiz children of a lesson body, in reading order."""
+    return [child for child in body if child.block_type == "quiz"]
+
+
+def quiz_question_count(body) -> int:
+    """How many questions each learner answers in the body's graded quizzes."""
+    return sum(QuizSettings.of(child.value).question_count for child in quizzes_in(body))
+
+
+def quiz_questions(quiz_value) -> dict:
+    """A quiz's questions by block id, in the instructor's order."""
+    return {bound.id: bound.value for bound in quiz_value["questions"].bound_blocks}

@@ -41,7 +41,7 @@ GENERATION_KEY = "pma:pages:generation"
 # Upper bound on staleness for caches that are not shared between processes.
 TIMEOUT_SECONDS = 15 * 60
 # Blocks whose rendering depends on who reads them; every other lesson block is shared.
-PERSONAL_BLOCK_TYPES = frozenset({"knowledge_check", "exercise"})
+PERSONAL_BLOCK_TYPES = frozenset({"knowledge_check", "quiz", "exercise"})
 # Fields of a user that course pages show (instructors are named by them).
 _SHOWN_USER_FIELDS = frozenset({"first_name", "last_name", "certificate_name"})
 

@@ -74,7 +74,8 @@ FOUNDATIONS = Course(
         "and weighted scoring, and finish with a capstone roadmap.</p>"
         "<h3>What it takes to pass</h3>"
         "<ul><li>Complete every lesson.</li>"
-        "<li>Answer at least four of the five final quiz questions correctly.</li>"
+        "<li>Answer at least four of the five final quiz questions correctly, in the best of "
+        "three attempts.</li>"
         f"<li>Score at least {CAPSTONE_PASS_PERCENT}% on the capstone exercise.</li>"
         "<li>Earn at least 70% of all exercise points.</li></ul>"
     ),

@@ -9,6 +9,7 @@ from datetime import timedelta
 from django import forms
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -26,7 +27,13 @@ from wagtail.url_routing import RouteResult
 from accounts.models import INSTRUCTORS_GROUP
 
 from . import caching  # noqa: F401 - connects the page cache's invalidation receivers
-from .blocks import HomeBodyBlock, LessonBodyBlock, knowledge_checks_in
+from .blocks import (
+    HomeBodyBlock,
+    LessonBodyBlock,
+    knowledge_checks_in,
+    quiz_question_count,
+    quizzes_in,
+)
 
 # A learner reading on in the same lesson is not news: their place is rewritten after this long.
 LESSON_VIEW_REFRESH = timedelta(minutes=5)
@@ -352,13 +359,16 @@ class LessonPage(CourseTreePage, Page):
         blank=True,
         validators=[MinValueValidator(1), MaxValueValidator(100)],
         help_text=_(
-            "For a graded quiz: the share of this lesson's knowledge checks a learner must answer "
-            "correctly to complete the course. Leave empty for practice questions that do not gate "
-            "completion."
+            "The share of the lesson's graded quiz a learner must get right, in their best "
+            "attempt, to complete the course. Add a graded quiz to the body first: knowledge "
+            "checks give instant feedback and unlimited tries, so they cannot decide completion. "
+            "Leave empty for lessons that do not gate completion."
         ),
     )
-    # Kept in step with body on every save, so progress counts checks without reading bodies.
+    # Kept in step with body on every save, so progress counts questions without reading bodies:
+    # the knowledge checks, and the questions each learner answers in the graded quiz.
     knowledge_check_count = models.PositiveSmallIntegerField(default=0, editable=False)
+    quiz_question_count = models.PositiveSmallIntegerField(default=0, editable=False)
 
     content_panels = [
         *Page.content_panels,
@@ -378,9 +388,27 @@ class LessonPage(CourseTreePage, Page):
         update_fields = kwargs.get("update_fields")
         if update_fields is None or "body" in update_fields:
             self.knowledge_check_count = len(knowledge_checks_in(self.body))
+            self.quiz_question_count = quiz_question_count(self.body)
             if update_fields is not None:
-                kwargs["update_fields"] = [*update_fields, "knowledge_check_count"]
+                kwargs["update_fields"] = [
+                    *update_fields,
+                    "knowledge_check_count",
+                    "quiz_question_count",
+                ]
         super().save(*args, **kwargs)
+
+    def clean(self):
+        super().clean()
+        if self.pass_check_percent is not None and not quizzes_in(self.body):
+            raise ValidationError(
+                {
+                    "pass_check_percent": _(
+                        "Add a graded quiz to the lesson, or leave this empty. Knowledge checks "
+                        "give instant feedback and unlimited tries, so they cannot decide "
+                        "completion."
+                    )
+                }
+            )
 
     @cached_property
     def course(self) -> CoursePage:
@@ -388,6 +416,12 @@ class LessonPage(CourseTreePage, Page):
 
     def knowledge_check(self, block_id: str):
         for child in knowledge_checks_in(self.body):
+            if child.id == block_id:
+                return child
+        return None
+
+    def quiz(self, block_id: str):
+        for child in quizzes_in(self.body):
             if child.id == block_id:
                 return child
         return None
@@ -423,6 +457,7 @@ class LessonPage(CourseTreePage, Page):
                 learner=request.user,
                 enrolment=getattr(self, "_serving_enrolment", None),
                 check_errors=getattr(request, "knowledge_check_errors", None) or {},
+                quiz_input=getattr(request, "quiz_input", None) or {},
                 request=request,
             )
         )
@@ -533,6 +568,38 @@ class KnowledgeCheckAnswer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.learner} on {self.lesson} ({self.block_id})"
+
+
+class QuizAttempt(models.Model):
+    """One submitted attempt at a graded quiz (blocks.QuizBlock); block_id is the quiz's block id.
+
+    Attempts are numbered from 1 per learner and quiz. The unique number is what keeps the limit:
+    two requests racing for the last attempt both ask for the same number, and only one is
+    written. Attempts are kept for good, whatever the quiz becomes.
+    """
+
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="quiz_attempts"
+    )
+    lesson = models.ForeignKey(LessonPage, on_delete=models.CASCADE, related_name="quiz_attempts")
+    block_id = models.CharField(max_length=64)
+    number = models.PositiveSmallIntegerField()
+    # The drawn questions in the order asked, each with the chosen option ids and whether right:
+    # [{"question": id, "selected": [option ids], "correct": bool}, ...]
+    answers = models.JSONField(default=list)
+    correct = models.PositiveSmallIntegerField()
+    total = models.PositiveSmallIntegerField()
+    submitted_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["learner", "lesson", "block_id", "number"], name="unique_quiz_attempt"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.learner} on {self.lesson} ({self.block_id}) #{self.number}"
 
 
 class CourseExerciseScore(models.Model):

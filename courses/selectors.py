@@ -22,11 +22,13 @@ from django.db.models import (
     Value,
 )
 from django.db.models.lookups import StartsWith
+from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from wagtail.models import Page, PageViewRestriction
 
 from accounts.admin_access import can_access_admin
 
+from .blocks import quiz_questions
 from .caching import PERSONAL_BLOCK_TYPES, remembered
 from .models import (
     CourseIndexPage,
@@ -40,7 +42,19 @@ from .models import (
     LessonCompletion,
     LessonPage,
     ModulePage,
+    QuizAttempt,
     Skill,
+)
+from .quizzes import (
+    QuizClosure,
+    QuizReveal,
+    QuizSettings,
+    option_order,
+    pass_needed,
+    quiz_closure,
+    quiz_drawn_question_ids,
+    quiz_reveals,
+    quiz_seed,
 )
 
 
@@ -367,6 +381,189 @@ class KnowledgeCheckState:
         return bool(self.answer and self.answer.is_correct)
 
 
+@dataclass(frozen=True)
+class QuizOption:
+    id: str
+    text: str
+    selected: bool
+    # Known to the page only once the quiz reveals its answers; until then None and "".
+    is_correct: bool | None = None
+    feedback: str = ""
+
+
+@dataclass(frozen=True)
+class QuizQuestion:
+    id: str
+    number: int
+    text: str
+    options: list[QuizOption]
+    error: str = ""
+    # Revealed only: whether the shown attempt got it right, and the instructor's explanation.
+    answered_correctly: bool | None = None
+    explanation: object = None
+
+
+@dataclass(frozen=True)
+class QuizAttemptLine:
+    number: int
+    correct: int
+    total: int
+    submitted_at: datetime
+
+
+@dataclass(frozen=True)
+class QuizInput:
+    """What a learner sent in an attempt the quiz refused as incomplete, to show it again."""
+
+    answers: dict[str, list[str]]
+    errors: dict[str, str]
+
+
+@dataclass(frozen=True)
+class QuizState:
+    """What one learner may see of one graded quiz: never which option is right before reveal."""
+
+    block_id: str
+    settings: QuizSettings
+    questions: list[QuizQuestion]
+    attempts: list[QuizAttemptLine]
+    best: QuizAttemptLine | None
+    # The attempt whose choices the questions show: the best once revealed, else the last.
+    shown: QuizAttemptLine | None
+    closure: QuizClosure | None
+    revealed: bool
+    pass_needed: int | None
+    has_errors: bool = False
+
+    @property
+    def attempts_used(self) -> int:
+        return len(self.attempts)
+
+    @property
+    def attempts_left(self) -> int:
+        return 0 if self.closure else max(self.settings.max_attempts - self.attempts_used, 0)
+
+    @property
+    def next_number(self) -> int:
+        return self.attempts_used + 1
+
+    @property
+    def is_open(self) -> bool:
+        return self.closure is None
+
+    @property
+    def past_due(self) -> bool:
+        return self.closure == QuizClosure.PAST_DUE
+
+    @property
+    def reveals_after_due_date(self) -> bool:
+        return self.settings.reveal == QuizReveal.AFTER_DUE_DATE
+
+
+def _line(attempt: QuizAttempt) -> QuizAttemptLine:
+    return QuizAttemptLine(
+        number=attempt.number,
+        correct=attempt.correct,
+        total=attempt.total,
+        submitted_at=attempt.submitted_at,
+    )
+
+
+def quiz_state(
+    *,
+    value,
+    block_id: str,
+    learner_id: int | None,
+    attempts: list[QuizAttempt],
+    now: datetime,
+    pass_percent: int | None = None,
+    sent: QuizInput | None = None,
+) -> QuizState:
+    """The learner's quiz: their draw of questions, options in their order, attempts and score.
+
+    Which options are right, their feedback and the explanations are read from the block only
+    when courses.quizzes.quiz_reveals says so; before that the state does not hold them at all.
+    """
+    settings = QuizSettings.of(value)
+    questions = quiz_questions(value)
+    seed = quiz_seed(learner_id=learner_id, block_id=block_id)
+    attempts = sorted(attempts, key=lambda attempt: attempt.number)
+    closure = quiz_closure(settings=settings, attempts_used=len(attempts), now=now)
+    revealed = quiz_reveals(settings=settings, attempts_used=len(attempts), now=now)
+    best = max(attempts, key=lambda a: (a.correct, a.number)) if attempts else None
+    shown = best if revealed else (attempts[-1] if attempts else None)
+
+    asked = quiz_drawn_question_ids(learner_id=learner_id, block_id=block_id, quiz_value=value)
+    results: dict[str, dict] = {}
+    if shown is not None:
+        results = {item["question"]: item for item in shown.answers}
+        if revealed:
+            # The right answers go with the questions the counted attempt asked.
+            asked = [item["question"] for item in shown.answers if item["question"] in questions]
+    chosen = {question_id: item["selected"] for question_id, item in results.items()}
+    if sent is not None and not revealed:
+        chosen = sent.answers
+    errors = sent.errors if sent is not None else {}
+
+    shaped = []
+    for number, question_id in enumerate(asked, start=1):
+        question = questions[question_id]
+        bound_options = {bound.id: bound.value for bound in question["options"].bound_blocks}
+        selected = set(chosen.get(question_id, []))
+        options = [
+            QuizOption(
+                id=option_id,
+                text=bound_options[option_id]["text"],
+                selected=option_id in selected,
+                is_correct=bool(bound_options[option_id]["is_correct"]) if revealed else None,
+                feedback=bound_options[option_id]["feedback"] if revealed else "",
+            )
+            for option_id in option_order(
+                seed=seed, question_id=question_id, option_ids=list(bound_options)
+            )
+        ]
+        result = results.get(question_id)
+        shaped.append(
+            QuizQuestion(
+                id=question_id,
+                number=number,
+                text=question["question"],
+                options=options,
+                error=errors.get(question_id, ""),
+                answered_correctly=result["correct"] if revealed and result else None,
+                explanation=question["explanation"] if revealed else None,
+            )
+        )
+    return QuizState(
+        block_id=block_id,
+        settings=settings,
+        questions=shaped,
+        attempts=[_line(attempt) for attempt in attempts],
+        best=_line(best) if best else None,
+        shown=_line(shown) if shown else None,
+        closure=closure,
+        revealed=revealed,
+        pass_needed=pass_needed(percent=pass_percent, question_count=settings.question_count),
+        has_errors=bool(errors),
+    )
+
+
+def quiz_preview(*, value, block_id: str) -> QuizState:
+    """A quiz as a learner first sees it, for the admin's previews."""
+    return quiz_state(
+        value=value, block_id=block_id, learner_id=None, attempts=[], now=timezone.now()
+    )
+
+
+def _quiz_attempts(*, learner, lesson: LessonPage) -> dict[str, list[QuizAttempt]]:
+    if not learner.is_authenticated or lesson.pk is None or not lesson.quiz_question_count:
+        return {}
+    found: dict[str, list[QuizAttempt]] = {}
+    for attempt in QuizAttempt.objects.filter(learner=learner, lesson=lesson).order_by("number"):
+        found.setdefault(attempt.block_id, []).append(attempt)
+    return found
+
+
 class BodySegment:
     """A run of lesson blocks every reader sees alike, or one block that depends on the reader.
 
@@ -374,10 +571,13 @@ class BodySegment:
     image or exercise queries some blocks make).
     """
 
-    def __init__(self, *, index: int, body, positions: list[int], personal: bool, kc=None):
+    def __init__(
+        self, *, index: int, body, positions: list[int], personal: bool, kc=None, quiz=None
+    ):
         self.index = index
         self.personal = personal
         self.kc = kc
+        self.quiz = quiz
         self._body = body
         self._positions = positions
 
@@ -390,7 +590,12 @@ class BodySegment:
         return self.blocks[0]
 
 
-def _body_segments(*, body, states: dict[str, KnowledgeCheckState]) -> list[BodySegment]:
+def _body_segments(
+    *,
+    body,
+    states: dict[str, KnowledgeCheckState],
+    quiz_states: dict[str, QuizState] | None = None,
+) -> list[BodySegment]:
     segments: list[BodySegment] = []
     shared: list[int] = []
 
@@ -411,8 +616,16 @@ def _body_segments(*, body, states: dict[str, KnowledgeCheckState]) -> list[Body
             if raw["type"] == "knowledge_check"
             else None
         )
+        quiz = (quiz_states or {}).get(raw.get("id")) if raw["type"] == "quiz" else None
         segments.append(
-            BodySegment(index=len(segments), body=body, positions=[position], personal=True, kc=kc)
+            BodySegment(
+                index=len(segments),
+                body=body,
+                positions=[position],
+                personal=True,
+                kc=kc,
+                quiz=quiz,
+            )
         )
     close_shared()
     return segments
@@ -459,6 +672,34 @@ def _lesson_learner_state(
     return done, found
 
 
+def _lesson_quiz_states(
+    *, lesson: LessonPage, learner, sent: dict[str, QuizInput]
+) -> dict[str, QuizState]:
+    """The learner's state of each graded quiz in the lesson (one query, none without a quiz).
+
+    Only the quiz blocks are read from the body: the rest may come from the page cache.
+    """
+    places = [place for place, raw in enumerate(lesson.body.raw_data) if raw["type"] == "quiz"]
+    if not places:
+        return {}
+    attempts = _quiz_attempts(learner=learner, lesson=lesson)
+    learner_id = learner.pk if learner.is_authenticated else None
+    now = timezone.now()
+    states = {}
+    for place in places:
+        child = lesson.body[place]
+        states[child.id] = quiz_state(
+            value=child.value,
+            block_id=child.id,
+            learner_id=learner_id,
+            attempts=attempts.get(child.id, []),
+            now=now,
+            pass_percent=lesson.pass_check_percent,
+            sent=sent.get(child.id),
+        )
+    return states
+
+
 def lesson_context(
     *,
     lesson: LessonPage,
@@ -466,9 +707,10 @@ def lesson_context(
     learner,
     enrolment: Enrolment | None = None,
     check_errors: dict[str, list[str]] | None = None,
+    quiz_input: dict[str, QuizInput] | None = None,
     request=None,
 ) -> dict:
-    """Navigation, completion state and knowledge-check state for one lesson page."""
+    """Navigation, completion state, knowledge-check and quiz state for one lesson page."""
     navigation = course_navigation(course=course, request=request)
     modules, lessons = navigation.modules, navigation.lessons
     ids = [item.pk for item in lessons]
@@ -488,6 +730,7 @@ def lesson_context(
         for raw in lesson.body.raw_data
         if raw["type"] == "knowledge_check" and raw.get("id")
     }
+    quiz_states = _lesson_quiz_states(lesson=lesson, learner=learner, sent=quiz_input or {})
     if enrolment is None:
         enrolment = enrolment_for(learner=learner, course=course)
     return {
@@ -499,7 +742,7 @@ def lesson_context(
         "lesson_number": position + 1 if position is not None else None,
         "lesson_count": len(lessons),
         "is_done": lesson.pk in done,
-        "body_segments": _body_segments(body=lesson.body, states=states),
+        "body_segments": _body_segments(body=lesson.body, states=states, quiz_states=quiz_states),
         "has_exercise": any(raw["type"] == "exercise" for raw in lesson.body.raw_data),
         "enrolment": enrolment,
         "progress": getattr(enrolment, "progress", None) if enrolment else None,

@@ -9,12 +9,12 @@ from decimal import Decimal
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count
+from django.db.models import Count, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.models import GroupPagePermission
 
-from .blocks import correct_option_ids, option_ids
+from .blocks import correct_option_ids, option_ids, quiz_questions
 from .models import (
     CourseExerciseScore,
     CoursePage,
@@ -24,8 +24,17 @@ from .models import (
     KnowledgeCheckAnswer,
     LessonCompletion,
     LessonPage,
+    QuizAttempt,
 )
 from .progress import exercise_points, overall_percent, pass_rules_hold, quiz_gates_hold
+from .quizzes import (
+    QuizClosure,
+    QuizSettings,
+    quiz_closed_message,
+    quiz_closure,
+    quiz_drawn_question_ids,
+    quiz_grade,
+)
 from .signals import course_completed
 
 COURSE_GROUP_PREFIX = "Course: "
@@ -39,6 +48,22 @@ class NotEnrolledError(Exception):
 
 class UnknownKnowledgeCheckError(Exception):
     """The lesson has no knowledge check with that block id."""
+
+
+class UnknownQuizError(Exception):
+    """The lesson has no graded quiz with that block id."""
+
+
+class QuizClosedError(Exception):
+    """The quiz takes no more attempts from this learner; the message says why."""
+
+    def __init__(self, message: str, *, closure: QuizClosure):
+        super().__init__(message)
+        self.closure = closure
+
+
+class QuizChangedError(Exception):
+    """The answers are to other questions than the learner's draw: the quiz changed meanwhile."""
 
 
 @dataclass(frozen=True)
@@ -138,6 +163,93 @@ def knowledge_check_answer(
     return KnowledgeCheckResult(answer=answer, is_correct=is_correct, progress=progress)
 
 
+@dataclass(frozen=True)
+class QuizAttemptResult:
+    attempt: QuizAttempt
+    settings: QuizSettings
+    best: QuizAttempt
+    progress: CourseProgress
+
+    @property
+    def attempts_left(self) -> int:
+        return max(self.settings.max_attempts - self.attempt.number, 0)
+
+
+@transaction.atomic
+def quiz_attempt_submit(
+    *, learner, lesson: LessonPage, block_id: str, answers: dict[str, list[str]], now=None
+) -> QuizAttemptResult:
+    """Record one attempt at a graded quiz, if the quiz still takes one, and recount progress.
+
+    Refuses, recording nothing: a closed quiz (QuizClosedError: every attempt used or past the due
+    date), answers to other questions than the learner's draw (QuizChangedError), and a question
+    left unanswered or answered with an option it does not have (ValidationError, by question id).
+    The limit holds under concurrent requests: an attempt's number is unique per learner and quiz
+    (see QuizAttempt), so of two requests racing for the last attempt only one is written.
+    """
+    enrolment = _active_enrolment(learner=learner, course=lesson.course)
+    quiz = lesson.quiz(block_id)
+    if quiz is None:
+        raise UnknownQuizError(block_id)
+    now = now or timezone.now()
+    settings = QuizSettings.of(quiz.value)
+    attempts = QuizAttempt.objects.filter(learner=learner, lesson=lesson, block_id=block_id)
+    used = attempts.count()
+    closure = quiz_closure(settings=settings, attempts_used=used, now=now)
+    if closure is not None:
+        raise QuizClosedError(
+            quiz_closed_message(settings=settings, closure=closure), closure=closure
+        )
+
+    drawn = quiz_drawn_question_ids(learner_id=learner.pk, block_id=block_id, quiz_value=quiz.value)
+    if set(answers) != set(drawn):
+        raise QuizChangedError(block_id)
+    questions = quiz_questions(quiz.value)
+    errors = {}
+    for question_id in drawn:
+        chosen = set(answers[question_id])
+        if not chosen:
+            errors[question_id] = _("Choose at least one option.")
+        elif not chosen <= set(option_ids(questions[question_id])):
+            errors[question_id] = _("That option is not part of this question.")
+    if errors:
+        raise ValidationError(errors)
+
+    results = quiz_grade(questions=questions, question_ids=drawn, answers=answers)
+    try:
+        with transaction.atomic():
+            attempt = QuizAttempt.objects.create(
+                learner=learner,
+                lesson=lesson,
+                block_id=block_id,
+                number=used + 1,
+                answers=[
+                    {"question": r.question_id, "selected": r.selected, "correct": r.correct}
+                    for r in results
+                ],
+                correct=sum(1 for r in results if r.correct),
+                total=len(results),
+                submitted_at=now,
+            )
+    except IntegrityError:
+        # Another request took this attempt's number first; count again and refuse as a closed
+        # quiz would if that was the last one.
+        used = attempts.count()
+        closure = quiz_closure(settings=settings, attempts_used=used, now=now)
+        raise QuizClosedError(
+            quiz_closed_message(settings=settings, closure=closure)
+            if closure is not None
+            else _(
+                "Another attempt at this quiz was recorded at the same moment. Reload the page."
+            ),
+            closure=closure or QuizClosure.ATTEMPTS_USED,
+        ) from None
+    best = attempts.order_by("-correct", "-number").first()
+    lesson_view_record(enrolment=enrolment, lesson=lesson)
+    progress = progress_recompute(enrolment=enrolment)
+    return QuizAttemptResult(attempt=attempt, settings=settings, best=best, progress=progress)
+
+
 @transaction.atomic
 def exercise_score_record(
     *, learner, course: CoursePage, exercise_key: str, points: Decimal, max_points: Decimal
@@ -179,9 +291,11 @@ def progress_recompute(*, enrolment: Enrolment) -> CourseProgress:
     lessons = list(
         LessonPage.objects.live()
         .descendant_of(course)
-        .values_list("pk", "required", "knowledge_check_count", "pass_check_percent")
+        .values_list(
+            "pk", "required", "knowledge_check_count", "quiz_question_count", "pass_check_percent"
+        )
     )
-    lesson_ids = [pk for pk, _required, _checks, _quiz in lessons]
+    lesson_ids = [pk for pk, *_rest in lessons]
     done = set(
         LessonCompletion.objects.filter(
             learner_id=enrolment.learner_id, lesson_id__in=lesson_ids
@@ -195,16 +309,29 @@ def progress_recompute(*, enrolment: Enrolment) -> CourseProgress:
         .annotate(n=Count("pk"))
         .values_list("lesson_id", "n")
     )
-    required = [pk for pk, is_required, _checks, _quiz in lessons if is_required]
+    # A graded quiz counts each learner's best attempt (the rule the quiz page states).
+    quiz_best_by_lesson: dict[int, int] = {}
+    for lesson_id, best in (
+        QuizAttempt.objects.filter(learner_id=enrolment.learner_id, lesson_id__in=lesson_ids)
+        .values("lesson_id", "block_id")
+        .annotate(best=Max("correct"))
+        .values_list("lesson_id", "best")
+    ):
+        quiz_best_by_lesson[lesson_id] = quiz_best_by_lesson.get(lesson_id, 0) + best
+    required = [pk for pk, is_required, *_rest in lessons if is_required]
     # A course with no lesson marked required asks for all of them rather than for none.
     if not required:
         required = lesson_ids
     # Answers to checks an instructor has since removed cannot push a lesson past its checks.
-    correct_capped = {
-        pk: min(correct_by_lesson.get(pk, 0), checks) for pk, _required, checks, _quiz in lessons
+    checks_capped = {
+        pk: min(correct_by_lesson.get(pk, 0), checks) for pk, _req, checks, _quiz, _pct in lessons
     }
-    checks_correct = sum(correct_capped.values())
-    checks_total = sum(checks for _pk, _required, checks, _quiz in lessons)
+    quiz_capped = {
+        pk: min(quiz_best_by_lesson.get(pk, 0), questions)
+        for pk, _req, _checks, questions, _pct in lessons
+    }
+    checks_correct = sum(checks_capped.values()) + sum(quiz_capped.values())
+    checks_total = sum(checks + questions for _pk, _req, checks, questions, _pct in lessons)
     exercise = exercise_points(enrolment=enrolment)
 
     progress, _created = CourseProgress.objects.select_for_update().get_or_create(
@@ -240,8 +367,15 @@ def progress_recompute(*, enrolment: Enrolment) -> CourseProgress:
         required_total=len(required),
         exercise=exercise,
         pass_exercise_percent=course.pass_exercise_percent,
+        # A lesson's pass share is measured on its graded quiz; a lesson from before graded
+        # quizzes, with a pass share over plain knowledge checks, keeps being measured on those.
         quizzes_passed=quiz_gates_hold(
-            lessons=[(checks, correct_capped[pk], quiz) for pk, _required, checks, quiz in lessons]
+            lessons=[
+                (questions, quiz_capped[pk], percent)
+                if questions
+                else (checks, checks_capped[pk], percent)
+                for pk, _req, checks, questions, percent in lessons
+            ]
         ),
     )
     if complete and progress.completed_at is None:

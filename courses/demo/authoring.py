@@ -81,6 +81,36 @@ def check(key: str, question: str, options: list[tuple[str, bool, str]], explana
 
 
 @dataclass(frozen=True)
+class Quiz:
+    """A graded quiz; `key` names it for good, and its questions keep their own keys."""
+
+    key: str
+    questions: tuple[Check, ...]
+    questions_per_learner: int | None = None
+    max_attempts: int = 3
+    reveal: str = "after_last_attempt"
+
+
+def _question_value(block_id: str, question: Check) -> dict:
+    return {
+        "question": question.question,
+        "options": [
+            {
+                "type": "item",
+                "id": stable_id(block_id, "option", option.text),
+                "value": {
+                    "text": option.text,
+                    "is_correct": option.is_correct,
+                    "feedback": option.feedback,
+                },
+            }
+            for option in question.options
+        ],
+        "explanation": question.explanation,
+    }
+
+
+@dataclass(frozen=True)
 class Lesson:
     slug: str
     title: str
@@ -107,24 +137,27 @@ def body_stream(*, lesson_slug: str, blocks: list, exercise_pks: dict[str, int])
         if isinstance(block, Check):
             block_id = stable_id(lesson_slug, "check", block.key)
             stream.append(
+                {"type": "knowledge_check", "id": block_id, "value": _question_value(block_id, block)}
+            )
+            continue
+        if isinstance(block, Quiz):
+            block_id = stable_id(lesson_slug, "quiz", block.key)
+            questions = []
+            for question in block.questions:
+                question_id = stable_id(block_id, "question", question.key)
+                questions.append(
+                    {"type": "item", "id": question_id, "value": _question_value(question_id, question)}
+                )
+            stream.append(
                 {
-                    "type": "knowledge_check",
+                    "type": "quiz",
                     "id": block_id,
                     "value": {
-                        "question": block.question,
-                        "options": [
-                            {
-                                "type": "item",
-                                "id": stable_id(block_id, "option", option.text),
-                                "value": {
-                                    "text": option.text,
-                                    "is_correct": option.is_correct,
-                                    "feedback": option.feedback,
-                                },
-                            }
-                            for option in block.options
-                        ],
-                        "explanation": block.explanation,
+                        "questions_per_learner": block.questions_per_learner,
+                        "max_attempts": block.max_attempts,
+                        "reveal": block.reveal,
+                        "due_at": None,
+                        "questions": questions,
                     },
                 }
             )

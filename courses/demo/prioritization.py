@@ -5,9 +5,10 @@ its graded notebook (see notebook_exercises.py). The final assessment is a grade
 capstone notebook; the course's pass rules require both.
 """
 
-from .authoring import Lesson, Module, callout, check, code, exercise, h, p, table
+from .authoring import Lesson, Module, Quiz, callout, check, code, exercise, h, p, table
 
 FINAL_QUIZ_PASS_PERCENT = 80
+FINAL_QUIZ_ATTEMPTS = 3
 CAPSTONE_PASS_PERCENT = 60
 
 RICE = Lesson(
@@ -431,102 +432,152 @@ sum(weights[c] * scores[c] for c in weights) / sum(weights.values())  # 3.55
 FINAL_QUIZ = Lesson(
     slug="final-quiz",
     title="Final quiz",
-    summary=f"Five questions across the course. Answer at least {FINAL_QUIZ_PASS_PERCENT}% "
-    "correctly to pass; you can try again.",
+    summary=f"Five questions drawn from across the course. Get at least {FINAL_QUIZ_PASS_PERCENT}% "
+    f"right to pass; you have {FINAL_QUIZ_ATTEMPTS} attempts and your best score counts.",
     minutes=15,
     pass_check_percent=FINAL_QUIZ_PASS_PERCENT,
-    key_phrases=("at least four of the five questions",),
+    key_phrases=("at least four of the five questions", "after your last attempt"),
     body=[
         callout(
             "info",
             "How this quiz counts",
-            "<p>This quiz is part of your final assessment. You need to answer "
-            "<b>at least four of the five questions</b> correctly to complete the course. Read "
-            "the feedback after each answer; you may answer again.</p>",
+            "<p>This quiz is part of your final assessment. You get five questions drawn from a "
+            "pool, and you need to answer <b>at least four of the five questions</b> correctly "
+            f"to complete the course. You have {FINAL_QUIZ_ATTEMPTS} attempts and your best "
+            "score counts. After each attempt you see your score; which answers were right, "
+            "with the feedback on every option, is shown after your last attempt.</p>",
         ),
-        check(
-            "final-role",
-            "Which statement best describes the product manager's role?",
-            [
-                (
-                    "They define what the product should do and why, and own its success in the "
-                    "market",
-                    True,
-                    "Right: direction and outcomes are the product manager's.",
+        Quiz(
+            key="final",
+            questions_per_learner=5,
+            max_attempts=FINAL_QUIZ_ATTEMPTS,
+            reveal="after_last_attempt",
+            questions=(
+                check(
+                    "final-role",
+                    "Which statement best describes the product manager's role?",
+                    [
+                        (
+                            "They define what the product should do and why, and own its success in the "
+                            "market",
+                            True,
+                            "Right: direction and outcomes are the product manager's.",
+                        ),
+                        (
+                            "They make sure the agreed work is delivered on time and within budget",
+                            False,
+                            "That describes the project manager.",
+                        ),
+                        (
+                            "They design the screens and write the code for the first version",
+                            False,
+                            "Designers and engineers do that; the product manager works with them on what "
+                            "is worth building.",
+                        ),
+                    ],
                 ),
-                (
-                    "They make sure the agreed work is delivered on time and within budget",
-                    False,
-                    "That describes the project manager.",
+                check(
+                    "final-pillar",
+                    "Gathering user feedback and monitoring performance after launch belongs to which "
+                    "pillar of the life cycle?",
+                    [
+                        ("Market success", True, "Right: it checks the product works for customers and the business."),
+                        ("Strategy and vision", False, "Strategy comes before building; this happens after launch."),
+                        ("Execution and delivery", False, "Delivery is about shipping; this is about what happens next."),
+                    ],
                 ),
-                (
-                    "They design the screens and write the code for the first version",
-                    False,
-                    "Designers and engineers do that; the product manager works with them on what "
-                    "is worth building.",
+                check(
+                    "final-tools",
+                    "Which pairing of tool and category is right?",
+                    [
+                        ("Amplitude for user tracking", True, "Right: Amplitude records what users do in a product."),
+                        ("Figma for issue tracking", False, "Figma is a design and prototyping tool."),
+                        ("Jira for customer surveys", False, "Jira tracks issues and tasks, not survey answers."),
+                    ],
                 ),
-            ],
-        ),
-        check(
-            "final-pillar",
-            "Gathering user feedback and monitoring performance after launch belongs to which "
-            "pillar of the life cycle?",
-            [
-                ("Market success", True, "Right: it checks the product works for customers and the business."),
-                ("Strategy and vision", False, "Strategy comes before building; this happens after launch."),
-                ("Execution and delivery", False, "Delivery is about shipping; this is about what happens next."),
-            ],
-        ),
-        check(
-            "final-tools",
-            "Which pairing of tool and category is right?",
-            [
-                ("Amplitude for user tracking", True, "Right: Amplitude records what users do in a product."),
-                ("Figma for issue tracking", False, "Figma is a design and prototyping tool."),
-                ("Jira for customer surveys", False, "Jira tracks issues and tasks, not survey answers."),
-            ],
-        ),
-        check(
-            "final-framework",
-            "You must sequence a regulatory deadline, a carrier API switch-off and two big "
-            "features for a team that works on one thing at a time. Which method fits best?",
-            [
-                (
-                    "WSJF, because it weighs time criticality against job size",
-                    True,
-                    "Right: cost of delay captures the deadlines, and dividing by size sequences the "
-                    "work.",
+                check(
+                    "final-framework",
+                    "You must sequence a regulatory deadline, a carrier API switch-off and two big "
+                    "features for a team that works on one thing at a time. Which method fits best?",
+                    [
+                        (
+                            "WSJF, because it weighs time criticality against job size",
+                            True,
+                            "Right: cost of delay captures the deadlines, and dividing by size sequences the "
+                            "work.",
+                        ),
+                        (
+                            "Kano, because it shows what customers love",
+                            False,
+                            "Kano classifies kinds of satisfaction; it says nothing about deadlines.",
+                        ),
+                        (
+                            "ICE, because it is the quickest",
+                            False,
+                            "ICE has no notion of time criticality, which is what this decision turns on.",
+                        ),
+                    ],
                 ),
-                (
-                    "Kano, because it shows what customers love",
-                    False,
-                    "Kano classifies kinds of satisfaction; it says nothing about deadlines.",
+                check(
+                    "final-figures",
+                    "How should you quote the figure that 72.2% of product managers hold a bachelor's "
+                    "degree?",
+                    [
+                        (
+                            "With its source, Zippia, and the date it was accessed, January 21, 2025",
+                            True,
+                            "Right: a figure without its source and date cannot be checked or put in "
+                            "context.",
+                        ),
+                        (
+                            "As a plain fact; percentages speak for themselves",
+                            False,
+                            "Figures change and sources differ; readers need to know where and when it "
+                            "came from.",
+                        ),
+                    ],
                 ),
-                (
-                    "ICE, because it is the quickest",
-                    False,
-                    "ICE has no notion of time criticality, which is what this decision turns on.",
+                check(
+                    "final-rice-score",
+                    "A feature reaches 2,000 users a quarter, with impact 1 (medium), confidence 0.8 "
+                    "(medium) and an effort of 4 person-months. What is its RICE score?",
+                    [
+                        ("400", True, "Right: 2,000 × 1 × 0.8 / 4 = 400."),
+                        (
+                            "6,400",
+                            False,
+                            "That multiplies by the effort; RICE divides by it, so more work lowers "
+                            "the score.",
+                        ),
+                        (
+                            "1,600",
+                            False,
+                            "That leaves the effort out; divide by the 4 person-months.",
+                        ),
+                    ],
                 ),
-            ],
-        ),
-        check(
-            "final-figures",
-            "How should you quote the figure that 72.2% of product managers hold a bachelor's "
-            "degree?",
-            [
-                (
-                    "With its source, Zippia, and the date it was accessed, January 21, 2025",
-                    True,
-                    "Right: a figure without its source and date cannot be checked or put in "
-                    "context.",
+                check(
+                    "final-moscow-wont",
+                    "In MoSCoW, what does a Won't label tell stakeholders about a request?",
+                    [
+                        (
+                            "It is not in this release, and may come in a later one",
+                            True,
+                            "Right: Won't means not this time, and saying so keeps expectations honest.",
+                        ),
+                        (
+                            "It will never be built",
+                            False,
+                            "Won't is not never: it means not in this release.",
+                        ),
+                        (
+                            "It gets built if the Musts finish early",
+                            False,
+                            "That is what Could haves are for; a Won't is out of this release's scope.",
+                        ),
+                    ],
                 ),
-                (
-                    "As a plain fact; percentages speak for themselves",
-                    False,
-                    "Figures change and sources differ; readers need to know where and when it "
-                    "came from.",
-                ),
-            ],
+            ),
         ),
     ],
 )

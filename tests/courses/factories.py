@@ -85,6 +85,53 @@ def check_block(
     }
 
 
+def quiz_block(
+    questions: int = 3,
+    *,
+    per_learner: int | None = None,
+    max_attempts: int = 3,
+    reveal: str = "after_last_attempt",
+    due_at: str | None = None,
+    block_id: str | None = None,
+) -> dict:
+    """A graded quiz of questions "Quiz question N?" (ids qN), each with options AN, BN and CN
+    (ids qNa, qNb, qNc) of which AN is the right one: ids and texts say nothing about which."""
+    block_id = block_id or str(uuid.uuid4())
+    return {
+        "type": "quiz",
+        "id": block_id,
+        "value": {
+            "questions_per_learner": per_learner,
+            "max_attempts": max_attempts,
+            "reveal": reveal,
+            "due_at": due_at,
+            "questions": [
+                {
+                    "type": "item",
+                    "id": f"q{n}",
+                    "value": {
+                        "question": f"Quiz question {n}?",
+                        "options": [
+                            {
+                                "type": "item",
+                                "id": f"q{n}{letter.lower()}",
+                                "value": {
+                                    "text": f"{letter}{n}",
+                                    "is_correct": letter == "A",
+                                    "feedback": f"Feedback on {letter}{n}.",
+                                },
+                            }
+                            for letter in "ABC"
+                        ],
+                        "explanation": f"<p>Explanation {n}.</p>",
+                    },
+                }
+                for n in range(1, questions + 1)
+            ],
+        },
+    }
+
+
 def lesson_body(checks: int = 1, text: str = "Lesson text.") -> list[dict]:
     body = [{"type": "paragraph", "value": f"<p>{text}</p>"}]
     body += [check_block(question=f"Question {n + 1}?") for n in range(checks)]

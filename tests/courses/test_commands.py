@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from wagtail.models import Page, PageLogEntry, Revision, Site
 
-from courses.blocks import knowledge_checks_in
+from courses.blocks import knowledge_checks_in, quiz_questions, quizzes_in
 from courses.models import CoursePage, HomePage, KnowledgeCheckAnswer, LessonPage, Skill
 
 
@@ -34,10 +34,12 @@ def test_load_demo_builds_the_site_and_is_idempotent(client):
     lessons = LessonPage.objects.live().descendant_of(foundations)
     assert lessons.count() == 16
     for lesson in lessons:
-        checks = knowledge_checks_in(lesson.body)
-        assert lesson.knowledge_check_count == len(checks) >= 1
-        for check in checks:
-            options = [b.value for b in check.value["options"].bound_blocks]
+        checks = [check.value for check in knowledge_checks_in(lesson.body)]
+        questions = [q for quiz in quizzes_in(lesson.body) for q in quiz_questions(quiz.value).values()]
+        assert lesson.knowledge_check_count == len(checks)
+        assert len(checks) + len(questions) >= 1
+        for check in [*checks, *questions]:
+            options = [b.value for b in check["options"].bound_blocks]
             assert any(o["is_correct"] for o in options)
             assert all(o["text"] and o["feedback"] for o in options)
     assert CoursePage.objects.live().count() == 3

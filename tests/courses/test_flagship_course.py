@@ -17,17 +17,19 @@ from django.core.management import call_command
 from django.db import transaction
 from wagtail.models import Page, PageLogEntry, Revision
 
-from courses.blocks import knowledge_checks_in
+from courses.blocks import knowledge_checks_in, quiz_questions, quizzes_in
 from courses.demo import EXERCISE_NOTEBOOKS
 from courses.demo.foundations import ROLE_MODULES
 from courses.demo.prioritization import PRIORITIZATION_MODULES
 from courses.demo_content import FOUNDATIONS
 from courses.models import CourseExercise, CoursePage, LessonPage, ModulePage
+from courses.quizzes import QuizSettings, quiz_drawn_question_ids
 from courses.services import (
     enrolment_create,
     exercise_score_record,
     knowledge_check_answer,
     lesson_complete,
+    quiz_attempt_submit,
 )
 from exercises.models import Exercise, ValidationStatus
 
@@ -95,12 +97,14 @@ def test_the_course_tree_follows_the_page_rules(course):
 def test_every_lesson_has_checks_with_feedback_per_option(course):
     for lesson in LessonPage.objects.descendant_of(course):
         checks = knowledge_checks_in(lesson.body)
-        assert lesson.knowledge_check_count == len(checks) >= 1, lesson.slug
-        for check in checks:
-            options = [bound.value for bound in check.value["options"].bound_blocks]
+        questions = [q for quiz in quizzes_in(lesson.body) for q in quiz_questions(quiz.value).values()]
+        assert lesson.knowledge_check_count == len(checks), lesson.slug
+        assert len(checks) + len(questions) >= 1, lesson.slug
+        for check in [*(c.value for c in checks), *questions]:
+            options = [bound.value for bound in check["options"].bound_blocks]
             assert len(options) >= 2 and any(o["is_correct"] for o in options)
-            assert not all(o["is_correct"] for o in options), check.value["question"]
-            assert all(o["text"] and len(o["feedback"]) >= 20 for o in options), check.value["question"]
+            assert not all(o["is_correct"] for o in options), check["question"]
+            assert all(o["text"] and len(o["feedback"]) >= 20 for o in options), check["question"]
 
 
 def test_prioritization_lessons_embed_their_exercise_and_the_course_counts_it(course):
@@ -125,7 +129,12 @@ def test_prioritization_lessons_embed_their_exercise_and_the_course_counts_it(co
     # Not validated in this module (no sandbox): the revisions wait for the task worker.
     assert {e.revisions.get().validation_status for e in exercises.values()} == {ValidationStatus.PENDING}
     final_quiz = LessonPage.objects.get(slug="final-quiz")
-    assert (final_quiz.pass_check_percent, final_quiz.knowledge_check_count) == (80, 5)
+    counts = (final_quiz.pass_check_percent, final_quiz.knowledge_check_count, final_quiz.quiz_question_count)
+    assert counts == (80, 0, 5)
+    (quiz,) = quizzes_in(final_quiz.body)
+    assert QuizSettings.of(quiz.value) == QuizSettings(
+        pool_size=7, question_count=5, max_attempts=3, reveal="after_last_attempt", due_at=None
+    )
     assert course.pass_exercise_percent == 70
 
 
@@ -142,6 +151,11 @@ def test_every_lesson_renders_with_its_title_question_and_topics(client, course)
         assert spec.title in text
         for check in knowledge_checks_in(lesson.body):
             assert check.value["question"] in text, spec.slug
+        for quiz in quizzes_in(lesson.body):
+            drawn = quiz_drawn_question_ids(learner_id=learner.pk, block_id=quiz.id, quiz_value=quiz.value)
+            questions = quiz_questions(quiz.value)
+            assert [q for q in drawn if questions[q]["question"] in text] == drawn, spec.slug
+            assert [q for q in questions if q not in drawn and questions[q]["question"] in text] == []
         assert spec.key_phrases, spec.slug
         missing = [phrase for phrase in spec.key_phrases if phrase not in text]
         assert missing == [], spec.slug
@@ -254,12 +268,20 @@ def test_a_page_an_editor_changed_is_kept(course, monkeypatch):
 def _everything_but(learner, course, *, quiz_wrong: int = 0, capstone: Decimal | int = 18):
     enrolment_create(learner=learner, course=course)
     for lesson in LessonPage.objects.descendant_of(course).live():
-        for n, check in enumerate(knowledge_checks_in(lesson.body)):
+        for check in knowledge_checks_in(lesson.body):
             options = check.value["options"].bound_blocks
             right = [o.id for o in options if o.value["is_correct"]]
-            wrong = [o.id for o in options if not o.value["is_correct"]][:1]
-            picked = wrong if lesson.slug == "final-quiz" and n < quiz_wrong else right
-            knowledge_check_answer(learner=learner, lesson=lesson, block_id=check.id, selected_option_ids=picked)
+            knowledge_check_answer(learner=learner, lesson=lesson, block_id=check.id, selected_option_ids=right)
+        for quiz in quizzes_in(lesson.body):
+            questions = quiz_questions(quiz.value)
+            drawn = quiz_drawn_question_ids(learner_id=learner.pk, block_id=quiz.id, quiz_value=quiz.value)
+            answers = {}
+            for n, question_id in enumerate(drawn):
+                options = questions[question_id]["options"].bound_blocks
+                right = [o.id for o in options if o.value["is_correct"]]
+                wrong = [o.id for o in options if not o.value["is_correct"]][:1]
+                answers[question_id] = wrong if n < quiz_wrong else right
+            quiz_attempt_submit(learner=learner, lesson=lesson, block_id=quiz.id, answers=answers)
         progress = lesson_complete(learner=learner, lesson=lesson)
     for key, points in REFERENCE_SCORES.items():
         scored = capstone if key == "pmf-capstone" else points

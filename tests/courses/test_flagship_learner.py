@@ -15,8 +15,9 @@ from django.urls import reverse
 
 import courses.receivers  # noqa: F401  (connects the score receiver, as CoursesConfig.ready() does)
 from certificates.models import Certificate
-from courses.blocks import knowledge_checks_in
+from courses.blocks import knowledge_checks_in, quiz_questions, quizzes_in
 from courses.models import CoursePage, CourseProgress, LessonPage
+from courses.quizzes import quiz_drawn_question_ids
 from courses.services import exercise_score_record
 from exercises.format import load_notebook_bytes, parse_source
 from exercises.models import Exercise, ValidationStatus
@@ -79,15 +80,26 @@ def submit(client, capture, course, exercise, answers) -> Submission:
 
 
 def read_and_answer_everything(client, capture, course):
-    """Enrol, open and complete every lesson and answer every check right, through HTTP."""
+    """Enrol, open and complete every lesson and answer every check and the final quiz right,
+    through HTTP."""
     with capture(execute=True):
         assert client.post(reverse("course_enrol", args=[course.pk])).status_code == 302
+        learner_id = client.get(reverse("dashboard")).wsgi_request.user.pk
         for lesson in LessonPage.objects.descendant_of(course).live():
             assert client.get(lesson.url).status_code == 200
             for check in knowledge_checks_in(lesson.body):
                 right = [o.id for o in check.value["options"].bound_blocks if o.value["is_correct"]]
                 url = reverse("knowledge_check_answer", args=[lesson.pk, check.id])
                 assert client.post(url, {"options": right}).status_code == 302
+            for quiz in quizzes_in(lesson.body):
+                questions = quiz_questions(quiz.value)
+                drawn = quiz_drawn_question_ids(learner_id=learner_id, block_id=quiz.id, quiz_value=quiz.value)
+                fields = {"questions": drawn}
+                for question_id in drawn:
+                    options = questions[question_id]["options"].bound_blocks
+                    fields[f"q-{question_id}"] = [o.id for o in options if o.value["is_correct"]]
+                url = reverse("knowledge_check_answer", args=[lesson.pk, quiz.id])
+                assert client.post(url, fields).status_code == 302
             assert client.post(reverse("lesson_complete", args=[lesson.pk])).status_code == 302
 
 
