@@ -31,7 +31,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from exercises.format import CellKind, ExerciseSource, markers
 
@@ -168,7 +168,7 @@ def literal_messages(code: str) -> dict[str, str]:
 
 @dataclass
 class JudgedCell:
-    status: str  # "ok" | "error"
+    status: Literal["ok", "error"]
     ename: str = ""
     evalue: str = ""
     result: str | None = None  # repr of the cell's last expression (nbgrader's partial credit)

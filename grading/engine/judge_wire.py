@@ -134,7 +134,7 @@ def decode(data, depth=0, resolve=None):
 
 # --- the learner's end ----------------------------------------------------------------------
 
-_handles = []
+_handles: list = []
 
 
 def _handle(value):
@@ -223,7 +223,7 @@ for _dunder in (  # noqa: SIM905 - one readable block of names
 LearnerObject.__hash__ = LearnerObject._pma_unavailable  # type: ignore[assignment]
 
 
-_channel = {}
+_channel: dict = {}
 
 
 def _judge_resolve(name):
@@ -243,9 +243,9 @@ def _forward(handle, args, kwargs):
             return decode(reply["value"], resolve=_judge_resolve("the value returned"))
         except (ValueError, TypeError, RecursionError) as error:
             raise UntransferableValue(f"the value returned could not be read: {error}") from None
-    error = reply.get("error") if isinstance(reply.get("error"), dict) else {}
-    ename = str(error.get("ename", "LearnerError"))[:200]
-    evalue = str(error.get("evalue", ""))[:EVALUE_CHARS]
+    failure = reply.get("error") if isinstance(reply.get("error"), dict) else {}
+    ename = str(failure.get("ename", "LearnerError"))[:200]
+    evalue = str(failure.get("evalue", ""))[:EVALUE_CHARS]
     if ename == "UntransferableValue":
         raise UntransferableValue(evalue)
     if ename in BUILTIN_ERRORS:
