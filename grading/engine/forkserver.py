@@ -21,10 +21,14 @@ Threat model. The learner's code runs in the kernel (pid 2) and may do anything 
 What it holds and what it could reach:
 
 * Privileges: the kernel is a per-run uid (random in a 100-million range) with no groups and no
-  capabilities (setresuid from root drops them all), no_new_privs, and a seccomp filter that refuses
-  user namespaces, so it cannot regain capabilities; same uid, namespaces and limits as the
-  bubblewrap launcher. The init (pid 1) runs as the same uid; the kernel can signal or ptrace it but
-  gains nothing: it holds the same memory and privileges and its death only ends the run.
+  capabilities (setresuid from root drops them all), no_new_privs, and the seccomp filter of
+  ``grading.engine.seccomp`` (no namespaces, io_uring, keyrings, ptrace, mounts, ...; EPERM), so it
+  cannot regain capabilities; same uid, namespaces, filter and limits as the bubblewrap launcher.
+  The init (pid 1) runs as the same uid; the kernel can signal it but gains nothing: it holds the
+  same memory and privileges and its death only ends the run.
+* Resources: the launcher joins the run's cgroups (``grading.engine.cgroups``: memory, pids, CPU on
+  cgroup v2 or v1 where the host delegates them) before it forks anything, so the whole run is
+  inside them; rlimits bound each process on top.
 * Files: its root is the zygote's read-only template plus its own tmpfs home; the host root that
   the zygote keeps on /proc is detached in the run's mount namespace before any learner code runs,
   and no fd into it survives (every fd but stdin, stdout and the log is closed).
@@ -51,6 +55,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import functools
 import json
 import logging
 import os
@@ -75,6 +80,7 @@ from grading.engine.kernelspec import (
     sandbox_kernel_spec,
 )
 from grading.engine.limits import Limits
+from grading.engine.seccomp import SeccompUnsupported, build_filter
 
 logger = logging.getLogger(__name__)
 
@@ -348,14 +354,25 @@ def shutdown_fork_server() -> None:
             _server = None
 
 
+@functools.cache
+def seccomp_filter() -> bytes:
+    """The seccomp program every run loads (``grading.engine.seccomp``), built once per grader."""
+    return build_filter()
+
+
 def fork_request(
     *, uid: int, limits: Limits, ipc_dir: Path, tmpfs_options: str, rlimits: list[tuple[int, int, int]]
 ) -> dict[str, object]:
     """What the launcher needs to build one run: nothing secret, no key."""
     spec = sandbox_kernel_spec()
     argv = spec.command(python="", connection_file=f"{INNER_IPC_DIR}/kernel.json")[3:]
+    try:
+        seccomp = seccomp_filter()
+    except SeccompUnsupported as error:
+        raise ForkServerUnavailable(str(error)) from error
     return {
         "uid": uid,
+        "seccomp": seccomp.hex(),
         "ipc_dir": str(ipc_dir),
         "tmpfs_options": tmpfs_options,
         "rlimits": [list(limit) for limit in rlimits],

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 BWRAP_ENV = "PM_ACADEMY_SANDBOX_BWRAP"
+# A delegated cgroup v2 directory without processes for the runs' cgroups (grading.engine.cgroups).
+CGROUP_ENV = "PM_ACADEMY_SANDBOX_CGROUP"
 PYTHON_ENV = "PM_ACADEMY_SANDBOX_PYTHON"
 
 
@@ -46,6 +48,7 @@ class HostPrimitives:
     cgroup_v2: Path | None
     cgroup_v1_memory: Path | None
     cgroup_v1_pids: Path | None
+    cgroup_v1_cpu: Path | None = None
 
     def missing(self) -> list[Finding]:
         return [finding for finding in _required_findings(self) if not finding.ok]
@@ -162,6 +165,7 @@ def probe_host() -> HostPrimitives:
         cgroup_v2=_own_cgroup_dir("cgroup2", None),
         cgroup_v1_memory=_own_cgroup_dir("cgroup", "memory"),
         cgroup_v1_pids=_own_cgroup_dir("cgroup", "pids"),
+        cgroup_v1_cpu=_own_cgroup_dir("cgroup", "cpu"),
     )
 
 
@@ -242,35 +246,67 @@ def _required_findings(host: HostPrimitives) -> list[Finding]:
     ]
 
 
-def _optional_findings(host: HostPrimitives) -> list[Finding]:
-    return [
+_CGROUP_FALLBACKS = {
+    "memory": "RLIMIT_AS bounds each process only, so a run may hold memory_bytes x max_processes",
+    "pids": "RLIMIT_NPROC still bounds the processes and threads of each run's uid",
+    "cpu": "RLIMIT_CPU still bounds CPU seconds per process, not the run's share of the CPUs",
+}
+_CGROUP_FIXES = {
+    "memory": "run the grader where it can manage a memory cgroup: on cgroup v2 at the root of "
+    f"its cgroup tree, or set {CGROUP_ENV} to a delegated cgroup without processes "
+    "(docs/operations.md, Sandbox)",
+}
+
+
+def cgroup_findings(host: HostPrimitives) -> list[Finding]:
+    """Which controllers bound each whole run (memory, pids, cpu; v1 or v2), or why none does."""
+    from grading.engine.cgroups import cgroup_layout  # it imports this module
+
+    layout = cgroup_layout(host, refresh=True)
+    findings = [
         Finding(
             name="cgroup v2 kill",
-            ok=host.cgroup_v2 is not None,
-            detail=str(host.cgroup_v2) if host.cgroup_v2 else "no writable cgroup v2 directory",
+            ok=layout.v2_parent is not None,
+            detail=f"cgroup v2 ({layout.v2_parent})"
+            if layout.v2_parent
+            else f"not available: {layout.v2_reason}",
             fix=""
-            if host.cgroup_v2
+            if layout.v2_parent
             else "mount a writable cgroup2 tree (the pid namespace "
             "still reaps every process of a run)",
             required=False,
-        ),
-        Finding(
-            name="cgroup v1 memory",
-            ok=host.cgroup_v1_memory is not None,
-            detail=str(host.cgroup_v1_memory)
-            if host.cgroup_v1_memory
-            else "no writable memory cgroup (RLIMIT_AS still bounds each process)",
-            required=False,
-        ),
-        Finding(
-            name="cgroup v1 pids",
-            ok=host.cgroup_v1_pids is not None,
-            detail=str(host.cgroup_v1_pids)
-            if host.cgroup_v1_pids
-            else "no writable pids cgroup (RLIMIT_NPROC still bounds each kernel's uid)",
-            required=False,
-        ),
+        )
     ]
+    for controller in layout.controllers:
+        detail = controller.describe()
+        if not controller.available:
+            detail += f" ({_CGROUP_FALLBACKS[controller.name]})"
+        findings.append(
+            Finding(
+                name=f"cgroup {controller.name}",
+                ok=controller.available,
+                detail=detail,
+                fix="" if controller.available else _CGROUP_FIXES.get(controller.name, ""),
+                required=False,
+            )
+        )
+    return findings
+
+
+def seccomp_finding() -> Finding:
+    from grading.engine.seccomp import SeccompUnsupported, build_filter, denied_names
+
+    try:
+        build_filter()
+    except SeccompUnsupported as error:
+        return Finding("seccomp filter", False, str(error), "grade on x86_64 or aarch64")
+    names = denied_names()
+    return Finding(
+        "seccomp filter",
+        True,
+        f"refuses {len(names)} system calls with EPERM (io_uring, keyrings, bpf, ptrace, mounts, "
+        "namespaces, ...) and clone() with namespace flags",
+    )
 
 
 def _bwrap_works(host: HostPrimitives) -> Finding:
@@ -357,5 +393,6 @@ def check_host(*, launcher: str | None = None) -> list[Finding]:
         *_required_findings(host),
         _bwrap_works(host),
         _launcher_works(launcher),
-        *_optional_findings(host),
+        seccomp_finding(),
+        *cgroup_findings(host),
     ]

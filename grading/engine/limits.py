@@ -17,6 +17,10 @@ class Limits:
     tmpfs_bytes: int = 64 * 2**20
     output_bytes: int = 1 * 2**20
     message_bytes: int = 8 * 2**20
+    #: The run's share of the CPUs, in cores (0.5 = half of one core, 2.0 = two cores), enforced
+    #: on the whole run by the cpu cgroup (cpu.max on v2, cpu.cfs_quota_us on v1) where the host
+    #: delegates one; cpu_seconds still bounds each process's CPU time everywhere.
+    cpu_quota: float = 1.0
 
     def __post_init__(self) -> None:
         for name in ("cell_timeout_s", "wall_timeout_s"):
@@ -34,3 +38,5 @@ class Limits:
         ):
             if getattr(self, name) <= 0:
                 raise ValueError(f"Limits.{name} must be positive")
+        if not 0 < self.cpu_quota < float("inf"):
+            raise ValueError("Limits.cpu_quota must be a positive number of cores")

@@ -5,8 +5,13 @@ Launch chain, each step exec'ing the next so the grader holds a single child pid
     sh (joins the run's cgroups) -> unshare --mount (private mount namespace)
     -> sh (mounts the run tmpfs, bounded in bytes and inodes) -> prlimit (rlimits)
     -> setpriv (own unprivileged uid, no new privileges, parent-death signal)
-    -> bwrap (user/pid/net/ipc/uts/cgroup namespaces, read-only runtime, fresh /proc)
+    -> bwrap (user/pid/net/ipc/uts/cgroup namespaces, read-only runtime, fresh /proc, bounded
+       /dev/shm, the seccomp filter of ``grading.engine.seccomp``)
     -> python -m ipykernel_launcher
+
+The run's cgroups (``grading.engine.cgroups``) bound the whole run's memory, processes and CPU
+share where the host delegates those controllers; a run that reaches its memory limit is ended
+whole by the OOM watcher below (or by the kernel's group OOM kill on cgroup v2).
 
 The kernel's sockets use zmq's ``ipc`` transport in a host directory bound into the
 sandbox, so the kernel needs no network; that directory is handed back to root as soon
@@ -22,6 +27,7 @@ import json
 import logging
 import os
 import queue
+import re
 import resource
 import secrets
 import select
@@ -40,6 +46,14 @@ from typing import IO, Any, Protocol
 import zmq
 from jupyter_client.blocking import BlockingKernelClient
 
+from grading.engine.cgroups import (
+    RunCgroups,
+    cgroup_layout,
+    create_run,
+    is_run_cgroup,
+    kill_cgroup,
+    remove_cgroup,
+)
 from grading.engine.execute import warm_up
 from grading.engine.hostcheck import HostPrimitives, probe_host
 from grading.engine.kernelspec import (
@@ -51,6 +65,7 @@ from grading.engine.kernelspec import (
     sandbox_kernel_spec,
 )
 from grading.engine.limits import Limits
+from grading.engine.seccomp import SeccompUnsupported, build_filter
 
 logger = logging.getLogger(__name__)
 
@@ -66,6 +81,11 @@ UID_FIRST = 1_800_000_000
 UID_COUNT = 100_000_000
 INNER_ENV_DIR = "/opt/kernel-env"
 CONNECTION_FILE = "kernel.json"
+# Each run directory lists the cgroups it was given, so a sweep finds them wherever they are.
+CGROUPS_FILE = "cgroups"
+# A run cgroup without a run directory is removed (when empty) only once it is this old: a grader
+# with another runs directory may have just created it and still be starting its fork server.
+ORPHAN_CGROUP_AGE_S = 600.0
 _PYTHON_VERSION = f"python{sys.version_info.major}.{sys.version_info.minor}"
 
 _JOIN_CGROUPS = (
@@ -75,7 +95,10 @@ _JOIN_CGROUPS = (
 _MOUNT_TMPFS = 'mount -t tmpfs -o "$2" pm-sandbox "$1" || exit 125; shift 2; exec "$@"'
 
 
-_live_kernels: weakref.WeakSet[SandboxKernel] = weakref.WeakSet()
+# Every kernel until kill() has reaped it. Held strongly: a kernel its caller dropped without
+# kill() must not be garbage-collected (its zmq context's finaliser blocks on the open sockets);
+# it is killed at exit instead.
+_live_kernels: set[SandboxKernel] = set()
 
 
 class _Reaper:
@@ -109,10 +132,79 @@ class _Reaper:
 _reaper = _Reaper()
 
 
+class _OomWatcher:
+    """One daemon thread that ends a run whole as soon as its memory cgroup reports an OOM.
+
+    On cgroup v1 the run's memory cgroup has the OOM killer disabled: a run at its limit is paused
+    and its eventfd fires. On v2 ``memory.oom.group`` already killed the whole run and
+    ``memory.events`` changed. Either way every process of the run is killed here, the kernel
+    counts ``oom_kills()``, and the cell gets a memory verdict rather than going on without the
+    process the OOM killer would have picked.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._epoll: select.epoll | None = None
+        self._watched: dict[int, tuple[weakref.ref[SandboxKernel], int]] = {}
+        self._thread: threading.Thread | None = None
+
+    def watch(self, kernel: SandboxKernel, fd: int, version: int) -> None:
+        with self._lock:
+            if self._epoll is None:
+                self._epoll = select.epoll()
+            self._watched[fd] = (weakref.ref(kernel), version)
+            self._epoll.register(fd, select.EPOLLIN if version == 1 else select.EPOLLPRI)
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name="sandbox-oom-watcher", daemon=True)
+                self._thread.start()
+
+    def forget(self, fd: int) -> None:
+        """Stop watching ``fd``; the caller may close it as soon as this returns."""
+        with self._lock:
+            if self._watched.pop(fd, None) is not None and self._epoll is not None:
+                with contextlib.suppress(OSError, ValueError):
+                    self._epoll.unregister(fd)
+
+    def _run(self) -> None:
+        epoll = self._epoll
+        assert epoll is not None  # noqa: S101 - set before the thread starts
+        while True:
+            try:
+                events = epoll.poll(5.0)
+            except OSError:
+                return
+            for fd, _ in events:
+                with self._lock:
+                    entry = self._watched.get(fd)
+                    if entry is None:
+                        continue
+                    # Consume the event (under the lock: forget() + close() cannot race this read).
+                    with contextlib.suppress(OSError):
+                        if entry[1] == 1:
+                            os.eventfd_read(fd)
+                        else:
+                            os.pread(fd, 4096, 0)
+                kernel = entry[0]()
+                if kernel is None:
+                    self.forget(fd)
+                    continue
+                if kernel.oom_kills() > 0:
+                    self.forget(fd)
+                    try:
+                        kernel._stop_for_memory()
+                    except Exception:  # one bad run must not end the thread that watches the others
+                        logger.exception("Could not stop sandbox kernel %s at its memory limit", kernel.pid)
+
+
+_oom_watcher = _OomWatcher()
+
+
 def _new_reaper_after_fork() -> None:
-    # The child has no reaper thread, and the queued kernels belong to the parent.
-    global _reaper
+    # The child has no reaper or watcher thread, and the queued kernels belong to the parent.
+    # (The parent's epoll instance is shared with the child: the child must not touch it.)
+    global _reaper, _oom_watcher
     _reaper = _Reaper()
+    _oom_watcher = _OomWatcher()
 
 
 os.register_at_fork(after_in_child=_new_reaper_after_fork)
@@ -164,6 +256,7 @@ class SandboxKernel:
         pid_namespace: int | None,
         cgroups: list[Path],
         isolated: bool,
+        run_cgroups: RunCgroups | None = None,
     ) -> None:
         self.client = client
         self.run_dir = run_dir
@@ -173,8 +266,13 @@ class SandboxKernel:
         self.namespace_init_pid = namespace_init_pid
         self.pid_namespace = pid_namespace
         self.cgroups = cgroups
+        self.run_cgroups = run_cgroups or RunCgroups(paths=list(cgroups))
         self.isolated = isolated
         self.owner_pid = os.getpid()
+        self._memory_stopped = False
+        # What the memory cgroup recorded, kept when kill() removes it.
+        self._final_oom_kills = 0
+        self._final_memory_peak: int | None = None
         self._context = context
         self._process = process
         self._host_dir = host_dir
@@ -184,6 +282,9 @@ class SandboxKernel:
         self._reap_lock = threading.Lock()
         self._reaped = False
         _live_kernels.add(self)
+        oom_fd = self.run_cgroups.oom_fd
+        if oom_fd is not None and self.run_cgroups.memory_version is not None:
+            _oom_watcher.watch(self, oom_fd, self.run_cgroups.memory_version)
 
     @property
     def pid(self) -> int:
@@ -212,15 +313,27 @@ class SandboxKernel:
         return found
 
     def oom_kills(self) -> int:
-        """How often the run's memory cgroup killed a process (0 without that cgroup)."""
-        for cgroup in self.cgroups:
-            oom_control = cgroup / "memory.oom_control"
-            with contextlib.suppress(OSError, ValueError):
-                for line in oom_control.read_text().splitlines():
-                    key, _, value = line.partition(" ")
-                    if key == "oom_kill":
-                        return int(value)
-        return 0
+        """How often the run reached its memory cgroup's limit and was stopped for it (0 without
+        a memory cgroup). Stays above 0 once the OOM watcher ended the run, cgroup removed or not."""
+        if self._reaped:
+            return self._final_oom_kills
+        return max(self.run_cgroups.oom_kills(), 1 if self._memory_stopped else 0)
+
+    def memory_peak(self) -> int | None:
+        """The run's peak memory in bytes as its memory cgroup recorded it (None without one),
+        still known after kill()."""
+        if self._reaped:
+            return self._final_memory_peak
+        return self.run_cgroups.memory_peak()
+
+    def _stop_for_memory(self) -> None:
+        """Called by the OOM watcher: kill every process of the run, leave the reaping to kill()."""
+        with self._lock:
+            if self._killed:
+                return
+            self._memory_stopped = True
+        logger.debug("Sandbox kernel %s reached its memory limit; stopping the whole run", self.pid)
+        self._send_kills()
 
     def log_tail(self, limit: int = 2000) -> str:
         """The end of what the launcher chain and kernel wrote to their stderr."""
@@ -288,12 +401,18 @@ class SandboxKernel:
                 leftovers = self.processes()
             if leftovers:
                 logger.error("Sandbox processes %s survived kill()", sorted(leftovers))
+            self._final_oom_kills = max(self.run_cgroups.oom_kills(), 1 if self._memory_stopped else 0)
+            self._final_memory_peak = self.run_cgroups.memory_peak()
+            if self.run_cgroups.oom_fd is not None:
+                _oom_watcher.forget(self.run_cgroups.oom_fd)
+            self.run_cgroups.close()
             for cgroup in self.cgroups:
-                _remove_cgroup(cgroup)
+                remove_cgroup(cgroup, wait_s=KILL_WAIT_S)
             with contextlib.suppress(OSError):
                 self._log_file.close()
             shutil.rmtree(self._host_dir, ignore_errors=True)
             self._reaped = True
+            _live_kernels.discard(self)
 
     def __enter__(self) -> SandboxKernel:
         return self
@@ -332,21 +451,6 @@ def _pids_in_namespace(namespace: int) -> set[int]:
     return found
 
 
-def _remove_cgroup(cgroup: Path) -> None:
-    deadline = time.monotonic() + KILL_WAIT_S
-    while True:
-        try:
-            cgroup.rmdir()
-            return
-        except FileNotFoundError:
-            return
-        except OSError:
-            if time.monotonic() > deadline:
-                logger.error("Could not remove sandbox cgroup %s", cgroup)
-                return
-            time.sleep(0.01)
-
-
 def _missing_message(host: HostPrimitives) -> str:
     problems = "; ".join(f"{f.name} is missing ({f.detail}): {f.fix}" for f in host.missing())
     return f"The grading sandbox is unavailable on this host. {problems}."
@@ -361,6 +465,7 @@ def start_kernel(
     DEFAULT_LAUNCHER. Both build the same sandbox; the fork server skips Python's start-up.
     """
     host = probe_host()
+    _sweep_once(host, warn=not host.missing())
     if host.missing():
         if not unsafe_local:
             raise SandboxUnavailable(_missing_message(host))
@@ -399,32 +504,115 @@ def _process_identity(pid: int) -> str | None:
 
 
 def _new_run_dir(prefix: str) -> Path:
-    host_dir = Path(tempfile.mkdtemp(prefix=prefix, dir=_runs_dir()))
-    (host_dir / "owner").write_text(_process_identity(os.getpid()) or "")
+    """A run directory named after its owner (pid and start time), as are the run's cgroups, so a
+    sweep can tell a stale cgroup even when the directory went with a private /tmp."""
+    identity = _process_identity(os.getpid()) or ""
+    owner = identity.replace(" ", "-") + "-" if identity else ""
+    host_dir = Path(tempfile.mkdtemp(prefix=f"{prefix}{owner}", dir=_runs_dir()))
+    (host_dir / "owner").write_text(identity)
     return host_dir
 
 
-def sweep_stale_runs(host: HostPrimitives) -> list[Path]:
+_OWNER_IN_NAME = re.compile(r"pm-sandbox-(?:[a-z]+-)?(\d+)-(\d+)-[a-z0-9_]+")
+
+
+def _owner_in_name(name: str) -> str | None:
+    """The owner identity ("pid start") a run directory or cgroup name carries, if any."""
+    match = _OWNER_IN_NAME.fullmatch(name)
+    return f"{match[1]} {match[2]}" if match else None
+
+
+def _owner_alive(host_dir: Path) -> bool | None:
+    """True when the grader that made ``host_dir`` still runs; None when it is not a run dir."""
+    try:
+        owner = (host_dir / "owner").read_text().strip()
+    except OSError:
+        return None
+    pid = owner.split()[0] if owner else ""
+    return pid.isdigit() and _process_identity(int(pid)) == owner
+
+
+def _recorded_cgroups(host_dir: Path) -> list[Path]:
+    try:
+        lines = (host_dir / CGROUPS_FILE).read_text().splitlines()
+    except OSError:
+        return []
+    return [Path(line) for line in lines if line and is_run_cgroup(Path(line), host_dir.name)]
+
+
+def _remove_stale_cgroup(cgroup: Path) -> None:
+    if cgroup.is_dir():
+        kill_cgroup(cgroup)
+        remove_cgroup(cgroup, wait_s=1.0)
+
+
+def sweep_stale_runs(host: HostPrimitives, *, warn: bool = True) -> list[Path]:
     """Remove run directories and cgroups left by a grader that was killed outright.
 
-    Its kernels died with it (parent-death signals); only their bookkeeping remains.
+    Its kernels died with it (parent-death signals); only their bookkeeping remains. A stale
+    run's cgroups are found from the list in its run directory and, under this grader's cgroup
+    parents, by the owner their names carry (so they go even when the run directory went with a
+    private /tmp); anything still in them is killed first. A run cgroup named without an owner
+    (an older layout) is removed when empty, has no run directory here and is older than
+    ``ORPHAN_CGROUP_AGE_S``. ``start_kernel`` calls this once per grader process (and ``KernelPool``
+    when it starts), so a restarted grader or worker cleans up before its first run. Graders that
+    share cgroup parents share a pid namespace (one host), so an owner's pid means the same to all.
     """
+    parents = cgroup_layout(host, warn=warn).parents()
+    # Before this layout, run cgroups sat directly in the grader's own cgroups.
+    legacy = [path for path in (host.cgroup_v2, host.cgroup_v1_memory, host.cgroup_v1_pids) if path]
     removed = []
     for host_dir in Path(_runs_dir()).glob("pm-sandbox-*"):
-        try:
-            owner = (host_dir / "owner").read_text().strip()
-        except OSError:
+        if _owner_alive(host_dir) is not False:
             continue
-        pid = owner.split()[0] if owner else ""
-        if pid.isdigit() and _process_identity(int(pid)) == owner:
-            continue
-        for parent in (host.cgroup_v2, host.cgroup_v1_memory, host.cgroup_v1_pids):
-            if parent is not None:
-                with contextlib.suppress(OSError):
-                    (parent / host_dir.name).rmdir()
+        candidates = _recorded_cgroups(host_dir)
+        candidates += [parent / host_dir.name for parent in (*parents, *legacy)]
+        for cgroup in dict.fromkeys(candidates):
+            _remove_stale_cgroup(cgroup)
         shutil.rmtree(host_dir, ignore_errors=True)
         removed.append(host_dir)
+    runs_dir = Path(_runs_dir())
+    now = time.time()
+    for parent in (*parents, *legacy):
+        try:
+            entries = [e for e in os.scandir(parent) if e.name.startswith("pm-sandbox-") and e.is_dir()]
+        except OSError:
+            continue
+        for entry in entries:
+            owner = _owner_in_name(entry.name)
+            if owner is not None:
+                pid = int(owner.split()[0])
+                if _process_identity(pid) != owner:
+                    _remove_stale_cgroup(Path(entry.path))
+                    logger.debug("Removed sandbox cgroup %s of a grader that is gone", entry.path)
+                continue
+            if (runs_dir / entry.name).exists():
+                continue
+            with contextlib.suppress(OSError):
+                if now - entry.stat(follow_symlinks=False).st_mtime > ORPHAN_CGROUP_AGE_S:
+                    Path(entry.path).rmdir()  # fails while it holds processes: never kill those
+                    logger.debug("Removed orphaned sandbox cgroup %s", entry.path)
     return removed
+
+
+_swept_in: int | None = None
+_sweep_lock = threading.Lock()
+
+
+def _sweep_once(host: HostPrimitives, *, warn: bool) -> None:
+    """Sweep stale runs before this process's first kernel (again in each forked child)."""
+    global _swept_in
+    with _sweep_lock:
+        if _swept_in == os.getpid():
+            return
+        _swept_in = os.getpid()
+    try:
+        removed = sweep_stale_runs(host, warn=warn)
+    except OSError as error:
+        logger.warning("Could not sweep stale sandbox runs: %s", error)
+        return
+    if removed:
+        logger.debug("Removed %d run directories left by a killed grader", len(removed))
 
 
 def _connection_info(ip: str, key: str) -> dict[str, Any]:
@@ -456,47 +644,27 @@ def _rlimit_args(prlimit: str, limits: Limits) -> list[str]:
     ]
 
 
-def _make_cgroups(host: HostPrimitives, limits: Limits, name: str) -> list[Path]:
-    """Per-run cgroups where the host lets us create them (each one is optional)."""
-    made: list[Path] = []
-    settings: list[tuple[Path | None, dict[str, str]]] = [
-        (host.cgroup_v2, {}),
-        (
-            host.cgroup_v1_memory,
-            {"memory.limit_in_bytes": str(limits.memory_bytes + limits.tmpfs_bytes)},
-        ),
-        # Room for bubblewrap's two processes on top of the kernel's own budget.
-        (host.cgroup_v1_pids, {"pids.max": str(limits.max_processes + 4)}),
-    ]
-    for parent, values in settings:
-        if parent is None:
-            continue
-        cgroup = parent / name
-        try:
-            cgroup.mkdir()
-        except OSError as error:
-            logger.info("Not using cgroup %s: %s", cgroup, error)
-            continue
-        try:
-            for key, value in values.items():
-                (cgroup / key).write_text(value)
-        except OSError as error:
-            logger.info("Not using cgroup %s: %s", cgroup, error)
-            _remove_cgroup(cgroup)
-            continue
-        made.append(cgroup)
-    return made
+def _make_cgroups(host: HostPrimitives, limits: Limits, host_dir: Path, *, warn: bool = True) -> RunCgroups:
+    """The run's cgroups with its limits, where the host lets us create them (each is optional).
+
+    Their paths are written to the run directory first, so a sweep after a killed grader finds
+    them even if it died half-way through.
+    """
+    layout = cgroup_layout(host, warn=warn)
+    planned = layout.run_paths(host_dir.name)
+    (host_dir / CGROUPS_FILE).write_text("".join(f"{path}\n" for path in planned))
+    return create_run(layout, limits, host_dir.name)
 
 
-def _data_fd(content: str, keep: list[int]) -> str:
+def _data_fd(content: str | bytes, keep: list[int]) -> str:
     read_end, write_end = os.pipe()
-    os.write(write_end, content.encode())
+    os.write(write_end, content.encode() if isinstance(content, str) else content)
     os.close(write_end)
     keep.append(read_end)
     return str(read_end)
 
 
-def _runtime_binds(host: HostPrimitives, fds: list[int], uid: int) -> list[str]:
+def _runtime_binds(host: HostPrimitives, fds: list[int], uid: int, tmpfs_bytes: int) -> list[str]:
     assert host.kernel_python is not None and host.site_packages is not None  # noqa: S101
     args = ["--ro-bind", "/usr", "/usr"]
     for name in ("bin", "sbin", "lib", "lib32", "lib64", "libx32"):
@@ -505,7 +673,10 @@ def _runtime_binds(host: HostPrimitives, fds: list[int], uid: int) -> list[str]:
             args += ["--symlink", os.readlink(top), str(top)]
         elif top.is_dir():
             args += ["--ro-bind", str(top), str(top)]
-    args += ["--proc", "/proc", "--dev", "/dev"]
+    # bubblewrap's /dev is a writable tmpfs as large as half the RAM: give /dev/shm its own
+    # bounded tmpfs and make the rest of /dev read-only (the bwrap args end with --remount-ro /dev).
+    shm = "/dev/shm"  # noqa: S108 - the run's own bounded shm, inside the sandbox
+    args += ["--proc", "/proc", "--dev", "/dev", "--size", str(tmpfs_bytes), "--tmpfs", shm]
     passwd = (
         f"{LEARNER_USER}:x:{uid}:{uid}:PM Academy learner:{INNER_RUN_DIR}:/usr/sbin/nologin\n"
         "nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n"
@@ -637,7 +808,7 @@ class _RunFiles:
     ipc_dir: Path
     work_dir: Path
     key: str
-    cgroups: list[Path]
+    cgroups: RunCgroups
     tmpfs_options: str
 
 
@@ -655,15 +826,16 @@ def _prepare_run(limits: Limits, host: HostPrimitives) -> _RunFiles:
     connection_path.write_text(json.dumps(_connection_info(f"{INNER_IPC_DIR}/k", key)))
     os.chown(connection_path, uid, uid)
     connection_path.chmod(0o600)
-    cgroups = _make_cgroups(host, limits, host_dir.name)
+    cgroups = _make_cgroups(host, limits, host_dir)
     inodes = max(1024, limits.tmpfs_bytes // 4096)
     tmpfs_options = f"size={limits.tmpfs_bytes},nr_inodes={inodes},mode=0700,uid={uid},gid={uid}"
     return _RunFiles(uid, host_dir, ipc_dir, work_dir, key, cgroups, tmpfs_options)
 
 
 def _discard_run(run: _RunFiles) -> None:
-    for cgroup in run.cgroups:
-        _remove_cgroup(cgroup)
+    run.cgroups.close()
+    for cgroup in run.cgroups.paths:
+        remove_cgroup(cgroup, wait_s=KILL_WAIT_S)
     shutil.rmtree(run.host_dir, ignore_errors=True)
 
 
@@ -688,7 +860,7 @@ def _start_forked(limits: Limits, host: HostPrimitives) -> SandboxKernel:
     cgroup_fds: list[int] = []
     deadline = time.monotonic() + STARTUP_TIMEOUT_S
     try:
-        for cgroup in run.cgroups:
+        for cgroup in run.cgroups.paths:
             cgroup_fds.append(os.open(cgroup / "cgroup.procs", os.O_WRONLY | os.O_CLOEXEC))
         request = fork_request(
             uid=run.uid,
@@ -745,8 +917,9 @@ def _finish_start(
         uid=run.uid,
         namespace_init_pid=init_pid,
         pid_namespace=pid_namespace,
-        cgroups=run.cgroups,
+        cgroups=run.cgroups.paths,
         isolated=True,
+        run_cgroups=run.cgroups,
     )
     if kernel.namespace_init_pid is None or kernel.pid_namespace is None:
         raise _start_failed(kernel, f"{launcher} did not report its sandbox")
@@ -763,9 +936,14 @@ def _start_sandboxed(limits: Limits, host: HostPrimitives) -> SandboxKernel:
     assert host.bwrap and host.setpriv and host.unshare and host.prlimit and host.shell  # noqa: S101
     run = _prepare_run(limits, host)
     uid, host_dir, ipc_dir, work_dir = run.uid, run.host_dir, run.ipc_dir, run.work_dir
-    cgroups, tmpfs_options = run.cgroups, run.tmpfs_options
+    cgroups, tmpfs_options = run.cgroups.paths, run.tmpfs_options
     inner_connection = f"{INNER_IPC_DIR}/{CONNECTION_FILE}"
     fds: list[int] = []
+    try:
+        seccomp = build_filter()
+    except SeccompUnsupported as error:
+        _discard_run(run)
+        raise SandboxUnavailable(f"The sandboxed kernel did not start: {error}") from error
     info_read, info_write = os.pipe()
     fds.append(info_write)
     environment = kernel_environment(home=INNER_RUN_DIR)
@@ -776,12 +954,14 @@ def _start_sandboxed(limits: Limits, host: HostPrimitives) -> SandboxKernel:
     sandbox_args = [
         "--unshare-all", "--unshare-user", "--disable-userns",
         "--die-with-parent", "--new-session", "--hostname", "sandbox",
-        *_runtime_binds(host, fds, uid),
+        *_runtime_binds(host, fds, uid, limits.tmpfs_bytes),
         "--bind", str(work_dir), INNER_RUN_DIR,
         "--bind", str(ipc_dir), INNER_IPC_DIR,
         "--chdir", INNER_RUN_DIR,
         *bwrap_env,
         "--info-fd", str(info_write),
+        "--seccomp", _data_fd(seccomp, fds),
+        "--remount-ro", "/dev",
         "--remount-ro", "/",
     ]  # fmt: skip
     # Passed through a pipe rather than argv, so /proc/1/cmdline inside the sandbox does
@@ -845,7 +1025,8 @@ def _start_local(limits: Limits, host: HostPrimitives) -> SandboxKernel:
     info = _connection_info(str(ipc_dir / "k"), key)
     connection_path.write_text(json.dumps(info))
     connection_path.chmod(0o600)
-    cgroups = _make_cgroups(host, limits, host_dir.name) if host.shell else []
+    run_cgroups = _make_cgroups(host, limits, host_dir, warn=False) if host.shell else RunCgroups()
+    cgroups = run_cgroups.paths
     command: list[str] = []
     if cgroups and host.shell:
         command += [host.shell, "-c", _JOIN_CGROUPS, "sh", str(len(cgroups)), *map(str, cgroups)]
@@ -880,6 +1061,7 @@ def _start_local(limits: Limits, host: HostPrimitives) -> SandboxKernel:
         pid_namespace=None,
         cgroups=cgroups,
         isolated=False,
+        run_cgroups=run_cgroups,
     )
     if not _ready(kernel, process, time.monotonic() + STARTUP_TIMEOUT_S):
         raise _start_failed(kernel, "the kernel did not answer")

@@ -1,11 +1,14 @@
 """manage.py check_sandbox tells the operator whether grading can run here, and how to fix it."""
 
+import dataclasses
 import io
 
 import pytest
 from django.core.management import call_command
 
-from grading.engine.hostcheck import BWRAP_ENV
+from grading.engine import cgroups
+from grading.engine.cgroups import Controller, cgroup_layout, prepare_layout
+from grading.engine.hostcheck import BWRAP_ENV, probe_host
 
 
 @pytest.mark.sandbox
@@ -29,3 +32,43 @@ def test_a_missing_bubblewrap_fails_closed_with_the_fix(monkeypatch, tmp_path):
     assert "[MISSING] bubblewrap" in out.getvalue()
     assert "apt-get install bubblewrap" in out.getvalue()
     assert "Grading fails closed" in err.getvalue()
+
+
+@pytest.mark.sandbox
+def test_it_says_which_controllers_bound_each_run_and_from_which_cgroup_version():
+    out = io.StringIO()
+
+    call_command("check_sandbox", stdout=out)
+
+    layout = cgroup_layout(probe_host())
+    lines = out.getvalue().splitlines()
+    for controller in layout.controllers:
+        line = next(line for line in lines if f"] cgroup {controller.name}: " in line)
+        if controller.available:
+            assert line == f"[ok ] cgroup {controller.name}: cgroup v{controller.version} ({controller.parent})"
+            assert controller.parent is not None and controller.parent.name == "pm-academy"
+        else:
+            assert line.startswith(f"[absent (optional)] cgroup {controller.name}: not available: ")
+    assert any(line.startswith("[ok ] seccomp filter: refuses ") for line in lines)
+
+
+@pytest.mark.sandbox
+def test_a_missing_controller_is_reported_with_the_reason_and_what_still_bounds_the_run(monkeypatch):
+    reason = "cgroup v2: the host does not delegate it to /sys/fs/cgroup (its cgroup.controllers: none)"
+
+    def without_memory(host):
+        layout = prepare_layout(host)
+        return dataclasses.replace(layout, memory=Controller("memory", None, None, reason))
+
+    monkeypatch.setattr(cgroups, "prepare_layout", without_memory)
+    out = io.StringIO()
+    try:
+        call_command("check_sandbox", stdout=out)
+    finally:
+        cgroup_layout(probe_host(), refresh=True)  # the real layout for the tests after this one
+
+    assert (
+        f"[absent (optional)] cgroup memory: not available: {reason} (RLIMIT_AS bounds each process "
+        "only, so a run may hold memory_bytes x max_processes)"
+    ) in out.getvalue().splitlines()
+    assert "PM_ACADEMY_SANDBOX_CGROUP" in out.getvalue()

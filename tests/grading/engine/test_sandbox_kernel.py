@@ -185,9 +185,11 @@ def test_check_host_reports_every_primitive_present_here() -> None:
         "kernel site-packages",
         "bubblewrap runs",
         "kernel launcher",
+        "seccomp filter",
         "cgroup v2 kill",
-        "cgroup v1 memory",
-        "cgroup v1 pids",
+        "cgroup memory",
+        "cgroup pids",
+        "cgroup cpu",
     ]
     assert [finding.name for finding in findings if finding.required and not finding.ok] == []
 
