@@ -13,8 +13,8 @@ Launch sequence (the zygote's code is ``zygote.py``, run from source in a fresh 
               unshare(mount, pid, net, ipc, uts, cgroup), drops to the run's uid after forking
         fork -> init (pid 1): binds the run's ipc directory from the parked host root, private
                 passwd/group, run tmpfs, detaches the host root, fresh /proc, /dev/shm, devpts,
-                rlimits, setgroups([]) + setresgid/setresuid(run uid), no_new_privs, seccomp
-                (no user namespaces), closes every fd but stdio
+                rlimits, setgroups([]) + setresgid/setresuid(run uid), no_new_privs, the seccomp
+                filter the request carries (``grading.engine.seccomp``), closes every fd but stdio
           fork -> kernel (pid 2): allow-listed environment, ipykernel's launch_new_instance()
 
 Threat model. The learner's code runs in the kernel (pid 2) and may do anything it can there.
