@@ -543,7 +543,9 @@ def _recorded_cgroups(host_dir: Path) -> list[Path]:
 def _remove_stale_cgroup(cgroup: Path) -> None:
     if cgroup.is_dir():
         kill_cgroup(cgroup)
-        remove_cgroup(cgroup, wait_s=1.0)
+        # Killed processes leave their cgroup only once they have exited; on a busy host that
+        # takes more than a moment (the memory they free is uncharged first).
+        remove_cgroup(cgroup, wait_s=5.0)
 
 
 def sweep_stale_runs(host: HostPrimitives, *, warn: bool = True) -> list[Path]:
@@ -738,11 +740,20 @@ class GraderKernelClient(BlockingKernelClient):
         return self.iopub_channel.get_msg(*args, **kwargs)
 
 
+#: Messages zmq may queue per socket in the grader (see _new_client).
+RECEIVE_QUEUE = 16
+
+
 def _new_client(info: dict[str, Any], limits: Limits) -> tuple[BlockingKernelClient, zmq.Context]:
     context = zmq.Context()
     # A message larger than this makes zmq drop it (and the connection) instead of
     # buffering it in the grader: a 64 MiB print must not cost the grader 64 MiB.
     context.setsockopt(zmq.MAXMSGSIZE, limits.message_bytes)
+    # zmq queues 1,000 messages per socket by default, whatever their size: a kernel that writes
+    # faster than the grader reads could park 1,000 x message_bytes in the grader. With this the
+    # grader holds at most RECEIVE_QUEUE x message_bytes per socket; the kernel's publisher drops
+    # what does not fit (it is output past the budget anyway).
+    context.setsockopt(zmq.RCVHWM, RECEIVE_QUEUE)
     context.setsockopt(zmq.LINGER, 0)
     client = GraderKernelClient(context=context)
     client.load_connection_info(info)  # type: ignore[arg-type]  # a plain dict is what it reads
