@@ -176,10 +176,12 @@ class JudgedCell:
     line: int | None = None  # the cell's top-level line that was running when it failed
 
 
-def _command(python: str, limits: Limits, *, sandboxed: bool) -> list[str]:
+def _command(python: str, limits: Limits, *, sandboxed: bool, seccomp_fd: int | None = None) -> list[str]:
     program = WIRE_SOURCE + "\njudge_main()\n"
     if not sandboxed:
         return [python, "-I", "-S", "-c", program]
+    # The learner kernels' filter (seccomp.py), loaded by bubblewrap right before the exec.
+    seccomp = ["--seccomp", str(seccomp_fd)] if seccomp_fd is not None else []
     uid = str(UID_FIRST + secrets.randbelow(UID_COUNT))
     return [
         "prlimit", f"--as={limits.memory_bytes}", f"--cpu={limits.cpu_seconds}", f"--nofile={FILE_LIMIT}",
@@ -188,9 +190,26 @@ def _command(python: str, limits: Limits, *, sandboxed: bool) -> list[str]:
         "bwrap", "--unshare-user", "--unshare-all", "--disable-userns", "--die-with-parent", "--new-session",
         "--clearenv", "--ro-bind", "/usr", "/usr", "--symlink", "usr/lib", "/lib", "--symlink", "usr/lib64", "/lib64",
         "--symlink", "usr/bin", "/bin", "--proc", "/proc", "--dev", "/dev",
-        "--size", str(4 * 2**20), "--tmpfs", "/tmp", "--chdir", "/tmp", "--",  # noqa: S108 - the judge's own tmpfs
+        "--size", str(4 * 2**20), "--tmpfs", "/tmp", "--chdir", "/tmp",  # noqa: S108 - the judge's own tmpfs
+        *seccomp, "--",
         python, "-I", "-S", "-c", program,
     ]
+
+
+def _seccomp_pipe() -> int | None:
+    """A pipe holding the seccomp program for bubblewrap to read; None where there is none."""
+    from .seccomp import SeccompUnsupported, build_filter
+
+    try:
+        program = build_filter()
+    except SeccompUnsupported:
+        return None
+    read, write = os.pipe()
+    try:
+        os.write(write, program)  # a few hundred bytes: far below a pipe's capacity
+    finally:
+        os.close(write)
+    return read
 
 
 def judge_python() -> str:
@@ -209,14 +228,19 @@ class Judge:
         if sandboxed and not (shutil.which("bwrap") and shutil.which("setpriv") and shutil.which("prlimit")):
             raise JudgeUnavailable("bubblewrap, setpriv and prlimit are needed to sandbox the judge")
         python = judge_python() if sandboxed else sys.executable
+        seccomp_fd = _seccomp_pipe() if sandboxed else None
         try:
             self.process = subprocess.Popen(  # noqa: S603 - a fixed command line, no shell
-                _command(python, limits, sandboxed=sandboxed),
+                _command(python, limits, sandboxed=sandboxed, seccomp_fd=seccomp_fd),
                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                 start_new_session=True, close_fds=True, env={} if sandboxed else {"PATH": "/usr/bin:/bin"},
+                pass_fds=() if seccomp_fd is None else (seccomp_fd,),
             )
         except OSError as error:
             raise JudgeUnavailable(f"the judge could not start: {error.strerror}") from error
+        finally:
+            if seccomp_fd is not None:
+                os.close(seccomp_fd)
         self._buffer = b""
         self.calls = 0
         self.seconds = 0.0
