@@ -41,15 +41,15 @@ if TYPE_CHECKING:
     from .sandbox import SandboxKernel
 
 WIRE_SOURCE = (Path(__file__).with_name("judge_wire.py")).read_text(encoding="utf-8")
-#: The learner's end of the wire, installed in the learner's kernel after its cells ran.
-LEARNER_INSTALL = (
-    "def __pma_install(source):\n"
-    "    import types\n"
-    "    module = types.ModuleType('__pma_judge__')\n"
-    "    exec(compile(source, '<pma-judge>', 'exec'), module.__dict__)\n"
-    "    return module\n"
-    f"__pma_judge__ = __pma_install({WIRE_SOURCE!r})\n"
-    "del __pma_install\n"
+#: The learner's end of the wire (the codec and describe/call, not the judge's loop).
+LEARNER_SOURCE = WIRE_SOURCE.split("# --- the judge's end")[0]
+#: ``__pma_judge__`` in the learner's namespace, installed by the first describe (one round trip
+#: for both) from a file the grader writes into the kernel's home: an expression, since call_json
+#: evaluates one, and a short one, since IPython runs its input transformers over every character.
+LEARNER_END = (
+    "(lambda g, m: m if m is not None else (lambda module: (exec(compile(open({path!r}).read(), '<pma-judge>', "
+    "'exec'), module.__dict__), g.__setitem__('__pma_judge__', module), module)[2])("
+    "__import__('types').ModuleType('__pma_judge__')))(globals(), globals().get('__pma_judge__'))"
 )
 #: Largest JSON text one value or request may take on the wire, either way.
 WIRE_BYTES = 1 * 2**20
@@ -331,26 +331,23 @@ class LearnerEnd:
     installed: bool = False
     failures: list[str] = field(default_factory=list)
 
-    def install(self, until: float) -> bool:
-        from .execute import execute_silently
-
-        self.installed = execute_silently(self.kernel, LEARNER_INSTALL, until)
-        return self.installed
-
     def describe(self, names: list[str], until: float) -> dict[str, Any]:
-        """Tagged values for ``names``; names the kernel could not describe are left unbound."""
+        """Tagged values for ``names``; names the kernel could not describe are left unbound.
+
+        The first call also installs the learner's end of the wire, in the same round trip.
+        """
         from .execute import ChannelError, call_json
 
         if not names:
             return {}
-        if not self.installed:
-            return {name: {"$missing": True} for name in names}
+        end = "__pma_judge__" if self.installed else self._installer()
         try:
-            described = call_json(self.kernel, f"__pma_judge__.describe(globals(), {sorted(names)!r})",
+            described = call_json(self.kernel, f"{end}.describe(globals(), {sorted(names)!r})",
                                   max_bytes=WIRE_BYTES, timeout_s=self._timeout(until))
         except ChannelError as error:
             self.failures.append(str(error))
             return {name: {"$missing": True} for name in names}
+        self.installed = True
         if not isinstance(described, dict):
             return {name: {"$missing": True} for name in names}
         return {name: described.get(name, {"$missing": True}) for name in names}
@@ -361,11 +358,10 @@ class LearnerEnd:
 
         if len(request) > WIRE_BYTES:
             return _error(UNTRANSFERABLE, "the arguments are larger than the grader passes to your code")
-        if not self.installed:
-            return _error("RuntimeError", "your notebook's kernel is not available to the tests")
         timeout_s = self._timeout(until)
         try:
-            reply = call_json(self.kernel, f"__pma_judge__.call({request!r})", max_bytes=WIRE_BYTES,
+            end = "__pma_judge__" if self.installed else self._installer()
+            reply = call_json(self.kernel, f"{end}.call({request!r})", max_bytes=WIRE_BYTES,
                               timeout_s=timeout_s)
         except ChannelError as error:
             reason = str(error)
@@ -378,8 +374,20 @@ class LearnerEnd:
             return _error("RuntimeError", "your notebook's kernel answered the tests with something else")
         return reply
 
+    def _installer(self) -> str:
+        """Write the learner's end into the kernel's home; the expression that installs it."""
+        name = f".pma-judge-{secrets.token_hex(8)}.py"
+        with contextlib.suppress(OSError):
+            (self.kernel.run_dir / name).write_text(LEARNER_SOURCE, encoding="utf-8")
+        return LEARNER_END.format(path=str(self.kernel.inner_run_dir / name))
+
     def _timeout(self, until: float) -> float:
         return max(min(self.cell_timeout_s, until - time.monotonic()), 0.001)
+
+
+def is_handle(described: Any) -> bool:
+    """A described learner name that stays in the kernel (a function or object), not a value."""
+    return isinstance(described, dict) and isinstance(described.get("$handle"), dict)
 
 
 def _error(ename: str, evalue: str) -> dict[str, Any]:

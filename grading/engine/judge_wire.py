@@ -50,6 +50,10 @@ class LearnerError(Exception):
     """An exception raised by learner code whose type is not a builtin one."""
 
 
+#: Values that stand for something in the learner's kernel (the judge's end sets it).
+_REFERENCES: tuple = ()
+
+
 # --- values as tagged JSON ------------------------------------------------------------------
 
 
@@ -59,7 +63,7 @@ def encode(value, handle=None, depth=0):
         raise UntransferableValue(f"the value is nested more than {MAX_DEPTH} levels deep")
     if value is None or isinstance(value, bool):
         return None if value is None else bool(value)
-    if isinstance(value, LearnerObject):
+    if isinstance(value, _REFERENCES):
         return {"$handle": value._pma_handle}
     if isinstance(value, int):
         value = int(value)
@@ -221,6 +225,7 @@ for _dunder in (  # noqa: SIM905 - one readable block of names
 ).split():
     setattr(LearnerObject, _dunder, LearnerObject._pma_unavailable)
 LearnerObject.__hash__ = LearnerObject._pma_unavailable  # type: ignore[assignment]
+_REFERENCES = (LearnerObject,)
 
 
 _channel: dict = {}

@@ -20,6 +20,7 @@ from .judge import (
     Judge,
     JudgeUnavailable,
     LearnerEnd,
+    is_handle,
     judged_test_cells,
     learner_names,
     loaded_names,
@@ -171,14 +172,21 @@ def _judge_tests(
     owned = learner_names(assembly.source)
     steps: list[Step] = [step for step in assembly.steps if not step.from_learner
                          and (step.cell.kind is not CellKind.TEST or step.cell.index in judged)]
-    learner.install(min(deadline, time.monotonic() + limits.cell_timeout_s))
+    wanted = {step.cell.index: sorted(loaded_names(step.code) & owned) for step in steps}
+    # Every name the cells use, in one round trip (which also installs the learner's end). A
+    # function stays a handle, always current; a plain value is asked for again before each later
+    # cell that uses it, since a learner call may have changed it.
+    known = learner.describe(sorted({name for names in wanted.values() for name in names}),
+                             min(time.monotonic() + limits.cell_timeout_s, deadline))
     for position, step in enumerate(steps):
         until = min(time.monotonic() + limits.cell_timeout_s, deadline)
-        names = sorted(loaded_names(step.code) & owned)
+        names = wanted[step.cell.index]
         try:
             if time.monotonic() >= deadline:
                 raise JudgeUnavailable("the submission's time ran out")
-            bind = learner.describe(names, until)
+            stale = [name for name in names if position > 0 and not is_handle(known.get(name))]
+            known.update(learner.describe(stale, until))
+            bind = {name: known[name] for name in names}
             verdict = judge.run(step.code, bind, until=until, relay=learner.call)
         except JudgeUnavailable as error:
             timed_out = time.monotonic() >= deadline
