@@ -20,6 +20,7 @@ import ast
 import contextlib
 import json
 import os
+import queue
 import re
 import secrets
 import select
@@ -330,6 +331,9 @@ class LearnerEnd:
     cell_timeout_s: float
     installed: bool = False
     failures: list[str] = field(default_factory=list)
+    #: The comm the learner's end answers calls on (empty: calls go through call_json).
+    comm_id: str = ""
+    target: str = ""
 
     def describe(self, names: list[str], until: float) -> dict[str, Any]:
         """Tagged values for ``names``; names the kernel could not describe are left unbound.
@@ -340,17 +344,72 @@ class LearnerEnd:
 
         if not names:
             return {}
-        end = "__pma_judge__" if self.installed else self._installer()
+        if self.installed:
+            expression = f"__pma_judge__.describe(globals(), {sorted(names)!r})"
+        else:
+            self.target = f"pma_judge_{secrets.token_hex(8)}"
+            expression = (f"(lambda m: {{'channel': m.open_channel({self.target!r}), "
+                          f"'names': m.describe(globals(), {sorted(names)!r})}})({self._installer()})")
         try:
-            described = call_json(self.kernel, f"{end}.describe(globals(), {sorted(names)!r})",
-                                  max_bytes=WIRE_BYTES, timeout_s=self._timeout(until))
+            described = call_json(self.kernel, expression, max_bytes=WIRE_BYTES, timeout_s=self._timeout(until))
         except ChannelError as error:
             self.failures.append(str(error))
             return {name: {"$missing": True} for name in names}
-        self.installed = True
+        if not self.installed and isinstance(described, dict):
+            self.installed = True
+            if described.get("channel") is True:
+                self._open_comm()
+            described = described.get("names")
         if not isinstance(described, dict):
             return {name: {"$missing": True} for name in names}
         return {name: described.get(name, {"$missing": True}) for name in names}
+
+    def _open_comm(self) -> None:
+        client = self.kernel.client
+        self.comm_id = secrets.token_hex(16)
+        with contextlib.suppress(Exception):
+            client.shell_channel.send(client.session.msg(
+                "comm_open", {"comm_id": self.comm_id, "target_name": self.target, "data": {}}))
+            return
+        self.comm_id = ""
+
+    def _comm_call(self, request: str, timeout_s: float) -> dict[str, Any]:
+        """One call as a comm message; the kernel answers on iopub. Raises ChannelError like call_json."""
+        from .execute import INTERRUPT_GRACE_S, ChannelError, _send_interrupt
+
+        client = self.kernel.client
+        message = client.session.msg("comm_msg", {"comm_id": self.comm_id, "data": {"request": request}})
+        try:
+            client.shell_channel.send(message)
+        except Exception as error:
+            raise ChannelError("the kernel could not be reached") from error
+        wanted = message["header"]["msg_id"]
+        end = time.monotonic() + timeout_s
+        interrupted = False
+        while True:
+            left = end - time.monotonic()
+            if left <= 0:
+                if interrupted or not self.kernel.is_alive():
+                    raise ChannelError(f"timeout: no answer within {timeout_s:g} s")
+                _send_interrupt(self.kernel)
+                interrupted, end = True, time.monotonic() + INTERRUPT_GRACE_S
+                continue
+            if not self.kernel.is_alive():
+                raise ChannelError("the kernel stopped while evaluating the expression")
+            try:
+                reply = client.get_iopub_msg(timeout=min(left, 0.05))
+            except queue.Empty:
+                continue
+            parent = reply.get("parent_header") or {}
+            if reply.get("msg_type") != "comm_msg" or parent.get("msg_id") != wanted:
+                continue  # what the learner's code printed while it ran: never shown
+            data = (reply.get("content") or {}).get("data") or {}
+            if interrupted:
+                raise ChannelError(f"timeout: no answer within {timeout_s:g} s")
+            answer = data.get("reply") if isinstance(data, dict) else None
+            if not isinstance(answer, dict):
+                raise ChannelError("the kernel answered with something else")
+            return answer
 
     def call(self, request: str, until: float) -> dict[str, Any]:
         """One forwarded call; an error reply in the judge's terms when the kernel fails us."""
@@ -359,10 +418,14 @@ class LearnerEnd:
         if len(request) > WIRE_BYTES:
             return _error(UNTRANSFERABLE, "the arguments are larger than the grader passes to your code")
         timeout_s = self._timeout(until)
+        reply: object
         try:
-            end = "__pma_judge__" if self.installed else self._installer()
-            reply = call_json(self.kernel, f"{end}.call({request!r})", max_bytes=WIRE_BYTES,
-                              timeout_s=timeout_s)
+            if self.comm_id:
+                reply = self._comm_call(request, timeout_s)
+            else:
+                end = "__pma_judge__" if self.installed else self._installer()
+                reply = call_json(self.kernel, f"{end}.call({request!r})", max_bytes=WIRE_BYTES,
+                                  timeout_s=timeout_s)
         except ChannelError as error:
             reason = str(error)
             if reason.startswith("timeout"):

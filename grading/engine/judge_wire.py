@@ -30,6 +30,7 @@ import sys
 MAX_DEPTH = 64
 MAX_INT_DIGITS = 4300
 MAX_HANDLES = 10_000
+MAX_REPLY_CHARS = 1024 * 1024
 EVALUE_CHARS = 2000
 #: Exceptions a learner function may raise that keep their builtin type in the judge, so a test's
 #: ``except ValueError`` works as it does in a notebook. Any other name becomes a LearnerError.
@@ -166,6 +167,21 @@ def describe(namespace, names):
     return described
 
 
+def open_channel(target):
+    """Answer forwarded calls as comm messages on ``target`` (no cell run per call); False if not."""
+    try:
+        def _opened(comm, open_msg):
+            @comm.on_msg
+            def _handle(msg):
+                comm.send({"reply": call(msg["content"]["data"]["request"])})
+
+        shell = builtins.get_ipython()  # type: ignore[attr-defined]  # IPython's own builtin
+        shell.kernel.comm_manager.register_target(target, _opened)
+        return True
+    except Exception:  # noqa: BLE001 - calls then go through cells
+        return False
+
+
 def call(request_text):
     """Run one forwarded call; {"value": ...} or {"error": {"ename", "evalue"}}."""
     request = json.loads(request_text)
@@ -177,7 +193,10 @@ def call(request_text):
     except BaseException as error:  # noqa: BLE001 - every failure of learner code is reported
         return {"error": {"ename": type(error).__name__[:200], "evalue": str(error)[:EVALUE_CHARS]}}
     try:
-        return {"value": encode(result, _handle)}
+        value = encode(result, _handle)
+        if len(json.dumps(value, allow_nan=False)) > MAX_REPLY_CHARS:
+            raise UntransferableValue(f"the value returned is larger than {MAX_REPLY_CHARS // 1024} KiB as JSON")
+        return {"value": value}
     except UntransferableValue as error:
         return {"error": {"ename": "UntransferableValue", "evalue": str(error)}}
 

@@ -20,7 +20,7 @@ from grading import kernels
 from grading.engine.sandbox import _runs_dir
 from grading.models import Submission
 from grading.services import submission_create
-from tests.grading.submissions_support import EXPLAIN, RANK_ANSWER
+from tests.grading.submissions_support import EXPLAIN, RANK_ANSWER, RICE_ANSWER
 
 pytestmark = [pytest.mark.sandbox, pytest.mark.django_db]
 
@@ -238,3 +238,16 @@ def test_functions_that_hang_only_when_tests_call_them_are_bounded_by_the_submis
     assert results(submission)[0][:2] == ("rice_tests", 0.0)
     assert results(submission)[0][2] in {"A hidden test in this cell failed.", "This cell ran longer than 2 s and was stopped."}
     assert re.search(r"rank_tests", page)
+
+
+def test_a_kernel_without_comms_still_has_its_calls_relayed(
+    client, learner, exercise, course, django_capture_on_commit_callbacks
+):
+    """Calls normally travel as comm messages; with IPython's hooks gone they go through cells."""
+    answer = "import builtins\ndel builtins.get_ipython\n" + RICE_ANSWER
+    submission, page = submit(client, learner, exercise, course, django_capture_on_commit_callbacks,
+                              {"rice_answer": answer, "rank_answer": RANK_ANSWER, "explain_answer": EXPLAIN})
+
+    assert submission.score == 5.0
+    assert [row[:2] for row in results(submission)] == [
+        ("rice_tests", 2.0), ("rank_tests", 3.0), ("explain_answer", 0.0)]
