@@ -414,8 +414,12 @@ def call_json(
     *,
     max_bytes: int = 256 * 1024,
     timeout_s: float = 10.0,
+    iopub: dict[str, bool] | None = None,
 ) -> object:
     """Evaluate ``expression_code`` in the kernel and carry its value out as strict JSON.
+
+    ``iopub``, when given, gets ``"idle"``: whether the kernel's idle status for this request came
+    through on iopub (it does not while zmq reconnects after dropping an oversized message).
 
     The kernel serialises with ``json.dumps(..., allow_nan=False)`` into a file with an
     unguessable name in its run directory; the grader opens it without following links,
@@ -462,6 +466,8 @@ def call_json(
         ename = _cap(reply.get("ename", "") or "Error", ENAME_CHARS)
         evalue = _cap(reply.get("evalue", ""), REASON_CHARS)
         raise ChannelError(f"{ename}: {evalue}")
+    if iopub is not None:
+        iopub["idle"] = exchange.idle
     return _read_channel_file(kernel, name, max_bytes)
 
 

@@ -350,14 +350,18 @@ class LearnerEnd:
             self.target = f"pma_judge_{secrets.token_hex(8)}"
             expression = (f"(lambda m: {{'channel': m.open_channel({self.target!r}), "
                           f"'names': m.describe(globals(), {sorted(names)!r})}})({self._installer()})")
+        iopub: dict[str, bool] = {}
         try:
-            described = call_json(self.kernel, expression, max_bytes=WIRE_BYTES, timeout_s=self._timeout(until))
+            described = call_json(self.kernel, expression, max_bytes=WIRE_BYTES, timeout_s=self._timeout(until),
+                                  iopub=iopub)
         except ChannelError as error:
             self.failures.append(str(error))
             return {name: {"$missing": True} for name in names}
         if not self.installed and isinstance(described, dict):
             self.installed = True
-            if described.get("channel") is True:
+            # Comm replies come on iopub: use them only while iopub delivers (it does not for a while
+            # after zmq dropped an oversized message the learner printed).
+            if described.get("channel") is True and iopub.get("idle"):
                 self._open_comm()
             described = described.get("names")
         if not isinstance(described, dict):

@@ -139,6 +139,22 @@ def decode(data, depth=0, resolve=None):
 
 # --- the learner's end ----------------------------------------------------------------------
 
+
+class _Nowhere:
+    """A text stream that keeps nothing."""
+
+    def write(self, text):
+        return len(text)
+
+    def flush(self):
+        pass
+
+    def isatty(self):
+        return False
+
+
+_NOWHERE = _Nowhere()
+
 _handles: list = []
 
 
@@ -188,10 +204,16 @@ def call(request_text):
     target = _learner_resolve(request["handle"])
     args = decode(request["args"], resolve=_learner_resolve)
     kwargs = decode(request["kwargs"], resolve=_learner_resolve)
+    # What learner code prints while a test calls it is never shown: drop it at the source, so it
+    # costs no messages either (an oversized one makes zmq drop the connection for a while).
+    streams = sys.stdout, sys.stderr
+    sys.stdout = sys.stderr = _NOWHERE
     try:
         result = target(*args, **kwargs)
     except BaseException as error:  # noqa: BLE001 - every failure of learner code is reported
         return {"error": {"ename": type(error).__name__[:200], "evalue": str(error)[:EVALUE_CHARS]}}
+    finally:
+        sys.stdout, sys.stderr = streams
     try:
         value = encode(result, _handle)
         if len(json.dumps(value, allow_nan=False)) > MAX_REPLY_CHARS:
