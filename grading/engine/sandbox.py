@@ -543,10 +543,8 @@ def _recorded_cgroups(host_dir: Path) -> list[Path]:
 def _remove_stale_cgroup(cgroup: Path) -> None:
     if cgroup.is_dir():
         kill_cgroup(cgroup)
-        # Killed processes leave their cgroup only once they have exited; on a busy host that
-        # takes more than a moment (the memory they free is uncharged first; 5 s was not enough on 2
-        # loaded cores).
-        remove_cgroup(cgroup, wait_s=15.0)
+        # Killed processes leave their cgroup only once they have exited and been reaped.
+        remove_cgroup(cgroup, wait_s=5.0)
 
 
 def sweep_stale_runs(host: HostPrimitives, *, warn: bool = True) -> list[Path]:
