@@ -161,6 +161,17 @@ class QuestionBlock(blocks.StructBlock):
         return value
 
 
+#: The question the admin previews a knowledge check and a graded quiz with.
+PREVIEW_QUESTION = {
+    "question": "Who owns the product vision?",
+    "options": [
+        {"text": "The product manager", "is_correct": True, "feedback": "Yes."},
+        {"text": "The project manager", "is_correct": False, "feedback": "They own delivery."},
+    ],
+    "explanation": "",
+}
+
+
 class KnowledgeCheckBlock(QuestionBlock):
     explanation = blocks.RichTextBlock(
         required=False,
@@ -174,18 +185,7 @@ class KnowledgeCheckBlock(QuestionBlock):
         help_text = _(
             "A multiple-choice question with one or more right options and feedback for each option."
         )
-        preview_value = {
-            "question": "Who owns the product vision?",
-            "options": [
-                {"text": "The product manager", "is_correct": True, "feedback": "Yes."},
-                {
-                    "text": "The project manager",
-                    "is_correct": False,
-                    "feedback": "They own delivery.",
-                },
-            ],
-            "explanation": "",
-        }
+        preview_value = PREVIEW_QUESTION
         template = "blocks/knowledge_check.html"
 
 
@@ -275,18 +275,7 @@ class QuizBlock(blocks.StructBlock):
             "reveal": QuizReveal.AFTER_LAST_ATTEMPT,
             "due_at": None,
             "questions": [
-                {
-                    "question": "Who owns the product vision?",
-                    "options": [
-                        {"text": "The product manager", "is_correct": True, "feedback": "Yes."},
-                        {
-                            "text": "The project manager",
-                            "is_correct": False,
-                            "feedback": "They own delivery.",
-                        },
-                    ],
-                    "explanation": "",
-                }
+                PREVIEW_QUESTION
             ],
         }
         template = "blocks/quiz.html"
