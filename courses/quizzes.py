@@ -128,7 +128,7 @@ def format_moment(moment: datetime) -> str:
 
 def quiz_closed_message(*, settings: QuizSettings, closure: QuizClosure) -> str:
     """What a learner is told when the quiz refuses an attempt."""
-    if closure == QuizClosure.PAST_DUE:
+    if closure == QuizClosure.PAST_DUE and settings.due_at is not None:
         return _("This quiz closed on %(due)s; your best score stands.") % {
             "due": format_moment(settings.due_at)
         }

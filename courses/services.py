@@ -244,7 +244,8 @@ def quiz_attempt_submit(
             ),
             closure=closure or QuizClosure.ATTEMPTS_USED,
         ) from None
-    best = attempts.order_by("-correct", "-number").first()
+    # The attempt just recorded is among them, so there is always a best one.
+    best = attempts.order_by("-correct", "-number").first() or attempt
     lesson_view_record(enrolment=enrolment, lesson=lesson)
     progress = progress_recompute(enrolment=enrolment)
     return QuizAttemptResult(attempt=attempt, settings=settings, best=best, progress=progress)

@@ -59,7 +59,8 @@ def _png(value: Any) -> str | None:
 
 
 def _rich(output: dict[str, Any]) -> Item:
-    data = output.get("data") if isinstance(output.get("data"), dict) else {}
+    raw = output.get("data")
+    data: dict[str, Any] = raw if isinstance(raw, dict) else {}
     if "image/png" in data:
         png = _png(data["image/png"])
         if png:
