@@ -44,7 +44,9 @@ def test_otter_release_has_no_solution_or_hidden_test(rice_otter):
     release, text = _release(rice_otter)
 
     assert "reach * impact * confidence / effort" not in text
-    assert "240" not in text
+    # The hidden test and its expected output; cell ids are random hex, so a bare "240" is no evidence.
+    assert "rice_score(300, 3, 0.8, 3)" not in text
+    assert "240.0" not in text
     assert "Dark mode: the highest RICE score." not in text
     q1 = next(c for c in release.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "q1")
     assert q1.source == "def rice_score(reach, impact, confidence, effort):\n    " + CODE_STUB.replace("\n", "\n    ")
