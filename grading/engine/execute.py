@@ -53,6 +53,9 @@ class CellRun:
     duration_s: float = 0.0
     #: Where a judged cell failed: the 1-based line of its top-level statement (None: unknown).
     line: int | None = None
+    #: Whether the kernel's idle status for this cell came through on iopub (it does not while zmq
+    #: reconnects after dropping an oversized message).
+    idle: bool = False
 
 
 @dataclass
@@ -334,6 +337,7 @@ def _run_one(
         _collect(kernel, msg_id, exchange, budget, grace)
     cell.outputs = exchange.outputs
     cell.duration_s = time.monotonic() - started
+    cell.idle = exchange.idle
     reply = exchange.reply
     if reply is None:
         cell.status = "error"

@@ -80,6 +80,7 @@ from grading.engine.kernelspec import (
     sandbox_kernel_spec,
 )
 from grading.engine.limits import Limits
+from grading.engine.judge import JUDGE_CHANNEL, LEARNER_MODULE, LEARNER_SOURCE
 from grading.engine.seccomp import SeccompUnsupported, build_filter
 
 logger = logging.getLogger(__name__)
@@ -248,6 +249,8 @@ class ForkServer:
             "blocked": list(PRELOAD_BLOCKED),
             "traceback": [TRACEBACK_MODE, TRACEBACK_THEME],
             "bootstrap": _BOOTSTRAP,
+            # The judge's learner end, compiled once here rather than in every kernel (judge.py).
+            "learner_end": [LEARNER_MODULE, LEARNER_SOURCE, JUDGE_CHANNEL],
         }
         config_fd = os.memfd_create("pm-zygote-config", 0)
         source_fd = os.memfd_create("pm-zygote-source", 0)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import ast
 import contextlib
+import functools
 import json
 import os
 import queue
@@ -28,8 +29,10 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -44,13 +47,17 @@ if TYPE_CHECKING:
 WIRE_SOURCE = (Path(__file__).with_name("judge_wire.py")).read_text(encoding="utf-8")
 #: The learner's end of the wire (the codec and describe/call, not the judge's loop).
 LEARNER_SOURCE = WIRE_SOURCE.split("# --- the judge's end")[0]
-#: ``__pma_judge__`` in the learner's namespace, installed by the first describe (one round trip
-#: for both) from a file the grader writes into the kernel's home: an expression, since call_json
-#: evaluates one, and a short one, since IPython runs its input transformers over every character.
+#: The module the learner's end lives in. The fork server's zygote holds it already compiled
+#: (zygote._load_learner_end); elsewhere the first describe installs it, in the same round trip,
+#: from a file the grader writes into the kernel's home. LEARNER_END is that expression: short,
+#: since IPython runs its input transformers over every character.
+LEARNER_MODULE = "__pma_judge__"
+#: The comm target a fork-server kernel's learner end answers on from the kernel's start.
+JUDGE_CHANNEL = "pma_judge"
 LEARNER_END = (
-    "(lambda g, m: m if m is not None else (lambda module: (exec(compile(open({path!r}).read(), '<pma-judge>', "
-    "'exec'), module.__dict__), g.__setitem__('__pma_judge__', module), module)[2])("
-    "__import__('types').ModuleType('__pma_judge__')))(globals(), globals().get('__pma_judge__'))"
+    "(lambda m: m if m is not None else (lambda module: (exec(compile(open({path!r}).read(), '<pma-judge>', "
+    "'exec'), module.__dict__), __import__('sys').modules.__setitem__(module.__name__, module), module)[2])("
+    "__import__('types').ModuleType('__pma_judge__')))(__import__('sys').modules.get('__pma_judge__'))"
 )
 #: Largest JSON text one value or request may take on the wire, either way.
 WIRE_BYTES = 1 * 2**20
@@ -59,6 +66,8 @@ START_GRACE_S = 5.0
 # A cell's own alarm inside the judge goes off this long after the grader's limit for relayed
 # calls, so a call the grader is still relaying is never cut off mid-exchange.
 ALARM_SLACK_S = 0.5
+#: How long the first describe waits on the kernel's comm target before asking with a cell instead.
+CHANNEL_PROBE_S = 2.0
 UID_FIRST, UID_COUNT = 300_000_000, 100_000_000
 PROCESS_LIMIT = 8
 FILE_LIMIT = 64
@@ -177,18 +186,26 @@ class JudgedCell:
     line: int | None = None  # the cell's top-level line that was running when it failed
 
 
+@functools.cache
+def _sandbox_tools() -> dict[str, str] | None:
+    """Where prlimit, setpriv and bubblewrap are (looked up once per process); None if one is missing."""
+    found = {tool: shutil.which(tool) for tool in ("prlimit", "setpriv", "bwrap")}
+    return None if None in found.values() else {tool: str(path) for tool, path in found.items()}
+
+
 def _command(python: str, limits: Limits, *, sandboxed: bool, seccomp_fd: int | None = None) -> list[str]:
     program = WIRE_SOURCE + "\njudge_main()\n"
-    if not sandboxed:
+    tools = _sandbox_tools()
+    if not sandboxed or tools is None:
         return [python, "-I", "-S", "-c", program]
     # The learner kernels' filter (seccomp.py), loaded by bubblewrap right before the exec.
     seccomp = ["--seccomp", str(seccomp_fd)] if seccomp_fd is not None else []
     uid = str(UID_FIRST + secrets.randbelow(UID_COUNT))
     return [
-        "prlimit", f"--as={limits.memory_bytes}", f"--cpu={limits.cpu_seconds}", f"--nofile={FILE_LIMIT}",
+        tools["prlimit"], f"--as={limits.memory_bytes}", f"--cpu={limits.cpu_seconds}", f"--nofile={FILE_LIMIT}",
         f"--nproc={PROCESS_LIMIT}", "--fsize=0", "--core=0", "--",
-        "setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "--no-new-privs", "--pdeathsig=KILL", "--",
-        "bwrap", "--unshare-user", "--unshare-all", "--disable-userns", "--die-with-parent", "--new-session",
+        tools["setpriv"], f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "--no-new-privs", "--pdeathsig=KILL", "--",
+        tools["bwrap"], "--unshare-user", "--unshare-all", "--disable-userns", "--die-with-parent", "--new-session",
         "--clearenv", "--ro-bind", "/usr", "/usr", "--symlink", "usr/lib", "/lib", "--symlink", "usr/lib64", "/lib64",
         "--symlink", "usr/bin", "/bin", "--proc", "/proc", "--dev", "/dev",
         "--size", str(4 * 2**20), "--tmpfs", "/tmp", "--chdir", "/tmp",  # noqa: S108 - the judge's own tmpfs
@@ -226,7 +243,7 @@ class Judge:
 
     def __init__(self, limits: Limits, *, sandboxed: bool = True) -> None:
         self.limits = limits
-        if sandboxed and not (shutil.which("bwrap") and shutil.which("setpriv") and shutil.which("prlimit")):
+        if sandboxed and _sandbox_tools() is None:
             raise JudgeUnavailable("bubblewrap, setpriv and prlimit are needed to sandbox the judge")
         python = judge_python() if sandboxed else sys.executable
         seccomp_fd = _seccomp_pipe() if sandboxed else None
@@ -243,6 +260,7 @@ class Judge:
             if seccomp_fd is not None:
                 os.close(seccomp_fd)
         self._buffer = b""
+        self._killed = False
         self.calls = 0
         self.seconds = 0.0
 
@@ -305,11 +323,23 @@ class Judge:
             raise JudgeUnavailable("the judge sent something that is not a message")
         return message
 
-    def kill(self) -> None:
-        if self.process.returncode is not None:
+    def kill(self, *, wait: bool = True) -> None:
+        """SIGKILL the judge's process group; without ``wait``, the sandbox's reaper thread waits."""
+        if self.process.returncode is not None or self._killed:
+            if wait:
+                self._reap()
             return
+        self._killed = True
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(self.process.pid, signal.SIGKILL)
+        if wait:
+            self._reap()
+        else:
+            from .sandbox import reap_in_background
+
+            reap_in_background(self)
+
+    def _reap(self) -> None:
         with contextlib.suppress(OSError, ValueError):
             if self.process.stdin:
                 self.process.stdin.close()
@@ -318,6 +348,69 @@ class Judge:
         with contextlib.suppress(OSError, ValueError):
             if self.process.stdout:
                 self.process.stdout.close()
+
+
+class _Starter:
+    """One daemon thread that starts judges for the process, for as long as the process lives.
+
+    Not a thread per judge: the judge's parent-death signal (setpriv's ``--pdeathsig``, bubblewrap's
+    ``--die-with-parent``) fires when the *thread* that started it ends, which would kill it.
+    """
+
+    def __init__(self) -> None:
+        self._queue: queue.SimpleQueue[tuple[Callable[[], Judge], Future[Judge]]] = queue.SimpleQueue()
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+
+    def submit(self, start: Callable[[], Judge]) -> Future[Judge]:
+        future: Future[Judge] = Future()
+        with self._lock:
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name="judge-starter", daemon=True)
+                self._thread.start()
+        self._queue.put((start, future))
+        return future
+
+    def _run(self) -> None:
+        while True:
+            start, future = self._queue.get()
+            try:
+                future.set_result(start())
+            except BaseException as error:  # noqa: BLE001 - handed to the caller
+                future.set_exception(error)
+
+
+_starter = _Starter()
+
+
+def _new_starter_after_fork() -> None:
+    global _starter  # noqa: PLW0603 - the child has no starter thread
+    _starter = _Starter()
+
+
+os.register_at_fork(after_in_child=_new_starter_after_fork)
+
+
+class JudgeStart:
+    """A judge being started by the starter thread (Popen takes milliseconds the caller can spend
+    waiting for the learner's kernel instead)."""
+
+    def __init__(self, limits: Limits, *, sandboxed: bool = True) -> None:
+        self._future = _starter.submit(functools.partial(Judge, limits, sandboxed=sandboxed))
+
+    def result(self) -> Judge:
+        """The started judge; JudgeUnavailable if it could not start."""
+        try:
+            return self._future.result()
+        except JudgeUnavailable:
+            raise
+        except Exception as error:
+            raise JudgeUnavailable(f"the judge could not start: {error}") from error
+
+    def abandon(self) -> None:
+        """The submission will not be judged: kill the judge once it has started."""
+        with contextlib.suppress(JudgeUnavailable):
+            self.result().kill(wait=False)
 
 
 # --- the learner's end, reached through call_json ------------------------------------------------
@@ -329,6 +422,8 @@ class LearnerEnd:
 
     kernel: SandboxKernel
     cell_timeout_s: float
+    #: Whether iopub delivered the learner's last cell (comm replies come on iopub).
+    iopub_delivers: bool = False
     installed: bool = False
     failures: list[str] = field(default_factory=list)
     #: The comm the learner's end answers calls on (empty: calls go through call_json).
@@ -344,8 +439,12 @@ class LearnerEnd:
 
         if not names:
             return {}
+        if not self.installed and self.kernel.judge_channel and self.iopub_delivers:
+            described = self._describe_on_channel(names, until)
+            if described is not None:
+                return described
         if self.installed:
-            expression = f"__pma_judge__.describe(globals(), {sorted(names)!r})"
+            expression = f"__import__({LEARNER_MODULE!r}).describe(globals(), {sorted(names)!r})"
         else:
             self.target = f"pma_judge_{secrets.token_hex(8)}"
             expression = (f"(lambda m: {{'channel': m.open_channel({self.target!r}), "
@@ -368,6 +467,28 @@ class LearnerEnd:
             return {name: {"$missing": True} for name in names}
         return {name: described.get(name, {"$missing": True}) for name in names}
 
+    def _describe_on_channel(self, names: list[str], until: float) -> dict[str, Any] | None:
+        """The first describe as a comm message to the target the kernel registered at its start;
+        None when the kernel did not answer there (the caller then asks with a cell)."""
+        from .execute import ChannelError
+
+        self.target = self.kernel.judge_channel
+        self._open_comm()
+        if not self.comm_id:
+            return None
+        try:
+            reply = self._comm_call({"describe": sorted(names)}, min(self._timeout(until), CHANNEL_PROBE_S))
+        except ChannelError:
+            self.comm_id = ""
+            return None
+        self.installed = True  # the module is there: later questions may also go through cells
+        described = reply.get("value")
+        if not isinstance(described, dict):
+            failure = reply.get("error") if isinstance(reply.get("error"), dict) else {}
+            self.failures.append(f"{failure.get('ename', 'Error')}: {failure.get('evalue', '')}"[:300])
+            return {name: {"$missing": True} for name in names}
+        return {name: described.get(name, {"$missing": True}) for name in names}
+
     def _open_comm(self) -> None:
         client = self.kernel.client
         self.comm_id = secrets.token_hex(16)
@@ -377,12 +498,12 @@ class LearnerEnd:
             return
         self.comm_id = ""
 
-    def _comm_call(self, request: str, timeout_s: float) -> dict[str, Any]:
-        """One call as a comm message; the kernel answers on iopub. Raises ChannelError like call_json."""
+    def _comm_call(self, data: dict[str, Any], timeout_s: float) -> dict[str, Any]:
+        """One question as a comm message; the kernel answers on iopub. Raises ChannelError like call_json."""
         from .execute import INTERRUPT_GRACE_S, ChannelError, _send_interrupt
 
         client = self.kernel.client
-        message = client.session.msg("comm_msg", {"comm_id": self.comm_id, "data": {"request": request}})
+        message = client.session.msg("comm_msg", {"comm_id": self.comm_id, "data": data})
         try:
             client.shell_channel.send(message)
         except Exception as error:
@@ -425,9 +546,9 @@ class LearnerEnd:
         reply: object
         try:
             if self.comm_id:
-                reply = self._comm_call(request, timeout_s)
+                reply = self._comm_call({"request": request}, timeout_s)
             else:
-                end = "__pma_judge__" if self.installed else self._installer()
+                end = f"__import__({LEARNER_MODULE!r})" if self.installed else self._installer()
                 reply = call_json(self.kernel, f"{end}.call({request!r})", max_bytes=WIRE_BYTES,
                                   timeout_s=timeout_s)
         except ChannelError as error:

@@ -18,6 +18,7 @@ from .execute import CellRun, RunResult, Verdict, run_cells
 from .judge import (
     UNTRANSFERABLE,
     Judge,
+    JudgeStart,
     JudgeUnavailable,
     LearnerEnd,
     is_handle,
@@ -74,17 +75,23 @@ def grade_submission(
     sealed = sealed_cells(source)
     judged = judged_test_cells(source, in_kernel)
     learner_steps = [step for step in assembly.steps if step.cell.index not in judged]
-    # The judge starts first: its process boots while the learner's kernel starts and runs.
-    judge = _start_judge(limits, kernels) if judged else None
+    # The judge's process is started by a thread while this one waits for the learner's kernel,
+    # and boots while the kernel starts and the learner's cells run.
+    starting = JudgeStart(limits, sandboxed=not getattr(kernels, "unsafe_local", False)) if judged else None
 
     mark = time.perf_counter()
     try:
         kernel = kernels.acquire()
     except BaseException:
-        if judge is not None:
-            judge.kill()
+        if starting is not None:
+            starting.abandon()
         raise
     timings["acquire_s"] = time.perf_counter() - mark
+    try:
+        judge = starting.result() if starting is not None else None
+    except JudgeUnavailable as error:
+        kernel.kill(wait=False)
+        raise SandboxUnavailable(f"The judge did not start: {error}") from error
     flags = list(assembly.flags)
     try:
         run = run_cells(kernel, [step.code for step in learner_steps], limits, deadline=deadline)
@@ -93,11 +100,12 @@ def grade_submission(
         if judge is not None:
             if run.verdict is Verdict.OK and kernel.is_alive():
                 mark = time.perf_counter()
-                run, judge_flags = _judge_tests(judge, LearnerEnd(kernel, limits.cell_timeout_s), assembly,
-                                                judged, runs, run, limits, deadline)
+                learner = LearnerEnd(kernel, limits.cell_timeout_s,
+                                     iopub_delivers=bool(run.cells) and run.cells[-1].idle)
+                run, judge_flags = _judge_tests(judge, learner, assembly, judged, runs, run, limits, deadline)
                 flags.extend(judge_flags)
                 timings["judge_s"] = time.perf_counter() - mark
-            judge.kill()
+            judge.kill(wait=False)
         run_message = run.message if run.verdict is not Verdict.OK else ""
         ordered_runs = [runs.get(step.cell.index) or CellRun(index=step.cell.index, status="not_run")
                         for step in assembly.steps]
@@ -118,7 +126,7 @@ def grade_submission(
             timings["sealed_s"] = outcome.seconds
     finally:
         if judge is not None:
-            judge.kill()
+            judge.kill(wait=False)
         # The report needs nothing more from the kernel: stop it now, and let the sandbox's
         # reaper thread wait for it to end and clean up while the report goes out.
         kernel.kill(wait=False)
@@ -143,13 +151,6 @@ def grade_submission(
         answer_outputs={step.cell.grade_id: list(runs[step.cell.index].outputs)
                         for step in assembly.steps if step.from_learner and step.cell.index in runs},
     )
-
-
-def _start_judge(limits: Limits, kernels: KernelProvider) -> Judge:
-    try:
-        return Judge(limits, sandboxed=not getattr(kernels, "unsafe_local", False))
-    except JudgeUnavailable as error:
-        raise SandboxUnavailable(f"The judge did not start: {error}") from error
 
 
 def _judge_tests(

@@ -101,19 +101,24 @@ _MOUNT_TMPFS = 'mount -t tmpfs -o "$2" pm-sandbox "$1" || exit 125; shift 2; exe
 _live_kernels: set[SandboxKernel] = set()
 
 
+class _Reapable(Protocol):
+    def _reap(self) -> None: ...
+
+
 class _Reaper:
-    """One daemon thread that waits for killed kernels to end and removes what their runs left.
+    """One daemon thread that waits for killed kernels (and judges) to end and removes what their
+    runs left.
 
     ``kill(wait=False)`` sends the kills itself, so learner code has stopped running before it
     returns; only the waiting and the bookkeeping (sockets, cgroups, run directory) come here.
     """
 
     def __init__(self) -> None:
-        self._queue: queue.SimpleQueue[SandboxKernel] = queue.SimpleQueue()
+        self._queue: queue.SimpleQueue[_Reapable] = queue.SimpleQueue()
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
 
-    def submit(self, kernel: SandboxKernel) -> None:
+    def submit(self, kernel: _Reapable) -> None:
         with self._lock:
             if self._thread is None or not self._thread.is_alive():
                 self._thread = threading.Thread(target=self._run, name="sandbox-reaper", daemon=True)
@@ -126,10 +131,15 @@ class _Reaper:
             try:
                 kernel._reap()
             except Exception:  # one bad run must not end the thread that reaps the others
-                logger.exception("Could not clean up after sandbox kernel %s", kernel.pid)
+                logger.exception("Could not clean up after %r", kernel)
 
 
 _reaper = _Reaper()
+
+
+def reap_in_background(process: _Reapable) -> None:
+    """Have the reaper thread call ``process._reap()``: for what was sent SIGKILL already."""
+    _reaper.submit(process)
 
 
 class _OomWatcher:
@@ -268,6 +278,9 @@ class SandboxKernel:
         self.cgroups = cgroups
         self.run_cgroups = run_cgroups or RunCgroups(paths=list(cgroups))
         self.isolated = isolated
+        #: The comm target the kernel's learner end answers on from its start (judge.JUDGE_CHANNEL
+        #: for fork-server kernels); empty when the judge has to install it.
+        self.judge_channel = ""
         self.owner_pid = os.getpid()
         self._memory_stopped = False
         # What the memory cgroup recorded, kept when kill() removes it.
@@ -864,6 +877,7 @@ def _rlimits(limits: Limits) -> list[tuple[int, int, int]]:
 def _start_forked(limits: Limits, host: HostPrimitives) -> SandboxKernel:
     """The same sandbox as ``_start_sandboxed``, forked from a zygote that has ipykernel imported."""
     from grading.engine.forkserver import ForkServerUnavailable, fork_request, fork_server
+    from grading.engine.judge import JUDGE_CHANNEL
 
     run = _prepare_run(limits, host)
     log_file = open(run.host_dir / "kernel.log", "wb")  # noqa: SIM115 - closed by kill()
@@ -889,7 +903,7 @@ def _start_forked(limits: Limits, host: HostPrimitives) -> SandboxKernel:
         for fd in cgroup_fds:
             os.close(fd)
     namespace = _namespace_of(init_pid)
-    return _finish_start(
+    kernel = _finish_start(
         run,
         process,
         log_file,
@@ -899,6 +913,8 @@ def _start_forked(limits: Limits, host: HostPrimitives) -> SandboxKernel:
         pid_namespace=None if namespace == _namespace_of(os.getpid()) else namespace,
         launcher="the fork server",
     )
+    kernel.judge_channel = JUDGE_CHANNEL  # the zygote's run_kernel registered it
+    return kernel
 
 
 def _finish_start(

@@ -219,6 +219,22 @@ def _warm_tracebacks(mode: str, theme: str) -> None:
         pass
 
 
+def _load_learner_end(name: str, source: str, channel: str) -> None:
+    """The judge's end in the learner's kernel, as a module every kernel inherits: the grader's
+    first call then finds it instead of compiling it (judge.LEARNER_END). Learner code can change
+    it like anything else in its kernel; the judge trusts nothing it answers but plain values."""
+    import types
+
+    module = types.ModuleType(name)
+    exec(compile(source, "<pma-judge>", "exec"), module.__dict__)  # noqa: S102 - the grader's own source
+    sys.modules[name] = module
+    _learner_end[:] = [name, channel]
+
+
+#: The learner end's module name and the comm target each kernel registers at its start.
+_learner_end: list[str] = []
+
+
 def serve(config_fd: int, source_fd: int, control_fd: int) -> None:
     config = json.loads(os.pread(config_fd, 1 << 20, 0))
     os.close(config_fd)
@@ -232,6 +248,7 @@ def serve(config_fd: int, source_fd: int, control_fd: int) -> None:
         for name in config["blocked"]:
             del sys.modules[name]
         _warm_tracebacks(*config["traceback"])
+        _load_learner_end(*config["learner_end"])
         import threading
 
         if threading.active_count() != 1:
@@ -439,9 +456,17 @@ def run_kernel(request: dict) -> None:
     site = f"{INNER_ENV_DIR}/lib/python{sys.version_info.major}.{sys.version_info.minor}/site-packages"
     sys.argv = [f"{site}/ipykernel_launcher.py", *request["argv"]]
     sys.path[0] = HOME
-    from ipykernel import kernelapp
+    from ipykernel.kernelapp import IPKernelApp
 
-    kernelapp.launch_new_instance()
+    # What kernelapp.launch_new_instance() does, with the judge's comm target registered in between,
+    # so the grader's first question after the learner's cells is a comm message, not a cell run.
+    app = IPKernelApp.instance()
+    app.initialize()
+    if _learner_end:
+        name, channel = _learner_end
+        if not sys.modules[name].open_channel(channel, app.kernel):
+            print("pm-academy: the judge's comm target could not be registered", file=sys.stderr)
+    app.start()
 
 
 def main(argv: list[str]) -> None:

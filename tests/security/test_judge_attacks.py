@@ -166,15 +166,16 @@ def test_an_ast_transformer_registered_without_naming_ipython_earns_nothing(
     submission, page = submit(client, learner, exercise, course, django_capture_on_commit_callbacks,
                               {"rice_answer": TRANSFORMER, "rank_answer": RANK_ANSWER, "explain_answer": EXPLAIN})
 
-    # The transformer empties every later cell of the learner's own kernel, the grader's silent
-    # ones included, so the judge finds no learner functions at all.
+    # The transformer empties every later cell of the learner's own kernel: the rank answer never
+    # runs. The judge asks for the learner's names over a comm (no cell), finds the rice_score
+    # defined next to the transformer and none of the answers it emptied; its tests decide.
     assert submission.status == "graded"
     assert submission.score == 0.0
     assert results(submission)[:2] == [
-        ("rice_tests", 0.0, "NameError: name 'rice_score' is not defined", True),
+        ("rice_tests", 0.0, "AssertionError: rice score for 'SSO' is wrong", True),
         ("rank_tests", 0.0, "NameError: name 'rank_by_rice' is not defined", True),
     ]
-    assert "NameError: name 'rice_score' is not defined" in page
+    assert "NameError: name 'rank_by_rice' is not defined" in page
 
 
 def test_a_function_that_reads_its_caller_finds_no_hidden_test_to_read(

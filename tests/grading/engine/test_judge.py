@@ -151,3 +151,61 @@ def test_which_names_come_from_the_learner_and_which_cells_the_judge_runs():
         "m1": "AssertionError", "m2": "ValueError"}
     cell = "a = 1\n### BEGIN HIDDEN TESTS\nb = 2\n### END HIDDEN TESTS\n"
     assert first_hidden_line(cell) == 2
+
+
+def test_the_judges_json_is_the_standard_librarys_strict_json():
+    # The judge decodes with the interpreter's C codec directly (json would import re and enum);
+    # the standard json module is the reference it must agree with.
+    from grading.engine import judge_wire
+
+    values = [None, True, 0, -(2**60), 1.5, 1e300, "é\u2028\n\"\\", [], {}, [1, [2, {"a": "b"}]], {"k": [None, 0.1]}]
+    for value in values:
+        text = json.dumps(value, allow_nan=False, separators=(",", ":"))
+        assert judge_wire.dumps(value) == text
+        assert judge_wire.loads(f" \n{json.dumps(value)}\r\n") == json.loads(text)
+    for text in ["NaN", "[Infinity]", "-Infinity", "", "1 2", "{", "[1,]", "'a'", '"\x01"', "1" * 5000]:
+        with pytest.raises(ValueError):
+            judge_wire.loads(text)
+    for value in [math.nan, [math.inf], {"k": object()}]:
+        with pytest.raises((ValueError, TypeError)):
+            judge_wire.dumps(value)
+    assert judge_wire.dumps([1, 2]) == "[1,2]"  # a failed encoding left no circular-check marks
+    with pytest.raises(ValueError):
+        decode({"$bytes": "not base64!"})
+
+
+@pytest.mark.sandbox
+def test_a_judge_started_for_the_caller_outlives_the_call_that_started_it():
+    # The judge dies with the thread that started it (its parent-death signal): started from a
+    # thread that then ended, it was killed before its first cell.
+    from grading.engine.judge import JudgeStart
+
+    judges = [JudgeStart(LIMITS).result() for _ in range(2)]
+    try:
+        time.sleep(0.2)  # not a wait for a condition: the time a dying judge would need to be gone
+        assert [run(judge, "21 * 2").result for judge in judges] == ["42", "42"]
+    finally:
+        for judge in judges:
+            judge.kill()
+
+
+@pytest.mark.sandbox
+@pytest.mark.parametrize("launcher", ["forkserver", "bwrap"])
+def test_the_learner_end_describes_names_with_or_without_a_comm_target_from_the_kernels_start(launcher):
+    from grading.engine.execute import run_cells
+    from grading.engine.judge import LearnerEnd, is_handle
+    from grading.engine.sandbox import start_kernel
+
+    with start_kernel(LIMITS, launcher=launcher) as kernel:
+        run = run_cells(kernel, ["def double(x):\n    return 2 * x\nbacklog = [('SSO', 800.0)]"], LIMITS,
+                        deadline=time.monotonic() + 10)
+        assert bool(kernel.judge_channel) is (launcher == "forkserver")
+        learner = LearnerEnd(kernel, LIMITS.cell_timeout_s, iopub_delivers=run.cells[-1].idle)
+        described = learner.describe(["backlog", "double", "missing"], time.monotonic() + 5)
+
+        assert described["backlog"] == [{"$tuple": ["SSO", 800.0]}]
+        assert is_handle(described["double"]) and described["missing"] == {"$missing": True}
+        assert bool(learner.comm_id) and learner.failures == []
+        handle = described["double"]["$handle"]["id"]
+        request = json.dumps({"handle": handle, "args": [21], "kwargs": {"$dict": []}})
+        assert learner.call(request, time.monotonic() + 5) == {"value": 42}
