@@ -407,6 +407,13 @@ class JudgeStart:
         except Exception as error:
             raise JudgeUnavailable(f"the judge could not start: {error}") from error
 
+    def alive(self) -> bool:
+        """Started and still running (a spare may have been killed while it waited)."""
+        try:
+            return self.result().process.poll() is None
+        except JudgeUnavailable:
+            return False
+
     def abandon(self) -> None:
         """The submission will not be judged: kill the judge once it has started."""
         with contextlib.suppress(JudgeUnavailable):

@@ -18,7 +18,6 @@ from .execute import CellRun, RunResult, Verdict, run_cells
 from .judge import (
     UNTRANSFERABLE,
     Judge,
-    JudgeStart,
     JudgeUnavailable,
     LearnerEnd,
     is_handle,
@@ -77,7 +76,7 @@ def grade_submission(
     learner_steps = [step for step in assembly.steps if step.cell.index not in judged]
     # The judge's process is started by a thread while this one waits for the learner's kernel,
     # and boots while the kernel starts and the learner's cells run.
-    starting = JudgeStart(limits, sandboxed=not getattr(kernels, "unsafe_local", False)) if judged else None
+    starting = kernels.judge() if judged else None
 
     mark = time.perf_counter()
     try:

@@ -6,6 +6,9 @@ must ``kill()`` it. Nothing is ever returned to a pool.
 Kernels die with the thread that started them (parent-death signal), so the pool starts
 its spares from one long-lived refill thread, and ``acquire()`` starts a kernel in the
 caller's own thread when no spare is ready.
+
+``judge()`` hands over the judge process for one submission (judge.py), also single-use: the
+pool keeps one spare judge started, so its boot overlaps the submission before.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import weakref
 from typing import Protocol
 
 from grading.engine.hostcheck import probe_host
+from grading.engine.judge import JudgeStart
 from grading.engine.limits import Limits
 from grading.engine.sandbox import (
     SandboxKernel,
@@ -31,6 +35,8 @@ logger = logging.getLogger(__name__)
 
 class KernelProvider(Protocol):
     def acquire(self) -> SandboxKernel: ...
+
+    def judge(self) -> JudgeStart: ...
 
     def close(self) -> None: ...
 
@@ -47,6 +53,10 @@ class ColdKernels:
 
     def acquire(self) -> SandboxKernel:
         return start_kernel(self.limits, unsafe_local=self.unsafe_local, launcher=self.launcher)
+
+    def judge(self) -> JudgeStart:
+        """A judge starting now, beside the kernel the caller is about to acquire."""
+        return JudgeStart(self.limits, sandboxed=not self.unsafe_local)
 
     def close(self) -> None:
         """Nothing is held between acquires."""
@@ -85,6 +95,7 @@ class KernelPool:
         self.unsafe_local = unsafe_local
         self.launcher = launcher
         self._ready: list[SandboxKernel] = []
+        self._spare_judge: JudgeStart | None = None
         self._condition = threading.Condition()
         self._closed = False
         self._owner_pid = os.getpid()
@@ -106,6 +117,7 @@ class KernelPool:
         # The child inherits copies of the parent's kernels: they are not ours to use or
         # kill. Drop them and start a fresh refill thread lazily on the next acquire.
         self._ready = []
+        self._spare_judge = None
         self._condition = threading.Condition()
         self._thread = None
         self._owner_pid = os.getpid()
@@ -158,14 +170,35 @@ class KernelPool:
             return kernel
         return start_kernel(self.limits, unsafe_local=self.unsafe_local, launcher=self.launcher)
 
+    def judge(self) -> JudgeStart:
+        """The spare judge (started when the last one was taken) if it is still alive, else one
+        starting now; a new spare starts either way. Without spare kernels, no spare judge."""
+        if os.getpid() != self._owner_pid:
+            self._after_fork()
+        sandboxed = not self.unsafe_local
+        if self.size == 0:
+            return JudgeStart(self.limits, sandboxed=sandboxed)
+        with self._condition:
+            if self._closed:
+                raise RuntimeError("the kernel pool is closed")
+            spare, self._spare_judge = self._spare_judge, JudgeStart(self.limits, sandboxed=sandboxed)
+        if spare is not None and spare.alive():
+            return spare
+        if spare is not None:
+            spare.abandon()
+        return JudgeStart(self.limits, sandboxed=sandboxed)
+
     def close(self) -> None:
-        """Kill every spare kernel and stop refilling."""
+        """Kill every spare kernel and the spare judge, and stop refilling."""
         with self._condition:
             self._closed = True
             spares, self._ready = self._ready, []
+            judge, self._spare_judge = self._spare_judge, None
             self._condition.notify_all()
         if os.getpid() != self._owner_pid:
             return
+        if judge is not None:
+            judge.abandon()
         for kernel in spares:
             with contextlib.suppress(Exception):
                 kernel.kill()

@@ -163,6 +163,9 @@ class _Handed:
         self.kernels.append(kernel)
         return kernel
 
+    def judge(self):
+        return self.inner.judge()
+
     def close(self):
         """The wrapped pool belongs to the module fixture."""
 
