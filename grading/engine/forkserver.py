@@ -70,6 +70,7 @@ import time
 from pathlib import Path
 
 from grading.engine.hostcheck import HostPrimitives
+from grading.engine.judge import JUDGE_CHANNEL, LEARNER_MODULE, LEARNER_SOURCE
 from grading.engine.kernelspec import (
     INNER_IPC_DIR,
     INNER_RUN_DIR,
@@ -80,7 +81,6 @@ from grading.engine.kernelspec import (
     sandbox_kernel_spec,
 )
 from grading.engine.limits import Limits
-from grading.engine.judge import JUDGE_CHANNEL, LEARNER_MODULE, LEARNER_SOURCE
 from grading.engine.seccomp import SeccompUnsupported, build_filter
 
 logger = logging.getLogger(__name__)

@@ -447,9 +447,9 @@ class LearnerEnd:
         if not names:
             return {}
         if not self.installed and self.kernel.judge_channel and self.iopub_delivers:
-            described = self._describe_on_channel(names, until)
-            if described is not None:
-                return described
+            on_channel = self._describe_on_channel(names, until)
+            if on_channel is not None:
+                return on_channel
         if self.installed:
             expression = f"__import__({LEARNER_MODULE!r}).describe(globals(), {sorted(names)!r})"
         else:
@@ -491,7 +491,9 @@ class LearnerEnd:
         self.installed = True  # the module is there: later questions may also go through cells
         described = reply.get("value")
         if not isinstance(described, dict):
-            failure = reply.get("error") if isinstance(reply.get("error"), dict) else {}
+            failure = reply.get("error")
+            if not isinstance(failure, dict):
+                failure = {}
             self.failures.append(f"{failure.get('ename', 'Error')}: {failure.get('evalue', '')}"[:300])
             return {name: {"$missing": True} for name in names}
         return {name: described.get(name, {"$missing": True}) for name in names}

@@ -107,3 +107,27 @@ def test_closed_pool_refuses_to_hand_out_kernels() -> None:
     pool.close()
     with pytest.raises(RuntimeError, match="closed"):
         pool.acquire()
+
+
+def _answers(judge) -> str | None:
+    return judge.run("6 * 7", {}, until=time.monotonic() + 5, relay=None).result
+
+
+def test_the_pool_hands_out_each_judge_once_and_replaces_a_dead_spare() -> None:
+    with KernelPool(LIMITS, size=1) as pool:
+        first = pool.judge().result()
+        second = pool.judge().result()  # the spare started when the first was taken
+        try:
+            assert first is not second and first.process.pid != second.process.pid
+            assert [_answers(first), _answers(second)] == ["42", "42"]
+            spare = pool._spare_judge
+            assert spare is not None
+            spare.result().kill()
+            third = pool.judge().result()
+            assert third is not spare.result() and _answers(third) == "42"
+            third.kill()
+        finally:
+            first.kill()
+            second.kill()
+        spare = pool._spare_judge
+    assert spare is not None and not spare.alive()  # closing the pool killed the spare judge
