@@ -35,9 +35,11 @@ DEMO_ACCOUNTS = [
 
 def _account(*, role: str, email: str, password: str, certificate_name: str) -> DemoAccount:
     User = get_user_model()
-    user = User.objects.filter(email__iexact=email).first()
-    created = user is None
-    if created:
+    found = User.objects.filter(email__iexact=email).first()
+    created = found is None
+    if found is not None:
+        user = found
+    else:
         first, last = certificate_name.split(" ", 1)
         user = User(
             username=email.split("@")[0],

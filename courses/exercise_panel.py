@@ -14,7 +14,7 @@ DRAFT_SESSION_KEY = "pma-exercise-draft-{exercise_id}"
 
 
 def exercise_panel_for_request(
-    *, request, exercise: Exercise, course_page_id: int
+    *, request, exercise: Exercise, course_page_id: int | None
 ) -> dict[str, Any]:
     """The panel context for a page showing the exercise (the lesson block calls this too).
 

@@ -29,7 +29,9 @@ class KnowledgeCheckForm(forms.Form):
 
     def __init__(self, *args, option_ids: list[str], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["options"].choices = [(option_id, option_id) for option_id in option_ids]
+        options = self.fields["options"]
+        assert isinstance(options, forms.MultipleChoiceField)  # noqa: S101 - declared above
+        options.choices = [(option_id, option_id) for option_id in option_ids]
         self.fields["options"].error_messages["invalid_choice"] = _(
             "That option is not part of this question. Reload the page and try again."
         )

@@ -251,7 +251,7 @@ def _filtered(
         if "started" not in enrolments.query.annotations:
             enrolments = enrolments.alias(started=_started())
         enrolments = enrolments.filter(
-            progress__completed_at__isnull=True, started=state == LearnerState.IN_PROGRESS
+            progress__completed_at__isnull=True, started=state == LearnerState.IN_PROGRESS  # type: ignore[misc]  # the alias above
         )
     elif state == LearnerState.COMPLETED:
         enrolments = enrolments.filter(progress__completed_at__isnull=False)
@@ -372,13 +372,13 @@ def gradebook_rows(
             email=learner.email,
             cells=cells,
             percent=progress.percent if progress else 0,
-            lessons_done=enrolment.lessons_done_now,
+            lessons_done=enrolment.lessons_done_now,  # type: ignore[attr-defined]  # annotated by the query
             lessons_total=lessons_total,
             completed_at=completed_at,
-            started=enrolment.started,
+            started=enrolment.started,  # type: ignore[attr-defined]  # annotated by the query
             status_label=shown.statuses.get(enrolment.status, enrolment.status),
             state_label=shown.states[
-                _learner_state(completed_at=completed_at, started=enrolment.started)
+                _learner_state(completed_at=completed_at, started=enrolment.started)  # type: ignore[attr-defined]
             ],
             completed_iso=completed_iso,
             completed_text=completed_text,

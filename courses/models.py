@@ -5,6 +5,7 @@ courses.services, all reads for views through courses.selectors.
 """
 
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from django import forms
 from django.conf import settings
@@ -65,7 +66,13 @@ class Skill(index.Indexed, models.Model):
 # Pages ------------------------------------------------------------------------------------
 
 
-class CourseTreePage:
+if TYPE_CHECKING:
+    from wagtail.models import Page as _PageMixinBase  # what the mixin is always combined with
+else:
+    _PageMixinBase = object
+
+
+class CourseTreePage(_PageMixinBase):
     """View restrictions of course pages in one query (Wagtail's default takes two).
 
     A page routed by HomePage.route carries `pma_view_restricted` from the routing query itself;

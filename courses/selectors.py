@@ -340,7 +340,8 @@ def learner_dashboard(*, learner) -> Dashboard:
             LessonPage.objects.live().filter(in_courses).defer_streamfields().order_by("path")
         )
     done = _done_lesson_ids(learner=learner, lesson_ids=[lesson.pk for lesson in lessons])
-    active, unenrolled = [], []
+    active: list[DashboardEntry] = []
+    unenrolled: list[DashboardEntry] = []
     for enrolment in enrolments:
         course_lessons = [
             lesson for lesson in lessons if lesson.path.startswith(enrolment.course.path)

@@ -43,16 +43,16 @@ class PrivateFileSystemStorage(FileSystemStorage):
 
     @cached_property
     def base_location(self) -> str:
-        return self._value_or_setting(self._location, settings.PMA_PRIVATE_ROOT)
+        return self._value_or_setting(self._location, settings.PMA_PRIVATE_ROOT)  # type: ignore[attr-defined]  # FileSystemStorage's own
 
     @cached_property
-    def base_url(self) -> None:
+    def base_url(self) -> None:  # type: ignore[override]  # a private file has no URL
         # FileSystemStorage.url() raises ValueError when base_url is None: a template or a
         # view that asks for a private file's URL fails loudly instead of leaking a path.
         return None
 
     def _clear_cached_properties(self, setting: str, **kwargs: Any) -> None:
-        super()._clear_cached_properties(setting, **kwargs)
+        super()._clear_cached_properties(setting, **kwargs)  # type: ignore[arg-type]  # it ignores other settings
         if setting == "PMA_PRIVATE_ROOT":
             self.__dict__.pop("base_location", None)
             self.__dict__.pop("location", None)

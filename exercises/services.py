@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -46,7 +46,7 @@ class ParsedSource:
 
 
 def max_source_bytes() -> int:
-    return int(settings.PMA_GRADING.get("MAX_SOURCE_BYTES", DEFAULT_MAX_SOURCE_BYTES))
+    return int(cast(int, settings.PMA_GRADING.get("MAX_SOURCE_BYTES", DEFAULT_MAX_SOURCE_BYTES)))
 
 
 def exercise_source_parse(*, data: bytes) -> ParsedSource:

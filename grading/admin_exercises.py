@@ -6,6 +6,8 @@ validation, which runs the grading engine; exercises must never import grading.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -39,7 +41,13 @@ EXERCISE_FIELDS = [
 ]
 
 
-class AttemptPolicyFormMixin:
+if TYPE_CHECKING:
+    from django.forms import ModelForm as _FormBase  # the mixin is always combined with one
+else:
+    _FormBase = object
+
+
+class AttemptPolicyFormMixin(_FormBase):
     """The policy fields are optional in the form: left empty, they mean "no limit" and "best"."""
 
     def __init__(self, *args, **kwargs):

@@ -130,7 +130,7 @@ class SubmissionViewSet(ModelViewSet):
         Column("needs_review", label="Needs review", accessor="needs_review"),
         "created_at",
     ]
-    form_fields = []
+    form_fields: list[str] = []
 
     def get_urlpatterns(self):
         return [
@@ -154,7 +154,7 @@ def submission_override_view(request, pk: int):
     form = OverrideForm(request.POST)
     if not form.is_valid():
         for field, errors in form.errors.items():
-            messages.error(request, f"{form.fields[field].label}: {' '.join(errors)}")
+            messages.error(request, f"{form.fields[field].label}: {' '.join(str(error) for error in errors)}")
         return redirect("submissions:inspect", submission.pk)
     try:
         grade_override(submission=submission, new_score=form.cleaned_data["new_score"],

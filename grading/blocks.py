@@ -9,7 +9,7 @@ _ChooserBlock = exercise_chooser_viewset.get_block_class(
 )
 
 
-class ExerciseChooserBlock(_ChooserBlock):
+class ExerciseChooserBlock(_ChooserBlock):  # type: ignore[valid-type, misc]  # a class the viewset makes
     """Loads each chosen exercise with its current revision, which every exercise panel reads
     (whether it is open, its points, its notebook): one query for all of a page's exercises.
     """

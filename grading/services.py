@@ -458,7 +458,8 @@ def _run_engine(submission: Submission) -> dict[str, Any]:
         return _failed(submission, str(exc))
     try:
         report = grade_submission(source, notebook, kernels=kernel_provider(), limits=grading_limits(),
-                                  seed=submission.seed, mode=submission.kind,
+                                  seed=submission.seed,
+                                  mode="check" if submission.kind == SubmissionKind.CHECK else "submit",
                                   in_kernel=in_kernel_tests(submission.revision))
     except SandboxUnavailable as exc:
         logger.error("Grading sandbox unavailable for submission %s: %s", submission.pk, exc)
@@ -643,13 +644,12 @@ def exercise_regrade(
     `course_page_ids` limits it to submissions made in those courses (an instructor's own);
     None means all of them.
     """
-    submissions = Submission.objects.filter(exercise=exercise, kind=SubmissionKind.SUBMIT).exclude(
+    finished = Submission.objects.filter(exercise=exercise, kind=SubmissionKind.SUBMIT).exclude(
         status__in=[SubmissionStatus.QUEUED, SubmissionStatus.RUNNING]
     )
     if course_page_ids is not None:
-        submissions = submissions.filter(course_page_id__in=course_page_ids)
-    submissions = list(submissions.order_by("pk"))
-    return _regrade_batch_create(exercise=exercise, submissions=submissions, by=by)
+        finished = finished.filter(course_page_id__in=course_page_ids)
+    return _regrade_batch_create(exercise=exercise, submissions=list(finished.order_by("pk")), by=by)
 
 
 @transaction.atomic

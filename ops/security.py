@@ -11,6 +11,7 @@ import hashlib
 import re
 from functools import cache
 from pathlib import Path
+from typing import cast
 
 from django.conf import settings
 
@@ -35,7 +36,8 @@ def csp_for_path(path: str, *, status_code: int = 200) -> str:
 @cache
 def server_error_style_hashes() -> tuple[str, ...]:
     """CSP hash sources for the inline styles of templates/500.html, read once per process."""
-    for folder in settings.TEMPLATES[0].get("DIRS", []):
+    folders = cast(list[str], settings.TEMPLATES[0].get("DIRS", []))
+    for folder in folders:
         template = Path(folder) / "500.html"
         if template.is_file():
             styles = _INLINE_STYLE.findall(template.read_text(encoding="utf-8"))

@@ -293,7 +293,7 @@ PMA_CSP_RELAXED = {
     "script-src": ["'self'", "'unsafe-inline'"],
     "frame-ancestors": ["'self'"],
 }
-PMA_PERMISSIONS_POLICY = {
+PMA_PERMISSIONS_POLICY: dict[str, list[str]] = {
     feature: []
     for feature in (
         "accelerometer", "camera", "display-capture", "geolocation", "gyroscope",

@@ -15,7 +15,7 @@ STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.Static
 _TEST_VAR_DIR = Path(tempfile.mkdtemp(prefix="pma-test-var-"))
 MEDIA_ROOT = _TEST_VAR_DIR / "media"
 PMA_PRIVATE_ROOT = _TEST_VAR_DIR / "private"
-ACCOUNT_RATE_LIMITS = False
+ACCOUNT_RATE_LIMITS = False  # type: ignore[assignment]  # allauth reads False as "no limits"
 WAGTAILADMIN_BASE_URL = "http://testserver"
 STATIC_ROOT = Path(tempfile.mkdtemp(prefix="pma-test-static-"))
 WHITENOISE_AUTOREFRESH = True

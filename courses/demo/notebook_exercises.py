@@ -122,7 +122,9 @@ def demo_exercises_sync(*, validate_now: bool) -> ExerciseSyncReport:
                 slug=spec.slug,
             )
             report.created.append(spec.slug)
-            to_validate.append(_latest_revision(exercise))
+            first = _latest_revision(exercise)
+            if first is not None:
+                to_validate.append(first)
         else:
             latest = _latest_revision(exercise)
             if latest is None or latest.source_sha256 != parsed.source.sha256:
