@@ -122,85 +122,109 @@ def _question_points(config: dict[str, Any], tests: int) -> list[float]:
     return [total / tests] * tests if tests else []
 
 
-def parse_otter(nb: NotebookNode) -> tuple[ExerciseSource, list[Problem]]:
-    check = _Checker()
-    cells: list[SourceCell] = []
-    question: dict[str, Any] | None = None
-    block = ""
-    pending_tests: list[tuple[int, str, bool, float | None]] = []
-    answers = 0
+class _OtterReader:
+    """Walks a master notebook's cells in order, tracking the question and block each one falls in."""
 
-    def close_question() -> None:
-        nonlocal pending_tests
-        if question is None:
+    def __init__(self) -> None:
+        self.check = _Checker()
+        self.cells: list[SourceCell] = []
+        self.question: dict[str, Any] | None = None
+        self.block = ""
+        self.pending_tests: list[tuple[int, str, bool, float | None]] = []
+        self.answers = 0
+
+    def read(self, raw_index: int, cell: Any) -> None:
+        """Route one notebook cell: boundaries move the reader on, content becomes a source cell."""
+        boundary = _boundary(cell)
+        if boundary == ("BEGIN", "QUESTION"):
+            self.begin_question(raw_index, cell)
             return
-        name = question["name"]
-        defaults = _question_points(question, len(pending_tests))
-        for number, (pos, code, hidden, points) in enumerate(pending_tests):
+        if boundary is not None:
+            verb, what = boundary
+            if what == "QUESTION" and verb == "END":
+                self.close_question()
+                self.question = None
+            self.block = what if verb == "BEGIN" else ""
+            return
+        if cell.get("cell_type") == "raw" and cell_text(cell).lstrip().startswith("# ASSIGNMENT CONFIG"):
+            return
+        self.add_content(cell)
+
+    def begin_question(self, raw_index: int, cell: Any) -> None:
+        """Start the question a '# BEGIN QUESTION' cell configures, named after its position if its YAML has no name."""
+        self.close_question()
+        body = cell_text(cell).split("\n", 1)[1] if "\n" in cell_text(cell) else ""
+        try:
+            config = yaml.safe_load(body) or {}
+        except yaml.YAMLError:
+            config = None
+        if not isinstance(config, dict) or not str(config.get("name", "")).strip():
+            self.check.add(raw_index, "", "the '# BEGIN QUESTION' cell has no YAML 'name:'.",
+                           "add 'name: q1' (and 'points: 2') under '# BEGIN QUESTION'.")
+            config = {"name": f"question_{raw_index + 1}"}
+        self.question = {**config, "name": str(config["name"]).strip()}
+        self.answers = 0
+
+    def close_question(self) -> None:
+        """Turn the current question's tests into graded test cells, sharing its points among them."""
+        if self.question is None:
+            return
+        name = self.question["name"]
+        defaults = _question_points(self.question, len(self.pending_tests))
+        for number, (pos, code, hidden, points) in enumerate(self.pending_tests):
             body = f"### {markers.BEGIN_HIDDEN}\n{code}\n### {markers.END_HIDDEN}" if hidden else code
             grade_id = f"{name}_test_{number + 1}"
             value = points if points is not None else defaults[number]
             meta = {"grade": True, "solution": False, "locked": True, "schema_version": 3,
                     "grade_id": grade_id, "points": value}
-            cells[pos] = SourceCell(pos, "code", CellKind.TEST, body, grade_id, value, None, meta, {"nbgrader": meta})
-        pending_tests = []
+            self.cells[pos] = SourceCell(pos, "code", CellKind.TEST, body, grade_id, value, None, meta, {"nbgrader": meta})
+        self.pending_tests = []
 
-    for raw_index, cell in enumerate(nb.get("cells", [])):
-        boundary = _boundary(cell)
-        if boundary == ("BEGIN", "QUESTION"):
-            close_question()
-            body = cell_text(cell).split("\n", 1)[1] if "\n" in cell_text(cell) else ""
-            try:
-                config = yaml.safe_load(body) or {}
-            except yaml.YAMLError:
-                config = None
-            if not isinstance(config, dict) or not str(config.get("name", "")).strip():
-                check.add(raw_index, "", "the '# BEGIN QUESTION' cell has no YAML 'name:'.",
-                          "add 'name: q1' (and 'points: 2') under '# BEGIN QUESTION'.")
-                config = {"name": f"question_{raw_index + 1}"}
-            question = {**config, "name": str(config["name"]).strip()}
-            answers = 0
-            continue
-        if boundary is not None:
-            verb, what = boundary
-            if what == "QUESTION" and verb == "END":
-                close_question()
-                question = None
-            block = what if verb == "BEGIN" else ""
-            continue
-        if cell.get("cell_type") == "raw" and cell_text(cell).lstrip().startswith("# ASSIGNMENT CONFIG"):
-            continue
-        index = len(cells)
+    def add_content(self, cell: Any) -> None:
+        """Add a content cell as an answer, a (provisional) test or a plain cell, by the block it sits in."""
+        index = len(self.cells)
         cell_type = str(cell.get("cell_type", "code"))
         text = cell_text(cell)
-        if question is not None and block == "SOLUTION":
-            answers += 1
-            manual = bool(question.get("manual")) or cell_type == "markdown"
-            grade_id = question["name"] if answers == 1 else f"{question['name']}_{answers}"
-            points = (_number(question.get("points", 1)) or 0.0) if manual and answers == 1 else 0.0
-            kind = CellKind.MANUAL_ANSWER if manual else CellKind.ANSWER
-            meta = {"grade": manual, "solution": True, "locked": False, "schema_version": 3, "grade_id": grade_id}
-            if manual:
-                meta["points"] = points
-            body = _solution_to_markers(text) if cell_type == "code" else text
-            cells.append(SourceCell(index, cell_type, kind, body, grade_id, points, None, meta, {"nbgrader": meta}))
-        elif question is not None and block == "TESTS" and cell_type == "code":
-            code, hidden, test_points, _ = _test_source(cell, question["name"], len(pending_tests) + 1)
-            pending_tests.append((index, code, hidden, test_points))
-            cells.append(SourceCell(index, "code", CellKind.TEST, code))
-        elif question is not None and block == "PROMPT":
+        question = self.question
+        if question is not None and self.block == "SOLUTION":
+            self.cells.append(self.answer_cell(index, cell_type, text, question))
+        elif question is not None and self.block == "TESTS" and cell_type == "code":
+            code, hidden, test_points, _ = _test_source(cell, question["name"], len(self.pending_tests) + 1)
+            self.pending_tests.append((index, code, hidden, test_points))
+            self.cells.append(SourceCell(index, "code", CellKind.TEST, code))
+        elif question is not None and self.block == "PROMPT":
             # The prompt is what Otter releases in place of a solution; our release uses the stub instead.
-            continue
+            return
         else:
             kind = CellKind.CODE if cell_type == "code" else CellKind.TEXT
-            cells.append(SourceCell(index, cell_type, kind, text))
-    close_question()
-    check_cells(cells, nb, check)
+            self.cells.append(SourceCell(index, cell_type, kind, text))
+
+    def answer_cell(self, index: int, cell_type: str, text: str, question: dict[str, Any]) -> SourceCell:
+        """The answer cell a solution becomes; a manual one carries its question's points on the first answer."""
+        self.answers += 1
+        answers = self.answers
+        manual = bool(question.get("manual")) or cell_type == "markdown"
+        grade_id = question["name"] if answers == 1 else f"{question['name']}_{answers}"
+        points = (_number(question.get("points", 1)) or 0.0) if manual and answers == 1 else 0.0
+        kind = CellKind.MANUAL_ANSWER if manual else CellKind.ANSWER
+        meta = {"grade": manual, "solution": True, "locked": False, "schema_version": 3, "grade_id": grade_id}
+        if manual:
+            meta["points"] = points
+        body = _solution_to_markers(text) if cell_type == "code" else text
+        return SourceCell(index, cell_type, kind, body, grade_id, points, None, meta, {"nbgrader": meta})
+
+
+def parse_otter(nb: NotebookNode) -> tuple[ExerciseSource, list[Problem]]:
+    reader = _OtterReader()
+    for raw_index, cell in enumerate(nb.get("cells", [])):
+        reader.read(raw_index, cell)
+    reader.close_question()
+    check_cells(reader.cells, nb, reader.check)
     source = ExerciseSource(
-        cells=tuple(cells),
+        cells=tuple(reader.cells),
         origin="otter",
         sha256=notebook_sha256(nb),
         notebook_metadata=_release_metadata(nb),
         nbformat_minor=int(nb.get("nbformat_minor", 5)),
     )
-    return source, check.problems
+    return source, reader.check.problems

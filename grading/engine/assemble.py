@@ -78,58 +78,70 @@ def assemble(source: ExerciseSource, submission: Any, *, mode: str = "submit") -
     known = source.by_grade_id()
     unmatched += sum(len(texts) for gid, texts in by_id.items() if gid not in known)
     assembly = Assembly(steps=[], answers={}, source=source)
-    flags = assembly.flags
 
     for cell in source.cells:
         learner = by_id.get(cell.grade_id, []) if cell.grade_id else []
-        number = cell.index + 1
         if cell.kind in (CellKind.ANSWER, CellKind.MANUAL_ANSWER):
-            stub = released_text(cell)
-            if learner:
-                text = learner[0]
-                if len(learner) > 1:
-                    flags.append(Flag("answer_duplicated", f"Answer cell {cell.grade_id!r} appears {len(learner)} times; "
-                                      "only the first copy was graded.", number, cell.grade_id))
-            else:
-                text = stub
-                flags.append(Flag("answer_missing", f"Answer cell {cell.grade_id!r} was not in the upload; "
-                                  "the empty answer from the exercise was used.", number, cell.grade_id))
-            if _normalise(text) == _normalise(stub):
-                assembly.unanswered.add(cell.grade_id)
-            assembly.answers[cell.grade_id] = text
-            if cell.cell_type == "code":
-                touched = kernel_internals(text)
-                if touched:
-                    flags.append(Flag(
-                        "kernel_internals",
-                        f"Answer cell {cell.grade_id!r} uses {', '.join(touched)}, which reach into the "
-                        "notebook kernel rather than solve the task; an instructor should review it.",
-                        number, cell.grade_id, review=True))
-                assembly.steps.append(Step(cell, text, from_learner=True))
+            _take_answer(assembly, cell, learner)
             continue
-
         if cell.kind in LOCKED_KINDS and cell.grade_id:
-            released = released_text(cell)
-            if not learner:
-                flags.append(Flag("locked_cell_deleted", f"The read-only cell {cell.grade_id!r} was deleted; "
-                                  "the exercise's copy was used.", number, cell.grade_id))
-            elif any(_normalise(t) != _normalise(released) for t in learner) or len(learner) > 1:
-                flags.append(Flag("locked_cell_edited", f"The read-only cell {cell.grade_id!r} was changed or "
-                                  "copied; the change was ignored and the exercise's copy was used.",
-                                  number, cell.grade_id))
-
+            _check_locked(assembly.flags, cell, learner)
         if cell.cell_type != "code" or cell.kind is CellKind.SEALED:
             continue
-        if cell.kind is CellKind.TEST:
-            code = markers.unmark(cell.source) if mode == "submit" else markers.strip_hidden(cell.source)
-        else:
-            code = cell.source
-        assembly.steps.append(Step(cell, code))
+        assembly.steps.append(Step(cell, _exercise_code(cell, mode)))
 
     if unmatched:
-        flags.append(Flag("cells_added", f"{unmatched} cell(s) you added were not run: only answer cells are "
-                          "taken from your notebook, so put all of your work inside them."))
+        assembly.flags.append(Flag("cells_added", f"{unmatched} cell(s) you added were not run: only answer cells are "
+                                   "taken from your notebook, so put all of your work inside them."))
     return assembly
+
+
+def _take_answer(assembly: Assembly, cell: SourceCell, learner: list[str]) -> None:
+    """Which text answers ``cell``: the learner's first copy, else the release stub (then it is unanswered)."""
+    flags = assembly.flags
+    number = cell.index + 1
+    stub = released_text(cell)
+    if learner:
+        text = learner[0]
+        if len(learner) > 1:
+            flags.append(Flag("answer_duplicated", f"Answer cell {cell.grade_id!r} appears {len(learner)} times; "
+                              "only the first copy was graded.", number, cell.grade_id))
+    else:
+        text = stub
+        flags.append(Flag("answer_missing", f"Answer cell {cell.grade_id!r} was not in the upload; "
+                          "the empty answer from the exercise was used.", number, cell.grade_id))
+    if _normalise(text) == _normalise(stub):
+        assembly.unanswered.add(cell.grade_id)
+    assembly.answers[cell.grade_id] = text
+    if cell.cell_type == "code":
+        touched = kernel_internals(text)
+        if touched:
+            flags.append(Flag(
+                "kernel_internals",
+                f"Answer cell {cell.grade_id!r} uses {', '.join(touched)}, which reach into the "
+                "notebook kernel rather than solve the task; an instructor should review it.",
+                number, cell.grade_id, review=True))
+        assembly.steps.append(Step(cell, text, from_learner=True))
+
+
+def _check_locked(flags: list[Flag], cell: SourceCell, learner: list[str]) -> None:
+    """Whether the learner deleted, changed or copied a read-only cell (their copy is never used)."""
+    number = cell.index + 1
+    released = released_text(cell)
+    if not learner:
+        flags.append(Flag("locked_cell_deleted", f"The read-only cell {cell.grade_id!r} was deleted; "
+                          "the exercise's copy was used.", number, cell.grade_id))
+    elif any(_normalise(t) != _normalise(released) for t in learner) or len(learner) > 1:
+        flags.append(Flag("locked_cell_edited", f"The read-only cell {cell.grade_id!r} was changed or "
+                          "copied; the change was ignored and the exercise's copy was used.",
+                          number, cell.grade_id))
+
+
+def _exercise_code(cell: SourceCell, mode: str) -> str:
+    """The code to run for a non-answer cell: tests keep their hidden part only when grading a submission."""
+    if cell.kind is CellKind.TEST:
+        return markers.unmark(cell.source) if mode == "submit" else markers.strip_hidden(cell.source)
+    return cell.source
 
 
 def reference_steps(source: ExerciseSource) -> list[Step]:

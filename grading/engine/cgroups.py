@@ -184,71 +184,80 @@ def _words(path: Path) -> set[str]:
 
 def _v2_layout(host: HostPrimitives) -> tuple[Path | None, str, dict[str, str]]:
     """The v2 parent for runs and, per controller, why it is not usable there ("" when it is)."""
+    parent, enable_from, reason = _v2_parent(host)
+    if parent is None:
+        return None, reason, dict.fromkeys(CONTROLLERS, reason)
+    return parent, "", {name: _enable_v2_controller(name, parent, enable_from) for name in CONTROLLERS}
+
+
+def _v2_parent(host: HostPrimitives) -> tuple[Path | None, Path | None, str]:
+    """The runs' v2 parent (created if needed), the cgroup that may enable its controllers, or why none."""
     configured = os.environ.get(CGROUP_ENV, "").strip()
     if configured:
         parent = Path(configured)
         enable_from = None  # the operator delegated it: never touch the cgroups above it
         if not parent.is_absolute():
-            reason = f"{CGROUP_ENV}={configured!r} is not an absolute path"
-            return None, reason, dict.fromkeys(CONTROLLERS, reason)
+            return None, None, f"{CGROUP_ENV}={configured!r} is not an absolute path"
     elif host.cgroup_v2 is not None:
         parent = host.cgroup_v2 / PARENT_NAME
         enable_from = host.cgroup_v2
     else:
-        reason = "no writable cgroup v2 directory"
-        return None, reason, dict.fromkeys(CONTROLLERS, reason)
+        return None, None, "no writable cgroup v2 directory"
     try:
         parent.mkdir(exist_ok=True)
     except OSError as error:
-        reason = f"cannot create {parent} ({error.strerror})"
-        return None, reason, dict.fromkeys(CONTROLLERS, reason)
+        return None, None, f"cannot create {parent} ({error.strerror})"
     if not (parent / "cgroup.procs").exists():
-        reason = f"{parent} is not a cgroup v2 directory"
-        return None, reason, dict.fromkeys(CONTROLLERS, reason)
-    reasons: dict[str, str] = {}
-    for name in CONTROLLERS:
-        if name in _words(parent / "cgroup.subtree_control"):
-            reasons[name] = ""
-            continue
-        if name not in _words(parent / "cgroup.controllers"):
-            source = enable_from or parent.parent
-            offered = _words(source / "cgroup.controllers")
-            if name not in offered:
-                reasons[name] = (
-                    f"the host does not delegate it to {source} (its cgroup.controllers: "
-                    f"{' '.join(sorted(offered)) or 'none'})"
-                )
-                continue
-            if enable_from is None:
-                reasons[name] = (
-                    f"it is not enabled in {parent.parent}/cgroup.subtree_control "
-                    f"(delegate it to {parent})"
-                )
-                continue
-            try:
-                _write(enable_from / "cgroup.subtree_control", f"+{name}")
-            except OSError as error:
-                why = (
-                    " because that cgroup holds processes (cgroup v2 lets only a cgroup without "
-                    f"processes hand controllers to its children); set {CGROUP_ENV} to a delegated "
-                    "cgroup without processes"
-                    if error.errno == errno.EBUSY
-                    else ""
-                )
-                reasons[name] = (
-                    f"cannot enable it in {enable_from}/cgroup.subtree_control "
-                    f"({error.strerror}){why}"
-                )
-                continue
-        try:
-            _write(parent / "cgroup.subtree_control", f"+{name}")
-        except OSError as error:
-            reasons[name] = f"cannot enable it in {parent}/cgroup.subtree_control ({error.strerror})"
-            continue
-        reasons[name] = "" if name in _words(parent / "cgroup.subtree_control") else (
-            f"{parent}/cgroup.subtree_control did not take it"
+        return None, None, f"{parent} is not a cgroup v2 directory"
+    return parent, enable_from, ""
+
+
+def _enable_v2_controller(name: str, parent: Path, enable_from: Path | None) -> str:
+    """Enable controller ``name`` for the runs under ``parent``: why it could not be ("" once it is)."""
+    if name in _words(parent / "cgroup.subtree_control"):
+        return ""
+    if name not in _words(parent / "cgroup.controllers"):
+        refused = _offer_v2_controller(name, parent, enable_from)
+        if refused:
+            return refused
+    try:
+        _write(parent / "cgroup.subtree_control", f"+{name}")
+    except OSError as error:
+        return f"cannot enable it in {parent}/cgroup.subtree_control ({error.strerror})"
+    return "" if name in _words(parent / "cgroup.subtree_control") else (
+        f"{parent}/cgroup.subtree_control did not take it"
+    )
+
+
+def _offer_v2_controller(name: str, parent: Path, enable_from: Path | None) -> str:
+    """Enable ``name`` in the cgroup above ``parent`` so that ``parent`` has it: why not ("" once done)."""
+    source = enable_from or parent.parent
+    offered = _words(source / "cgroup.controllers")
+    if name not in offered:
+        return (
+            f"the host does not delegate it to {source} (its cgroup.controllers: "
+            f"{' '.join(sorted(offered)) or 'none'})"
         )
-    return parent, "", reasons
+    if enable_from is None:
+        return (
+            f"it is not enabled in {parent.parent}/cgroup.subtree_control "
+            f"(delegate it to {parent})"
+        )
+    try:
+        _write(enable_from / "cgroup.subtree_control", f"+{name}")
+    except OSError as error:
+        why = (
+            " because that cgroup holds processes (cgroup v2 lets only a cgroup without "
+            f"processes hand controllers to its children); set {CGROUP_ENV} to a delegated "
+            "cgroup without processes"
+            if error.errno == errno.EBUSY
+            else ""
+        )
+        return (
+            f"cannot enable it in {enable_from}/cgroup.subtree_control "
+            f"({error.strerror}){why}"
+        )
+    return ""
 
 
 def _v1_parent(host: HostPrimitives, name: str) -> tuple[Path | None, str]:

@@ -205,21 +205,35 @@ def _collect(
         except zmq.ZMQError:
             return
         if client.shell_channel.socket in ready:
-            with contextlib.suppress(queue.Empty, Exception):
-                msg = client.get_shell_msg(timeout=0)
-                if msg.get("msg_type") == "execute_reply" and _parent_id(msg) == msg_id:
-                    exchange.reply = (
-                        msg.get("content") if isinstance(msg.get("content"), dict) else {}
-                    )
+            _read_reply(kernel, msg_id, exchange)
         if client.iopub_channel.socket in ready:
-            for _ in range(1000):
-                try:
-                    msg = client.get_iopub_msg(timeout=0)
-                except (queue.Empty, Exception):
-                    break
-                if _parent_id(msg) != msg_id:
-                    continue
-                _handle_iopub(msg, exchange, budget)
+            _read_iopub(kernel, msg_id, exchange, budget)
+
+
+def _read_reply(kernel: SandboxKernel, msg_id: str, exchange: _Exchange) -> None:
+    """Take one waiting shell message as the reply if it is ``msg_id``'s execute_reply."""
+    client = kernel.client
+    with contextlib.suppress(queue.Empty, Exception):
+        msg = client.get_shell_msg(timeout=0)
+        if msg.get("msg_type") == "execute_reply" and _parent_id(msg) == msg_id:
+            exchange.reply = (
+                msg.get("content") if isinstance(msg.get("content"), dict) else {}
+            )
+
+
+def _read_iopub(
+    kernel: SandboxKernel, msg_id: str, exchange: _Exchange, budget: _OutputBudget | None
+) -> None:
+    """Apply the waiting iopub messages of ``msg_id`` (at most 1000 a turn, so the clock is checked)."""
+    client = kernel.client
+    for _ in range(1000):
+        try:
+            msg = client.get_iopub_msg(timeout=0)
+        except (queue.Empty, Exception):
+            return
+        if _parent_id(msg) != msg_id:
+            continue
+        _handle_iopub(msg, exchange, budget)
 
 
 def _handle_iopub(msg: dict[str, Any], exchange: _Exchange, budget: _OutputBudget | None) -> None:

@@ -51,30 +51,46 @@ def kernel_internals(code: str) -> list[str]:
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         # Code that does not parse cannot run either; the run reports the error.
         return sorted(found)
+    # One walk in ast.walk's order: an alias counts only for attributes reached after its import.
     aliases: dict[str, str] = {}
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
-            for alias in node.names:
-                top = alias.name.split(".")[0]
-                aliases[alias.asname or top] = top
-                if top in SUSPECT_MODULES and top not in ORDINARY_MODULES:
-                    found.add(f"import {top}")
+            _check_import(node, aliases, found)
         elif isinstance(node, ast.ImportFrom) and node.module:
-            top = node.module.split(".")[0]
-            for alias in node.names:
-                if top in SUSPECT_ATTRIBUTES and alias.name in SUSPECT_ATTRIBUTES[top]:
-                    found.add(f"{top}.{alias.name}")
-            if top in SUSPECT_MODULES and top not in ORDINARY_MODULES:
-                found.add(f"import {top}")
+            _check_import_from(node.module, node, found)
         elif isinstance(node, ast.Name) and node.id in SUSPECT_NAMES:
             found.add(node.id)
         elif isinstance(node, ast.Attribute):
-            module = aliases.get(_root_name(node.value), _root_name(node.value))
-            if isinstance(node.value, ast.Name) and node.attr in SUSPECT_ATTRIBUTES.get(module, ()):
-                found.add(f"{module}.{node.attr}")
-            elif node.attr in SUSPECT_DUNDERS:
-                found.add(node.attr)
+            _check_attribute(node, aliases, found)
         elif isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value in SUSPECT_NAMES:
             # getattr(obj, "get_ipython") and friends
             found.add(node.value)
     return sorted(found)
+
+
+def _check_import(node: ast.Import, aliases: dict[str, str], found: set[str]) -> None:
+    """Whether ``import ...`` brings in a suspect module; remembers the names it binds for attributes."""
+    for alias in node.names:
+        top = alias.name.split(".")[0]
+        aliases[alias.asname or top] = top
+        if top in SUSPECT_MODULES and top not in ORDINARY_MODULES:
+            found.add(f"import {top}")
+
+
+def _check_import_from(module: str, node: ast.ImportFrom, found: set[str]) -> None:
+    """Whether ``from module import ...`` takes suspect members, or comes from a suspect module."""
+    top = module.split(".")[0]
+    for alias in node.names:
+        if top in SUSPECT_ATTRIBUTES and alias.name in SUSPECT_ATTRIBUTES[top]:
+            found.add(f"{top}.{alias.name}")
+    if top in SUSPECT_MODULES and top not in ORDINARY_MODULES:
+        found.add(f"import {top}")
+
+
+def _check_attribute(node: ast.Attribute, aliases: dict[str, str], found: set[str]) -> None:
+    """Whether ``x.attr`` is a suspect member of a module (through its alias) or a suspect dunder."""
+    module = aliases.get(_root_name(node.value), _root_name(node.value))
+    if isinstance(node.value, ast.Name) and node.attr in SUSPECT_ATTRIBUTES.get(module, ()):
+        found.add(f"{module}.{node.attr}")
+    elif node.attr in SUSPECT_DUNDERS:
+        found.add(node.attr)

@@ -116,6 +116,24 @@ def encode(value, handle=None, depth=0):
         return None if value is None else bool(value)
     if isinstance(value, _REFERENCES):
         return {"$handle": value._pma_handle}
+    if isinstance(value, int | float):
+        return _encode_real(value)
+    if isinstance(value, str):
+        return str(value)
+    if isinstance(value, bytes | bytearray):
+        return {"$bytes": binascii.b2a_base64(bytes(value), newline=False).decode("ascii")}
+    if isinstance(value, complex):
+        return {"$complex": [encode(value.real, None, depth + 1), encode(value.imag, None, depth + 1)]}
+    items = _encode_items(value, handle, depth)
+    if items is not None:
+        return items
+    if handle is not None:
+        return handle(value)
+    raise UntransferableValue(f"a {type(value).__name__} cannot be passed to your code; pass plain values")
+
+
+def _encode_real(value):
+    """An int or float as JSON, tagged where a JSON reader would lose it (beyond 2**53, nan, inf)."""
     if isinstance(value, int):
         value = int(value)
         if -(2**53) < value < 2**53:
@@ -123,31 +141,23 @@ def encode(value, handle=None, depth=0):
         if value.bit_length() > MAX_INT_DIGITS * 3.33:
             raise UntransferableValue(f"an integer with more than {MAX_INT_DIGITS} digits")
         return {"$int": str(value)}
-    if isinstance(value, float):
-        value = float(value)
-        return value if math.isfinite(value) else {"$float": repr(value)}
-    if isinstance(value, str):
-        return str(value)
-    if isinstance(value, bytes | bytearray):
-        return {"$bytes": binascii.b2a_base64(bytes(value), newline=False).decode("ascii")}
-    if isinstance(value, complex):
-        return {"$complex": [encode(value.real, None, depth + 1), encode(value.imag, None, depth + 1)]}
-    items = None
+    value = float(value)
+    return value if math.isfinite(value) else {"$float": repr(value)}
+
+
+def _encode_items(value, handle, depth):
+    """Tagged JSON for a list, tuple, dict or set (a subclass only with ``handle``); None for the rest."""
     if type(value) is list or (isinstance(value, list) and handle is not None):
         return [encode(v, handle, depth + 1) for v in list(value)]
     if isinstance(value, tuple) and (type(value) is tuple or handle is not None):
-        items = {"$tuple": [encode(v, handle, depth + 1) for v in tuple(value)]}
-    elif isinstance(value, dict) and (type(value) is dict or handle is not None):
-        items = {"$dict": [[encode(k, handle, depth + 1), encode(v, handle, depth + 1)] for k, v in dict(value).items()]}
-    elif isinstance(value, frozenset):
-        items = {"$frozenset": [encode(v, handle, depth + 1) for v in value]}
-    elif isinstance(value, set):
-        items = {"$set": [encode(v, handle, depth + 1) for v in value]}
-    if items is not None:
-        return items
-    if handle is not None:
-        return handle(value)
-    raise UntransferableValue(f"a {type(value).__name__} cannot be passed to your code; pass plain values")
+        return {"$tuple": [encode(v, handle, depth + 1) for v in tuple(value)]}
+    if isinstance(value, dict) and (type(value) is dict or handle is not None):
+        return {"$dict": [[encode(k, handle, depth + 1), encode(v, handle, depth + 1)] for k, v in dict(value).items()]}
+    if isinstance(value, frozenset):
+        return {"$frozenset": [encode(v, handle, depth + 1) for v in value]}
+    if isinstance(value, set):
+        return {"$set": [encode(v, handle, depth + 1) for v in value]}
+    return None
 
 
 def decode(data, depth=0, resolve=None):
@@ -164,6 +174,11 @@ def decode(data, depth=0, resolve=None):
     if kind is not dict or len(data) != 1:
         raise ValueError("not a judge value")
     ((tag, body),) = data.items()
+    return _decode_tag(tag, body, depth, resolve)
+
+
+def _decode_tag(tag, body, depth, resolve):
+    """The value one ``{tag: body}`` stands for; ValueError for an unknown tag or a malformed body."""
     if tag == "$int" and type(body) is str and len(body) <= MAX_INT_DIGITS + 1:
         return int(body)
     if tag == "$float" and body in ("nan", "inf", "-inf"):
@@ -179,15 +194,20 @@ def decode(data, depth=0, resolve=None):
         values = [decode(v, depth + 1, resolve) for v in body]
         return {"$tuple": tuple, "$set": set, "$frozenset": frozenset}[tag](values)
     if tag == "$dict" and type(body) is list:
-        result = {}
-        for pair in body:
-            if type(pair) is not list or len(pair) != 2:
-                raise ValueError("a dict entry is not a pair")
-            result[decode(pair[0], depth + 1, resolve)] = decode(pair[1], depth + 1, resolve)
-        return result
+        return _decode_pairs(body, depth, resolve)
     if tag == "$handle" and resolve is not None:
         return resolve(body)
     raise ValueError(f"unknown tag {tag[:20]!r}")
+
+
+def _decode_pairs(body, depth, resolve):
+    """The dict a ``$dict`` body of [key, value] pairs stands for; ValueError for anything but pairs."""
+    result = {}
+    for pair in body:
+        if type(pair) is not list or len(pair) != 2:
+            raise ValueError("a dict entry is not a pair")
+        result[decode(pair[0], depth + 1, resolve)] = decode(pair[1], depth + 1, resolve)
+    return result
 
 
 # --- the learner's end ----------------------------------------------------------------------

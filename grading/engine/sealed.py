@@ -23,6 +23,7 @@ from exercises.format import (
     ComparatorKind,
     ExerciseSource,
     RankingMethod,
+    SealedSpec,
     SourceCell,
 )
 
@@ -365,17 +366,10 @@ def run_sealed_checks(*, source: ExerciseSource, learner: Any, kernels: Any, lim
     ``deadline`` (time.monotonic()) is the whole submission's: every call waits at most the cell
     limit and never past it, however many calls the checks make.
     """
-    from .execute import ChannelError, Verdict, call_json, run_cells
+    from .execute import Verdict, run_cells
 
     started = time.perf_counter()
     end = deadline if deadline is not None else time.monotonic() + limits.wall_timeout_s
-
-    def wait_s() -> float:
-        left = end - time.monotonic()
-        if left <= 0:
-            raise ChannelError(f"timeout: the submission's {limits.wall_timeout_s:g} s ran out")
-        return min(limits.cell_timeout_s, left)
-
     cells = sealed_cells(source)
     results: list[TestResult] = []
     flags: list[Flag] = []
@@ -388,41 +382,14 @@ def run_sealed_checks(*, source: ExerciseSource, learner: Any, kernels: Any, lim
             # The learner's notebook used up the submission's time: its verdict, not the instructor's.
             return SealedOutcome(not_run(cells, f"Not run: the submission ran longer than {limits.wall_timeout_s:g} s."),
                                  flags, time.perf_counter() - started)
+        checks = _SealedRun(reference, learner, limits, seed, end)
         for cell in cells:
             spec = cell.sealed
             assert spec is not None  # noqa: S101 - sealed_cells() only returns cells with a spec
             try:
                 if broken:
                     raise InstructorError("the reference solution did not run cleanly")
-                gen = run_cells(reference, [spec.generator], limits, stop_on_error=True, deadline=end)
-                if gen.verdict is not Verdict.OK or gen.cells[0].status != "ok":
-                    raise InstructorError("the input generator failed")
-                credits: list[float] = []
-                messages: list[str] = []
-                for case in range(spec.cases):
-                    if time.monotonic() >= end:
-                        credits.append(0.0)
-                        messages.append(f"Not checked: the submission ran longer than {limits.wall_timeout_s:g} s.")
-                        continue
-                    try:
-                        inputs = _valid_inputs(call_json(reference, generator_expression(seed, cell.grade_id, case),
-                                                         timeout_s=wait_s()))
-                        expression = call_expression(spec.call, inputs)
-                        expected = call_json(reference, expression, timeout_s=wait_s())
-                    except ChannelError as exc:
-                        raise InstructorError(f"the reference side failed: {exc}") from None
-                    try:
-                        got = call_json(learner, expression, timeout_s=wait_s())
-                    except ChannelError as exc:
-                        credits.append(0.0)
-                        reason = str(exc).strip().rstrip(":")
-                        messages.append(cap(f"{spec.call} did not return a usable value: {reason}", 300))
-                        continue
-                    outcome = compare_learner_value(spec.comparator, expected, got)
-                    credits.append(outcome.credit)
-                    if outcome.credit < 1.0:
-                        messages.append(outcome.message)
-                results.append(_result(cell, credits, messages))
+                results.append(checks.check_cell(cell, spec))
             except InstructorError as exc:
                 results.append(TestResult(cell.grade_id, 0.0, cell.points, TestStatus.NEEDS_REVIEW,
                                           "This check could not run on the grader's side; an instructor will review it.",
@@ -432,6 +399,65 @@ def run_sealed_checks(*, source: ExerciseSource, learner: Any, kernels: Any, lim
     finally:
         reference.kill(wait=False)
     return SealedOutcome(results, flags, time.perf_counter() - started)
+
+
+@dataclass
+class _SealedRun:
+    """The kernels, limits, seed and deadline that every sealed check of one submission shares."""
+
+    reference: Any
+    learner: Any
+    limits: Any
+    seed: int
+    end: float
+
+    def wait_s(self) -> float:
+        """How long the next call may wait: the cell limit, cut short by the submission's deadline."""
+        from .execute import ChannelError
+
+        left = self.end - time.monotonic()
+        if left <= 0:
+            raise ChannelError(f"timeout: the submission's {self.limits.wall_timeout_s:g} s ran out")
+        return min(self.limits.cell_timeout_s, left)
+
+    def check_cell(self, cell: SourceCell, spec: SealedSpec) -> TestResult:
+        """The learner's result over every case of one sealed check; InstructorError if the reference side fails."""
+        from .execute import Verdict, run_cells
+
+        gen = run_cells(self.reference, [spec.generator], self.limits, stop_on_error=True, deadline=self.end)
+        if gen.verdict is not Verdict.OK or gen.cells[0].status != "ok":
+            raise InstructorError("the input generator failed")
+        credits: list[float] = []
+        messages: list[str] = []
+        for case in range(spec.cases):
+            if time.monotonic() >= self.end:
+                credits.append(0.0)
+                messages.append(f"Not checked: the submission ran longer than {self.limits.wall_timeout_s:g} s.")
+                continue
+            credit, message = self.check_case(cell, spec, case)
+            credits.append(credit)
+            if message is not None:
+                messages.append(message)
+        return _result(cell, credits, messages)
+
+    def check_case(self, cell: SourceCell, spec: SealedSpec, case: int) -> tuple[float, str | None]:
+        """The learner's credit on one generated input, and what to tell them (None when it passed)."""
+        from .execute import ChannelError, call_json
+
+        try:
+            inputs = _valid_inputs(call_json(self.reference, generator_expression(self.seed, cell.grade_id, case),
+                                             timeout_s=self.wait_s()))
+            expression = call_expression(spec.call, inputs)
+            expected = call_json(self.reference, expression, timeout_s=self.wait_s())
+        except ChannelError as exc:
+            raise InstructorError(f"the reference side failed: {exc}") from None
+        try:
+            got = call_json(self.learner, expression, timeout_s=self.wait_s())
+        except ChannelError as exc:
+            reason = str(exc).strip().rstrip(":")
+            return 0.0, cap(f"{spec.call} did not return a usable value: {reason}", 300)
+        outcome = compare_learner_value(spec.comparator, expected, got)
+        return outcome.credit, outcome.message if outcome.credit < 1.0 else None
 
 
 def _result(cell: SourceCell, credits: list[float], messages: list[str]) -> TestResult:
