@@ -47,7 +47,7 @@ test-fast: $(VENV)/.synced
 	$(VENV)/bin/pytest -q -x -m "not e2e and not slow" $(ARGS)
 
 # The apps mypy checks: all of them (migrations excluded in pyproject.toml).
-TYPED_APPS := accounts ops exercises grading courses certificates
+TYPED_APPS := accounts ops exercises grading courses certificates demo
 
 lint: $(VENV)/.synced
 	$(VENV)/bin/ruff check .

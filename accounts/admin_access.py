@@ -17,12 +17,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
-from django.dispatch import receiver
 
 from ops.generations import generation_current, generation_next
 
@@ -72,14 +70,12 @@ def _new_generation() -> None:
     transaction.on_commit(lambda: generation_next(GENERATION_KEY))
 
 
-@receiver(post_save, sender=settings.AUTH_USER_MODEL)
 def _user_saved(sender, instance, created, update_fields=None, **kwargs) -> None:
     if created or (update_fields is not None and not _DECIDING_USER_FIELDS & set(update_fields)):
         return
     _forget_users([instance.pk])
 
 
-@receiver(post_delete, sender=settings.AUTH_USER_MODEL)
 def _user_deleted(sender, instance, **kwargs) -> None:
     _forget_users([instance.pk])
 
@@ -105,10 +101,13 @@ def _grants_deleted(sender, **kwargs) -> None:
 
 
 def connect_receivers() -> None:
-    """Called from AccountsConfig.ready(): the user model's relations exist only then."""
+    """Every receiver of the accounts app, all of them cache invalidation (who may open the
+    admin); connected from AccountsConfig.ready(), when the user model's relations exist."""
     from django.contrib.auth import get_user_model
 
     user_model = get_user_model()
+    post_save.connect(_user_saved, sender=user_model, dispatch_uid="pma-admin-user-saved")
+    post_delete.connect(_user_deleted, sender=user_model, dispatch_uid="pma-admin-user-deleted")
     for through in (user_model.groups.through, user_model.user_permissions.through):
         m2m_changed.connect(_memberships_changed, sender=through, dispatch_uid=f"pma-admin-{through.__name__}")
     m2m_changed.connect(_grants_changed, sender=Group.permissions.through, dispatch_uid="pma-admin-grants")

@@ -9,6 +9,20 @@ from django.utils.translation import gettext_lazy as _
 CERTIFICATE_NAME_MAX_LENGTH = 60
 
 
+def shown_name(
+    *, certificate_name: str, first_name: str, last_name: str, email: str = "", username: str = ""
+) -> str:
+    """The one rule for the name a person is shown by: the name they chose for certificates, else
+    their full name, else (only where they are given) their e-mail, else their username.
+
+    Plain fields, so a migration can pass its historical users. Public places (a certificate's
+    instructor, a course page's teachers) leave out ``email`` and ``username``: nobody is named
+    by their e-mail address to others.
+    """
+    full_name = f"{first_name} {last_name}".strip()
+    return (certificate_name or full_name or email or username).strip()
+
+
 class User(AbstractUser):
     certificate_name = models.CharField(
         _("name on certificates"),
@@ -22,8 +36,23 @@ class User(AbstractUser):
 
     @property
     def display_name(self) -> str:
-        """The name to greet the person by: certificate name, full name, or e-mail."""
-        return self.certificate_name or self.get_full_name() or self.email or self.username
+        """The name to greet the person by and to list them under (shown_name)."""
+        return shown_name(
+            certificate_name=self.certificate_name,
+            first_name=self.first_name,
+            last_name=self.last_name,
+            email=self.email,
+            username=self.username,
+        )
+
+    @property
+    def public_name(self) -> str:
+        """The name others may read (shown_name without e-mail or username); may be empty."""
+        return shown_name(
+            certificate_name=self.certificate_name,
+            first_name=self.first_name,
+            last_name=self.last_name,
+        )
 
     @property
     def is_instructor(self) -> bool:

@@ -376,14 +376,14 @@ def add_months(moment: datetime, months: int) -> datetime:
 
 
 def _printed_name(learner) -> str:
-    return (learner.certificate_name or learner.get_full_name() or learner.display_name).strip()
+    return learner.display_name
 
 
 def _instructor_name(course: CoursePage) -> str:
     instructor = course.instructors.order_by("pk").first()
     if instructor is None:
         return ""
-    return (instructor.certificate_name or instructor.get_full_name() or "").strip()
+    return instructor.public_name
 
 
 def _course_description(certificate: Certificate) -> str:

@@ -49,7 +49,7 @@ def tallies_from_reports(reports: Iterable[Any]) -> dict[str, tuple[int, int]]:
 
 
 def exercise_test_tallies_record(
-    *, course_id: int, learner_id: int, exercise_id: int, exercise_key: str
+    *, course_id: int, learner_id: int, exercise_id: int
 ) -> dict[str, tuple[int, int]]:
     """Recompute one learner's tallies for one exercise in one course from their graded
     submissions (checks are practice and never count); returns what was stored."""
@@ -62,7 +62,7 @@ def exercise_test_tallies_record(
     ).values_list("report", flat=True)
     tallies = tallies_from_reports(reports)
     mine = ExerciseTestTally.objects.filter(
-        course_id=course_id, learner_id=learner_id, exercise_key=exercise_key
+        course_id=course_id, learner_id=learner_id, exercise_id=exercise_id
     )
     with transaction.atomic():
         mine.exclude(grade_id__in=list(tallies)).delete()
@@ -74,7 +74,7 @@ def exercise_test_tallies_record(
                     ExerciseTestTally(
                         course_id=course_id,
                         learner_id=learner_id,
-                        exercise_key=exercise_key,
+                        exercise_id=exercise_id,
                         grade_id=grade_id,
                         runs=runs,
                         failures=failures,
@@ -82,7 +82,7 @@ def exercise_test_tallies_record(
                     for grade_id, (runs, failures) in tallies.items()
                 ],
                 update_conflicts=True,
-                unique_fields=["course", "learner", "exercise_key", "grade_id"],
+                unique_fields=["course", "learner", "exercise", "grade_id"],
                 update_fields=["runs", "failures"],
             )
     return tallies
@@ -94,14 +94,14 @@ def course_test_tallies_rebuild(*, course: CoursePage) -> int:
     pairs = (
         Submission.objects.filter(course_page_id=course.pk, kind=SubmissionKind.SUBMIT)
         .order_by()
-        .values_list("learner_id", "exercise_id", "exercise__slug")
+        .values_list("learner_id", "exercise_id")
         .distinct()
     )
     stored = 0
-    for learner_id, exercise_id, slug in pairs:
+    for learner_id, exercise_id in pairs:
         stored += len(
             exercise_test_tallies_record(
-                course_id=course.pk, learner_id=learner_id, exercise_id=exercise_id, exercise_key=slug
+                course_id=course.pk, learner_id=learner_id, exercise_id=exercise_id
             )
         )
     return stored
@@ -117,5 +117,4 @@ def record_test_tallies(sender, submission: Submission, **kwargs) -> None:
         course_id=submission.course_page_id,
         learner_id=submission.learner_id,
         exercise_id=submission.exercise_id,
-        exercise_key=submission.exercise.slug,
     )

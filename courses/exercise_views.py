@@ -13,56 +13,51 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import CharField
+from django.db.models.functions import Cast
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
+from wagtail.models import ReferenceIndex
 
 from exercises.models import Exercise
 from grading.models import SubmissionKind
 from grading.selectors import learner_submission, submission_result
-from grading.services import SubmissionRefused, max_upload_bytes, submission_create
+from grading.services import SubmissionRefused
+from grading.uploads import max_upload_bytes, upload_too_large
 from ops.request_limits import FORM_OVERHEAD_BYTES, request_body_limit
 
 from .exercise_panel import DRAFT_SESSION_KEY, exercise_panel_for_request
 from .models import CourseExercise, CoursePage, LessonPage
-from .selectors import enrolment_for, learner_can_edit_course
-
-
-def _refers_to(value: Any, exercise_id: int) -> bool:
-    """Does a raw StreamField value name this exercise (as a chooser id or a struct's `exercise`)?"""
-    if isinstance(value, dict):
-        if value.get("exercise") == exercise_id:
-            return True
-        return any(_refers_to(v, exercise_id) for v in value.values() if isinstance(v, dict | list))
-    if isinstance(value, list):
-        return any(_refers_to(v, exercise_id) for v in value)
-    return False
-
-
-def _block_uses(blocks: Any, exercise_id: int) -> bool:
-    for block in blocks if isinstance(blocks, list) else []:
-        if not isinstance(block, dict):
-            continue
-        value = block.get("value")
-        if "exercise" in str(block.get("type", "")) and (
-            value == exercise_id or _refers_to(value, exercise_id)
-        ):
-            return True
-        if isinstance(value, list) and _block_uses(value, exercise_id):
-            return True
-    return False
+from .selectors import active_enrolment, learner_can_edit_course
+from .services import NotEnrolledError, course_exercise_submit
 
 
 def course_uses_exercise(*, course: CoursePage, exercise: Exercise) -> bool:
-    """An exercise belongs to a course when its pass rules count it or a live lesson embeds it."""
-    if CourseExercise.objects.filter(course=course, key=exercise.slug).exists():
+    """An exercise belongs to a course when its pass rules count it or a live lesson embeds it.
+
+    At most two queries, however many lessons the course has: the course's exercise rows, then
+    Wagtail's reference index (which records each chooser block's exercise under its lesson page,
+    see receivers.index_lesson_references) joined to the course's live lessons. The content types
+    come from Django's per-process cache.
+    """
+    if CourseExercise.objects.filter(course=course, exercise=exercise).exists():
         return True
-    lessons = LessonPage.objects.live().descendant_of(course)
-    return any(
-        _block_uses(lesson.body.raw_data, exercise.pk) for lesson in lessons.only("pk", "body")
+    embedding = (
+        ReferenceIndex.get_references_to(exercise)
+        .filter(content_type=ContentType.objects.get_for_model(LessonPage))
+        .values("object_id")
+    )
+    return (
+        LessonPage.objects.live()
+        .descendant_of(course)
+        .annotate(reference_id=Cast("pk", output_field=CharField()))
+        .filter(reference_id__in=embedding)
+        .exists()
     )
 
 
@@ -81,8 +76,7 @@ def _login_then(url: str) -> HttpResponseRedirect:
 
 
 def _is_enrolled(user: Any, course: CoursePage) -> bool:
-    enrolment = enrolment_for(learner=user, course=course)
-    return enrolment is not None and enrolment.is_active
+    return active_enrolment(learner=user, course=course) is not None
 
 
 def _exercise_url(course: CoursePage, exercise: Exercise) -> str:
@@ -137,15 +131,13 @@ def exercise_release(request, course_id: int, exercise_id: int):
 
 def _submission_too_large(request, declared_bytes: int) -> HttpResponseRedirect:
     """Refused on Content-Length alone: nothing of the body is read, parsed or stored."""
-    limit = max_upload_bytes()
     if request.content_type == "multipart/form-data":
-        message = _(
-            "The notebook is %(size).1f MB; uploads may be at most %(limit).1f MB. Clear its "
-            "outputs (Kernel > Restart & Clear Output), save, and upload it again."
-        )
+        message = upload_too_large(declared_bytes)
     else:
-        message = _("Your answers come to %(size).1f MB; at most %(limit).1f MB can be sent at once.")
-    messages.error(request, message % {"size": declared_bytes / 2**20, "limit": limit / 2**20})
+        message = _("Your answers come to %(size).1f MB; at most %(limit).1f MB can be sent at once.") % {
+            "size": declared_bytes / 2**20, "limit": max_upload_bytes() / 2**20
+        }
+    messages.error(request, message)
     target = request.headers.get("Referer", "")
     if not url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
@@ -162,47 +154,21 @@ def exercise_submit(request, course_id: int, exercise_id: int):
     course, exercise = _course_and_exercise(course_id, exercise_id)
     if not request.user.is_authenticated:
         return _login_then(_exercise_url(course, exercise))
-    if not _is_enrolled(request.user, course):
-        messages.info(request, _("Enrol in this course to submit its exercises."))
-        return redirect(course.url)
-    kind = request.POST.get("action")
-    upload = request.FILES.get("notebook")
     answers = {
         k.removeprefix("answer-"): v for k, v in request.POST.items() if k.startswith("answer-")
     }
     try:
-        if kind not in SubmissionKind.values:
-            raise SubmissionRefused(_("Choose Check or Submit."))
-        if upload is not None:
-            # Checked on the upload's size before a byte of it is read.
-            limit = max_upload_bytes()
-            if upload.size > limit:
-                raise SubmissionRefused(
-                    _(
-                        "The notebook is %(size).1f MB; uploads may be at most %(limit).1f MB. Clear its "
-                        "outputs (Kernel > Restart & Clear Output), save, and upload it again."
-                    )
-                    % {"size": upload.size / 2**20, "limit": limit / 2**20}
-                )
-            submission = submission_create(
-                learner=request.user,
-                exercise=exercise,
-                course_page=course,
-                data=upload.read(),
-                kind=kind,
-            )
-        elif answers:
-            submission = submission_create(
-                learner=request.user,
-                exercise=exercise,
-                course_page=course,
-                answers=answers,
-                kind=kind,
-            )
-        else:
-            raise SubmissionRefused(
-                _("Choose a notebook to upload, or write your answers in the editor.")
-            )
+        submission = course_exercise_submit(
+            learner=request.user,
+            course=course,
+            exercise=exercise,
+            kind=request.POST.get("action"),
+            upload=request.FILES.get("notebook"),
+            answers=answers,
+        )
+    except NotEnrolledError:
+        messages.info(request, _("Enrol in this course to submit its exercises."))
+        return redirect(course.url)
     except SubmissionRefused as refusal:
         if answers:
             request.session[DRAFT_SESSION_KEY.format(exercise_id=exercise.pk)] = answers

@@ -204,7 +204,12 @@ def _learner_state(*, completed_at: datetime | None, started: bool) -> str:
 
 
 def course_exercises(*, course: CoursePage) -> list[CourseExercise]:
-    return list(CourseExercise.objects.filter(course=course).order_by("sort_order", "pk"))
+    """The exercises the course counts, in order, each with its Exercise (the cells show its slug)."""
+    return list(
+        CourseExercise.objects.filter(course=course)
+        .select_related("exercise")
+        .order_by("sort_order", "pk")
+    )
 
 
 def course_lesson_ids(*, course: CoursePage) -> list[int]:
@@ -340,11 +345,11 @@ def gradebook_rows(
     with the text each shows."""
     shown = _Shown()
     for enrolment in enrolments:
-        scores = {score.exercise_key: score for score in enrolment.exercise_scores.all()}
+        scores = {score.exercise_id: score for score in enrolment.exercise_scores.all()}
         progress = getattr(enrolment, "progress", None)
         cells = []
         for exercise in exercises:
-            score = scores.get(exercise.key)
+            score = scores.get(exercise.exercise_id)
             if score is None:
                 cells.append(
                     GradebookCell(exercise=exercise, points=None, max_points=None, percent=None)
@@ -417,26 +422,26 @@ def score_distributions(
     *, course: CoursePage, exercises: list[CourseExercise], enrolled: int
 ) -> list[ScoreDistribution]:
     """For each course exercise, how many enrolled learners' counted scores fall in each 10%."""
-    counts: dict[str, Counter] = defaultdict(Counter)
+    counts: dict[int, Counter] = defaultdict(Counter)
     # Scores repeat (points have two decimals, maxima are few), so the database sends one row
     # per distinct score rather than one per learner; bucketing stays exact Decimal arithmetic.
-    # Undeclared exercises are left out here rather than in SQL: a condition on exercise_key
+    # Undeclared exercises are left out here rather than in SQL: a condition on the exercise
     # leads SQLite to read that exercise's scores in every course instead of this course's.
     scores = (
         CourseExerciseScore.objects.filter(enrolment__course=course, max_points__gt=0)
         .order_by()
-        .values("exercise_key", "points", "max_points")
+        .values("exercise_id", "points", "max_points")
         .annotate(n=Count("pk"))
-        .values_list("exercise_key", "points", "max_points", "n")
+        .values_list("exercise_id", "points", "max_points", "n")
     )
-    declared = {exercise.key for exercise in exercises}
-    for key, points, max_points, n in scores:
-        if key in declared:
-            counts[key][_bucket_index(points, max_points)] += n
+    declared = {exercise.exercise_id for exercise in exercises}
+    for exercise_id, points, max_points, n in scores:
+        if exercise_id in declared:
+            counts[exercise_id][_bucket_index(points, max_points)] += n
     width = 100 // HISTOGRAM_BUCKETS
     distributions = []
     for exercise in exercises:
-        tally = counts[exercise.key]
+        tally = counts[exercise.exercise_id]
         scored = sum(tally.values())
         distributions.append(
             ScoreDistribution(
@@ -472,27 +477,27 @@ def failing_tests(*, course: CoursePage, exercises: list[CourseExercise]) -> lis
     failure (see courses.analytics). Sums the stored per-learner tallies in one query, however
     many submissions the course has. Sorted worst first.
     """
-    titles = {exercise.key: exercise.title for exercise in exercises}
+    titles = {exercise.exercise_id: exercise.title for exercise in exercises}
     sums = (
-        ExerciseTestTally.objects.filter(course=course, exercise_key__in=list(titles))
+        ExerciseTestTally.objects.filter(course=course, exercise_id__in=list(titles))
         .order_by()
-        .values("exercise_key", "grade_id")
+        .values("exercise_id", "grade_id")
         .annotate(
             total_runs=Sum("runs"),
             total_failures=Sum("failures"),
             learners=Count("pk", filter=Q(failures__gt=0)),
         )
-        .values_list("exercise_key", "grade_id", "total_runs", "total_failures", "learners")
+        .values_list("exercise_id", "grade_id", "total_runs", "total_failures", "learners")
     )
     rows = [
         FailingTest(
-            exercise_title=titles[key],
+            exercise_title=titles[exercise_id],
             grade_id=grade_id,
             runs=runs,
             failures=failures,
             learners_failing=learners,
         )
-        for key, grade_id, runs, failures, learners in sums
+        for exercise_id, grade_id, runs, failures, learners in sums
     ]
     return sorted(
         rows, key=lambda row: (-row.rate, -row.failures, row.exercise_title, row.grade_id)

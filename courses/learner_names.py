@@ -14,6 +14,8 @@ from django.conf import settings
 from django.db.models.signals import post_save, pre_save
 from django.dispatch import receiver
 
+from accounts.models import shown_name
+
 from .models import SORT_NAME_MAX_LENGTH, Enrolment
 
 # The user fields the shown name is made of.
@@ -23,8 +25,13 @@ NAME_FIELDS = frozenset({"certificate_name", "first_name", "last_name", "email",
 def learner_sort_name(learner) -> str:
     """User.display_name, case-folded for sorting. Reads plain fields only, so a migration can
     pass its historical users."""
-    full_name = f"{learner.first_name} {learner.last_name}".strip()
-    name = learner.certificate_name or full_name or learner.email or learner.username
+    name = shown_name(
+        certificate_name=learner.certificate_name,
+        first_name=learner.first_name,
+        last_name=learner.last_name,
+        email=learner.email,
+        username=learner.username,
+    )
     return name.casefold()[:SORT_NAME_MAX_LENGTH]
 
 

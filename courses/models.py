@@ -26,6 +26,7 @@ from wagtail.search import index
 from wagtail.url_routing import RouteResult
 
 from accounts.models import INSTRUCTORS_GROUP
+from grading.choosers import exercise_chooser_viewset
 
 from . import caching  # noqa: F401 - connects the page cache's invalidation receivers
 from .blocks import (
@@ -294,14 +295,20 @@ class CoursePage(CourseTreePage, Page):
         return context
 
 
-class CourseExercise(Orderable):
+# models.Model is already Orderable's base; named here for the type checker, which sees Wagtail's
+# Orderable as untyped and would otherwise not type Exercise.course_uses (the reverse relation).
+class CourseExercise(Orderable, models.Model):
     """An exercise whose points count towards the course's pass rule.
 
-    The key is what the grading integration reports scores under.
+    Scores are recorded against the exercise itself (CourseExerciseScore.exercise), so renaming
+    an exercise's slug changes nothing here.
     """
 
     course = ParentalKey(CoursePage, on_delete=models.CASCADE, related_name="exercises")
-    key = models.SlugField(max_length=100, help_text=_("The exercise's identifier in grading."))
+    # PROTECT: an exercise a course counts cannot be deleted from under the course's pass rules.
+    exercise = models.ForeignKey(
+        "exercises.Exercise", on_delete=models.PROTECT, related_name="course_uses"
+    )
     title = models.CharField(max_length=200)
     max_points = models.DecimalField(
         max_digits=8, decimal_places=2, validators=[MinValueValidator(0)]
@@ -320,14 +327,14 @@ class CourseExercise(Orderable):
 
     panels = [
         FieldPanel("title"),
-        FieldPanel("key"),
+        FieldPanel("exercise", widget=exercise_chooser_viewset.widget_class),
         FieldPanel("max_points"),
         FieldPanel("pass_percent"),
     ]
 
     class Meta(Orderable.Meta):
         constraints = [
-            models.UniqueConstraint(fields=["course", "key"], name="unique_course_exercise_key")
+            models.UniqueConstraint(fields=["course", "exercise"], name="unique_course_exercise")
         ]
 
     def __str__(self) -> str:
@@ -615,28 +622,30 @@ class CourseExerciseScore(models.Model):
     enrolment = models.ForeignKey(
         Enrolment, on_delete=models.CASCADE, related_name="exercise_scores"
     )
-    exercise_key = models.SlugField(max_length=100)
+    # PROTECT: a learner's score must never vanish silently; an exercise with scores cannot be
+    # deleted (its submissions protect it too).
+    exercise = models.ForeignKey(
+        "exercises.Exercise", on_delete=models.PROTECT, related_name="course_scores"
+    )
     points = models.DecimalField(max_digits=8, decimal_places=2)
     max_points = models.DecimalField(max_digits=8, decimal_places=2)
     recorded_at = models.DateTimeField()
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(
-                fields=["enrolment", "exercise_key"], name="unique_exercise_score"
-            )
+            models.UniqueConstraint(fields=["enrolment", "exercise"], name="unique_exercise_score")
         ]
         indexes = [
             # Covers the analytics' score distributions: one course's scores are read from the
             # index alone (20 -> 10 ms for a course of 4,876 learners, bench/scale).
             models.Index(
-                fields=["enrolment", "exercise_key", "points", "max_points"],
+                fields=["enrolment", "exercise", "points", "max_points"],
                 name="exercise_score_covering",
             )
         ]
 
     def __str__(self) -> str:
-        return f"{self.exercise_key}: {self.points}/{self.max_points}"
+        return f"{self.exercise_id}: {self.points}/{self.max_points}"
 
 
 class CourseProgress(models.Model):
@@ -675,7 +684,12 @@ class ExerciseTestTally(models.Model):
     learner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
     )
-    exercise_key = models.SlugField(max_length=100)
+    # CASCADE: a tally only summarises the learner's graded submissions, which are the record
+    # (they PROTECT the exercise) and from which analytics.course_test_tallies_rebuild recomputes
+    # every tally; it holds nothing of its own to lose.
+    exercise = models.ForeignKey(
+        "exercises.Exercise", on_delete=models.CASCADE, related_name="course_test_tallies"
+    )
     grade_id = models.CharField(max_length=200)
     runs = models.PositiveIntegerField(help_text=_("Graded submissions in which the test ran."))
     failures = models.PositiveIntegerField(
@@ -685,17 +699,17 @@ class ExerciseTestTally(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["course", "learner", "exercise_key", "grade_id"],
+                fields=["course", "learner", "exercise", "grade_id"],
                 name="unique_exercise_test_tally",
             )
         ]
         # Covers the analytics' sum per test, so it reads the index alone.
         indexes = [
             models.Index(
-                fields=["course", "exercise_key", "grade_id", "runs", "failures"],
+                fields=["course", "exercise", "grade_id", "runs", "failures"],
                 name="test_tally_per_test_idx",
             )
         ]
 
     def __str__(self) -> str:
-        return f"{self.exercise_key}/{self.grade_id}: {self.failures} of {self.runs}"
+        return f"{self.exercise_id}/{self.grade_id}: {self.failures} of {self.runs}"

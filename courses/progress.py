@@ -39,24 +39,24 @@ def exercise_points(*, enrolment: Enrolment) -> ExercisePoints:
     """
     declared = list(
         CourseExercise.objects.filter(course_id=enrolment.course_id).values_list(
-            "key", "title", "max_points", "pass_percent"
+            "exercise_id", "title", "max_points", "pass_percent"
         )
     )
     best = {
-        score.exercise_key: score
+        score.exercise_id: score
         for score in CourseExerciseScore.objects.filter(enrolment=enrolment)
     }
     earned = Decimal(0)
     below_minimum: list[str] = []
-    for key, title, worth, pass_percent in declared:
-        score = best.get(key)
+    for exercise_id, title, worth, pass_percent in declared:
+        score = best.get(exercise_id)
         share = Decimal(0)
         if score is not None and score.max_points:
             share = min(score.points / score.max_points, Decimal(1))
         earned += worth * share
         if pass_percent is not None and share * 100 < pass_percent:
             below_minimum.append(title)
-    maximum = sum((worth for _key, _title, worth, _pass in declared), Decimal(0))
+    maximum = sum((worth for _exercise, _title, worth, _pass in declared), Decimal(0))
     return ExercisePoints(
         points=earned.quantize(CENT, rounding=ROUND_HALF_UP),
         max_points=maximum.quantize(CENT, rounding=ROUND_HALF_UP),

@@ -1,17 +1,21 @@
-"""Courses listening to grading (DESIGN.md: events travel up through documented signals).
+"""Courses listening to grading (DESIGN.md: events travel up through documented signals), and
+to Wagtail publishing lessons.
 
 Connected by importing this module from CoursesConfig.ready().
 """
 
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.db import transaction
 from django.dispatch import receiver
+from wagtail.models import ReferenceIndex
+from wagtail.signals import page_published
 
 from grading.models import Submission, SubmissionKind
 from grading.selectors import learner_exercise_score
 from grading.signals import submission_graded
 
-from .models import CoursePage, Enrolment
+from .models import CoursePage, Enrolment, LessonPage
 from .services import exercise_score_record
 
 CENT = Decimal("0.01")
@@ -40,7 +44,20 @@ def record_exercise_score(sender, submission: Submission, **kwargs) -> None:
     exercise_score_record(
         learner=submission.learner,
         course=course,
-        exercise_key=submission.exercise.slug,
+        exercise=submission.exercise,
         points=min(_points(counted.score), _points(counted.max_score)),
         max_points=_points(counted.max_score),
     )
+
+
+@receiver(page_published, sender=LessonPage, dispatch_uid="courses.index_lesson_references")
+def index_lesson_references(sender, instance: LessonPage, **kwargs) -> None:
+    """Record the exercises a lesson embeds in Wagtail's reference index as it goes live.
+
+    exercise_views.course_uses_exercise reads the index to let learners reach an embedded
+    exercise. Wagtail updates it in a task after each save, which a task worker may run later
+    (or not at all while it is down); done here, it is part of publishing the lesson.
+    """
+    if ReferenceIndex.is_indexed(LessonPage):
+        with transaction.atomic():
+            ReferenceIndex.create_or_update_for_object(instance)

@@ -137,6 +137,14 @@ def enrolment_for(*, learner, course: CoursePage) -> Enrolment | None:
     )
 
 
+def active_enrolment(*, learner, course: CoursePage) -> Enrolment | None:
+    """The learner's enrolment in the course when it is active, else None: the one enrolment rule
+    for what only enrolled learners may see and do (courses.services.exercise_submit and the
+    exercise pages use it; LessonPage.serve records views only for it)."""
+    enrolment = enrolment_for(learner=learner, course=course)
+    return enrolment if enrolment is not None and enrolment.is_active else None
+
+
 def enrolment_for_lesson(*, learner, lesson: LessonPage) -> Enrolment | None:
     """The learner's enrolment in the lesson's course, with the course and stored progress."""
     if not learner.is_authenticated or lesson.pk is None:
@@ -751,10 +759,8 @@ def lesson_context(
 
 
 def course_instructor_names(*, course: CoursePage) -> list[str]:
-    # Instructors are named by the name they chose for certificates, never by their e-mail.
-    names = [
-        person.certificate_name or person.get_full_name() for person in course.instructors.all()
-    ]
+    # Instructors are named by their public name, never by their e-mail.
+    names = [person.public_name for person in course.instructors.all()]
     return [name for name in names if name]
 
 

@@ -8,11 +8,17 @@ from decimal import Decimal
 
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.models import GroupPagePermission
+
+from exercises.models import Exercise
+from grading.models import Submission, SubmissionKind
+from grading.services import SubmissionRefused, submission_create
+from grading.uploads import upload_refusal
 
 from .blocks import correct_option_ids, option_ids, quiz_questions
 from .models import (
@@ -35,6 +41,7 @@ from .quizzes import (
     quiz_drawn_question_ids,
     quiz_grade,
 )
+from .selectors import active_enrolment
 from .signals import course_completed
 
 COURSE_GROUP_PREFIX = "Course: "
@@ -74,12 +81,42 @@ class KnowledgeCheckResult:
 
 
 def _active_enrolment(*, learner, course: CoursePage) -> Enrolment:
-    enrolment = Enrolment.objects.filter(
-        learner=learner, course=course, status=EnrolmentStatus.ACTIVE
-    ).first()
+    enrolment = active_enrolment(learner=learner, course=course)
     if enrolment is None:
         raise NotEnrolledError(_("You are not enrolled in this course."))
     return enrolment
+
+
+def course_exercise_submit(
+    *,
+    learner,
+    course: CoursePage,
+    exercise: Exercise,
+    kind: str | None,
+    upload: UploadedFile | None = None,
+    answers: dict[str, str] | None = None,
+) -> Submission:
+    """The one way a learner checks or submits an exercise of a course: their active enrolment
+    first, the upload's size before a byte of it is read, then grading's own checks and storage
+    (grading.services.submission_create, which cannot see enrolments).
+
+    Raises NotEnrolledError or SubmissionRefused; nothing is stored then.
+    """
+    _active_enrolment(learner=learner, course=course)
+    if kind not in SubmissionKind.values:
+        raise SubmissionRefused(_("Choose Check or Submit."))
+    if upload is not None:
+        refusal = upload_refusal(upload.size or 0)
+        if refusal is not None:
+            raise SubmissionRefused(refusal)
+        return submission_create(
+            learner=learner, exercise=exercise, course_page=course, data=upload.read(), kind=kind
+        )
+    if answers:
+        return submission_create(
+            learner=learner, exercise=exercise, course_page=course, answers=answers, kind=kind
+        )
+    raise SubmissionRefused(_("Choose a notebook to upload, or write your answers in the editor."))
 
 
 @transaction.atomic
@@ -253,7 +290,7 @@ def quiz_attempt_submit(
 
 @transaction.atomic
 def exercise_score_record(
-    *, learner, course: CoursePage, exercise_key: str, points: Decimal, max_points: Decimal
+    *, learner, course: CoursePage, exercise: Exercise, points: Decimal, max_points: Decimal
 ) -> CourseExerciseScore:
     """Store the learner's counted score for one of the course's exercises.
 
@@ -271,7 +308,7 @@ def exercise_score_record(
     now = timezone.now()
     score, created = CourseExerciseScore.objects.select_for_update().get_or_create(
         enrolment=enrolment,
-        exercise_key=exercise_key,
+        exercise=exercise,
         defaults={"points": points, "max_points": max_points, "recorded_at": now},
     )
     if not created and (score.points, score.max_points) != (points, max_points):

@@ -15,7 +15,7 @@ from typing import Any
 from django.conf import settings
 
 from grading.engine.limits import Limits
-from grading.engine.pool import ColdKernels, KernelPool, KernelProvider
+from grading.engine.sandbox.pool import ColdKernels, KernelPool, KernelProvider
 
 _lock = threading.Lock()
 _provider: KernelProvider | None = None

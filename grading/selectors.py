@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from django.db.models import Case, Count, F, FloatField, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
-from django.utils import timezone
 from wagtail.permission_policies.pages import PagePermissionPolicy
 
 from exercises.models import Exercise, ScorePolicy
 
+from .attempts import USES_AN_ATTEMPT, AttemptStanding, attempt_standing
 from .models import Submission, SubmissionKind, SubmissionStatus
-from .services import USES_AN_ATTEMPT, answer_grade_ids, max_upload_bytes, release_notebook_of
+from .services import answer_grade_ids, release_notebook_of
+from .uploads import max_upload_bytes
 
 TEST_STATUS_WORDS = {
     "passed": "Passed",
@@ -167,20 +168,36 @@ class ExercisePanel:
     latest: Submission | None
     latest_result: SubmissionResult | None
     counted: CountedScore | None
-    attempts_used: int
-    attempts_left: int | None
-    due_at: datetime | None
-    past_due: bool
-    cooldown_until: datetime | None
+    standing: AttemptStanding
     max_upload_mb: float
 
     @property
+    def attempts_used(self) -> int:
+        return self.standing.attempts_used
+
+    @property
+    def attempts_left(self) -> int | None:
+        return self.standing.attempts_left
+
+    @property
+    def due_at(self) -> datetime | None:
+        return self.exercise.due_at
+
+    @property
+    def past_due(self) -> bool:
+        return self.standing.past_due
+
+    @property
+    def cooldown_until(self) -> datetime | None:
+        return self.standing.cooldown_until
+
+    @property
     def can_submit(self) -> bool:
-        return self.ready and not self.past_due and self.attempts_left != 0
+        return self.standing.can_submit
 
     @property
     def can_check(self) -> bool:
-        return self.ready and not self.past_due
+        return self.standing.can_check
 
 
 def _editor_cells(*, exercise: Exercise, prefill: dict[str, str]) -> list[EditorCell]:
@@ -246,17 +263,12 @@ def exercise_panel_context(
     `draft` holds answers the learner typed in a request that was refused, so nothing they
     wrote is lost; otherwise the editor starts from their last answers or the release stubs.
     """
-    now = timezone.now()
     latest, counted, attempts_used = _panel_submissions(
         learner=learner, exercise=exercise, course_page_id=course_page_id
     )
-    attempts_left = None
-    if exercise.max_attempts is not None:
-        attempts_left = max(exercise.max_attempts - attempts_used, 0)
-    cooldown_until = None
-    if latest is not None and exercise.cooldown_seconds:
-        until = latest.created_at + timedelta(seconds=exercise.cooldown_seconds)
-        cooldown_until = until if until > now else None
+    # The panel does not need the next attempt's number, so the highest one is not fetched.
+    standing = attempt_standing(exercise=exercise, attempts_used=attempts_used, last_attempt=None,
+                                last_sent_at=latest.created_at if latest is not None else None)
     prefill = draft or _last_answers(submission=latest)
     panel = ExercisePanel(
         exercise=exercise,
@@ -266,11 +278,7 @@ def exercise_panel_context(
         latest=latest,
         latest_result=submission_result(submission=latest) if latest is not None and latest.is_done else None,
         counted=_counted(counted),
-        attempts_used=attempts_used,
-        attempts_left=attempts_left,
-        due_at=exercise.due_at,
-        past_due=exercise.due_at is not None and now > exercise.due_at,
-        cooldown_until=cooldown_until,
+        standing=standing,
         max_upload_mb=max_upload_bytes() / 2**20,
     )
     return {"panel": panel}

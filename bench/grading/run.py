@@ -38,8 +38,8 @@ sys.path.insert(0, str(ROOT))
 from exercises.format import load_notebook_bytes, parse_source, release_notebook  # noqa: E402
 from grading.engine.limits import Limits  # noqa: E402
 from grading.engine.pipeline import grade_submission  # noqa: E402
-from grading.engine.pool import ColdKernels, KernelPool  # noqa: E402
 from grading.engine.sandbox import LAUNCHER_ENV, start_kernel  # noqa: E402
+from grading.engine.sandbox.pool import ColdKernels, KernelPool  # noqa: E402
 
 EXERCISE = ROOT / "tests" / "fixtures" / "exercises" / "rice_nbgrader_schema3.ipynb"
 BENCH_DIR = ROOT / "var" / "bench"
@@ -155,7 +155,7 @@ sys.path.insert(0, {root!r})
 from exercises.format import load_notebook_bytes, parse_source
 from grading.engine.limits import Limits
 from grading.engine.pipeline import grade_submission
-from grading.engine.pool import ColdKernels
+from grading.engine.sandbox.pool import ColdKernels
 source = parse_source(load_notebook_bytes(open({exercise!r}, 'rb').read(), max_bytes=10**7))
 nb = json.loads(open({exercise!r}).read())
 for cell in nb['cells']:

@@ -135,7 +135,7 @@ def generate(*, learners: int, courses: int, submissions: int, seed: int = 8) ->
                                  modules=2, lessons_per_module=2 + n % 3, checks_per_lesson=1)
             declared = rng.sample(list(exercises), k=3 + n % 4)
             for order, slug in enumerate(declared):
-                CourseExercise.objects.create(course=course, key=slug, title=dict(EXERCISES)[slug],
+                CourseExercise.objects.create(course=course, exercise=exercises[slug], title=dict(EXERCISES)[slug],
                                               max_points=8, sort_order=order)
             course_pages.append((course, declared))
             lessons[course.pk] = [lesson.pk for lesson in lessons_of(course)]
@@ -234,12 +234,12 @@ def generate(*, learners: int, courses: int, submissions: int, seed: int = 8) ->
                     rows = []
         Submission.objects.bulk_create(rows)
         CourseExerciseScore.objects.bulk_create(
-            [CourseExerciseScore(enrolment_id=pk, exercise_key=slug, points=round(points, 2), max_points=8,
+            [CourseExerciseScore(enrolment_id=pk, exercise=exercises[slug], points=round(points, 2), max_points=8,
                                  recorded_at=now) for (pk, slug), points in best.items()],
             batch_size=5000,
         )
         ExerciseTestTally.objects.bulk_create(
-            (ExerciseTestTally(course_id=course_id, learner_id=learner_id, exercise_key=slug, grade_id=grade_id,
+            (ExerciseTestTally(course_id=course_id, learner_id=learner_id, exercise=exercises[slug], grade_id=grade_id,
                                runs=runs, failures=failures)
              for (course_id, learner_id, slug), reports in reports_by.items()
              for grade_id, (runs, failures) in tallies_from_reports(reports).items()),

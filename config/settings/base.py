@@ -25,6 +25,7 @@ INSTALLED_APPS = [
     "grading",
     "courses",
     "certificates",
+    "demo",
     # Wagtail
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",

@@ -216,7 +216,7 @@ def _command(python: str, limits: Limits, *, sandboxed: bool, seccomp_fd: int | 
 
 def _seccomp_pipe() -> int | None:
     """A pipe holding the seccomp program for bubblewrap to read; None where there is none."""
-    from .seccomp import SeccompUnsupported, build_filter
+    from .sandbox.seccomp import SeccompUnsupported, build_filter
 
     try:
         program = build_filter()

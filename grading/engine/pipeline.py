@@ -26,9 +26,9 @@ from .judge import (
     loaded_names,
 )
 from .limits import Limits
-from .pool import KernelProvider
 from .report import Flag, GradeReport, ReportStatus, TestResult, cap
 from .sandbox import SandboxUnavailable
+from .sandbox.pool import KernelProvider
 from .score import score_cells
 from .sealed import not_run, run_sealed_checks, sealed_cells
 

@@ -19,8 +19,8 @@ from exercises.format import (
 from .judge import judged_test_cells
 from .limits import Limits
 from .pipeline import JUDGE_SETUP_FAILED, JUDGE_UNTRANSFERABLE, grade_submission
-from .pool import KernelProvider
 from .report import GradeReport, ReportStatus, TestStatus
+from .sandbox.pool import KernelProvider
 
 #: Validation is reproducible: the same source always meets the same generated inputs.
 VALIDATION_SEED = 20240601

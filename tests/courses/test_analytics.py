@@ -31,6 +31,7 @@ from courses.services import (
 )
 from grading.models import Submission
 from grading.services import exercise_regrade, grade_override, submission_create
+from tests.factories import ExerciseFactory
 from tests.grading.submissions_support import CORRECT, PARTIAL, install_fake_engine, make_exercise
 
 from .factories import UserFactory, course_tree, instructor_user, lessons_of
@@ -48,14 +49,15 @@ def instructor(course):
 
 def _score(learner, course, key, points, max_points):
     exercise_score_record(
-        learner=learner, course=course, exercise_key=key,
+        learner=learner, course=course, exercise=ExerciseFactory(slug=key),
         points=Decimal(points), max_points=Decimal(max_points),
     )
 
 
 def test_score_distribution_puts_counted_scores_in_ten_percent_bands(course):
-    CourseExercise.objects.create(course=course, key="rice", title="RICE", max_points=10, sort_order=0)
-    CourseExercise.objects.create(course=course, key="kano", title="Kano", max_points=5, sort_order=1)
+    rice, kano = ExerciseFactory(slug="rice"), ExerciseFactory(slug="kano")
+    CourseExercise.objects.create(course=course, exercise=rice, title="RICE", max_points=10, sort_order=0)
+    CourseExercise.objects.create(course=course, exercise=kano, title="Kano", max_points=5, sort_order=1)
     # points out of 6: 0% → 0–10, 10% → 10–20 (lower bound included), 50% → 50–60,
     # 99% and 100% → 90–100.
     for points in ("0", "0.6", "3", "5.94", "6", "6"):
@@ -89,7 +91,7 @@ def rice_course(course, monkeypatch, django_capture_on_commit_callbacks):
     explain_answer left for review."""
     engine = install_fake_engine(monkeypatch)
     exercise = make_exercise()
-    CourseExercise.objects.create(course=course, key="rice", title="RICE scoring", max_points=6)
+    CourseExercise.objects.create(course=course, exercise=exercise, title="RICE scoring", max_points=6)
     ann, ben, cat = UserFactory(), UserFactory(), UserFactory()
     for person in (ann, ben, cat):
         enrolment_create(learner=person, course=course)
@@ -151,7 +153,9 @@ def test_completion_funnel_counts_each_learner_up_to_their_furthest_stage(course
     optional = lessons[3]
     optional.required = False
     optional.save_revision().publish()
-    CourseExercise.objects.create(course=course, key="rice", title="RICE", max_points=10)
+    CourseExercise.objects.create(
+        course=course, exercise=ExerciseFactory(slug="rice"), title="RICE", max_points=10
+    )
 
     def enrol():
         person = UserFactory()
@@ -283,7 +287,9 @@ def test_analytics_queries_do_not_grow_with_learners(client, catalog, django_ass
         course = course_tree(catalog, slug=slug, title=slug.title(), modules=1, lessons_per_module=2)
         course.instructors.set([ian])
         course.save_revision().publish()
-        CourseExercise.objects.create(course=course, key="rice", title="RICE", max_points=10)
+        CourseExercise.objects.create(
+            course=course, exercise=ExerciseFactory(slug="rice"), title="RICE", max_points=10
+        )
         for n in range(learners):
             person = UserFactory()
             enrolment_create(learner=person, course=course)

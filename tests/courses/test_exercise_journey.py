@@ -15,7 +15,7 @@ PRINTS = CORRECT["rank_answer"] + 'print("ranked", rank_by_rice(features)[0])\n'
 @pytest.mark.django_db
 def test_check_then_submit_through_the_browser_editor(client, enrolled, course, django_capture_on_commit_callbacks):
     exercise = make_exercise()
-    CourseExercise.objects.create(course=course, key=exercise.slug, title=exercise.title, max_points=10)
+    CourseExercise.objects.create(course=course, exercise=exercise, title=exercise.title, max_points=10)
     client.force_login(enrolled)
     submit_url = reverse("exercise_submit", args=[course.pk, exercise.pk])
 

@@ -22,6 +22,7 @@ from courses.services import (
     lesson_complete,
     lesson_view_record,
 )
+from tests.factories import ExerciseFactory
 
 from .factories import UserFactory, course_tree, instructor_user, lessons_of
 
@@ -36,17 +37,21 @@ def _teach(course, *people):
 
 
 def _declare(course, *exercises):
-    for order, (key, title, worth) in enumerate(exercises):
+    for order, (slug, title, worth) in enumerate(exercises):
         CourseExercise.objects.create(
-            course=course, key=key, title=title, max_points=Decimal(worth), sort_order=order
+            course=course,
+            exercise=ExerciseFactory(slug=slug),
+            title=title,
+            max_points=Decimal(worth),
+            sort_order=order,
         )
 
 
-def _score(learner, course, key, points, max_points):
+def _score(learner, course, slug, points, max_points):
     exercise_score_record(
         learner=learner,
         course=course,
-        exercise_key=key,
+        exercise=ExerciseFactory(slug=slug),
         points=Decimal(points),
         max_points=Decimal(max_points),
     )
@@ -97,7 +102,7 @@ def test_cells_hold_the_counted_scores_percent_lessons_and_completion(client, in
     rows = _rows(response)
 
     alice = rows["alice@example.com"]
-    assert [(c.exercise.key, c.points, c.max_points, c.percent) for c in alice.cells] == [
+    assert [(c.exercise.exercise.slug, c.points, c.max_points, c.percent) for c in alice.cells] == [
         ("rice", Decimal("4.50"), Decimal("6.00"), Decimal("75.0")),
         ("kano", Decimal("5.00"), Decimal("5.00"), Decimal("100.0")),
     ]

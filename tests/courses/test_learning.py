@@ -18,6 +18,7 @@ from courses.services import (
     lesson_complete,
 )
 from courses.signals import course_completed
+from tests.factories import ExerciseFactory
 
 from .factories import UserFactory, check_block, course_tree, lessons_of, publish_child
 
@@ -255,8 +256,9 @@ def test_optional_lessons_are_not_needed_to_complete(
 def test_exercise_share_gates_completion(
     enrolled, course, completions, django_capture_on_commit_callbacks
 ):
-    CourseExercise.objects.create(course=course, key="rice", title="RICE", max_points=Decimal(10))
-    CourseExercise.objects.create(course=course, key="kano", title="Kano", max_points=Decimal(10))
+    rice, kano = ExerciseFactory(slug="rice"), ExerciseFactory(slug="kano")
+    CourseExercise.objects.create(course=course, exercise=rice, title="RICE", max_points=Decimal(10))
+    CourseExercise.objects.create(course=course, exercise=kano, title="Kano", max_points=Decimal(10))
     course.pass_exercise_percent = 60
     course.save_revision().publish()
     with django_capture_on_commit_callbacks(execute=True):
@@ -265,7 +267,7 @@ def test_exercise_share_gates_completion(
         exercise_score_record(
             learner=enrolled,
             course=course,
-            exercise_key="rice",
+            exercise=rice,
             points=Decimal(4),
             max_points=Decimal(5),
         )
@@ -281,14 +283,14 @@ def test_exercise_share_gates_completion(
         exercise_score_record(
             learner=enrolled,
             course=course,
-            exercise_key="rice",
+            exercise=rice,
             points=Decimal(1),
             max_points=Decimal(5),
         )
         exercise_score_record(
             learner=enrolled,
             course=course,
-            exercise_key="kano",
+            exercise=kano,
             points=Decimal(4),
             max_points=Decimal(4),
         )
@@ -300,7 +302,7 @@ def test_exercise_share_gates_completion(
     with django_capture_on_commit_callbacks(execute=True):
         # An override that lowers a score lowers progress, but completion, once earned, stays.
         exercise_score_record(
-            learner=enrolled, course=course, exercise_key="kano", points=Decimal(0), max_points=Decimal(4)
+            learner=enrolled, course=course, exercise=kano, points=Decimal(0), max_points=Decimal(4)
         )
     progress.refresh_from_db()
     assert progress.exercise_points == Decimal("2.00")
@@ -310,14 +312,15 @@ def test_exercise_share_gates_completion(
 
 @pytest.mark.django_db
 def test_exercise_score_requires_enrolment_and_sane_points(learner, course):
+    exercise = ExerciseFactory()
     with pytest.raises(NotEnrolledError):
         exercise_score_record(
-            learner=learner, course=course, exercise_key="x", points=1, max_points=2
+            learner=learner, course=course, exercise=exercise, points=1, max_points=2
         )
     enrolment_create(learner=learner, course=course)
     with pytest.raises(ValidationError):
         exercise_score_record(
-            learner=learner, course=course, exercise_key="x", points=3, max_points=2
+            learner=learner, course=course, exercise=exercise, points=3, max_points=2
         )
 
 

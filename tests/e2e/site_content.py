@@ -1,7 +1,7 @@
 """What the browser tests find on the site: one small, complete course with a notebook exercise.
 
 The learner journey needs one lesson, one knowledge check and one exercise to reach a certificate;
-the flagship demo course (courses/demo_content.py) has six exercises and a capstone, which would
+the flagship demo course (demo/content.py) has six exercises and a capstone, which would
 make every journey grade seven notebooks. The course here is built with the same factories as the
 other tests, and its exercise is the RICE notebook the grading tests use.
 """
@@ -56,7 +56,7 @@ def learner_course() -> LearnerCourse:
     course.instructors.set([instructor])
     course.save_revision().publish()
     exercise = make_exercise(slug="rice", title="RICE scoring")
-    CourseExercise.objects.create(course=course, key=exercise.slug, title=exercise.title, max_points=10)
+    CourseExercise.objects.create(course=course, exercise=exercise, title=exercise.title, max_points=10)
     module = publish_child(
         course, ModulePage(title="Scoring and ranking", slug="scoring", summary="RICE from first principles.")
     )

@@ -80,9 +80,9 @@ class FakeEngine:
 
 def install_fake_engine(monkeypatch) -> FakeEngine:
     engine = FakeEngine()
-    monkeypatch.setattr("grading.services.grade_submission", engine)
+    monkeypatch.setattr("grading.services.grade_run.grade_submission", engine)
     # No kernel pool either: the fake never asks for a kernel.
-    monkeypatch.setattr("grading.services.kernel_provider", lambda: None)
+    monkeypatch.setattr("grading.services.grade_run.kernel_provider", lambda: None)
     return engine
 
 
@@ -91,7 +91,7 @@ def make_course_exercise(course, **policy) -> Exercise:
     from courses.models import CourseExercise
 
     exercise = make_exercise(**policy)
-    CourseExercise.objects.create(course=course, key=exercise.slug, title=exercise.title, max_points=10)
+    CourseExercise.objects.create(course=course, exercise=exercise, title=exercise.title, max_points=10)
     return exercise
 
 

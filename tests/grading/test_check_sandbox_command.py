@@ -6,9 +6,9 @@ import io
 import pytest
 from django.core.management import call_command
 
-from grading.engine import cgroups
-from grading.engine.cgroups import Controller, cgroup_layout, prepare_layout
-from grading.engine.hostcheck import BWRAP_ENV, probe_host
+from grading.engine.sandbox import cgroups
+from grading.engine.sandbox.cgroups import Controller, cgroup_layout, prepare_layout
+from grading.engine.sandbox.hostcheck import BWRAP_ENV, probe_host
 
 
 @pytest.mark.sandbox

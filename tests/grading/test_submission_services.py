@@ -51,7 +51,7 @@ def test_a_submission_is_stored_queued_then_graded_on_commit(
         submission = submit(enrolled, exercise, course, data=notebook_with(exercise, CORRECT))
 
     # Grading is enqueued on commit (nothing ran before the row was stored); grading sends the signal.
-    assert [c.__qualname__.split(".")[0] for c in callbacks] == ["_enqueue_on_commit", "_send_graded_on_commit"]
+    assert [c.__qualname__.split(".")[0] for c in callbacks] == ["enqueue_grading", "send_graded_on_commit"]
     submission.refresh_from_db()
     assert (submission.kind, submission.attempt, submission.status) == ("submit", 1, SubmissionStatus.GRADED)
     assert (submission.score, submission.max_score, submission.needs_review) == (5.0, 6.0, True)

@@ -4,9 +4,10 @@ the grade is stored once and the course hears of it once. No real server needed 
 import pytest
 from django.db import OperationalError
 
-from grading import services
 from grading.models import Submission, SubmissionStatus
+from grading.services import grade_run as services
 from grading.services import submission_create, submission_reap_expired
+from grading.services import submit as submit_service
 from grading.signals import submission_graded
 from tests.grading.submissions_support import CORRECT
 
@@ -34,7 +35,7 @@ def signals():
 
 
 def failing_first(monkeypatch, name: str, *, after_commit: bool) -> list[int]:
-    """Make services.<name> fail once with a dropped connection, before or after its work landed."""
+    """Make grade_run.<name> fail once with a dropped connection, before or after its work landed."""
     real = getattr(services, name)
     calls: list[int] = []
 
@@ -43,12 +44,12 @@ def failing_first(monkeypatch, name: str, *, after_commit: bool) -> list[int]:
         if len(calls) == 1:
             if after_commit:
                 # The COMMIT landed but its reply did not: Django drops on-commit callbacks then.
-                send = services._send_graded_on_commit
-                services._send_graded_on_commit = lambda submission: None
+                send = services.send_graded_on_commit
+                services.send_graded_on_commit = lambda submission: None
                 try:
                     real(**kwargs)
                 finally:
-                    services._send_graded_on_commit = send
+                    services.send_graded_on_commit = send
             raise OperationalError(DROPPED)
         return real(**kwargs)
 
@@ -104,9 +105,9 @@ def test_a_database_that_stays_down_leaves_the_submission_to_the_reaper(monkeypa
     def down(**kwargs):
         raise OperationalError(DROPPED)
 
-    real_store, real_enqueue = services._store_result, services._enqueue_on_commit
+    real_store = services._store_result
     monkeypatch.setattr(services, "_store_result", down)
-    monkeypatch.setattr(services, "_enqueue_on_commit", lambda submission_id: None)
+    monkeypatch.setattr(submit_service, "enqueue_grading", lambda submission_id: None)
     pk = submit(enrolled, exercise, course).pk
 
     with pytest.raises(OperationalError):
@@ -117,7 +118,6 @@ def test_a_database_that_stays_down_leaves_the_submission_to_the_reaper(monkeypa
 
     # The database is back; the lease runs out; the reaper gives it to the next worker.
     monkeypatch.setattr(services, "_store_result", real_store)
-    monkeypatch.setattr(services, "_enqueue_on_commit", real_enqueue)
     Submission.objects.filter(pk=pk).update(lease_expires_at=stuck.started_at)
     assert submission_reap_expired() == 1
     graded = Submission.objects.get(pk=pk)

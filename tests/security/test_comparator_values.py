@@ -257,7 +257,7 @@ def sealed_exercise(course):
                                created_by=None)
     exercise_revision_record_validation(revision=exercise.revisions.get(), report={"valid": True, "problems": []})
     exercise.refresh_from_db()
-    CourseExercise.objects.create(course=course, key=exercise.slug, title=exercise.title, max_points=10)
+    CourseExercise.objects.create(course=course, exercise=exercise, title=exercise.title, max_points=10)
     return exercise
 
 

@@ -17,7 +17,7 @@ import pytest
 from django.urls import reverse
 
 from grading import kernels
-from grading.engine.sandbox import _runs_dir
+from grading.engine.sandbox.kernels import _runs_dir
 from grading.models import Submission
 from grading.services import submission_create
 from tests.grading.submissions_support import EXPLAIN, RANK_ANSWER, RICE_ANSWER
@@ -114,16 +114,37 @@ def spares() -> set[str]:
     return {kernel._host_dir.name for kernel in list(ready)}
 
 
+def _parent(pid: str) -> str | None:
+    try:
+        stat = (Path("/proc") / pid / "stat").read_text()
+    except OSError:
+        return None
+    return stat.rsplit(")", 1)[1].split()[1]
+
+
+def spare_judge_pid() -> str | None:
+    """The pool's pre-started judge (waiting for the next submission), if it has one."""
+    spare = getattr(kernels.kernel_provider(), "_spare_judge", None)
+    return str(spare.result().process.pid) if spare is not None and spare.alive() else None
+
+
 def leftovers() -> set[str]:
     runs = {path.name for path in Path(_runs_dir()).glob("pm-sandbox-*") if "zygote" not in path.name}
     runs -= spares()
+    spare = spare_judge_pid()
     judges = set()
     for proc in Path("/proc").glob("[0-9]*"):
         try:
-            if b"judge_main()" in (proc / "cmdline").read_bytes():
-                judges.add(proc.name)
+            if b"judge_main()" not in (proc / "cmdline").read_bytes():
+                continue
         except OSError:
             continue
+        ancestors, pid = set(), proc.name
+        while pid not in (None, "0", "1") and len(ancestors) < 64:
+            ancestors.add(pid)
+            pid = _parent(pid)
+        if spare not in ancestors:
+            judges.add(proc.name)
     return runs | judges
 
 

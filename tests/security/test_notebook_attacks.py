@@ -9,8 +9,8 @@ import pytest
 from exercises.format import parse_source
 from grading.engine.assemble import hidden_lines
 from grading.engine.pipeline import grade_submission
-from grading.engine.pool import KernelPool
 from grading.engine.report import ReportStatus
+from grading.engine.sandbox.pool import KernelPool
 from tests.grading.engine.engine_support import (
     FIXTURES,
     TEST_LIMITS,

@@ -29,13 +29,18 @@ from pathlib import Path
 
 import pytest
 
-from grading.engine import forkserver, sandbox
-from grading.engine.cgroups import PARENT_NAME, cgroup_layout, remove_cgroup
 from grading.engine.execute import RunResult, Verdict, run_cells
-from grading.engine.hostcheck import probe_host
 from grading.engine.limits import Limits
-from grading.engine.sandbox import SandboxKernel, start_kernel, sweep_stale_runs
-from grading.engine.seccomp import DENIED
+from grading.engine.sandbox import (
+    SandboxKernel,
+    forkserver,
+    kernels,
+    start_kernel,
+    sweep_stale_runs,
+)
+from grading.engine.sandbox.cgroups import PARENT_NAME, cgroup_layout, remove_cgroup
+from grading.engine.sandbox.hostcheck import probe_host
+from grading.engine.sandbox.seccomp import DENIED
 
 pytestmark = pytest.mark.sandbox
 
@@ -417,7 +422,7 @@ def private_runs_dir(monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     # here never meets another grader's runs.
     runs = Path(tempfile.mkdtemp(prefix="pm-runs-test-"))
     runs.chmod(0o711)
-    monkeypatch.setenv(sandbox.RUNS_DIR_ENV, str(runs))
+    monkeypatch.setenv(kernels.RUNS_DIR_ENV, str(runs))
     yield runs
     server = forkserver._server
     if server is not None and server.host_dir.parent == runs:
@@ -433,7 +438,7 @@ def private_runs_dir(monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
 def test_a_grader_killed_outright_leaves_nothing_after_the_next_start(
     launcher: str, tmp_gone: bool, private_runs_dir: Path
 ) -> None:
-    environment = {**os.environ, sandbox.RUNS_DIR_ENV: str(private_runs_dir)}
+    environment = {**os.environ, kernels.RUNS_DIR_ENV: str(private_runs_dir)}
     grader = subprocess.Popen(  # noqa: S603 - our own interpreter and script
         [sys.executable, "-c", GRADER.format(project=str(PROJECT), launcher=launcher)],
         stdout=subprocess.PIPE,
@@ -462,7 +467,7 @@ def test_a_grader_killed_outright_leaves_nothing_after_the_next_start(
         shutil.rmtree(run_dir)
 
     # The next grader's first start_kernel sweeps before it starts anything.
-    sandbox._swept_in = None
+    kernels._swept_in = None
     with start_kernel(Limits(), launcher=launcher) as kernel:
         assert kernel.is_alive()
         assert not run_dir.exists()
@@ -486,20 +491,20 @@ def _join_and_sleep(cgroups: list[Path]) -> subprocess.Popen[bytes]:
 def test_the_sweep_kills_what_is_left_in_stale_cgroups_and_removes_them(private_runs_dir: Path) -> None:
     parents = cgroup_layout(probe_host()).parents()
     assert parents and all(parent.name == PARENT_NAME for parent in parents)
-    ours = (sandbox._process_identity(os.getpid()) or "").replace(" ", "-")
+    ours = (kernels._process_identity(os.getpid()) or "").replace(" ", "-")
     # 1. A stale run directory (its owner is gone) listing its cgroups, a process still in them.
     stale = private_runs_dir / "pm-sandbox-999999999-1-stale001"
     stale.mkdir()
     (stale / "owner").write_text("999999999 1")
     stale_cgroups = [parent / stale.name for parent in parents]
-    (stale / sandbox.CGROUPS_FILE).write_text("".join(f"{path}\n" for path in stale_cgroups))
+    (stale / kernels.CGROUPS_FILE).write_text("".join(f"{path}\n" for path in stale_cgroups))
     # 2. Cgroups of a dead grader whose run directory went with its private /tmp.
     homeless = [parent / "pm-sandbox-999999998-7-gone0001" for parent in parents]
     # 3. A live run of ours, and cgroups of an older layout (no owner in the name): only the old,
     #    empty one without a run directory goes.
     live = private_runs_dir / f"pm-sandbox-{ours}-live0001"
     live.mkdir()
-    (live / "owner").write_text(sandbox._process_identity(os.getpid()) or "")
+    (live / "owner").write_text(kernels._process_identity(os.getpid()) or "")
     live_cgroups = [parent / live.name for parent in parents]
     old_orphan, young_orphan = parents[0] / "pm-sandbox-orphan01", parents[0] / "pm-sandbox-orphan02"
     made = [*stale_cgroups, *homeless, *live_cgroups, old_orphan, young_orphan]

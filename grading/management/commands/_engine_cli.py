@@ -11,7 +11,8 @@ from django.core.management.base import BaseCommand
 
 from exercises.format import NotebookRejected, load_notebook_bytes
 from grading.engine.limits import Limits
-from grading.engine.pool import ColdKernels
+from grading.engine.sandbox.pool import ColdKernels
+from grading.uploads import max_upload_bytes
 
 EXIT_INVALID = 2
 EXIT_INTERNAL = 1
@@ -33,7 +34,7 @@ def fail(command: BaseCommand, message: str, code: int) -> NoReturn:
 
 
 def read_notebook(command: BaseCommand, path: str, what: str) -> Any:
-    max_bytes = int(grading_settings().get("MAX_UPLOAD_BYTES", 2 * 2**20))
+    max_bytes = max_upload_bytes()
     try:
         data = Path(path).read_bytes()
     except OSError as exc:

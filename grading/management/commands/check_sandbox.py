@@ -10,7 +10,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from grading.engine.hostcheck import check_host
+from grading.engine.sandbox.hostcheck import check_host
 from grading.kernels import kernel_launcher_setting
 
 

@@ -8,10 +8,9 @@ import time
 
 import pytest
 
-from grading.engine import forkserver
 from grading.engine.execute import call_json, run_cells
 from grading.engine.limits import Limits
-from grading.engine.sandbox import SandboxUnavailable, kernel_launcher, start_kernel
+from grading.engine.sandbox import SandboxUnavailable, forkserver, kernel_launcher, start_kernel
 
 pytestmark = pytest.mark.sandbox
 

@@ -7,8 +7,8 @@ import pytest
 from exercises.format import parse_source, release_notebook
 from grading.engine.assemble import hidden_lines
 from grading.engine.pipeline import grade_submission
-from grading.engine.pool import KernelPool
 from grading.engine.report import ENGINE_VERSION, ReportStatus
+from grading.engine.sandbox.pool import KernelPool
 from grading.engine.validate import solution_notebook
 
 from .engine_support import FIXTURES, TEST_LIMITS, assert_nothing_secret, load, submission

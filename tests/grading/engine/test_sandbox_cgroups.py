@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from grading.engine import cgroups
-from grading.engine.cgroups import PARENT_NAME, create_run, prepare_layout
-from grading.engine.hostcheck import CGROUP_ENV, probe_host
 from grading.engine.limits import Limits
+from grading.engine.sandbox import cgroups
+from grading.engine.sandbox.cgroups import PARENT_NAME, create_run, prepare_layout
+from grading.engine.sandbox.hostcheck import CGROUP_ENV, probe_host
 
 LIMITS = Limits(memory_bytes=512 * 2**20, tmpfs_bytes=32 * 2**20, max_processes=40, cpu_quota=0.5)
 

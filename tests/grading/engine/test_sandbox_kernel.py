@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 
 from grading.engine.execute import Verdict, call_json, run_cells
-from grading.engine.hostcheck import check_host, probe_host
-from grading.engine.kernelspec import sandbox_kernel_spec
 from grading.engine.limits import Limits
 from grading.engine.sandbox import SandboxUnavailable, start_kernel, sweep_stale_runs
+from grading.engine.sandbox.hostcheck import check_host, probe_host
+from grading.engine.sandbox.kernelspec import sandbox_kernel_spec
 
 pytestmark = pytest.mark.sandbox
 
@@ -150,7 +150,7 @@ def test_unsafe_local_runs_without_bubblewrap_and_warns_every_time(
     monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     monkeypatch.setenv("PM_ACADEMY_SANDBOX_BWRAP", "/nonexistent/bwrap")
-    caplog.set_level(logging.WARNING, logger="grading.engine.sandbox")
+    caplog.set_level(logging.WARNING, logger="grading.engine.sandbox.kernels")
     for _ in range(2):
         with start_kernel(LIMITS, unsafe_local=True) as kernel:
             assert not kernel.isolated

@@ -9,7 +9,7 @@ import pytest
 
 from grading.engine.execute import call_json
 from grading.engine.limits import Limits
-from grading.engine.pool import ColdKernels, KernelPool, KernelProvider
+from grading.engine.sandbox.pool import ColdKernels, KernelPool, KernelProvider
 
 pytestmark = pytest.mark.sandbox
 

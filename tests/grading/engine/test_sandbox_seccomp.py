@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from grading.engine.seccomp import (
+from grading.engine.sandbox.seccomp import (
     CLONE,
     CLONE3,
     DENIED,

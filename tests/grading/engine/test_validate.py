@@ -5,7 +5,7 @@ import copy
 import pytest
 
 from exercises.format import CODE_STUB
-from grading.engine.pool import KernelPool
+from grading.engine.sandbox.pool import KernelPool
 from grading.engine.validate import validate_exercise
 
 from .engine_support import FIXTURES, TEST_LIMITS, load

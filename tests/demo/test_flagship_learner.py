@@ -24,8 +24,7 @@ from exercises.models import Exercise, ValidationStatus
 from grading.engine.validate import solution_notebook
 from grading.models import Submission
 from grading.services import notebook_answers
-
-from .factories import UserFactory
+from tests.courses.factories import UserFactory
 
 pytestmark = [pytest.mark.sandbox, pytest.mark.django_db]
 
@@ -122,10 +121,10 @@ def test_a_learner_who_does_everything_right_is_certified(client, course, django
     assert not CourseProgress.objects.get(enrolment__learner=learner).is_complete
 
     scores = {}
-    for key in course.exercises.values_list("key", flat=True):
-        exercise = Exercise.objects.get(slug=key)
+    for counted in course.exercises.select_related("exercise"):
+        exercise = counted.exercise
         submission = submit(client, django_capture_on_commit_callbacks, course, exercise, reference_answers(exercise))
-        scores[key] = (submission.status, submission.score, submission.max_score)
+        scores[exercise.slug] = (submission.status, submission.score, submission.max_score)
 
     assert scores == {
         "pmf-rice": ("graded", 10.0, 10.0), "pmf-ice": ("graded", 9.0, 10.0),
@@ -146,10 +145,11 @@ def test_a_learner_who_fails_the_capstone_is_not_certified(client, course, djang
     client.force_login(learner)
     read_and_answer_everything(client, django_capture_on_commit_callbacks, course)
     # The six framework exercises at their reference scores (graded for real in the test above).
-    for key, points in {"pmf-rice": 10, "pmf-ice": 9, "pmf-moscow": 10, "pmf-kano": 10,
-                        "pmf-wsjf": 10, "pmf-weighted-scoring": 10}.items():
+    for slug, points in {"pmf-rice": 10, "pmf-ice": 9, "pmf-moscow": 10, "pmf-kano": 10,
+                         "pmf-wsjf": 10, "pmf-weighted-scoring": 10}.items():
         with django_capture_on_commit_callbacks(execute=True):
-            exercise_score_record(learner=learner, course=course, exercise_key=key,
+            exercise_score_record(learner=learner, course=course,
+                                  exercise=Exercise.objects.get(slug=slug),
                                   points=Decimal(points), max_points=Decimal(10))
 
     capstone = Exercise.objects.get(slug="pmf-capstone")

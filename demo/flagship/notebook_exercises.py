@@ -1,4 +1,4 @@
-"""The flagship course's notebook exercises: stored from courses/demo/notebooks/ and validated.
+"""The flagship course's notebook exercises: stored from demo/flagship/notebooks/ and validated.
 
 A notebook is stored again only when its content changed (a new revision; earlier submissions
 keep the revision they were graded against). New revisions are validated in the task queue by

@@ -11,9 +11,9 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 
 from accounts.models import INSTRUCTORS_GROUP
+from courses.models import CoursePage
 
-from .demo_content import FOUNDATIONS
-from .models import CoursePage
+from .content import FOUNDATIONS
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """The fork-server kernel launcher: a zygote holds ipykernel imported and forks each sandboxed kernel.
 
 Selected with ``PM_ACADEMY_KERNEL_LAUNCHER=forkserver`` (``bwrap`` is the other launcher);
-``sandbox.start_kernel`` dispatches here, so pools, the pipeline and the tests are unchanged.
+``kernels.start_kernel`` dispatches here, so pools, the pipeline and the tests are unchanged.
 
 Launch sequence (the zygote's code is ``zygote.py``, run from source in a fresh interpreter)::
 
@@ -14,7 +14,8 @@ Launch sequence (the zygote's code is ``zygote.py``, run from source in a fresh 
         fork -> init (pid 1): binds the run's ipc directory from the parked host root, private
                 passwd/group, run tmpfs, detaches the host root, fresh /proc, /dev/shm, devpts,
                 rlimits, setgroups([]) + setresgid/setresuid(run uid), no_new_privs, the seccomp
-                filter the request carries (``grading.engine.seccomp``), closes every fd but stdio
+                filter the request carries (``grading.engine.sandbox.seccomp``), closes every fd
+                but stdio
           fork -> kernel (pid 2): allow-listed environment, ipykernel's launch_new_instance()
 
 Threat model. The learner's code runs in the kernel (pid 2) and may do anything it can there.
@@ -22,13 +23,14 @@ What it holds and what it could reach:
 
 * Privileges: the kernel is a per-run uid (random in a 100-million range) with no groups and no
   capabilities (setresuid from root drops them all), no_new_privs, and the seccomp filter of
-  ``grading.engine.seccomp`` (no namespaces, io_uring, keyrings, ptrace, mounts, ...; EPERM), so it
-  cannot regain capabilities; same uid, namespaces, filter and limits as the bubblewrap launcher.
+  ``grading.engine.sandbox.seccomp`` (no namespaces, io_uring, keyrings, ptrace, mounts, ...;
+  EPERM), so it cannot regain capabilities; same uid, namespaces, filter and limits as the
+  bubblewrap launcher.
   The init (pid 1) runs as the same uid; the kernel can signal it but gains nothing: it holds the
   same memory and privileges and its death only ends the run.
-* Resources: the launcher joins the run's cgroups (``grading.engine.cgroups``: memory, pids, CPU on
-  cgroup v2 or v1 where the host delegates them) before it forks anything, so the whole run is
-  inside them; rlimits bound each process on top.
+* Resources: the launcher joins the run's cgroups (``grading.engine.sandbox.cgroups``: memory,
+  pids, CPU on cgroup v2 or v1 where the host delegates them) before it forks anything, so the
+  whole run is inside them; rlimits bound each process on top.
 * Files: its root is the zygote's read-only template plus its own tmpfs home; the host root that
   the zygote keeps on /proc is detached in the run's mount namespace before any learner code runs,
   and no fd into it survives (every fd but stdin, stdout and the log is closed).
@@ -69,9 +71,10 @@ import threading
 import time
 from pathlib import Path
 
-from grading.engine.hostcheck import HostPrimitives
 from grading.engine.judge import JUDGE_CHANNEL, LEARNER_MODULE, LEARNER_SOURCE
-from grading.engine.kernelspec import (
+from grading.engine.limits import Limits
+from grading.engine.sandbox.hostcheck import HostPrimitives
+from grading.engine.sandbox.kernelspec import (
     INNER_IPC_DIR,
     INNER_RUN_DIR,
     SHARED_ETC_FILES,
@@ -80,8 +83,7 @@ from grading.engine.kernelspec import (
     kernel_environment,
     sandbox_kernel_spec,
 )
-from grading.engine.limits import Limits
-from grading.engine.seccomp import SeccompUnsupported, build_filter
+from grading.engine.sandbox.seccomp import SeccompUnsupported, build_filter
 
 logger = logging.getLogger(__name__)
 
@@ -359,7 +361,7 @@ def shutdown_fork_server() -> None:
 
 @functools.cache
 def seccomp_filter() -> bytes:
-    """The seccomp program every run loads (``grading.engine.seccomp``), built once per grader."""
+    """The seccomp program every run loads (``seccomp.build_filter``), built once per grader."""
     return build_filter()
 
 

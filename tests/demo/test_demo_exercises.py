@@ -6,12 +6,12 @@ import re
 
 import pytest
 
-from courses.demo import EXERCISE_NOTEBOOKS, NOTEBOOK_DIR
+from demo.flagship import EXERCISE_NOTEBOOKS, NOTEBOOK_DIR
 from exercises.format import CellKind, load_notebook_bytes, markers, parse_source, release_notebook
 from grading.engine.limits import Limits
 from grading.engine.pipeline import grade_submission
-from grading.engine.pool import KernelPool
 from grading.engine.report import ReportStatus, TestStatus
+from grading.engine.sandbox.pool import KernelPool
 from grading.engine.sealed import call_expression, case_seed
 from grading.engine.validate import solution_notebook, validate_exercise
 

@@ -3,7 +3,7 @@
 `demo_site_build` matches pages on slugs and exercises on their slug, so running it twice changes
 nothing. When the demo content itself changes between versions, the page gets a new published
 revision (never a duplicate page); a page that a person has edited since the last load keeps
-their version. The flagship course's content lives in courses/demo/.
+their version. The flagship course's content lives in demo/flagship/.
 """
 
 from dataclasses import dataclass, field
@@ -12,17 +12,7 @@ from decimal import Decimal
 from django.db import transaction
 from wagtail.models import Page, Site
 
-from .demo.authoring import Lesson, Module, body_stream, check, code, p
-from .demo.foundations import ROLE_MODULES
-from .demo.notebook_exercises import (
-    CAPSTONE_SLUG,
-    DEMO_EXERCISES,
-    ExerciseSyncReport,
-    demo_exercises_sync,
-    demo_exercises_validate,
-)
-from .demo.prioritization import CAPSTONE_PASS_PERCENT, PRIORITIZATION_MODULES
-from .models import (
+from courses.models import (
     CourseExercise,
     CourseIndexPage,
     CoursePage,
@@ -31,6 +21,17 @@ from .models import (
     ModulePage,
     Skill,
 )
+
+from .flagship.authoring import Lesson, Module, body_stream, check, code, p
+from .flagship.foundations import ROLE_MODULES
+from .flagship.notebook_exercises import (
+    CAPSTONE_SLUG,
+    DEMO_EXERCISES,
+    ExerciseSyncReport,
+    demo_exercises_sync,
+    demo_exercises_validate,
+)
+from .flagship.prioritization import CAPSTONE_PASS_PERCENT, PRIORITIZATION_MODULES
 
 SKILLS = {
     "product-strategy": "Product strategy",
@@ -255,8 +256,13 @@ def _differs(page: Page, fields: dict) -> bool:
             if {skill.pk for skill in current.all()} != {skill.pk for skill in wanted}:
                 return True
         elif name == "exercises":
-            have = [(e.key, e.title, Decimal(e.max_points), e.pass_percent) for e in current.all()]
-            if have != [(e.key, e.title, Decimal(e.max_points), e.pass_percent) for e in wanted]:
+            have = [
+                (e.exercise_id, e.title, Decimal(e.max_points), e.pass_percent)
+                for e in current.all()
+            ]
+            if have != [
+                (e.exercise_id, e.title, Decimal(e.max_points), e.pass_percent) for e in wanted
+            ]:
                 return True
         elif current != wanted:
             return True
@@ -266,10 +272,12 @@ def _differs(page: Page, fields: dict) -> bool:
 def _apply(page: Page, fields: dict) -> None:
     for name, wanted in fields.items():
         if name == "exercises":
-            existing = {e.key: e for e in page.exercises.all()}
+            existing = {e.exercise_id: e for e in page.exercises.all()}
             children = []
             for position, item in enumerate(wanted):
-                child = existing.get(item.key) or CourseExercise(key=item.key)
+                child = existing.get(item.exercise_id) or CourseExercise(
+                    exercise_id=item.exercise_id
+                )
                 child.title, child.max_points = item.title, item.max_points
                 child.pass_percent, child.sort_order = item.pass_percent, position
                 children.append(child)
@@ -369,9 +377,10 @@ def _course(catalog: CourseIndexPage, spec: Course, report: DemoReport) -> Cours
         certificate_valid_months=spec.certificate_valid_months,
         pass_exercise_percent=spec.pass_exercise_percent,
         skills=[Skill.objects.get(slug=slug) for slug in spec.skills],
+        # The demo exercises exist by now (demo_exercises_sync runs first), under these ids.
         exercises=[
             CourseExercise(
-                key=slug,
+                exercise_id=exercises.pks[slug],
                 title=next(e.title for e in DEMO_EXERCISES if e.slug == slug),
                 max_points=exercises.max_points[slug],
                 pass_percent=pass_percent,

@@ -15,13 +15,9 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.db import transaction
-from wagtail.models import Page, PageLogEntry, Revision
+from wagtail.models import Page, PageLogEntry, ReferenceIndex, Revision
 
 from courses.blocks import knowledge_checks_in, quiz_questions, quizzes_in
-from courses.demo import EXERCISE_NOTEBOOKS
-from courses.demo.foundations import ROLE_MODULES
-from courses.demo.prioritization import PRIORITIZATION_MODULES
-from courses.demo_content import FOUNDATIONS
 from courses.models import CourseExercise, CoursePage, LessonPage, ModulePage
 from courses.quizzes import QuizSettings, quiz_drawn_question_ids
 from courses.services import (
@@ -31,9 +27,12 @@ from courses.services import (
     lesson_complete,
     quiz_attempt_submit,
 )
+from demo.content import FOUNDATIONS
+from demo.flagship import EXERCISE_NOTEBOOKS
+from demo.flagship.foundations import ROLE_MODULES
+from demo.flagship.prioritization import PRIORITIZATION_MODULES
 from exercises.models import Exercise, ValidationStatus
-
-from .factories import UserFactory
+from tests.courses.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -119,7 +118,13 @@ def test_prioritization_lessons_embed_their_exercise_and_the_course_counts_it(co
         "wsjf-and-cost-of-delay": "pmf-wsjf", "weighted-scoring": "pmf-weighted-scoring",
         "capstone-roadmap": "pmf-capstone",
     }
-    counted = list(CourseExercise.objects.filter(course=course).values_list("key", "max_points", "pass_percent"))
+    # Each in Wagtail's reference index, which is where course_uses_exercise looks for them.
+    for lesson in LessonPage.objects.descendant_of(course).filter(slug__in=embedded):
+        references = ReferenceIndex.get_references_to(exercises[embedded[lesson.slug]])
+        assert references.filter(object_id=str(lesson.pk)).exists(), lesson.slug
+    counted = list(
+        CourseExercise.objects.filter(course=course).values_list("exercise__slug", "max_points", "pass_percent")
+    )
     assert counted == [
         ("pmf-rice", Decimal(10), None), ("pmf-ice", Decimal(10), None), ("pmf-moscow", Decimal(10), None),
         ("pmf-kano", Decimal(10), None), ("pmf-wsjf", Decimal(10), None),
@@ -218,7 +223,7 @@ def _snapshot():
         Revision.objects.count(),
         PageLogEntry.objects.count(),
         list(Exercise.objects.order_by("slug").values_list("slug", "current_revision_id", "updated_at")),
-        list(CourseExercise.objects.order_by("pk").values_list("pk", "key", "max_points", "pass_percent")),
+        list(CourseExercise.objects.order_by("pk").values_list("pk", "exercise_id", "max_points", "pass_percent")),
     )
 
 
@@ -236,7 +241,7 @@ def test_changed_demo_content_becomes_a_new_revision_of_the_same_page(course, mo
     module = ROLE_MODULES[1]
     toolkit = replace(module.lessons[1], title="The product manager's tools")
     modules = (ROLE_MODULES[0], replace(module, lessons=(module.lessons[0], toolkit)), *FOUNDATIONS.modules[2:])
-    monkeypatch.setattr("courses.demo_content.DEMO_COURSES", (replace(FOUNDATIONS, modules=modules),))
+    monkeypatch.setattr("demo.content.DEMO_COURSES", (replace(FOUNDATIONS, modules=modules),))
     out = StringIO()
     call_command("load_demo", stdout=out)
 
@@ -283,11 +288,12 @@ def _everything_but(learner, course, *, quiz_wrong: int = 0, capstone: Decimal |
                 answers[question_id] = wrong if n < quiz_wrong else right
             quiz_attempt_submit(learner=learner, lesson=lesson, block_id=quiz.id, answers=answers)
         progress = lesson_complete(learner=learner, lesson=lesson)
-    for key, points in REFERENCE_SCORES.items():
-        scored = capstone if key == "pmf-capstone" else points
-        max_points = 20 if key == "pmf-capstone" else 10
+    for slug, points in REFERENCE_SCORES.items():
+        scored = capstone if slug == "pmf-capstone" else points
+        max_points = 20 if slug == "pmf-capstone" else 10
         exercise_score_record(
-            learner=learner, course=course, exercise_key=key, points=Decimal(scored), max_points=Decimal(max_points)
+            learner=learner, course=course, exercise=Exercise.objects.get(slug=slug),
+            points=Decimal(scored), max_points=Decimal(max_points),
         )
     progress.refresh_from_db()
     return progress

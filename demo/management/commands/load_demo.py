@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from courses.demo_content import demo_site_build
+from demo.content import demo_site_build
 
 
 class Command(BaseCommand):

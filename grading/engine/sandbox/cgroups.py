@@ -49,8 +49,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from grading.engine.hostcheck import CGROUP_ENV, HostPrimitives
 from grading.engine.limits import Limits
+from grading.engine.sandbox.hostcheck import CGROUP_ENV, HostPrimitives
 
 logger = logging.getLogger(__name__)
 

@@ -1,6 +1,6 @@
 """Which sandbox primitives this host offers, and how to add the missing ones.
 
-``check_host()`` is for the operator (and the hostcheck command); ``sandbox`` calls the
+``check_host()`` is for the operator (and the check_sandbox command); ``kernels`` calls the
 cheap ``probe_host()`` before every kernel start so it can fail closed.
 """
 
@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 BWRAP_ENV = "PM_ACADEMY_SANDBOX_BWRAP"
-# A delegated cgroup v2 directory without processes for the runs' cgroups (grading.engine.cgroups).
+# A delegated cgroup v2 directory without processes for the runs' cgroups (sandbox.cgroups).
 CGROUP_ENV = "PM_ACADEMY_SANDBOX_CGROUP"
 PYTHON_ENV = "PM_ACADEMY_SANDBOX_PYTHON"
 
@@ -260,7 +260,7 @@ _CGROUP_FIXES = {
 
 def cgroup_findings(host: HostPrimitives) -> list[Finding]:
     """Which controllers bound each whole run (memory, pids, cpu; v1 or v2), or why none does."""
-    from grading.engine.cgroups import cgroup_layout  # it imports this module
+    from grading.engine.sandbox.cgroups import cgroup_layout  # it imports this module
 
     layout = cgroup_layout(host, refresh=True)
     findings = [
@@ -294,7 +294,7 @@ def cgroup_findings(host: HostPrimitives) -> list[Finding]:
 
 
 def seccomp_finding() -> Finding:
-    from grading.engine.seccomp import SeccompUnsupported, build_filter, denied_names
+    from grading.engine.sandbox.seccomp import SeccompUnsupported, build_filter, denied_names
 
     try:
         build_filter()
@@ -359,9 +359,9 @@ def _bwrap_works(host: HostPrimitives) -> Finding:
 
 def _launcher_works(launcher: str | None) -> Finding:
     """Start one real kernel with the selected launcher, the way grading will."""
-    # The sandbox imports this module; importing it here, at call time, avoids the cycle.
+    # kernels imports this module; importing it here, at call time, avoids the cycle.
     from grading.engine.limits import Limits
-    from grading.engine.sandbox import (
+    from grading.engine.sandbox.kernels import (
         LAUNCHER_ENV,
         LAUNCHERS,
         SandboxUnavailable,

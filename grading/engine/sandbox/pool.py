@@ -20,10 +20,10 @@ import threading
 import weakref
 from typing import Protocol
 
-from grading.engine.hostcheck import probe_host
 from grading.engine.judge import JudgeStart
 from grading.engine.limits import Limits
-from grading.engine.sandbox import (
+from grading.engine.sandbox.hostcheck import probe_host
+from grading.engine.sandbox.kernels import (
     SandboxKernel,
     SandboxUnavailable,
     start_kernel,

@@ -6,12 +6,12 @@ Launch chain, each step exec'ing the next so the grader holds a single child pid
     -> sh (mounts the run tmpfs, bounded in bytes and inodes) -> prlimit (rlimits)
     -> setpriv (own unprivileged uid, no new privileges, parent-death signal)
     -> bwrap (user/pid/net/ipc/uts/cgroup namespaces, read-only runtime, fresh /proc, bounded
-       /dev/shm, the seccomp filter of ``grading.engine.seccomp``)
+       /dev/shm, the seccomp filter of ``grading.engine.sandbox.seccomp``)
     -> python -m ipykernel_launcher
 
-The run's cgroups (``grading.engine.cgroups``) bound the whole run's memory, processes and CPU
-share where the host delegates those controllers; a run that reaches its memory limit is ended
-whole by the OOM watcher below (or by the kernel's group OOM kill on cgroup v2).
+The run's cgroups (``grading.engine.sandbox.cgroups``) bound the whole run's memory, processes
+and CPU share where the host delegates those controllers; a run that reaches its memory limit is
+ended whole by the OOM watcher below (or by the kernel's group OOM kill on cgroup v2).
 
 The kernel's sockets use zmq's ``ipc`` transport in a host directory bound into the
 sandbox, so the kernel needs no network; that directory is handed back to root as soon
@@ -46,7 +46,9 @@ from typing import IO, Any, Protocol
 import zmq
 from jupyter_client.blocking import BlockingKernelClient
 
-from grading.engine.cgroups import (
+from grading.engine.execute import warm_up
+from grading.engine.limits import Limits
+from grading.engine.sandbox.cgroups import (
     RunCgroups,
     cgroup_layout,
     create_run,
@@ -54,9 +56,8 @@ from grading.engine.cgroups import (
     kill_cgroup,
     remove_cgroup,
 )
-from grading.engine.execute import warm_up
-from grading.engine.hostcheck import HostPrimitives, probe_host
-from grading.engine.kernelspec import (
+from grading.engine.sandbox.hostcheck import HostPrimitives, probe_host
+from grading.engine.sandbox.kernelspec import (
     INNER_IPC_DIR,
     INNER_RUN_DIR,
     LEARNER_USER,
@@ -64,8 +65,7 @@ from grading.engine.kernelspec import (
     kernel_environment,
     sandbox_kernel_spec,
 )
-from grading.engine.limits import Limits
-from grading.engine.seccomp import SeccompUnsupported, build_filter
+from grading.engine.sandbox.seccomp import SeccompUnsupported, build_filter
 
 logger = logging.getLogger(__name__)
 
@@ -876,8 +876,8 @@ def _rlimits(limits: Limits) -> list[tuple[int, int, int]]:
 
 def _start_forked(limits: Limits, host: HostPrimitives) -> SandboxKernel:
     """The same sandbox as ``_start_sandboxed``, forked from a zygote that has ipykernel imported."""
-    from grading.engine.forkserver import ForkServerUnavailable, fork_request, fork_server
     from grading.engine.judge import JUDGE_CHANNEL
+    from grading.engine.sandbox.forkserver import ForkServerUnavailable, fork_request, fork_server
 
     run = _prepare_run(limits, host)
     log_file = open(run.host_dir / "kernel.log", "wb")  # noqa: SIM115 - closed by kill()

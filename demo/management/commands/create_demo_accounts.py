@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from courses.demo_accounts import demo_accounts_create
+from demo.accounts import demo_accounts_create
 
 
 class Command(BaseCommand):

@@ -366,7 +366,7 @@ def _mounts(request: dict) -> None:
 
 
 def _load_seccomp(program: bytes) -> None:
-    """Load the grader's filter (``grading.engine.seccomp``): refused calls fail with EPERM.
+    """Load the grader's filter (``grading.engine.sandbox.seccomp``): refused calls fail with EPERM.
 
     Built by the grader, so both launchers run the same list; it refuses, among others, new user
     namespaces (bubblewrap's --disable-userns), io_uring, keyrings, ptrace and mounts.

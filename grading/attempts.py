@@ -1,0 +1,124 @@
+"""The attempt policy: the one place that decides whether a learner may check or submit an
+exercise now, what their next attempt's number is, and how many they have left.
+
+``submission_create`` asks before it stores anything and the exercise panel asks to show the
+learner where they stand; each fetches the facts its own way (the panel in its one query) and
+hands them to ``attempt_standing``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db.models import Q
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+
+from exercises.models import Exercise, ScorePolicy
+
+from .models import SubmissionKind, SubmissionStatus
+
+#: The submissions that use up one of a learner's attempts: every submission (never a check)
+#: except those the grader failed to grade (an internal error, the sandbox down, workers lost
+#: again and again). Learner-caused outcomes (timeouts, memory, crashes, wrong values) are
+#: graded verdicts and do count. A failed one counts again once an instructor scores it.
+USES_AN_ATTEMPT = Q(kind=SubmissionKind.SUBMIT) & (
+    ~Q(status=SubmissionStatus.FAILED) | Q(override_score__isnull=False)
+)
+
+
+def not_an_attempt() -> str:
+    return _("This did not use one of your attempts.")
+
+
+@dataclass(frozen=True)
+class AttemptStanding:
+    """Where a learner stands against an exercise's policy at one moment."""
+
+    exercise: Exercise
+    now: datetime
+    attempts_used: int
+    #: The number the next submission gets: numbers are never reused, so a failed submission
+    #: keeps its own and the next one follows it.
+    next_attempt: int
+    cooldown_until: datetime | None
+
+    @property
+    def ready(self) -> bool:
+        return self.exercise.is_ready
+
+    @property
+    def past_due(self) -> bool:
+        return self.exercise.due_at is not None and self.now > self.exercise.due_at
+
+    @property
+    def attempts_left(self) -> int | None:
+        if self.exercise.max_attempts is None:
+            return None
+        return max(self.exercise.max_attempts - self.attempts_used, 0)
+
+    @property
+    def can_check(self) -> bool:
+        return self.ready and not self.past_due
+
+    @property
+    def can_submit(self) -> bool:
+        return self.can_check and self.attempts_left != 0
+
+    def refusal(self, kind: str) -> str | None:
+        """Why a ``kind`` request is refused now, in the learner's words; None when it may go."""
+        exercise = self.exercise
+        if not self.ready:
+            return _(
+                "This exercise is not open yet: its notebook has not passed validation. "
+                "Please try again later."
+            )
+        if self.past_due:
+            assert exercise.due_at is not None  # noqa: S101 - past_due says so
+            due = formats.date_format(timezone.localtime(exercise.due_at), "DATETIME_FORMAT")
+            return _("This exercise was due on %(due)s; it no longer accepts submissions or checks.") % {
+                "due": due
+            }
+        if kind == SubmissionKind.SUBMIT and self.attempts_left == 0:
+            if exercise.score_policy == ScorePolicy.BEST:
+                message = _(
+                    "You have used all %(n)s attempts at this exercise; your best score is the one "
+                    "that counts. You can still check your answers."
+                )
+            else:
+                message = _(
+                    "You have used all %(n)s attempts at this exercise; your last score is the one "
+                    "that counts. You can still check your answers."
+                )
+            return message % {"n": exercise.max_attempts}
+        if self.cooldown_until is not None:
+            wait = int((self.cooldown_until - self.now).total_seconds()) + 1
+            return _(
+                "Please wait %(n)s more seconds before you check or submit this exercise again."
+            ) % {"n": wait}
+        return None
+
+
+def attempt_standing(
+    *,
+    exercise: Exercise,
+    attempts_used: int,
+    last_attempt: int | None,
+    last_sent_at: datetime | None,
+    now: datetime | None = None,
+) -> AttemptStanding:
+    """The policy applied to the facts: attempts used (``USES_AN_ATTEMPT``), the highest attempt
+    number given so far, and when the learner last checked or submitted this exercise."""
+    now = now or timezone.now()
+    cooldown_until = None
+    if last_sent_at is not None and exercise.cooldown_seconds:
+        until = last_sent_at + timedelta(seconds=exercise.cooldown_seconds)
+        cooldown_until = until if until > now else None
+    return AttemptStanding(
+        exercise=exercise,
+        now=now,
+        attempts_used=attempts_used,
+        next_attempt=(last_attempt or 0) + 1,
+        cooldown_until=cooldown_until,
+    )

@@ -1,0 +1,64 @@
+"""Writes on an exercise: validating its revisions in the sandbox, and its attempt policy."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.db import transaction
+
+from exercises.format import load_notebook_bytes
+from exercises.models import Exercise, ExerciseRevision, ScorePolicy, ValidationStatus
+from exercises.services import exercise_revision_record_validation
+from grading.engine.sandbox import SandboxUnavailable
+from grading.engine.validate import validate_exercise
+
+from ..kernels import grading_limits, kernel_provider
+
+logger = logging.getLogger(__name__)
+
+
+def exercise_revision_validate(*, revision: ExerciseRevision) -> ExerciseRevision:
+    """Run the reference solution and the release notebook in the sandbox and store the verdict."""
+    with revision.source.open("rb") as fh:
+        data = fh.read()
+    notebook = load_notebook_bytes(data, max_bytes=len(data) + 1)
+    try:
+        report = validate_exercise(notebook, kernels=kernel_provider(), limits=grading_limits())
+    except SandboxUnavailable as exc:
+        logger.error("Cannot validate %s: %s", revision, exc)
+        return exercise_revision_record_validation(
+            revision=revision, report=None, error=f"The grading sandbox is not available: {exc}"
+        )
+    return exercise_revision_record_validation(revision=revision, report=report.to_dict())
+
+
+def exercise_revision_validate_later(*, revision: ExerciseRevision) -> None:
+    """Enqueue validation once the revision is committed."""
+    from ..tasks import exercise_validate_task
+
+    transaction.on_commit(lambda: exercise_validate_task.enqueue(revision_id=revision.pk))
+
+
+def exercise_revision_revalidate(*, revision: ExerciseRevision) -> None:
+    """An instructor asks again (e.g. after the sandbox was repaired): back to pending, then validate."""
+    revision.validation_status = ValidationStatus.PENDING
+    revision.save(update_fields=["validation_status"])
+    exercise_revision_validate_later(revision=revision)
+
+
+def exercise_attempt_policy_set(
+    *,
+    exercise: Exercise,
+    max_attempts: int | None,
+    cooldown_seconds: int,
+    score_policy: str,
+    due_at: Any | None,
+) -> Exercise:
+    """Set how often and until when learners may submit, and which attempt counts."""
+    exercise.max_attempts = max_attempts
+    exercise.cooldown_seconds = cooldown_seconds or 0
+    exercise.score_policy = score_policy or ScorePolicy.BEST
+    exercise.due_at = due_at
+    exercise.save(update_fields=["max_attempts", "cooldown_seconds", "score_policy", "due_at", "updated_at"])
+    return exercise
