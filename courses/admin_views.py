@@ -24,11 +24,11 @@ from wagtail.admin.views.generic import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.base import ViewSet
 from wagtail.admin.widgets.button import HeaderButton
 
+from .analytics import course_analytics
 from .gradebook import (
     GRADEBOOK_PAGE_SIZE,
     GradebookEnrolments,
     LearnerState,
-    course_analytics,
     course_exercises,
     course_lesson_ids,
     gradebook_enrolments,

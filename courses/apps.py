@@ -7,8 +7,10 @@ class CoursesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        # Courses listens to grading's submission_graded (DESIGN.md: events travel up): progress
-        # in receivers, the per-test tallies behind the analytics in analytics. receivers also
-        # indexes the exercises a lesson embeds as it is published. learner_names keeps the
-        # gradebook's stored sort names in step with learners' names.
-        from . import analytics, learner_names, receivers  # noqa: F401
+        # Every receiver of courses is connected here, explicitly (courses.receivers lists them):
+        # grading's submission_graded (DESIGN.md: events travel up) → exercise scores, progress
+        # and the analytics' per-test tallies; the stored sort names and reference index; and the
+        # page cache's invalidation.
+        from .receivers import connect_receivers
+
+        connect_receivers()

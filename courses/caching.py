@@ -6,10 +6,10 @@ catalog's cards, the home page's featured courses) is cached; what belongs to on
 
 Every key carries a site-wide *generation*: publishing, unpublishing, moving or deleting a page,
 saving or deleting a site or saving a site's root page, and editing what those parts show (skills,
-images, view restrictions, an instructor's name) bump it, so the next request renders afresh
-(and looks its site up again: courses.sites). Lesson bodies are also keyed on the page's own
-`cache_key` (id, URL path, last publication), which the database gives with the page itself: a
-lesson's own edits show at once even where processes do not share a cache. Production shares one
+images, view restrictions, an instructor's name) bump it (receivers in courses.receivers), so
+the next request renders afresh (and looks its site up again: courses.sites). Lesson bodies are
+also keyed on the page's own `cache_key` (id, URL path, last publication), which the database
+gives with the page itself: a lesson's own edits show at once even where processes do not share a cache. Production shares one
 Redis cache between processes; dev and tests use a per-process LocMem cache, where the timeout
 below bounds how long another process can serve a changed outline.
 
@@ -24,18 +24,12 @@ from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models.signals import post_delete, post_save
-from django.dispatch import receiver
 from django.utils import translation
-from wagtail.images import get_image_model_string
-from wagtail.models import Page, PageViewRestriction, Site
-from wagtail.signals import page_published, page_unpublished, post_page_move
+from wagtail.models import Site
 
 from ops.generations import generation_current, generation_next
 
 T = TypeVar("T")
-
-IMAGE_MODEL = get_image_model_string()
 
 GENERATION_KEY = "pma:pages:generation"
 # Upper bound on staleness for caches that are not shared between processes.
@@ -43,7 +37,7 @@ TIMEOUT_SECONDS = 15 * 60
 # Blocks whose rendering depends on who reads them; every other lesson block is shared.
 PERSONAL_BLOCK_TYPES = frozenset({"knowledge_check", "quiz", "exercise"})
 # Fields of a user that course pages show (instructors are named by them).
-_SHOWN_USER_FIELDS = frozenset({"first_name", "last_name", "certificate_name"})
+SHOWN_USER_FIELDS = frozenset({"first_name", "last_name", "certificate_name"})
 
 
 def page_cache_enabled() -> bool:
@@ -88,54 +82,3 @@ def remembered(name: str, *parts: Any, request, build: Callable[[], T]) -> T:
         value = build()
         cache.set(key, value, timeout=TIMEOUT_SECONDS)
     return value
-
-
-# Invalidation ---------------------------------------------------------------------------------
-
-
-@receiver(page_published)
-@receiver(page_unpublished)
-@receiver(post_page_move)
-def _page_tree_changed(sender, **kwargs) -> None:
-    pages_changed()
-
-
-@receiver(post_delete)
-def _page_deleted(sender, instance, **kwargs) -> None:
-    # Deleting a page sends post_delete once per model of its inheritance chain; Page is enough.
-    if sender is Page:
-        pages_changed()
-
-
-@receiver(post_save)
-def _site_root_saved(sender, instance, update_fields=None, **kwargs) -> None:
-    # A site's root page is remembered with the site (courses.sites), whatever its fields.
-    if isinstance(instance, Page) and instance.url_path in {
-        root.root_path for root in Site.get_site_root_paths()
-    }:
-        pages_changed()
-
-
-@receiver(post_save, sender=Site)
-@receiver(post_delete, sender=Site)
-@receiver(post_save, sender=PageViewRestriction)
-@receiver(post_delete, sender=PageViewRestriction)
-@receiver(post_save, sender="courses.Skill")
-@receiver(post_delete, sender="courses.Skill")
-def _shown_records_changed(sender, **kwargs) -> None:
-    pages_changed()
-
-
-# Cached cards and lesson figures hold rendition URLs and alt text of images.
-@receiver(post_save, sender=IMAGE_MODEL)
-@receiver(post_delete, sender=IMAGE_MODEL)
-def _image_changed(sender, **kwargs) -> None:
-    pages_changed()
-
-
-@receiver(post_save, sender=settings.AUTH_USER_MODEL)
-def _instructor_renamed(sender, instance, update_fields=None, **kwargs) -> None:
-    if update_fields is not None and not _SHOWN_USER_FIELDS & set(update_fields):
-        return  # a log-in (last_login) or a password change shows nowhere on course pages
-    if instance.taught_courses.exists():
-        pages_changed()

@@ -4,15 +4,11 @@ The gradebook lists a course's learners by the name it shows (User.display_name)
 name out from the learner's row for every enrolment of the course, then sorting them all, made
 each page of a big course cost the whole course. Enrolment.sort_name holds it instead, indexed
 with the course, so a page reads the index in order. It is set when the enrolment is created and
-follows the learner's names and e-mail when they change; bulk inserts (fixtures, benchmarks) set
-it themselves with `learner_sort_name`.
+follows the learner's names and e-mail when they change (receivers in courses.receivers); bulk
+inserts (fixtures, benchmarks) set it themselves with `learner_sort_name`.
 """
 
 from __future__ import annotations
-
-from django.conf import settings
-from django.db.models.signals import post_save, pre_save
-from django.dispatch import receiver
 
 from accounts.models import shown_name
 
@@ -43,21 +39,3 @@ def enrolment_sort_names_refresh(*, learner) -> int:
         .exclude(sort_name=name)
         .update(sort_name=name)
     )
-
-
-@receiver(pre_save, sender=Enrolment, dispatch_uid="courses.name_new_enrolment")
-def _name_new_enrolment(sender, instance: Enrolment, raw: bool = False, **kwargs) -> None:
-    if raw or not instance._state.adding or instance.sort_name:
-        return  # fixtures load rows as they were; later saves keep the stored name
-    instance.sort_name = learner_sort_name(instance.learner)
-
-
-@receiver(post_save, sender=settings.AUTH_USER_MODEL, dispatch_uid="courses.learner_renamed")
-def _learner_renamed(
-    sender, instance, created: bool, update_fields=None, raw: bool = False, **kwargs
-) -> None:
-    if created or raw:
-        return  # a new user has no enrolment yet
-    if update_fields is not None and not NAME_FIELDS & set(update_fields):
-        return  # a log-in (last_login) or a password change leaves the name alone
-    enrolment_sort_names_refresh(learner=instance)

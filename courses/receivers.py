@@ -1,22 +1,44 @@
-"""Courses listening to grading (DESIGN.md: events travel up through documented signals), and
-to Wagtail publishing lessons.
+"""Every receiver of the courses app, connected in one place: `connect_receivers()`, called from
+CoursesConfig.ready(). Each is connected explicitly, with a dispatch_uid (no `@receiver`, nothing
+connected by importing a module), so calling it again changes nothing.
 
-Connected by importing this module from CoursesConfig.ready().
+Business logic, on the documented signals (DESIGN.md: events travel up):
+- grading.signals.submission_graded → `record_exercise_score` (the learner's counted score, then
+  course progress, through services.exercise_score_record) and `record_test_tallies` (the
+  per-test tallies the analytics read, through services.exercise_test_tallies_record).
+- courses.signals.course_completed is sent here (by services), never received: certificates
+  listens to it.
+
+Upkeep of stored copies:
+- pre_save Enrolment → `name_new_enrolment` and post_save User → `learner_renamed`: the
+  gradebook's stored sort names (courses.learner_names).
+- wagtail page_published LessonPage → `index_lesson_references`: the exercises a lesson embeds,
+  in Wagtail's reference index.
+
+Cache invalidation (courses.caching: each starts a new pages generation):
+- page_published, page_unpublished, post_page_move → `page_tree_changed`;
+- post_delete of a Page → `page_deleted`; post_save of a site's root page → `site_root_saved`;
+- post_save/post_delete of Site, PageViewRestriction, Skill, images → `shown_records_changed`;
+- post_save User → `instructor_renamed`.
 """
 
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.conf import settings
 from django.db import transaction
-from django.dispatch import receiver
-from wagtail.models import ReferenceIndex
-from wagtail.signals import page_published
+from django.db.models.signals import post_delete, post_save, pre_save
+from wagtail.images import get_image_model_string
+from wagtail.models import Page, PageViewRestriction, ReferenceIndex, Site
+from wagtail.signals import page_published, page_unpublished, post_page_move
 
 from grading.models import Submission, SubmissionKind
 from grading.selectors import learner_exercise_score
 from grading.signals import submission_graded
 
-from .models import CoursePage, Enrolment, LessonPage
-from .services import exercise_score_record
+from .caching import SHOWN_USER_FIELDS, pages_changed
+from .learner_names import NAME_FIELDS, enrolment_sort_names_refresh, learner_sort_name
+from .models import CoursePage, Enrolment, LessonPage, Skill
+from .services import exercise_score_record, exercise_test_tallies_record
 
 CENT = Decimal("0.01")
 
@@ -25,7 +47,9 @@ def _points(value: float) -> Decimal:
     return Decimal(str(value)).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-@receiver(submission_graded, sender=Submission, dispatch_uid="courses.record_exercise_score")
+# Business logic: grading's submission_graded ----------------------------------------------------
+
+
 def record_exercise_score(sender, submission: Submission, **kwargs) -> None:
     """Store the learner's counted score (best or last, overrides winning) for course progress."""
     if submission.kind != SubmissionKind.SUBMIT or submission.course_page_id is None:
@@ -50,7 +74,38 @@ def record_exercise_score(sender, submission: Submission, **kwargs) -> None:
     )
 
 
-@receiver(page_published, sender=LessonPage, dispatch_uid="courses.index_lesson_references")
+def record_test_tallies(sender, submission: Submission, **kwargs) -> None:
+    """Recompute the learner's per-test tallies for the exercise, for the course analytics."""
+    if submission.kind != SubmissionKind.SUBMIT or submission.course_page_id is None:
+        return
+    if not CoursePage.objects.filter(pk=submission.course_page_id).exists():
+        return
+    exercise_test_tallies_record(
+        course_id=submission.course_page_id,
+        learner_id=submission.learner_id,
+        exercise_id=submission.exercise_id,
+    )
+
+
+# Stored copies: sort names and the reference index ---------------------------------------------
+
+
+def name_new_enrolment(sender, instance: Enrolment, raw: bool = False, **kwargs) -> None:
+    if raw or not instance._state.adding or instance.sort_name:
+        return  # fixtures load rows as they were; later saves keep the stored name
+    instance.sort_name = learner_sort_name(instance.learner)
+
+
+def learner_renamed(
+    sender, instance, created: bool, update_fields=None, raw: bool = False, **kwargs
+) -> None:
+    if created or raw:
+        return  # a new user has no enrolment yet
+    if update_fields is not None and not NAME_FIELDS & set(update_fields):
+        return  # a log-in (last_login) or a password change leaves the name alone
+    enrolment_sort_names_refresh(learner=instance)
+
+
 def index_lesson_references(sender, instance: LessonPage, **kwargs) -> None:
     """Record the exercises a lesson embeds in Wagtail's reference index as it goes live.
 
@@ -61,3 +116,73 @@ def index_lesson_references(sender, instance: LessonPage, **kwargs) -> None:
     if ReferenceIndex.is_indexed(LessonPage):
         with transaction.atomic():
             ReferenceIndex.create_or_update_for_object(instance)
+
+
+# Cache invalidation ----------------------------------------------------------------------------
+
+
+def page_tree_changed(sender, **kwargs) -> None:
+    pages_changed()
+
+
+def page_deleted(sender, instance, **kwargs) -> None:
+    # Deleting a page sends post_delete once per model of its inheritance chain; Page is enough.
+    if sender is Page:
+        pages_changed()
+
+
+def site_root_saved(sender, instance, update_fields=None, **kwargs) -> None:
+    # A site's root page is remembered with the site (courses.sites), whatever its fields.
+    if isinstance(instance, Page) and instance.url_path in {
+        root.root_path for root in Site.get_site_root_paths()
+    }:
+        pages_changed()
+
+
+def shown_records_changed(sender, **kwargs) -> None:
+    pages_changed()
+
+
+def instructor_renamed(sender, instance, update_fields=None, **kwargs) -> None:
+    if update_fields is not None and not SHOWN_USER_FIELDS & set(update_fields):
+        return  # a log-in (last_login) or a password change shows nowhere on course pages
+    if instance.taught_courses.exists():
+        pages_changed()
+
+
+def connect_receivers() -> None:
+    """Connect every receiver above (see the module docstring); idempotent by dispatch_uid."""
+    submission_graded.connect(
+        record_exercise_score, sender=Submission, dispatch_uid="courses.record_exercise_score"
+    )
+    submission_graded.connect(
+        record_test_tallies, sender=Submission, dispatch_uid="courses.record_test_tallies"
+    )
+
+    pre_save.connect(name_new_enrolment, sender=Enrolment, dispatch_uid="courses.name_new_enrolment")
+    post_save.connect(
+        learner_renamed, sender=settings.AUTH_USER_MODEL, dispatch_uid="courses.learner_renamed"
+    )
+    page_published.connect(
+        index_lesson_references, sender=LessonPage, dispatch_uid="courses.index_lesson_references"
+    )
+
+    for signal in (page_published, page_unpublished, post_page_move):
+        signal.connect(page_tree_changed, dispatch_uid="courses.cache.page_tree_changed")
+    post_delete.connect(page_deleted, dispatch_uid="courses.cache.page_deleted")
+    # Any model: a site's root page may be of any page type.
+    post_save.connect(site_root_saved, dispatch_uid="courses.cache.site_root_saved")
+    # Cached cards and lesson figures hold rendition URLs and alt text of images.
+    for model in (Site, PageViewRestriction, Skill, get_image_model_string()):
+        name = model if isinstance(model, str) else model._meta.label
+        for changed in (post_save, post_delete):
+            changed.connect(
+                shown_records_changed,
+                sender=model,
+                dispatch_uid=f"courses.cache.shown_records_changed.{name}",
+            )
+    post_save.connect(
+        instructor_renamed,
+        sender=settings.AUTH_USER_MODEL,
+        dispatch_uid="courses.cache.instructor_renamed",
+    )

@@ -1,10 +1,13 @@
-"""Every write in courses: enrolment, lesson completion, knowledge checks, progress, instructors.
+"""Every write in courses: enrolment, lesson completion, knowledge checks, progress, instructors,
+and the per-test tallies behind the analytics.
 
 Views, page `serve` methods, hooks and commands call these; none of them write models directly.
 """
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
@@ -16,7 +19,7 @@ from django.utils.translation import gettext as _
 from wagtail.models import GroupPagePermission
 
 from exercises.models import Exercise
-from grading.models import Submission, SubmissionKind
+from grading.models import Submission, SubmissionKind, SubmissionStatus
 from grading.services import SubmissionRefused, submission_create
 from grading.uploads import upload_refusal
 
@@ -27,6 +30,7 @@ from .models import (
     CourseProgress,
     Enrolment,
     EnrolmentStatus,
+    ExerciseTestTally,
     KnowledgeCheckAnswer,
     LessonCompletion,
     LessonPage,
@@ -453,3 +457,99 @@ def course_instructors_sync(*, course: CoursePage) -> Group:
         GroupPagePermission.objects.get_or_create(group=group, page=course, permission=permission)
     group.user_set.set(course.instructors.all())
     return group
+
+
+# Per-test tallies behind the analytics ---------------------------------------------------------
+#
+# The failure rate of each graded test used to be computed by reading every graded report of a
+# course at page time. Instead, whenever grading says a submission's result may have changed
+# (graded, regraded, failed, overridden: grading.signals.submission_graded, received in
+# courses.receivers), the learner's tallies for that exercise in that course are recomputed from
+# their own few submissions, and the analytics sum the stored tallies in SQL
+# (courses.analytics.failing_tests).
+
+# A test that ran and earned less than full marks; "not_run" counts too (the learner's code
+# stopped before the test could pass). Manual (needs review) and skipped tests say nothing about
+# what learners get wrong, so they are not measured.
+FAILING_STATUSES = frozenset({"failed", "partial", "not_run"})
+MEASURED_STATUSES = FAILING_STATUSES | {"passed"}
+
+
+def report_test_outcomes(report: Any) -> Iterator[tuple[str, bool]]:
+    """(grade_id, failed) for each measured test of a grading report, in report order."""
+    tests = report.get("tests", []) if isinstance(report, dict) else []
+    for test in tests:
+        if not isinstance(test, dict):
+            continue
+        status = str(test.get("status", ""))
+        if status in MEASURED_STATUSES:
+            yield str(test.get("grade_id", "")), status in FAILING_STATUSES
+
+
+def tallies_from_reports(reports: Iterable[Any]) -> dict[str, tuple[int, int]]:
+    """grade_id → (runs, failures) over the reports of one learner's graded submissions."""
+    tallies: dict[str, tuple[int, int]] = {}
+    for report in reports:
+        for grade_id, failed in report_test_outcomes(report):
+            runs, failures = tallies.get(grade_id, (0, 0))
+            tallies[grade_id] = (runs + 1, failures + int(failed))
+    return tallies
+
+
+def exercise_test_tallies_record(
+    *, course_id: int, learner_id: int, exercise_id: int
+) -> dict[str, tuple[int, int]]:
+    """Recompute one learner's tallies for one exercise in one course from their graded
+    submissions (checks are practice and never count); returns what was stored."""
+    reports = Submission.objects.filter(
+        course_page_id=course_id,
+        learner_id=learner_id,
+        exercise_id=exercise_id,
+        kind=SubmissionKind.SUBMIT,
+        status=SubmissionStatus.GRADED,
+    ).values_list("report", flat=True)
+    tallies = tallies_from_reports(reports)
+    mine = ExerciseTestTally.objects.filter(
+        course_id=course_id, learner_id=learner_id, exercise_id=exercise_id
+    )
+    with transaction.atomic():
+        mine.exclude(grade_id__in=list(tallies)).delete()
+        if tallies:
+            # An upsert, not delete-and-insert: two workers recomputing the same learner at
+            # once both write what they read, and neither trips the unique constraint.
+            ExerciseTestTally.objects.bulk_create(
+                [
+                    ExerciseTestTally(
+                        course_id=course_id,
+                        learner_id=learner_id,
+                        exercise_id=exercise_id,
+                        grade_id=grade_id,
+                        runs=runs,
+                        failures=failures,
+                    )
+                    for grade_id, (runs, failures) in tallies.items()
+                ],
+                update_conflicts=True,
+                unique_fields=["course", "learner", "exercise", "grade_id"],
+                update_fields=["runs", "failures"],
+            )
+    return tallies
+
+
+def course_test_tallies_rebuild(*, course: CoursePage) -> int:
+    """Recompute every tally of a course from its graded submissions (after a bulk import, or
+    to repair); returns the number of tallies stored. Reads every report: not for page time."""
+    pairs = (
+        Submission.objects.filter(course_page_id=course.pk, kind=SubmissionKind.SUBMIT)
+        .order_by()
+        .values_list("learner_id", "exercise_id")
+        .distinct()
+    )
+    stored = 0
+    for learner_id, exercise_id in pairs:
+        stored += len(
+            exercise_test_tallies_record(
+                course_id=course.pk, learner_id=learner_id, exercise_id=exercise_id
+            )
+        )
+    return stored

@@ -102,7 +102,7 @@ def _issued_certificate(course):
 
     from certificates.services import certificate_issue
     from courses.models import CourseProgress, Enrolment
-    from tests.certificates.factories import UserFactory
+    from tests.factories import UserFactory
 
     owner = UserFactory()
     enrolment = Enrolment.objects.create(learner=owner, course=course, enrolled_at=timezone.now())
@@ -132,7 +132,7 @@ def download_times(*, requests: int, letters: int) -> None:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    from tests.certificates.factories import course_page, site_catalog
+    from tests.factories import course_page, site_catalog
 
     course = course_page(site_catalog(), skills=("RICE",))
     certificate = _issued_certificate(course)

@@ -99,7 +99,7 @@ def _prepare() -> tuple[list[Target], str]:
 
     from courses.models import CourseIndexPage, CoursePage, HomePage, LessonPage
     from courses.services import enrolment_create, knowledge_check_answer, lesson_complete
-    from tests.courses.factories import UserFactory
+    from tests.factories import UserFactory
 
     call_command("migrate", verbosity=0)
     call_command("load_demo", verbosity=0)

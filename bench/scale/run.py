@@ -104,7 +104,6 @@ def generate(*, learners: int, courses: int, submissions: int, seed: int = 8) ->
 
     from certificates.codes import code_generate
     from certificates.models import Certificate, ScoreBand
-    from courses.analytics import tallies_from_reports
     from courses.learner_names import learner_sort_name
     from courses.models import (
         CourseExercise,
@@ -115,8 +114,9 @@ def generate(*, learners: int, courses: int, submissions: int, seed: int = 8) ->
         ExerciseTestTally,
         LessonCompletion,
     )
+    from courses.services import tallies_from_reports
     from grading.models import Submission, SubmissionKind, SubmissionOrigin, SubmissionStatus
-    from tests.courses.factories import catalog_page, course_tree, lessons_of, site_home
+    from tests.factories import catalog_page, course_tree, lessons_of, site_home
     from tests.grading.submissions_support import make_exercise
 
     rng = random.Random(seed)

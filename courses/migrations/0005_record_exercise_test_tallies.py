@@ -4,7 +4,7 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-from courses.analytics import tallies_from_reports
+from courses.services import tallies_from_reports
 
 
 def tally_existing_submissions(apps, schema_editor):

@@ -1,4 +1,5 @@
-"""Fixtures for account tests: people with verified e-mail addresses, logged in or not."""
+"""Fixtures for account tests: a staff user with a verified e-mail address, logged in or not
+(the learner and learner_client are the shared ones of tests/conftest.py)."""
 
 import pytest
 from allauth.account.models import EmailAddress
@@ -19,11 +20,6 @@ def make_user(*, email: str, password: str, certificate_name: str = "", **extra)
 
 
 @pytest.fixture
-def learner(db, password) -> User:
-    return make_user(email="ada@example.org", password=password, certificate_name="Ada Lovelace")
-
-
-@pytest.fixture
 def staff_user(db, password) -> User:
     return make_user(
         email="grace@example.org",
@@ -32,12 +28,6 @@ def staff_user(db, password) -> User:
         is_staff=True,
         is_superuser=True,
     )
-
-
-@pytest.fixture
-def learner_client(client, learner):
-    client.force_login(learner)
-    return client
 
 
 @pytest.fixture

@@ -8,8 +8,6 @@ from django.urls import reverse
 
 from accounts.models import INSTRUCTORS_GROUP
 
-from .conftest import make_user
-
 pytestmark = pytest.mark.django_db
 
 USERBAR = 'id="wagtail-userbar-template"'
@@ -18,13 +16,6 @@ USERBAR = 'id="wagtail-userbar-template"'
 @pytest.fixture
 def instructors():
     return Group.objects.get(name=INSTRUCTORS_GROUP)
-
-
-@pytest.fixture
-def instructor(password, instructors):
-    user = make_user(email="barbara@example.org", password=password)
-    user.groups.add(instructors)
-    return user
 
 
 def profile_page(client):

@@ -5,8 +5,7 @@ import pytest
 from accounts.models import shown_name
 from courses.learner_names import learner_sort_name
 from courses.selectors import course_instructor_names
-
-from ..courses.factories import UserFactory, catalog_page, course_tree, site_home
+from tests.factories import UserFactory, catalog_page, course_tree, site_home
 
 pytestmark = pytest.mark.django_db
 

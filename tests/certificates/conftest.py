@@ -1,9 +1,9 @@
-"""Fixtures for the certificates tests: a key directory per test, a course, learners."""
+"""Fixtures for the certificates tests: a key directory per test, a course with its instructor, a certificate."""
 
 import pytest
 from django.core.cache import cache
 
-from .factories import UserFactory, completed, course_page, site_catalog
+from tests.factories import UserFactory, completed, course_page, instructor_user
 
 
 @pytest.fixture(autouse=True)
@@ -20,23 +20,9 @@ def _empty_cache():
 
 
 @pytest.fixture
-def catalog(db):
-    return site_catalog()
-
-
-@pytest.fixture
-def instructor(db):
-    return UserFactory(certificate_name="Marty Cagan")
-
-
-@pytest.fixture
-def course(catalog, instructor):
-    return course_page(catalog, instructor=instructor)
-
-
-@pytest.fixture
-def learner(db):
-    return UserFactory(certificate_name="Ada Lovelace")
+def course(catalog):
+    # Certificates print the course's instructor, so it always has one: the shared `instructor` is it.
+    return course_page(catalog, instructor=instructor_user(certificate_name="Marty Cagan"))
 
 
 @pytest.fixture

@@ -4,8 +4,7 @@ import pytest
 from django.contrib.auth.models import Group, Permission
 
 from certificates.models import Certificate, Status
-
-from .factories import UserFactory, completed
+from tests.factories import UserFactory, completed
 
 pytestmark = pytest.mark.django_db
 

@@ -21,8 +21,7 @@ from certificates.services import (
     score_band_for,
 )
 from courses.services import enrolment_create, lesson_complete
-
-from .factories import UserFactory, completed, course_page, lesson_of
+from tests.factories import UserFactory, completed, course_page, lesson_of
 
 pytestmark = pytest.mark.django_db
 
@@ -120,7 +119,7 @@ def test_a_lost_race_returns_the_winners_certificate(learner, course):
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_issues_create_exactly_one():
-    from .factories import site_catalog
+    from tests.factories import site_catalog
 
     if connection.vendor == "sqlite" and connection.is_in_memory_db():
         # Shared-cache in-memory SQLite raises "table is locked" instead of waiting, unlike the

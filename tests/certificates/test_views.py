@@ -237,8 +237,7 @@ def test_uploading_the_json_of_a_revoked_certificate_says_revoked(client, certif
 
 def test_an_expired_credential_says_expired(client, learner, catalog):
     from certificates.services import certificate_issue
-
-    from .factories import completed, course_page
+    from tests.factories import completed, course_page
 
     course = course_page(catalog, slug="short", title="Short", certificate_valid_months=1, skills=())
     completed(learner, course)
@@ -325,8 +324,7 @@ def test_verify_credential_command_reads_json_and_pdf(certificate, tmp_path, cap
 def test_rotating_the_key_keeps_issued_credentials_valid(certificate, learner, catalog, capsys):
     from certificates.services import certificate_issue
     from certificates.verification import credential_check
-
-    from .factories import completed, course_page
+    from tests.factories import completed, course_page
 
     old_method = json.loads(certificate.credential)["proof"]["verificationMethod"]
     call_command("rotate_signing_key")

@@ -12,39 +12,30 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from courses.analytics import course_test_tallies_rebuild, tallies_from_reports
-from courses.gradebook import (
+from courses.analytics import (
     completion_funnel,
     course_analytics,
-    course_exercises,
     failing_tests,
     score_distributions,
     submissions_per_day,
 )
+from courses.gradebook import course_exercises
 from courses.models import CourseExercise, ExerciseTestTally
 from courses.services import (
+    course_test_tallies_rebuild,
     enrolment_cancel,
     enrolment_create,
     exercise_score_record,
     lesson_complete,
     lesson_view_record,
+    tallies_from_reports,
 )
 from grading.models import Submission
 from grading.services import exercise_regrade, grade_override, submission_create
-from tests.factories import ExerciseFactory
+from tests.factories import ExerciseFactory, UserFactory, course_tree, instructor_user, lessons_of
 from tests.grading.submissions_support import CORRECT, PARTIAL, install_fake_engine, make_exercise
 
-from .factories import UserFactory, course_tree, instructor_user, lessons_of
-
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def instructor(course):
-    ian = instructor_user()
-    course.instructors.set([ian])
-    course.save_revision().publish()
-    return ian
 
 
 def _score(learner, course, key, points, max_points):

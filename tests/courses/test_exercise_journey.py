@@ -3,7 +3,6 @@
 import pytest
 from django.urls import reverse
 
-import courses.receivers  # noqa: F401  (connects the score receiver, as CoursesConfig.ready() does)
 from courses.models import CourseExercise, CourseProgress
 from grading.models import Submission
 from tests.grading.submissions_support import CORRECT, PARTIAL, make_exercise

@@ -22,7 +22,7 @@ from courses.models import (
 )
 from courses.services import enrolment_create, lesson_complete, progress_recompute
 from grading.services import submission_create
-from tests.factories import ExerciseFactory
+from tests.factories import ExerciseFactory, UserFactory, course_tree, lesson_body, lessons_of
 from tests.grading.submissions_support import (
     CORRECT,
     PARTIAL,
@@ -30,8 +30,6 @@ from tests.grading.submissions_support import (
     make_course_exercise,
     make_exercise,
 )
-
-from .factories import UserFactory, course_tree, lesson_body, lessons_of
 
 
 def _submit(learner, exercise, course, answers, capture):

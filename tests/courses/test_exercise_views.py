@@ -4,10 +4,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-import courses.receivers  # noqa: F401  (connects the score receiver, as CoursesConfig.ready() does)
 from courses.models import CourseProgress
 from courses.services import enrolment_create
 from grading.models import Submission
+from tests.factories import UserFactory, course_tree
 from tests.grading.submissions_support import (
     CORRECT,
     PARTIAL,
@@ -16,8 +16,6 @@ from tests.grading.submissions_support import (
     make_exercise,
     notebook_with,
 )
-
-from .factories import UserFactory, course_tree
 
 pytestmark = pytest.mark.django_db
 

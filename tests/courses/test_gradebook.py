@@ -22,9 +22,7 @@ from courses.services import (
     lesson_complete,
     lesson_view_record,
 )
-from tests.factories import ExerciseFactory
-
-from .factories import UserFactory, course_tree, instructor_user, lessons_of
+from tests.factories import ExerciseFactory, UserFactory, course_tree, instructor_user, lessons_of
 
 pytestmark = pytest.mark.django_db
 
@@ -55,13 +53,6 @@ def _score(learner, course, slug, points, max_points):
         points=Decimal(points),
         max_points=Decimal(max_points),
     )
-
-
-@pytest.fixture
-def instructor(course):
-    ian = instructor_user(certificate_name="Ian Instructor")
-    _teach(course, ian)
-    return ian
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@
 right answers kept out of every response until the quiz reveals them.
 
 The quiz lesson is the course's last lesson, with five questions of which each learner answers
-three (tests/courses/factories.quiz_block: AN is the right option of question N). Learners get
+three (tests/factories.quiz_block: AN is the right option of question N). Learners get
 fixed primary keys, so their draws are exact values: learner 1001 answers questions 2, 4 and 5,
 learner 1002 questions 1, 3 and 4.
 """
@@ -37,8 +37,7 @@ from courses.services import (
     lesson_complete,
     quiz_attempt_submit,
 )
-
-from .factories import UserFactory, lesson_body, lessons_of, quiz_block
+from tests.factories import UserFactory, lesson_body, lessons_of, quiz_block
 
 pytestmark = pytest.mark.django_db
 

@@ -10,8 +10,7 @@ from accounts.services import user_set_certificate_name
 from courses.learner_names import learner_sort_name
 from courses.models import Enrolment
 from courses.services import enrolment_cancel, enrolment_create
-
-from .factories import UserFactory, instructor_user
+from tests.factories import UserFactory, instructor_user
 
 pytestmark = pytest.mark.django_db
 

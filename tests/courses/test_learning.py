@@ -18,9 +18,14 @@ from courses.services import (
     lesson_complete,
 )
 from courses.signals import course_completed
-from tests.factories import ExerciseFactory
-
-from .factories import UserFactory, check_block, course_tree, lessons_of, publish_child
+from tests.factories import (
+    ExerciseFactory,
+    UserFactory,
+    check_block,
+    course_tree,
+    lessons_of,
+    publish_child,
+)
 
 
 def _check(lesson):

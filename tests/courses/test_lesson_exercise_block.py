@@ -3,9 +3,8 @@
 import pytest
 
 from courses.models import LessonPage
+from tests.factories import lesson_body, lessons_of
 from tests.grading.submissions_support import make_exercise
-
-from .factories import lesson_body, lessons_of
 
 pytestmark = pytest.mark.django_db
 

@@ -8,8 +8,7 @@ from wagtail.models import PageViewRestriction
 from courses.caching import pages_generation
 from courses.models import LessonPage
 from courses.services import enrolment_create, knowledge_check_answer, lesson_complete
-
-from .factories import UserFactory, check_block, course_tree, lesson_body, lessons_of
+from tests.factories import UserFactory, check_block, course_tree, lesson_body, lessons_of
 
 pytestmark = pytest.mark.django_db
 

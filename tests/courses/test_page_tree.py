@@ -34,7 +34,7 @@ class CoursePagePreviewTests(WagtailPageTestCase):
 
     @classmethod
     def setUpTestData(cls):
-        from .factories import catalog_page, course_tree, lessons_of, site_home
+        from tests.factories import catalog_page, course_tree, lessons_of, site_home
 
         cls.home = site_home()
         cls.catalog = catalog_page(cls.home)

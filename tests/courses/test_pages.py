@@ -4,8 +4,7 @@ import pytest
 from django.contrib.messages import get_messages
 
 from courses.models import Skill
-
-from .factories import course_tree, lessons_of
+from tests.factories import course_tree, lessons_of
 
 
 @pytest.mark.django_db

@@ -5,8 +5,7 @@ from django.contrib.auth.models import Group
 from wagtail.models import GroupPagePermission
 
 from courses.services import course_instructors_sync
-
-from .factories import course_tree, instructor_user, lessons_of
+from tests.factories import course_tree, instructor_user, lessons_of
 
 
 def _assign(course, *people):

@@ -12,9 +12,8 @@ from django.test import override_settings
 from courses.models import LessonPage
 from courses.services import enrolment_create, lesson_complete
 from grading.services import submission_create, submission_grade
+from tests.factories import UserFactory, course_tree, lesson_body, lessons_of
 from tests.grading.submissions_support import CORRECT, PARTIAL, install_fake_engine, make_exercise
-
-from .factories import UserFactory, course_tree, lesson_body, lessons_of
 
 pytestmark = pytest.mark.django_db
 

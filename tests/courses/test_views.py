@@ -5,8 +5,7 @@ from django.contrib.messages import get_messages
 
 from courses.blocks import option_ids
 from courses.models import Enrolment, EnrolmentStatus, KnowledgeCheckAnswer, LessonCompletion
-
-from .factories import lessons_of
+from tests.factories import lessons_of
 
 
 def _messages(response):

@@ -32,7 +32,7 @@ from demo.flagship import EXERCISE_NOTEBOOKS
 from demo.flagship.foundations import ROLE_MODULES
 from demo.flagship.prioritization import PRIORITIZATION_MODULES
 from exercises.models import Exercise, ValidationStatus
-from tests.courses.factories import UserFactory
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 

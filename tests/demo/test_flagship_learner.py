@@ -13,7 +13,6 @@ from django.core.management import call_command
 from django.db import transaction
 from django.urls import reverse
 
-import courses.receivers  # noqa: F401  (connects the score receiver, as CoursesConfig.ready() does)
 from certificates.models import Certificate
 from courses.blocks import knowledge_checks_in, quiz_questions, quizzes_in
 from courses.models import CoursePage, CourseProgress, LessonPage
@@ -24,7 +23,7 @@ from exercises.models import Exercise, ValidationStatus
 from grading.engine.validate import solution_notebook
 from grading.models import Submission
 from grading.services import notebook_answers
-from tests.courses.factories import UserFactory
+from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.sandbox, pytest.mark.django_db]
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from courses.models import CourseExercise, CoursePage, LessonPage, ModulePage
 from exercises.models import Exercise
-from tests.courses.factories import (
+from tests.factories import (
     catalog_page,
     check_block,
     instructor_user,
@@ -88,8 +88,7 @@ def learner_course() -> LearnerCourse:
 def certified_learner(course: CoursePage, *, name: str, percent: int = 92):
     """A learner who completed `course`, with their certificate issued and rendered."""
     from certificates.services import certificate_issue
-    from tests.certificates.factories import completed
-    from tests.courses.factories import UserFactory
+    from tests.factories import UserFactory, completed
 
     learner = UserFactory(certificate_name=name)
     completed(learner, course, percent=percent)
@@ -118,7 +117,7 @@ def learner_who_worked(site: LearnerCourse, *, name: str, answers: dict[str, str
     """A learner who submitted `answers` and completed the lesson, through the services and the
     worker (so progress and any certificate are what the site itself computed)."""
     from courses.services import lesson_complete
-    from tests.courses.factories import UserFactory
+    from tests.factories import UserFactory
 
     from .live_site import database_turn
 

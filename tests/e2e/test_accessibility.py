@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from certificates.services import certificate_revoke, certificate_share_set
 from courses.services import enrolment_create
-from tests.courses.factories import UserFactory
+from tests.factories import UserFactory
 from tests.grading.submissions_support import RANK_ANSWER, RICE_ANSWER
 
 from .accessibility import assert_accessible, focus_state, tab_until

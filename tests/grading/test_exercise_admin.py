@@ -4,11 +4,9 @@ import json
 from pathlib import Path
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from accounts.models import INSTRUCTORS_GROUP, User
 from exercises.models import Exercise, ExerciseRevision, ValidationStatus
 from exercises.services import ExerciseSourceRejected, exercise_create, exercise_revision_create
 from grading.services import exercise_revision_validate
@@ -24,18 +22,6 @@ def broken_rice() -> bytes:
         if cell["metadata"].get("nbgrader", {}).get("grade_id") == "rice_tests":
             cell["source"] = 'assert rice_score(2000, 2, 0.8, 4) == 801, "rice score for SSO is wrong"\n'
     return json.dumps(nb).encode()
-
-
-@pytest.fixture
-def instructor(db, password):
-    user = User.objects.create_user("ines", "ines@example.org", password, certificate_name="Ines Instructor")
-    user.groups.add(Group.objects.get(name=INSTRUCTORS_GROUP))
-    return user
-
-
-@pytest.fixture
-def learner(db, password):
-    return User.objects.create_user("lea", "lea@example.org", password)
 
 
 @pytest.mark.django_db

@@ -11,15 +11,14 @@ from django.db import connection
 
 from courses.models import CourseProgress
 from courses.services import enrolment_create
-from tests.courses.factories import UserFactory
+from tests.factories import UserFactory
 from tests.grading import conftest as grading_fixtures
 from tests.grading.submissions_support import RICE_ANSWER
 
 from .processes import Deployment, RedisServer
 
-# The grading tests' fixtures: a validated RICE exercise in a published course.
-home, catalog, course, exercise = (grading_fixtures.home, grading_fixtures.catalog, grading_fixtures.course,
-                                   grading_fixtures.exercise)
+# The grading tests' course and its validated RICE exercise.
+course, exercise = grading_fixtures.course, grading_fixtures.exercise
 
 # An answer that keeps its worker busy for a few seconds, so a test can act while it grades.
 SLOW_RICE_ANSWER = "import time\ntime.sleep(4)\n\n" + RICE_ANSWER

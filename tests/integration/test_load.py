@@ -18,7 +18,7 @@ from rq.registry import FailedJobRegistry
 from courses.models import CourseExerciseScore, LessonPage
 from grading.models import Submission, SubmissionStatus
 from grading.services import submission_create
-from tests.courses.factories import PASSWORD, UserFactory
+from tests.factories import PASSWORD, UserFactory
 from tests.grading.submissions_support import CORRECT, PARTIAL
 
 from .processes import needs_postgres, wait_until

@@ -196,7 +196,7 @@ def test_production_settings_refuse_s3_storage_without_a_bucket(tmp_path):
 @pytest.fixture
 def response_kinds(db, settings, tmp_path, editor):
     from certificates.services import certificate_issue
-    from tests.certificates.factories import UserFactory, completed, course_page, site_catalog
+    from tests.factories import UserFactory, completed, course_page, site_catalog
 
     settings.PMA_CERT_KEYS_DIR = tmp_path / "keys"
     course = course_page(site_catalog())

@@ -3,8 +3,6 @@
 from tests.grading import conftest as grading_fixtures
 from tests.integration import conftest as server_fixtures
 
-home, catalog, course, exercise = (grading_fixtures.home, grading_fixtures.catalog, grading_fixtures.course,
-                                   grading_fixtures.exercise)
-learner, enrolled, fake_engine = grading_fixtures.learner, grading_fixtures.enrolled, grading_fixtures.fake_engine
+course, exercise, fake_engine = grading_fixtures.course, grading_fixtures.exercise, grading_fixtures.fake_engine
 redis_server, rq_everywhere = server_fixtures.redis_server, server_fixtures.rq_everywhere
 deployment, enrol = server_fixtures.deployment, server_fixtures.enrol

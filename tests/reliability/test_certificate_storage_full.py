@@ -16,7 +16,7 @@ from django.utils import timezone
 from certificates.models import Certificate, PdfStatus
 from certificates.services import certificate_issue, certificates_render_due
 from certificates.tasks import certificate_render_task
-from tests.certificates.factories import UserFactory, completed, course_page, site_catalog
+from tests.factories import UserFactory, completed, course_page, site_catalog
 
 pytestmark = pytest.mark.django_db
 
@@ -43,11 +43,6 @@ def full_disk(settings, tmp_path, monkeypatch):
         "BACKEND": f"{__name__}.FillingDisk", "OPTIONS": {"location": str(tmp_path / "media")}}}
     monkeypatch.setattr(FillingDisk, "full", True)
     return FillingDisk
-
-
-@pytest.fixture
-def learner():
-    return UserFactory(certificate_name="Ada Lovelace")
 
 
 @pytest.fixture

@@ -1,5 +1,5 @@
-"""Fixtures for the hardening tests: a published course with a graded exercise, two learners, an
-instructor, a certificate, and a guard that fails if a request body is parsed."""
+"""Fixtures for the hardening tests: a published course with a graded exercise, two enrolled learners
+(the shared instructor teaches the course), a certificate, and a guard that fails if a request body is parsed."""
 
 import pytest
 from django.core.cache import cache
@@ -7,14 +7,7 @@ from django.http import multipartparser
 from django.urls import URLResolver, get_resolver
 
 from courses.services import enrolment_create
-from tests.certificates.factories import completed
-from tests.courses.factories import (
-    UserFactory,
-    catalog_page,
-    course_tree,
-    instructor_user,
-    site_home,
-)
+from tests.factories import UserFactory, completed, course_tree
 from tests.grading.submissions_support import install_fake_engine_over_http, make_course_exercise
 
 
@@ -27,8 +20,7 @@ def _fresh_rate_limits():
 
 
 @pytest.fixture
-def course(db):
-    catalog = catalog_page(site_home())
+def course(catalog):
     return course_tree(catalog, slug="prioritisation", title="Prioritisation", modules=1, lessons_per_module=1)
 
 
@@ -38,8 +30,8 @@ def exercise(course):
 
 
 @pytest.fixture
-def learner(course):
-    learner = UserFactory(certificate_name="Ada Lovelace")
+def learner(learner, course):
+    # Every attack here comes from a learner enrolled in the course: the shared learner, enrolled.
     enrolment_create(learner=learner, course=course)
     return learner
 
@@ -49,14 +41,6 @@ def other_learner(course):
     other = UserFactory(certificate_name="Grace Hopper")
     enrolment_create(learner=other, course=course)
     return other
-
-
-@pytest.fixture
-def instructor(course):
-    user = instructor_user(certificate_name="Marty Cagan")
-    course.instructors.add(user)
-    course.save_revision().publish()
-    return user
 
 
 @pytest.fixture

@@ -28,7 +28,7 @@ from exercises.answer_keys import check_answer_keys_are_not_served, revision_fil
 from exercises.format import load_notebook_bytes, parse_source, release_notebook
 from exercises.models import ExerciseRevision
 from exercises.services import exercise_revision_create
-from tests.courses.factories import UserFactory
+from tests.factories import UserFactory
 from tests.grading.submissions_support import RICE
 from tests.ops.conftest import production_env, production_settings
 

@@ -12,8 +12,7 @@ from certificates.models import Certificate
 from certificates.services import certificate_issue, certificate_revoke
 from grading.models import Submission, SubmissionKind
 from grading.services import submission_create
-from tests.certificates.factories import completed
-from tests.courses.factories import UserFactory
+from tests.factories import UserFactory, completed
 from tests.grading.submissions_support import CORRECT
 
 from .conftest import site_url_names

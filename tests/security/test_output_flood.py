@@ -207,7 +207,7 @@ def grade_floods_in_this_process(floods: list[str], figures_file: str) -> None:
     from django.test.utils import setup_test_environment
 
     from courses.services import enrolment_create
-    from tests.courses.factories import UserFactory, catalog_page, course_tree, site_home
+    from tests.factories import UserFactory, catalog_page, course_tree, site_home
     from tests.grading.submissions_support import make_course_exercise
 
     setup_test_environment()

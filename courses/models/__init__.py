@@ -1,0 +1,67 @@
+"""The models of courses, in two modules by what they are; every name is re-exported here, so
+`from courses.models import X` (and the app label `courses`) work as before.
+
+- pages: the Wagtail page tree (HomePage, CourseIndexPage, CoursePage, ModulePage, LessonPage),
+  the CourseTreePage mixin, the orderables edited on those pages (CourseExercise,
+  HomeFeaturedCourse), the Skill snippet and Level the catalog filters on, and the routing
+  tables (ROUTED_PAGE_TYPES, ROUTED_RELATED).
+- learning: what a learner did (Enrolment and EnrolmentStatus, LessonCompletion,
+  KnowledgeCheckAnswer, QuizAttempt, CourseExerciseScore, CourseProgress, ExerciseTestTally,
+  SORT_NAME_MAX_LENGTH).
+
+Imports run one way: learning imports pages, pages never imports learning, and neither imports
+this package. Pages that call selectors or services do so lazily, inside their methods.
+All writes go through courses.services, all reads for views through courses.selectors.
+"""
+
+from .learning import (
+    SORT_NAME_MAX_LENGTH,
+    CourseExerciseScore,
+    CourseProgress,
+    Enrolment,
+    EnrolmentStatus,
+    ExerciseTestTally,
+    KnowledgeCheckAnswer,
+    LessonCompletion,
+    QuizAttempt,
+)
+from .pages import (
+    LESSON_VIEW_REFRESH,
+    ROUTED_PAGE_TYPES,
+    ROUTED_RELATED,
+    CourseExercise,
+    CourseIndexPage,
+    CoursePage,
+    CourseTreePage,
+    HomeFeaturedCourse,
+    HomePage,
+    LessonPage,
+    Level,
+    ModulePage,
+    Skill,
+)
+
+__all__ = [
+    "LESSON_VIEW_REFRESH",
+    "ROUTED_PAGE_TYPES",
+    "ROUTED_RELATED",
+    "SORT_NAME_MAX_LENGTH",
+    "CourseExercise",
+    "CourseExerciseScore",
+    "CourseIndexPage",
+    "CoursePage",
+    "CourseProgress",
+    "CourseTreePage",
+    "Enrolment",
+    "EnrolmentStatus",
+    "ExerciseTestTally",
+    "HomeFeaturedCourse",
+    "HomePage",
+    "KnowledgeCheckAnswer",
+    "LessonCompletion",
+    "LessonPage",
+    "Level",
+    "ModulePage",
+    "QuizAttempt",
+    "Skill",
+]
