@@ -7,5 +7,8 @@ from .models import User
 
 @admin.register(User)
 class PMAUserAdmin(UserAdmin):
-    fieldsets = (*(UserAdmin.fieldsets or ()), (_("Certificates"), {"fields": ("certificate_name",)}))
+    fieldsets = (
+        *(UserAdmin.fieldsets or ()),
+        (_("Certificates"), {"fields": ("certificate_name",)}),
+    )
     list_display = ("email", "certificate_name", "is_staff", "date_joined")

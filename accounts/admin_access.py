@@ -109,7 +109,13 @@ def connect_receivers() -> None:
     post_save.connect(_user_saved, sender=user_model, dispatch_uid="pma-admin-user-saved")
     post_delete.connect(_user_deleted, sender=user_model, dispatch_uid="pma-admin-user-deleted")
     for through in (user_model.groups.through, user_model.user_permissions.through):
-        m2m_changed.connect(_memberships_changed, sender=through, dispatch_uid=f"pma-admin-{through.__name__}")
-    m2m_changed.connect(_grants_changed, sender=Group.permissions.through, dispatch_uid="pma-admin-grants")
+        m2m_changed.connect(
+            _memberships_changed, sender=through, dispatch_uid=f"pma-admin-{through.__name__}"
+        )
+    m2m_changed.connect(
+        _grants_changed, sender=Group.permissions.through, dispatch_uid="pma-admin-grants"
+    )
     for model in (Group, Permission):
-        post_delete.connect(_grants_deleted, sender=model, dispatch_uid=f"pma-admin-{model.__name__}")
+        post_delete.connect(
+            _grants_deleted, sender=model, dispatch_uid=f"pma-admin-{model.__name__}"
+        )

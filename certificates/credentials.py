@@ -73,7 +73,8 @@ def credential_build(claims: CredentialClaims) -> dict[str, Any]:
         "type": ["Achievement"],
         "achievementType": "Certificate",
         "name": claims.course_title,
-        "description": claims.course_description or f"Completion of the course {claims.course_title}.",
+        "description": claims.course_description
+        or f"Completion of the course {claims.course_title}.",
         "criteria": {"narrative": claims.criteria},
         "creator": claims.issuer.profile(),
         "resultDescription": [
@@ -205,7 +206,9 @@ def proof_verify(
     except InvalidSignature:
         return ProofCheck(False, "The signature does not match the credential's contents.", method)
     except (TypeError, ValueError):
-        return ProofCheck(False, "The credential contains values that cannot be canonicalised.", method)
+        return ProofCheck(
+            False, "The credential contains values that cannot be canonicalised.", method
+        )
     return ProofCheck(True, "The signature is valid.", method)
 
 
@@ -260,4 +263,3 @@ def status_list_build(
             "encodedList": bitstring_encode(revoked_indices),
         },
     }
-

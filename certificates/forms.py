@@ -10,7 +10,9 @@ class CodeForm(forms.Form):
         label="Certificate code",
         max_length=80,
         help_text="Printed under the QR code, e.g. PMA-7KQ2-M9XD-4HTN-WB3C-R6FE. Case, spaces and dashes don't matter.",
-        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "characters"}),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "characters"}
+        ),
     )
 
 
@@ -18,7 +20,9 @@ class CredentialUploadForm(forms.Form):
     file = forms.FileField(
         label="Certificate PDF or credential JSON",
         help_text="The PDF as downloaded from PM Academy, or the .json credential it contains.",
-        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.json,application/pdf,application/json"}),
+        widget=forms.ClearableFileInput(
+            attrs={"accept": ".pdf,.json,application/pdf,application/json"}
+        ),
     )
 
     def clean_file(self):

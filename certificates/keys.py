@@ -43,7 +43,9 @@ class SigningKey:
 
     @property
     def public_raw(self) -> bytes:
-        return self.public_key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+        return self.public_key.public_bytes(
+            serialization.Encoding.Raw, serialization.PublicFormat.Raw
+        )
 
     @property
     def multikey(self) -> str:

@@ -39,17 +39,30 @@ class TextFit:
 
 def name_fit(name: str, *, page_size: str) -> TextFit:
     """One line when the name fits at NAME_MIN_PT or more; otherwise two lines at that size."""
-    return _fit(name, face="Noto Serif:bold", page_size=page_size, largest=NAME_MAX_PT,
-                smallest=NAME_MIN_PT, lines=1)
+    return _fit(
+        name,
+        face="Noto Serif:bold",
+        page_size=page_size,
+        largest=NAME_MAX_PT,
+        smallest=NAME_MIN_PT,
+        lines=1,
+    )
 
 
 def title_fit(title: str, *, page_size: str) -> TextFit:
-    return _fit(title, face="Noto Sans:bold", page_size=page_size, largest=TITLE_MAX_PT,
-                smallest=TITLE_MIN_PT, lines=TITLE_MAX_LINES)
+    return _fit(
+        title,
+        face="Noto Sans:bold",
+        page_size=page_size,
+        largest=TITLE_MAX_PT,
+        smallest=TITLE_MIN_PT,
+        lines=TITLE_MAX_LINES,
+    )
 
 
-def _fit(text: str, *, face: str, page_size: str, largest: float, smallest: float,
-         lines: int) -> TextFit:
+def _fit(
+    text: str, *, face: str, page_size: str, largest: float, smallest: float, lines: int
+) -> TextFit:
     width_pt = TEXT_WIDTH_MM[page_size] * MM_TO_PT * SAFETY
     ems = max(text_width_em(text, face=face), 0.01)
     # Wrapped lines never fill completely; budget 85% of every line but the last.

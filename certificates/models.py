@@ -145,10 +145,15 @@ class Certificate(models.Model):
     )
     render_attempts = models.PositiveSmallIntegerField(_("render attempts"), default=0)
     render_error = models.TextField(
-        _("last render error"), blank=True, help_text=_("Why the last try to produce the PDFs failed.")
+        _("last render error"),
+        blank=True,
+        help_text=_("Why the last try to produce the PDFs failed."),
     )
     render_retry_at = models.DateTimeField(
-        _("next render try"), null=True, blank=True, help_text=_("When a failed render is tried again.")
+        _("next render try"),
+        null=True,
+        blank=True,
+        help_text=_("When a failed render is tried again."),
     )
 
     created_at = models.DateTimeField(auto_now_add=True)

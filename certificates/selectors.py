@@ -55,9 +55,7 @@ def course_completed_learner_ids(*, course: CoursePage) -> list[int]:
 
 
 def course_learners_without_certificate(*, course: CoursePage) -> list[int]:
-    certified = set(
-        Certificate.objects.filter(course=course).values_list("learner_id", flat=True)
-    )
+    certified = set(Certificate.objects.filter(course=course).values_list("learner_id", flat=True))
     return [pk for pk in course_completed_learner_ids(course=course) if pk not in certified]
 
 
@@ -75,4 +73,3 @@ def revoked_positions(*, list_number: int) -> list[int]:
 def status_list_position(status_index: int) -> tuple[int, int]:
     """(list number, position in that list) for a certificate's status index."""
     return status_index // STATUS_LIST_SIZE + 1, status_index % STATUS_LIST_SIZE
-

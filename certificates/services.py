@@ -150,17 +150,29 @@ def certificate_render(*, certificate: Certificate) -> Certificate:
     certificate.render_attempts = attempt
     certificate.render_error = ""
     certificate.render_retry_at = None
-    certificate.save(update_fields=[
-        "credential", "pdf_a4", "rendered_at", "pdf_status", "render_attempts", "render_error",
-        "render_retry_at", "updated_at",
-    ])
+    certificate.save(
+        update_fields=[
+            "credential",
+            "pdf_a4",
+            "rendered_at",
+            "pdf_status",
+            "render_attempts",
+            "render_error",
+            "render_retry_at",
+            "updated_at",
+        ]
+    )
     if replaced:
         _delete_quietly(certificate.pdf_a4.storage, replaced)
     if replaced or certificate.pdf_letter:
         _letter_drop(certificate=certificate)
     if attempt > 1:
-        logger.info("certificate %s rendered on try %d", certificate.code, attempt,
-                    extra={"certificate": certificate.code, "attempt": attempt})
+        logger.info(
+            "certificate %s rendered on try %d",
+            certificate.code,
+            attempt,
+            extra={"certificate": certificate.code, "attempt": attempt},
+        )
     return certificate
 
 
@@ -182,13 +194,20 @@ def certificate_letter_render(*, certificate: Certificate) -> Certificate:
     record without a Letter, so the viewer sees "being prepared" and the next download
     tries again. Only a complete, unrevoked certificate gets one.
     """
-    if certificate.pdf_letter or not certificate.is_rendered or certificate.status == Status.REVOKED:
+    if (
+        certificate.pdf_letter
+        or not certificate.is_rendered
+        or certificate.status == Status.REVOKED
+    ):
         return certificate
     try:
         name = _pdf_store(certificate, page_size=PageSize.LETTER, credential=certificate.credential)
     except Exception as exc:  # the viewer is told it is being prepared; the next download retries
-        _failure_logged(certificate=certificate, error=exc,
-                        outcome="US Letter rendered on request; the next download tries again")
+        _failure_logged(
+            certificate=certificate,
+            error=exc,
+            outcome="US Letter rendered on request; the next download tries again",
+        )
         return certificate
     stored = Certificate.objects.filter(pk=certificate.pk, pdf_letter="").update(
         pdf_letter=name, updated_at=timezone.now()
@@ -205,8 +224,12 @@ def _letter_drop(*, certificate: Certificate) -> None:
     # Cleared only if the record still names the file read here (compare-and-set), so the
     # file deleted is always the one unreferenced; a download can store a Letter only once
     # the field is empty.
-    stale = Certificate.objects.filter(pk=certificate.pk).values_list("pdf_letter", flat=True).first()
-    if stale and Certificate.objects.filter(pk=certificate.pk, pdf_letter=stale).update(pdf_letter=""):
+    stale = (
+        Certificate.objects.filter(pk=certificate.pk).values_list("pdf_letter", flat=True).first()
+    )
+    if stale and Certificate.objects.filter(pk=certificate.pk, pdf_letter=stale).update(
+        pdf_letter=""
+    ):
         _delete_quietly(certificate.pdf_letter.storage, stale)
     certificate.pdf_letter = ""
 
@@ -214,7 +237,9 @@ def _letter_drop(*, certificate: Certificate) -> None:
 def _pdf_store(certificate: Certificate, *, page_size: PageSize, credential: str) -> str:
     """Render one page size and write it under a fresh random name; returns the stored name."""
     pdf = certificate_pdf(
-        certificate_document(certificate=certificate), page_size=page_size, credential_json=credential
+        certificate_document(certificate=certificate),
+        page_size=page_size,
+        credential_json=credential,
     )
     file_field = certificate.pdf_letter if page_size == PageSize.LETTER else certificate.pdf_a4
     name = file_field.storage.get_available_name(
@@ -222,7 +247,9 @@ def _pdf_store(certificate: Certificate, *, page_size: PageSize, credential: str
         max_length=file_field.field.max_length,
     )
     try:
-        return file_field.storage.save(name, ContentFile(pdf), max_length=file_field.field.max_length)
+        return file_field.storage.save(
+            name, ContentFile(pdf), max_length=file_field.field.max_length
+        )
     except Exception:
         # A disk that fills up mid-write leaves part of the file.
         _delete_quietly(file_field.storage, name)
@@ -232,29 +259,53 @@ def _pdf_store(certificate: Certificate, *, page_size: PageSize, credential: str
 def _render_failed(*, certificate: Certificate, error: Exception, attempt: int) -> Certificate:
     retry_at = timezone.now() + min(RENDER_RETRY_FIRST * 2 ** (attempt - 1), RENDER_RETRY_LONGEST)
     reason = _failure_logged(
-        certificate=certificate, error=error, outcome=f"try {attempt} failed, next try at {retry_at.isoformat()}",
+        certificate=certificate,
+        error=error,
+        outcome=f"try {attempt} failed, next try at {retry_at.isoformat()}",
         extra={"attempt": attempt, "retry_at": retry_at.isoformat()},
     )
     certificate.pdf_status = PdfStatus.FAILED
     certificate.render_attempts = attempt
     certificate.render_error = reason[:2000]
     certificate.render_retry_at = retry_at
-    certificate.save(update_fields=["pdf_status", "render_attempts", "render_error", "render_retry_at", "updated_at"])
+    certificate.save(
+        update_fields=[
+            "pdf_status",
+            "render_attempts",
+            "render_error",
+            "render_retry_at",
+            "updated_at",
+        ]
+    )
     return certificate
 
 
-def _failure_logged(*, certificate: Certificate, error: Exception, outcome: str, extra: dict | None = None) -> str:
+def _failure_logged(
+    *, certificate: Certificate, error: Exception, outcome: str, extra: dict | None = None
+) -> str:
     """Log why a PDF could not be produced and what happens next; returns the reason in words."""
     extra = {"certificate": certificate.code, **(extra or {})}
     if isinstance(error, OSError):
         full = error.errno in FULL_STORAGE_ERRNOS
-        reason = "The PDF could not be stored" + (" because the storage is full" if full else "") + f": {error}"
+        reason = (
+            "The PDF could not be stored"
+            + (" because the storage is full" if full else "")
+            + f": {error}"
+        )
         # No traceback for a full disk: the operator needs the fact, not the stack.
-        logger.error("certificate %s: %s; %s", certificate.code, reason, outcome,
-                     exc_info=not full, extra={**extra, "errno": error.errno})
+        logger.error(
+            "certificate %s: %s; %s",
+            certificate.code,
+            reason,
+            outcome,
+            exc_info=not full,
+            extra={**extra, "errno": error.errno},
+        )
     else:
         reason = f"The PDF could not be rendered: {type(error).__name__}: {error}"
-        logger.error("certificate %s: %s; %s", certificate.code, reason, outcome, exc_info=error, extra=extra)
+        logger.error(
+            "certificate %s: %s; %s", certificate.code, reason, outcome, exc_info=error, extra=extra
+        )
     return reason
 
 
@@ -275,14 +326,18 @@ def certificates_render_due(*, limit: int = 20) -> int:
         # Not ready = pending or failed, written so that the partial index serves it.
         Certificate.objects.exclude(pdf_status=PdfStatus.READY)
         .exclude(status=Status.REVOKED)
-        .filter(Q(render_retry_at__lte=now) | Q(render_retry_at__isnull=True, created_at__lt=now - RENDER_LEASE))
+        .filter(
+            Q(render_retry_at__lte=now)
+            | Q(render_retry_at__isnull=True, created_at__lt=now - RENDER_LEASE)
+        )
         .order_by("render_retry_at", "pk")
         .values_list("pk", "render_retry_at")[:limit]
     )
     ready = 0
     for pk, retry_at in list(due):
-        claimed = Certificate.objects.filter(pk=pk, render_retry_at=retry_at, pdf_status__in=[
-            PdfStatus.PENDING, PdfStatus.FAILED]).update(render_retry_at=now + RENDER_LEASE)
+        claimed = Certificate.objects.filter(
+            pk=pk, render_retry_at=retry_at, pdf_status__in=[PdfStatus.PENDING, PdfStatus.FAILED]
+        ).update(render_retry_at=now + RENDER_LEASE)
         if not claimed:
             continue
         certificate = certificate_render(certificate=Certificate.objects.get(pk=pk))
@@ -349,12 +404,16 @@ def certificate_revoke(*, certificate: Certificate, by, reason: str) -> Certific
         raise CertificateError("Give the reason for revoking; it is kept in the audit record.")
     locked = Certificate.objects.select_for_update().get(pk=certificate.pk)
     if locked.status == Status.REVOKED:
-        raise CertificateError(f"{locked.code} was already revoked on {locked.revoked_at:%Y-%m-%d}.")
+        raise CertificateError(
+            f"{locked.code} was already revoked on {locked.revoked_at:%Y-%m-%d}."
+        )
     locked.status = Status.REVOKED
     locked.revoked_at = timezone.now()
     locked.revoked_by = by
     locked.revocation_reason = reason
-    locked.save(update_fields=["status", "revoked_at", "revoked_by", "revocation_reason", "updated_at"])
+    locked.save(
+        update_fields=["status", "revoked_at", "revoked_by", "revocation_reason", "updated_at"]
+    )
     logger.info("certificate %s revoked by %s: %s", locked.code, by, reason)
     return locked
 

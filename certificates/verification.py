@@ -83,7 +83,9 @@ def credential_check(*, data: bytes, at: datetime | None = None) -> CredentialCh
 
 def credential_from_bytes(data: bytes) -> dict[str, Any]:
     if len(data) > MAX_UPLOAD_BYTES:
-        raise UnreadableCredential(f"The file is larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB.")
+        raise UnreadableCredential(
+            f"The file is larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB."
+        )
     if data.lstrip()[:5] == _PDF_MAGIC:
         data = _credential_from_pdf(data)
     if len(data) > MAX_CREDENTIAL_BYTES:
@@ -91,7 +93,9 @@ def credential_from_bytes(data: bytes) -> dict[str, Any]:
     try:
         document = json.loads(data.decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
-        raise UnreadableCredential("The file is neither a certificate PDF nor a JSON credential.") from exc
+        raise UnreadableCredential(
+            "The file is neither a certificate PDF nor a JSON credential."
+        ) from exc
     if not isinstance(document, dict):
         raise UnreadableCredential("The JSON is not a credential (expected an object).")
     return document
@@ -105,7 +109,9 @@ def _credential_from_pdf(data: bytes) -> bytes:
         attachments = reader.attachments
         candidates = [name for name in attachments if name.endswith(".json")]
         if not candidates:
-            raise UnreadableCredential("The PDF has no credential attached. Is it a PM Academy certificate?")
+            raise UnreadableCredential(
+                "The PDF has no credential attached. Is it a PM Academy certificate?"
+            )
         contents = attachments[sorted(candidates)[0]]
     except UnreadableCredential:
         raise
@@ -117,7 +123,9 @@ def _credential_from_pdf(data: bytes) -> bytes:
     return contents[0]
 
 
-def credential_document_check(*, document: dict[str, Any], at: datetime | None = None) -> CredentialCheck:
+def credential_document_check(
+    *, document: dict[str, Any], at: datetime | None = None
+) -> CredentialCheck:
     moment = at or timezone.now()
     check = _claims(document)
     proof = proof_verify(document, resolve_key=issuer_module.resolve_key)
@@ -125,7 +133,9 @@ def credential_document_check(*, document: dict[str, Any], at: datetime | None =
         check.outcome = CheckOutcome.INVALID
         check.reasons.append(proof.reason)
         return check
-    check.reasons.append("The signature is valid: the credential is unchanged since PM Academy signed it.")
+    check.reasons.append(
+        "The signature is valid: the credential is unchanged since PM Academy signed it."
+    )
     valid_from = parse_timestamp(document.get("validFrom"))
     valid_until = parse_timestamp(document.get("validUntil")) if "validUntil" in document else None
     if valid_from is None:

@@ -149,20 +149,26 @@ def sharing(request, code: str):
     if shared:
         messages.success(request, "Anyone with the link can now see and download this certificate.")
     else:
-        messages.success(request, "Only you can download this certificate now. Verification by code still works.")
+        messages.success(
+            request, "Only you can download this certificate now. Verification by code still works."
+        )
     return redirect("certificates:share", code=certificate.code)
 
 
 def _unavailable(request, certificate: Certificate) -> HttpResponse | None:
     if certificate.validity() == Validity.REVOKED:
-        return render(request, "certificates/revoked.html", {"certificate": certificate}, status=410)
+        return render(
+            request, "certificates/revoked.html", {"certificate": certificate}, status=410
+        )
     if not certificate.is_rendered:
         return _being_prepared(request, certificate)
     return None
 
 
 def _being_prepared(request, certificate: Certificate) -> HttpResponse:
-    response = render(request, "certificates/pending.html", {"certificate": certificate}, status=503)
+    response = render(
+        request, "certificates/pending.html", {"certificate": certificate}, status=503
+    )
     response["Retry-After"] = "30"
     return response
 
@@ -238,7 +244,9 @@ def status_list(request, list_number: int):
 
 
 def _status_lists_in_use() -> int:
-    highest = Certificate.objects.order_by("-status_index").values_list("status_index", flat=True).first()
+    highest = (
+        Certificate.objects.order_by("-status_index").values_list("status_index", flat=True).first()
+    )
     return 1 if highest is None else highest // STATUS_LIST_SIZE + 1
 
 
@@ -253,7 +261,8 @@ def issuer_keys(request):
 
 
 def _json(document: dict) -> JsonResponse:
-    response = JsonResponse(document, content_type=JSON_LD, json_dumps_params={"indent": 2, "ensure_ascii": False})
+    response = JsonResponse(
+        document, content_type=JSON_LD, json_dumps_params={"indent": 2, "ensure_ascii": False}
+    )
     response["Access-Control-Allow-Origin"] = "*"
     return response
-

@@ -102,7 +102,9 @@ class CertificateIssueView(generic.CreateView):
             return self.form_invalid(form)
         if not certificate.is_rendered:
             certificate_render_task.enqueue(certificate.pk)
-        messages.success(self.request, f"Certificate {certificate.code} issued to {certificate.learner_name}.")
+        messages.success(
+            self.request, f"Certificate {certificate.code} issued to {certificate.learner_name}."
+        )
         return redirect(self.inspect_url_for(certificate))
 
     def inspect_url_for(self, certificate: Certificate) -> str:
@@ -124,7 +126,9 @@ def revoke_view(request, pk):
     form = RevokeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            certificate_revoke(certificate=certificate, by=request.user, reason=form.cleaned_data["reason"])
+            certificate_revoke(
+                certificate=certificate, by=request.user, reason=form.cleaned_data["reason"]
+            )
         except CertificateError as exc:
             form.add_error(None, str(exc))
         else:
@@ -140,9 +144,16 @@ def revoke_view(request, pk):
 class CertificateIndexView(generic.IndexView):
     def get_list_more_buttons(self, instance):
         buttons = super().get_list_more_buttons(instance)
-        if instance.status != "revoked" and self.permission_policy.user_has_permission(self.request.user, "revoke"):
+        if instance.status != "revoked" and self.permission_policy.user_has_permission(
+            self.request.user, "revoke"
+        ):
             buttons.append(
-                MenuItem("Revoke", url=reverse("certificates_admin:revoke", args=[instance.pk]), icon_name="cross", priority=40)
+                MenuItem(
+                    "Revoke",
+                    url=reverse("certificates_admin:revoke", args=[instance.pk]),
+                    icon_name="cross",
+                    priority=40,
+                )
             )
         return buttons
 
@@ -151,12 +162,22 @@ class CertificateInspectView(generic.InspectView):
     @cached_property
     def header_buttons(self):
         buttons = []
-        if self.object.status != "revoked" and self.permission_policy.user_has_permission(self.request.user, "revoke"):
+        if self.object.status != "revoked" and self.permission_policy.user_has_permission(
+            self.request.user, "revoke"
+        ):
             buttons.append(
-                HeaderButton("Revoke", url=reverse("certificates_admin:revoke", args=[self.object.pk]), icon_name="cross")
+                HeaderButton(
+                    "Revoke",
+                    url=reverse("certificates_admin:revoke", args=[self.object.pk]),
+                    icon_name="cross",
+                )
             )
         buttons.append(
-            HeaderButton("Verification page", url=reverse("certificates:verify", args=[self.object.code]), icon_name="link-external")
+            HeaderButton(
+                "Verification page",
+                url=reverse("certificates:verify", args=[self.object.code]),
+                icon_name="link-external",
+            )
         )
         return buttons
 
@@ -186,10 +207,29 @@ class CertificateViewSet(ModelViewSet):
         DateColumn("issued_at", label="Issued"),
     ]
     inspect_view_fields = [
-        "code", "learner", "learner_name", "course", "course_title", "skills", "instructor_name",
-        "final_percent", "score_band", "issued_at", "expires_at", "issued_by", "status",
-        "revoked_at", "revoked_by", "revocation_reason", "shared", "status_index", "rendered_at",
-        "pdf_status", "render_attempts", "render_error", "render_retry_at",
+        "code",
+        "learner",
+        "learner_name",
+        "course",
+        "course_title",
+        "skills",
+        "instructor_name",
+        "final_percent",
+        "score_band",
+        "issued_at",
+        "expires_at",
+        "issued_by",
+        "status",
+        "revoked_at",
+        "revoked_by",
+        "revocation_reason",
+        "shared",
+        "status_index",
+        "rendered_at",
+        "pdf_status",
+        "render_attempts",
+        "render_error",
+        "render_retry_at",
     ]
     form_fields = ["learner", "course"]
 

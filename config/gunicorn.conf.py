@@ -41,6 +41,7 @@ def pre_fork(server, worker) -> None:
     and the collector's writes un-shared the pages the workers inherit from the master."""
     gc.freeze()
 
+
 # Headers such as X-Forwarded-Proto are trusted only from the reverse proxy's address.
 forwarded_allow_ips = os.environ.get("PMA_FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 limit_request_line = 8190

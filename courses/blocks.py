@@ -274,9 +274,7 @@ class QuizBlock(blocks.StructBlock):
             "max_attempts": 3,
             "reveal": QuizReveal.AFTER_LAST_ATTEMPT,
             "due_at": None,
-            "questions": [
-                PREVIEW_QUESTION
-            ],
+            "questions": [PREVIEW_QUESTION],
         }
         template = "blocks/quiz.html"
 
@@ -355,7 +353,9 @@ def paragraph_block(preview_value: str) -> blocks.RichTextBlock:
 
 class LessonBodyBlock(blocks.StreamBlock):
     heading = HeadingBlock()
-    paragraph = paragraph_block("<p>Product managers decide <b>what</b> to build and <b>why</b>.</p>")
+    paragraph = paragraph_block(
+        "<p>Product managers decide <b>what</b> to build and <b>why</b>.</p>"
+    )
     callout = CalloutBlock()
     quote = QuoteBlock()
     table = LessonTableBlock()

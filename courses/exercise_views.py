@@ -134,16 +134,18 @@ def _submission_too_large(request, declared_bytes: int) -> HttpResponseRedirect:
     if request.content_type == "multipart/form-data":
         message = upload_too_large(declared_bytes)
     else:
-        message = _("Your answers come to %(size).1f MB; at most %(limit).1f MB can be sent at once.") % {
-            "size": declared_bytes / 2**20, "limit": max_upload_bytes() / 2**20
-        }
+        message = _(
+            "Your answers come to %(size).1f MB; at most %(limit).1f MB can be sent at once."
+        ) % {"size": declared_bytes / 2**20, "limit": max_upload_bytes() / 2**20}
     messages.error(request, message)
     target = request.headers.get("Referer", "")
     if not url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         target = reverse("exercise_page", kwargs=request.resolver_match.kwargs)
-    return redirect(f"{target.split('#')[0]}#exercise-{request.resolver_match.kwargs['exercise_id']}")
+    return redirect(
+        f"{target.split('#')[0]}#exercise-{request.resolver_match.kwargs['exercise_id']}"
+    )
 
 
 @request_body_limit(

@@ -244,7 +244,8 @@ def _filtered(
         if "started" not in enrolments.query.annotations:
             enrolments = enrolments.alias(started=_started())
         enrolments = enrolments.filter(
-            progress__completed_at__isnull=True, started=state == LearnerState.IN_PROGRESS  # type: ignore[misc]  # the alias above
+            progress__completed_at__isnull=True,
+            started=state == LearnerState.IN_PROGRESS,  # type: ignore[misc]  # the alias above
         )
     elif state == LearnerState.COMPLETED:
         enrolments = enrolments.filter(progress__completed_at__isnull=False)

@@ -14,4 +14,6 @@ LEARNER_DASHBOARD_PANELS_HOOK = "learner_dashboard_panels"
 
 
 def dashboard_panels(request) -> list[SafeString]:
-    return [html for panel in hooks.get_hooks(LEARNER_DASHBOARD_PANELS_HOOK) if (html := panel(request))]
+    return [
+        html for panel in hooks.get_hooks(LEARNER_DASHBOARD_PANELS_HOOK) if (html := panel(request))
+    ]

@@ -159,7 +159,9 @@ def connect_receivers() -> None:
         record_test_tallies, sender=Submission, dispatch_uid="courses.record_test_tallies"
     )
 
-    pre_save.connect(name_new_enrolment, sender=Enrolment, dispatch_uid="courses.name_new_enrolment")
+    pre_save.connect(
+        name_new_enrolment, sender=Enrolment, dispatch_uid="courses.name_new_enrolment"
+    )
     post_save.connect(
         learner_renamed, sender=settings.AUTH_USER_MODEL, dispatch_uid="courses.learner_renamed"
     )

@@ -45,13 +45,21 @@ def site_for_request(request) -> Site | None:
     host = (split_domain_port(request._get_raw_host())[0], request.get_port())
     generation = pages_generation(request=request)
     entry = _memo.get(host)
-    if entry is not None and entry[0] == generation and time.monotonic() - entry[1] < TIMEOUT_SECONDS:
+    if (
+        entry is not None
+        and entry[0] == generation
+        and time.monotonic() - entry[1] < TIMEOUT_SECONDS
+    ):
         return pickle.loads(entry[2]) if entry[2] is not None else None  # noqa: S301 - our own bytes
     site = _looked_up(request)
     with _lock:
         if len(_memo) >= MAX_HOSTS:
             _memo.clear()
-        _memo[host] = (generation, time.monotonic(), pickle.dumps(site) if site is not None else None)
+        _memo[host] = (
+            generation,
+            time.monotonic(),
+            pickle.dumps(site) if site is not None else None,
+        )
     return site
 
 

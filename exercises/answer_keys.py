@@ -77,7 +77,9 @@ class FilesMoved:
     missing: list[str] = field(default_factory=list)
 
 
-def revision_files_move(*, revisions: Iterable[Any], source: Storage, target: Storage) -> FilesMoved:
+def revision_files_move(
+    *, revisions: Iterable[Any], source: Storage, target: Storage
+) -> FilesMoved:
     """Copy each revision's source and release notebook from `source` to `target` storage under
     a fresh unguessable name, point the row at it, and delete the old file once the transaction
     commits (a rolled-back migration leaves every row pointing at a file that still exists).
@@ -100,7 +102,9 @@ def revision_files_move(*, revisions: Iterable[Any], source: Storage, target: St
                 else:
                     logger.warning(
                         "The %s notebook of exercise revision %s is missing (%s); its row is left as it is.",
-                        kind, revision.pk, name,
+                        kind,
+                        revision.pk,
+                        name,
                     )
                     result.missing.append(name)
                 continue
@@ -108,7 +112,9 @@ def revision_files_move(*, revisions: Iterable[Any], source: Storage, target: St
                 changed[kind] = target.save(answer_key_name(kind), File(fh, name=Path(name).name))
             result.moved[name] = changed[kind]
         if changed:
-            type(revision)._default_manager.using(revision._state.db).filter(pk=revision.pk).update(**changed)
+            type(revision)._default_manager.using(revision._state.db).filter(pk=revision.pk).update(
+                **changed
+            )
             old = [getattr(revision, kind).name for kind in changed]
             transaction.on_commit(partial(_delete_all, source, old))
     return result
@@ -119,18 +125,24 @@ def _delete_all(storage: Storage, names: list[str]) -> None:
         try:
             storage.delete(name)
         except OSError:
-            logger.warning("Could not delete %s after moving it to private storage.", name, exc_info=True)
+            logger.warning(
+                "Could not delete %s after moving it to private storage.", name, exc_info=True
+            )
 
 
 @checks.register(checks.Tags.security)
-def check_answer_keys_are_not_served(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+def check_answer_keys_are_not_served(
+    app_configs: Any = None, **kwargs: Any
+) -> list[checks.CheckMessage]:
     """The private storage exists, and on disk it lies outside every directory a proxy serves."""
     if PRIVATE_STORAGE_ALIAS not in settings.STORAGES:
-        return [checks.Error(
-            "settings.STORAGES has no 'private' storage for exercise source notebooks.",
-            hint="Add STORAGES['private'] (see config/settings/base.py).",
-            id="exercises.E001",
-        )]
+        return [
+            checks.Error(
+                "settings.STORAGES has no 'private' storage for exercise source notebooks.",
+                hint="Add STORAGES['private'] (see config/settings/base.py).",
+                id="exercises.E001",
+            )
+        ]
     storage = storages[PRIVATE_STORAGE_ALIAS]
     if not isinstance(storage, FileSystemStorage):
         return []
@@ -139,9 +151,11 @@ def check_answer_keys_are_not_served(app_configs: Any = None, **kwargs: Any) -> 
     for setting in ("MEDIA_ROOT", "STATIC_ROOT"):
         served = getattr(settings, setting, None)
         if served and private.is_relative_to(Path(served).resolve()):
-            errors.append(checks.Error(
-                f"The private storage ({private}) lies inside {setting}, which is served publicly.",
-                hint="Set PMA_PRIVATE_ROOT to a directory outside MEDIA_ROOT and STATIC_ROOT.",
-                id="exercises.E002",
-            ))
+            errors.append(
+                checks.Error(
+                    f"The private storage ({private}) lies inside {setting}, which is served publicly.",
+                    hint="Set PMA_PRIVATE_ROOT to a directory outside MEDIA_ROOT and STATIC_ROOT.",
+                    id="exercises.E002",
+                )
+            )
     return errors

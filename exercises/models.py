@@ -32,7 +32,9 @@ class Exercise(models.Model):
     slug = models.SlugField(max_length=100, unique=True)
     instructions = models.TextField(
         blank=True,
-        help_text=_("What the learner computes and why a product manager would. Shown above the notebook."),
+        help_text=_(
+            "What the learner computes and why a product manager would. Shown above the notebook."
+        ),
     )
     current_revision = models.ForeignKey(
         "ExerciseRevision",
@@ -47,11 +49,15 @@ class Exercise(models.Model):
         null=True,
         blank=True,
         validators=[MinValueValidator(1)],
-        help_text=_("How many times a learner may submit. Leave empty for no limit. Checks do not count."),
+        help_text=_(
+            "How many times a learner may submit. Leave empty for no limit. Checks do not count."
+        ),
     )
     cooldown_seconds = models.PositiveIntegerField(
         default=0,
-        help_text=_("Seconds a learner waits between two submissions or checks of this exercise (0 = none)."),
+        help_text=_(
+            "Seconds a learner waits between two submissions or checks of this exercise (0 = none)."
+        ),
     )
     score_policy = models.CharField(
         max_length=10,
@@ -62,7 +68,9 @@ class Exercise(models.Model):
     due_at = models.DateTimeField(
         null=True,
         blank=True,
-        help_text=_("After this moment learners can no longer submit or check. Leave empty for no deadline."),
+        help_text=_(
+            "After this moment learners can no longer submit or check. Leave empty for no deadline."
+        ),
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -79,7 +87,10 @@ class Exercise(models.Model):
     @property
     def is_ready(self) -> bool:
         """Learners can submit only against a revision that passed validation."""
-        return self.current_revision is not None and self.current_revision.validation_status == ValidationStatus.VALID
+        return (
+            self.current_revision is not None
+            and self.current_revision.validation_status == ValidationStatus.VALID
+        )
 
     @property
     def max_score(self) -> float:
@@ -121,7 +132,9 @@ class ExerciseRevision(models.Model):
     class Meta:
         ordering = ["exercise", "-number"]
         constraints = [
-            models.UniqueConstraint(fields=["exercise", "number"], name="unique_exercise_revision_number"),
+            models.UniqueConstraint(
+                fields=["exercise", "number"], name="unique_exercise_revision_number"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -100,7 +100,10 @@ def exercise_revision_create(
     (see `exercise_revision_record_validation`), so a broken fix never reaches learners.
     """
     return _revision_store(
-        exercise=exercise, parsed=exercise_source_parse(data=data), data=data, filename=filename,
+        exercise=exercise,
+        parsed=exercise_source_parse(data=data),
+        data=data,
+        filename=filename,
         uploaded_by=uploaded_by,
     )
 
@@ -149,7 +152,9 @@ def exercise_create(
         instructions=instructions,
         created_by=created_by,
     )
-    _revision_store(exercise=exercise, parsed=parsed, data=data, filename=filename, uploaded_by=created_by)
+    _revision_store(
+        exercise=exercise, parsed=parsed, data=data, filename=filename, uploaded_by=created_by
+    )
     return exercise
 
 
@@ -167,7 +172,9 @@ def exercise_revision_record_validation(
         revision.validation_status = ValidationStatus.ERROR
         revision.validation_report = {"valid": False, "error": error, "problems": []}
     else:
-        revision.validation_status = ValidationStatus.VALID if report.get("valid") else ValidationStatus.INVALID
+        revision.validation_status = (
+            ValidationStatus.VALID if report.get("valid") else ValidationStatus.INVALID
+        )
         revision.validation_report = report
     revision.validated_at = timezone.now()
     revision.save(update_fields=["validation_status", "validation_report", "validated_at"])

@@ -37,7 +37,13 @@ from .services import (
 )
 
 EXERCISE_FIELDS = [
-    "title", "slug", "instructions", "max_attempts", "cooldown_seconds", "score_policy", "due_at",
+    "title",
+    "slug",
+    "instructions",
+    "max_attempts",
+    "cooldown_seconds",
+    "score_policy",
+    "due_at",
 ]
 
 
@@ -223,8 +229,18 @@ class ExerciseViewSet(ModelViewSet):
     def get_urlpatterns(self):
         return [
             *super().get_urlpatterns(),
-            path("revision/<int:pk>/source/", revision_download, {"which": "source"}, name="revision_source"),
-            path("revision/<int:pk>/release/", revision_download, {"which": "release"}, name="revision_release"),
+            path(
+                "revision/<int:pk>/source/",
+                revision_download,
+                {"which": "source"},
+                name="revision_source",
+            ),
+            path(
+                "revision/<int:pk>/release/",
+                revision_download,
+                {"which": "release"},
+                name="revision_release",
+            ),
             path("revision/<int:pk>/validate/", revision_revalidate, name="revision_validate"),
         ]
 
@@ -242,8 +258,12 @@ def revision_download(request, pk: int, which: str):
         raise Http404("This revision has no such file.")
     suffix = "source" if which == "source" else "release"
     filename = f"{revision.exercise.slug}-r{revision.number}-{suffix}.ipynb"
-    return FileResponse(field.open("rb"), as_attachment=True, filename=filename,
-                        content_type="application/x-ipynb+json")
+    return FileResponse(
+        field.open("rb"),
+        as_attachment=True,
+        filename=filename,
+        content_type="application/x-ipynb+json",
+    )
 
 
 @require_POST
@@ -255,4 +275,3 @@ def revision_revalidate(request, pk: int):
 
 
 exercise_viewset = ExerciseViewSet("exercises")
-

@@ -47,7 +47,9 @@ class ReadOnlyPermissionPolicy(ModelPermissionPolicy):
 class OverrideForm(forms.Form):
     new_score = forms.FloatField(label="New score", min_value=0)
     reason = forms.CharField(
-        label="Reason", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000,
+        label="Reason",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
         help_text="Kept on the audit trail with your name and the time.",
     )
 
@@ -69,8 +71,13 @@ def _assembled_steps(submission: Submission) -> list[dict]:
     except (OSError, NotebookRejected, SourceInvalid):
         return []
     return [
-        {"number": step.cell.index + 1, "grade_id": step.cell.grade_id, "kind": step.cell.kind.value,
-         "code": step.code, "from_learner": step.from_learner}
+        {
+            "number": step.cell.index + 1,
+            "grade_id": step.cell.grade_id,
+            "kind": step.cell.kind.value,
+            "code": step.code,
+            "from_learner": step.from_learner,
+        }
         for step in assemble(source, notebook, mode=submission.kind).steps
     ]
 
@@ -90,16 +97,19 @@ class SubmissionInspectView(generic.InspectView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         submission = self.object
-        context.update({
-            "submission": submission,
-            "result": submission_result(submission=submission),
-            "steps": _assembled_steps(submission),
-            "overrides": submission.overrides.select_related("by"),
-            "regrades": submission.regrade_changes.select_related("batch", "old_revision"),
-            "can_change": self.request.user.has_perm(CHANGE) and submission.kind == SubmissionKind.SUBMIT,
-            "override_form": OverrideForm(initial={"new_score": submission.counted_score}),
-            "report": submission.report or {},
-        })
+        context.update(
+            {
+                "submission": submission,
+                "result": submission_result(submission=submission),
+                "steps": _assembled_steps(submission),
+                "overrides": submission.overrides.select_related("by"),
+                "regrades": submission.regrade_changes.select_related("batch", "old_revision"),
+                "can_change": self.request.user.has_perm(CHANGE)
+                and submission.kind == SubmissionKind.SUBMIT,
+                "override_form": OverrideForm(initial={"new_score": submission.counted_score}),
+                "report": submission.report or {},
+            }
+        )
         return context
 
 
@@ -124,7 +134,12 @@ class SubmissionViewSet(ModelViewSet):
         Column("learner", label="Learner", accessor="learner"),
         Column("exercise", label="Exercise", accessor="exercise"),
         Column("attempt", label="Attempt", accessor="attempt"),
-        StatusTagColumn("status", label="Status", accessor="get_status_display", primary=lambda s: s.status == "graded"),
+        StatusTagColumn(
+            "status",
+            label="Status",
+            accessor="get_status_display",
+            primary=lambda s: s.status == "graded",
+        ),
         Column("counted_score", label="Score", accessor="counted_score"),
         Column("max_score", label="Out of", accessor="max_score"),
         Column("needs_review", label="Needs review", accessor="needs_review"),
@@ -137,7 +152,11 @@ class SubmissionViewSet(ModelViewSet):
             *super().get_urlpatterns(),
             path("override/<int:pk>/", submission_override_view, name="override"),
             path("regrade/<int:pk>/", submission_regrade_view, name="regrade"),
-            path("regrade-exercise/<int:exercise_pk>/", exercise_regrade_view, name="regrade_exercise"),
+            path(
+                "regrade-exercise/<int:exercise_pk>/",
+                exercise_regrade_view,
+                name="regrade_exercise",
+            ),
             path("regrades/<int:pk>/", regrade_batch_view, name="regrade_batch"),
         ]
 
@@ -154,15 +173,24 @@ def submission_override_view(request, pk: int):
     form = OverrideForm(request.POST)
     if not form.is_valid():
         for field, errors in form.errors.items():
-            messages.error(request, f"{form.fields[field].label}: {' '.join(str(error) for error in errors)}")
+            messages.error(
+                request, f"{form.fields[field].label}: {' '.join(str(error) for error in errors)}"
+            )
         return redirect("submissions:inspect", submission.pk)
     try:
-        grade_override(submission=submission, new_score=form.cleaned_data["new_score"],
-                       reason=form.cleaned_data["reason"], by=request.user)
+        grade_override(
+            submission=submission,
+            new_score=form.cleaned_data["new_score"],
+            reason=form.cleaned_data["reason"],
+            by=request.user,
+        )
     except SubmissionRefused as refusal:
         messages.error(request, str(refusal))
     else:
-        messages.success(request, f"Score set to {form.cleaned_data['new_score']:g}; the change is on the audit trail.")
+        messages.success(
+            request,
+            f"Score set to {form.cleaned_data['new_score']:g}; the change is on the audit trail.",
+        )
     return redirect("submissions:inspect", submission.pk)
 
 
@@ -181,7 +209,9 @@ def submission_regrade_view(request, pk: int):
 def _instructor_course_ids(user) -> list[int] | None:
     if user.is_superuser:
         return None
-    return list(submissions_visible_to(user=user).values_list("course_page_id", flat=True).distinct())
+    return list(
+        submissions_visible_to(user=user).values_list("course_page_id", flat=True).distinct()
+    )
 
 
 @require_POST
@@ -190,8 +220,9 @@ def exercise_regrade_view(request, exercise_pk: int):
         raise PermissionDenied
     exercise = get_object_or_404(Exercise, pk=exercise_pk)
     try:
-        batch = exercise_regrade(exercise=exercise, by=request.user,
-                                 course_page_ids=_instructor_course_ids(request.user))
+        batch = exercise_regrade(
+            exercise=exercise, by=request.user, course_page_ids=_instructor_course_ids(request.user)
+        )
     except SubmissionRefused as refusal:
         messages.error(request, str(refusal))
         return redirect("exercises:inspect", exercise.pk)
@@ -202,18 +233,28 @@ def exercise_regrade_view(request, exercise_pk: int):
 def regrade_batch_view(request, pk: int):
     if not (request.user.has_perm(CHANGE) or request.user.has_perm("grading.view_submission")):
         raise PermissionDenied
-    batch = get_object_or_404(RegradeBatch.objects.select_related("exercise", "revision", "requested_by"), pk=pk)
+    batch = get_object_or_404(
+        RegradeBatch.objects.select_related("exercise", "revision", "requested_by"), pk=pk
+    )
     visible = submissions_visible_to(user=request.user)
-    changes = list(batch.changes.filter(submission__in=visible).select_related("submission__learner", "old_revision"))
+    changes = list(
+        batch.changes.filter(submission__in=visible).select_related(
+            "submission__learner", "old_revision"
+        )
+    )
     if not changes and not request.user.is_superuser:
         raise Http404
-    return TemplateResponse(request, "grading/admin/regrade_batch.html", {
-        "batch": batch,
-        "changes": changes,
-        "changed": [c for c in changes if c.changed],
-        "header_title": f"Regrade of {batch.exercise}",
-        "index_url": reverse("submissions:index"),
-    })
+    return TemplateResponse(
+        request,
+        "grading/admin/regrade_batch.html",
+        {
+            "batch": batch,
+            "changes": changes,
+            "changed": [c for c in changes if c.changed],
+            "header_title": f"Regrade of {batch.exercise}",
+            "index_url": reverse("submissions:index"),
+        },
+    )
 
 
 submission_viewset = SubmissionViewSet("submissions")

@@ -65,15 +65,25 @@ def _rich(output: dict[str, Any]) -> Item:
         png = _png(data["image/png"])
         if png:
             return {"type": "image", "png": png}
-        return {"type": "note", "text": "An image output is not shown: only PNG images up to 512 KB are."}
+        return {
+            "type": "note",
+            "text": "An image output is not shown: only PNG images up to 512 KB are.",
+        }
     if "text/plain" in data:
         return {"type": "text", "text": _text(data["text/plain"])}
     kinds = ", ".join(sorted(str(k) for k in data)[:3]) or "an empty output"
-    return {"type": "note", "text": f"An output of type {kinds} is not shown here; only text and PNG images are."}
+    return {
+        "type": "note",
+        "text": f"An output of type {kinds} is not shown here; only text and PNG images are.",
+    }
 
 
 def _truncation_note(output: Any) -> Item | None:
-    if not isinstance(output, dict) or output.get("output_type") != "stream" or output.get("name") != "stderr":
+    if (
+        not isinstance(output, dict)
+        or output.get("output_type") != "stream"
+        or output.get("name") != "stderr"
+    ):
         return None
     match = ENGINE_TRUNCATION_NOTE.fullmatch(_text(output.get("text")))
     return {"type": "note", "text": match.group(1)} if match else None
@@ -93,7 +103,12 @@ def _items(outputs: list[Any]) -> list[Item]:
             else:
                 items.append({"type": "text", "name": name, "text": text})
         elif kind == "error":
-            items.append({"type": "error", "text": f"{_text(output.get('ename'))}: {_text(output.get('evalue'))}"})
+            items.append(
+                {
+                    "type": "error",
+                    "text": f"{_text(output.get('ename'))}: {_text(output.get('evalue'))}",
+                }
+            )
         elif kind in ("display_data", "execute_result"):
             items.append(_rich(output))
     return items
@@ -127,7 +142,9 @@ def cell_outputs_for_learner(outputs: list[Any], *, hidden: list[str]) -> list[I
     return safe
 
 
-def answer_outputs_for_learner(outputs: dict[str, list[Any]], *, hidden: list[str]) -> dict[str, list[Item]]:
+def answer_outputs_for_learner(
+    outputs: dict[str, list[Any]], *, hidden: list[str]
+) -> dict[str, list[Item]]:
     """Safe outputs of the learner's answer cells, by grade_id, from `GradeReport.answer_outputs`."""
     return {
         grade_id: cell_outputs_for_learner(cell, hidden=hidden)

@@ -77,9 +77,9 @@ class AttemptStanding:
         if self.past_due:
             assert exercise.due_at is not None  # noqa: S101 - past_due says so
             due = formats.date_format(timezone.localtime(exercise.due_at), "DATETIME_FORMAT")
-            return _("This exercise was due on %(due)s; it no longer accepts submissions or checks.") % {
-                "due": due
-            }
+            return _(
+                "This exercise was due on %(due)s; it no longer accepts submissions or checks."
+            ) % {"due": due}
         if kind == SubmissionKind.SUBMIT and self.attempts_left == 0:
             if exercise.score_policy == ScorePolicy.BEST:
                 message = _(

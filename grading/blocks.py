@@ -29,6 +29,8 @@ class ExerciseChooserBlock(_ChooserBlock):  # type: ignore[valid-type, misc]  # 
         exercises = []
         for pk in values:
             exercise = found.get(pk)
-            exercises.append(copy.copy(exercise) if exercise is not None and pk in seen else exercise)
+            exercises.append(
+                copy.copy(exercise) if exercise is not None and pk in seen else exercise
+            )
             seen.add(pk)
         return exercises

@@ -31,7 +31,9 @@ def grading_limits() -> Limits:
     known = {f.name for f in fields(Limits)}
     unknown = set(overrides) - known
     if unknown:
-        raise ValueError(f"Unknown grading limits in PMA_GRADING['LIMITS']: {', '.join(sorted(unknown))}")
+        raise ValueError(
+            f"Unknown grading limits in PMA_GRADING['LIMITS']: {', '.join(sorted(unknown))}"
+        )
     return Limits(**overrides)
 
 
@@ -55,7 +57,10 @@ def kernel_provider() -> KernelProvider:
             limits = grading_limits()
             if size > 0:
                 _provider = KernelPool(
-                    limits, size=size, unsafe_local=unsafe_local_mode(), launcher=kernel_launcher_setting()
+                    limits,
+                    size=size,
+                    unsafe_local=unsafe_local_mode(),
+                    launcher=kernel_launcher_setting(),
                 )
             else:
                 _provider = ColdKernels(

@@ -38,8 +38,12 @@ def _notebook_path(submission: Submission, filename: str) -> str:
 
 
 class Submission(models.Model):
-    learner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="submissions")
-    exercise = models.ForeignKey("exercises.Exercise", on_delete=models.PROTECT, related_name="submissions")
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="submissions"
+    )
+    exercise = models.ForeignKey(
+        "exercises.Exercise", on_delete=models.PROTECT, related_name="submissions"
+    )
     revision = models.ForeignKey(
         "exercises.ExerciseRevision",
         on_delete=models.PROTECT,
@@ -56,7 +60,9 @@ class Submission(models.Model):
     )
     kind = models.CharField(max_length=10, choices=SubmissionKind.choices)
     origin = models.CharField(max_length=10, choices=SubmissionOrigin.choices)
-    status = models.CharField(max_length=10, choices=SubmissionStatus.choices, default=SubmissionStatus.QUEUED)
+    status = models.CharField(
+        max_length=10, choices=SubmissionStatus.choices, default=SubmissionStatus.QUEUED
+    )
     failure_reason = models.TextField(blank=True)
     notebook = models.FileField(upload_to=_notebook_path, max_length=255)
     notebook_sha256 = models.CharField(max_length=64)
@@ -64,7 +70,9 @@ class Submission(models.Model):
         default=dict, blank=True, help_text=_("The learner's answer cells: grade_id → text.")
     )
     seed = models.BigIntegerField(help_text=_("Seeds the sealed checks' hidden inputs."))
-    attempt = models.PositiveIntegerField(null=True, blank=True, help_text=_("Checks are not attempts."))
+    attempt = models.PositiveIntegerField(
+        null=True, blank=True, help_text=_("Checks are not attempts.")
+    )
     created_at = models.DateTimeField()
     queued_at = models.DateTimeField()
     started_at = models.DateTimeField(null=True, blank=True)
@@ -72,16 +80,21 @@ class Submission(models.Model):
     lease_expires_at = models.DateTimeField(null=True, blank=True)
     worker_id = models.CharField(max_length=200, blank=True)
     claims = models.PositiveSmallIntegerField(
-        default=0, help_text=_("How many times a worker started grading it (more than one after a crash).")
+        default=0,
+        help_text=_("How many times a worker started grading it (more than one after a crash)."),
     )
     report = models.JSONField(null=True, blank=True)
     outputs = models.JSONField(
-        default=dict, blank=True, help_text=_("Sanitised outputs of the learner's answer cells, by grade_id.")
+        default=dict,
+        blank=True,
+        help_text=_("Sanitised outputs of the learner's answer cells, by grade_id."),
     )
     score = models.FloatField(null=True, blank=True)
     max_score = models.FloatField(default=0.0)
     override_score = models.FloatField(
-        null=True, blank=True, help_text=_("Set by an instructor's override; it wins over the graded score.")
+        null=True,
+        blank=True,
+        help_text=_("Set by an instructor's override; it wins over the graded score."),
     )
     needs_review = models.BooleanField(default=False)
 
@@ -94,11 +107,14 @@ class Submission(models.Model):
                 name="unique_submission_attempt",
             ),
             models.CheckConstraint(
-                condition=(Q(kind="submit", attempt__isnull=False) | Q(kind="check", attempt__isnull=True)),
+                condition=(
+                    Q(kind="submit", attempt__isnull=False) | Q(kind="check", attempt__isnull=True)
+                ),
                 name="submission_attempt_only_for_submit",
             ),
             models.CheckConstraint(
-                condition=Q(score__isnull=True) | Q(score__gte=0), name="submission_score_not_negative"
+                condition=Q(score__isnull=True) | Q(score__gte=0),
+                name="submission_score_not_negative",
             ),
         ]
         indexes = [
@@ -133,14 +149,18 @@ class GradeOverride(models.Model):
     old_score = models.FloatField(null=True, blank=True)
     new_score = models.FloatField()
     reason = models.TextField()
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     at = models.DateTimeField()
 
     class Meta:
         ordering = ["-at", "-pk"]
         constraints = [
             models.CheckConstraint(condition=~Q(reason=""), name="grade_override_reason_required"),
-            models.CheckConstraint(condition=Q(new_score__gte=0), name="grade_override_score_not_negative"),
+            models.CheckConstraint(
+                condition=Q(new_score__gte=0), name="grade_override_score_not_negative"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -156,12 +176,18 @@ class RegradeStatus(models.TextChoices):
 class RegradeBatch(models.Model):
     """Regrading one submission or every submission of an exercise against its current revision."""
 
-    exercise = models.ForeignKey("exercises.Exercise", on_delete=models.PROTECT, related_name="regrades")
-    revision = models.ForeignKey("exercises.ExerciseRevision", on_delete=models.PROTECT, related_name="+")
+    exercise = models.ForeignKey(
+        "exercises.Exercise", on_delete=models.PROTECT, related_name="regrades"
+    )
+    revision = models.ForeignKey(
+        "exercises.ExerciseRevision", on_delete=models.PROTECT, related_name="+"
+    )
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
-    status = models.CharField(max_length=10, choices=RegradeStatus.choices, default=RegradeStatus.QUEUED)
+    status = models.CharField(
+        max_length=10, choices=RegradeStatus.choices, default=RegradeStatus.QUEUED
+    )
     total = models.PositiveIntegerField(default=0)
     done = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField()
@@ -184,8 +210,12 @@ class RegradeChange(models.Model):
     """One line of a regrade's diff; the earlier grade is kept here, so nothing is lost."""
 
     batch = models.ForeignKey(RegradeBatch, on_delete=models.CASCADE, related_name="changes")
-    submission = models.ForeignKey(Submission, on_delete=models.PROTECT, related_name="regrade_changes")
-    old_revision = models.ForeignKey("exercises.ExerciseRevision", on_delete=models.PROTECT, related_name="+")
+    submission = models.ForeignKey(
+        Submission, on_delete=models.PROTECT, related_name="regrade_changes"
+    )
+    old_revision = models.ForeignKey(
+        "exercises.ExerciseRevision", on_delete=models.PROTECT, related_name="+"
+    )
     old_status = models.CharField(max_length=10, choices=SubmissionStatus.choices)
     old_score = models.FloatField(null=True, blank=True)
     old_report = models.JSONField(null=True, blank=True)
@@ -204,4 +234,6 @@ class RegradeChange(models.Model):
 
     @property
     def changed(self) -> bool:
-        return self.done and (self.old_score != self.new_score or self.old_status != self.new_status)
+        return self.done and (
+            self.old_score != self.new_score or self.old_status != self.new_status
+        )

@@ -66,11 +66,17 @@ def _counted(submission: Submission | None) -> CountedScore | None:
     )
 
 
-def _learners_submissions(*, learner: Any, exercise: Exercise, course_page_id: int | None) -> QuerySet[Submission]:
-    return Submission.objects.filter(learner=learner, exercise=exercise, course_page_id=course_page_id)
+def _learners_submissions(
+    *, learner: Any, exercise: Exercise, course_page_id: int | None
+) -> QuerySet[Submission]:
+    return Submission.objects.filter(
+        learner=learner, exercise=exercise, course_page_id=course_page_id
+    )
 
 
-def learner_exercise_score(*, learner: Any, exercise: Exercise, course_page_id: int | None) -> CountedScore | None:
+def learner_exercise_score(
+    *, learner: Any, exercise: Exercise, course_page_id: int | None
+) -> CountedScore | None:
     """The score that counts for a learner on an exercise in a course (see `_countable`)."""
     mine = _learners_submissions(learner=learner, exercise=exercise, course_page_id=course_page_id)
     return _counted(_countable(mine, exercise=exercise).first())
@@ -135,7 +141,9 @@ def submission_result(*, submission: Submission) -> SubmissionResult:
     # for instructors, so learners only learn that a person will look.
     notes = [str(f.get("message", "")) for f in report.get("flags", []) if not f.get("review")]
     if report.get("needs_review"):
-        notes.append("Part of this submission is graded by your instructor; your score may still change.")
+        notes.append(
+            "Part of this submission is graded by your instructor; your score may still change."
+        )
     return SubmissionResult(
         submission=submission,
         tests=tests,
@@ -212,10 +220,18 @@ def _editor_cells(*, exercise: Exercise, prefill: dict[str, str]) -> list[Editor
         text = "".join(source) if isinstance(source, list) else str(source)
         grade_id = ((cell.get("metadata") or {}).get("nbgrader") or {}).get("grade_id") or ""
         if grade_id in answer_ids:
-            cells.append(EditorCell(cell_type=cell.get("cell_type", "code"), text=prefill.get(grade_id, text),
-                                    grade_id=grade_id, editable=True))
+            cells.append(
+                EditorCell(
+                    cell_type=cell.get("cell_type", "code"),
+                    text=prefill.get(grade_id, text),
+                    grade_id=grade_id,
+                    editable=True,
+                )
+            )
         elif text.strip():
-            cells.append(EditorCell(cell_type=cell.get("cell_type", "code"), text=text, grade_id=grade_id))
+            cells.append(
+                EditorCell(cell_type=cell.get("cell_type", "code"), text=text, grade_id=grade_id)
+            )
     return cells
 
 
@@ -256,7 +272,11 @@ def _panel_submissions(
 
 
 def exercise_panel_context(
-    *, learner: Any, exercise: Exercise, course_page_id: int | None, draft: dict[str, str] | None = None
+    *,
+    learner: Any,
+    exercise: Exercise,
+    course_page_id: int | None,
+    draft: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """Everything the exercise panel template needs, as {"panel": ExercisePanel}.
 
@@ -267,8 +287,12 @@ def exercise_panel_context(
         learner=learner, exercise=exercise, course_page_id=course_page_id
     )
     # The panel does not need the next attempt's number, so the highest one is not fetched.
-    standing = attempt_standing(exercise=exercise, attempts_used=attempts_used, last_attempt=None,
-                                last_sent_at=latest.created_at if latest is not None else None)
+    standing = attempt_standing(
+        exercise=exercise,
+        attempts_used=attempts_used,
+        last_attempt=None,
+        last_sent_at=latest.created_at if latest is not None else None,
+    )
     prefill = draft or _last_answers(submission=latest)
     panel = ExercisePanel(
         exercise=exercise,
@@ -276,7 +300,9 @@ def exercise_panel_context(
         ready=exercise.is_ready,
         cells=_editor_cells(exercise=exercise, prefill=prefill) if exercise.is_ready else [],
         latest=latest,
-        latest_result=submission_result(submission=latest) if latest is not None and latest.is_done else None,
+        latest_result=submission_result(submission=latest)
+        if latest is not None and latest.is_done
+        else None,
         counted=_counted(counted),
         standing=standing,
         max_upload_mb=max_upload_bytes() / 2**20,
@@ -286,7 +312,9 @@ def exercise_panel_context(
 
 def submissions_visible_to(*, user: Any) -> QuerySet[Submission]:
     """Submissions an instructor may see: those made in courses whose pages they can edit."""
-    submissions = Submission.objects.select_related("learner", "exercise", "revision", "course_page")
+    submissions = Submission.objects.select_related(
+        "learner", "exercise", "revision", "course_page"
+    )
     if not user.is_authenticated or not user.is_active:
         return submissions.none()
     if user.is_superuser:

@@ -53,7 +53,9 @@ class HealthReport:
             "queue_backend": self.queue_kind.value,
             "queued_tasks": self.queued_tasks,
             "worker": self.worker.value,
-            "worker_last_seen": self.worker_last_seen_at.isoformat() if self.worker_last_seen_at else None,
+            "worker_last_seen": self.worker_last_seen_at.isoformat()
+            if self.worker_last_seen_at
+            else None,
         }
 
 
@@ -78,7 +80,9 @@ def queue_kind() -> QueueKind:
         return QueueKind.DATABASE
     if backend_path.startswith("django_tasks_rq."):
         return QueueKind.RQ
-    if backend_path.startswith(("django_tasks.backends.immediate.", "django_tasks.backends.dummy.")):
+    if backend_path.startswith(
+        ("django_tasks.backends.immediate.", "django_tasks.backends.dummy.")
+    ):
         return QueueKind.INLINE
     return QueueKind.OTHER
 
@@ -91,7 +95,9 @@ def queue_check(*, kind: QueueKind) -> tuple[CheckState, int | None]:
         if kind == QueueKind.RQ:
             return CheckState.OK, _redis_queue_depth()
     except Exception:
-        logger.warning("Health check: the task queue (%s) did not answer", kind.value, exc_info=True)
+        logger.warning(
+            "Health check: the task queue (%s) did not answer", kind.value, exc_info=True
+        )
         return CheckState.DOWN, None
     return CheckState.OK, None
 
@@ -127,7 +133,9 @@ def _redis_worker_last_seen() -> datetime | None:
     return max(seen, default=None)
 
 
-def worker_last_seen(*, kind: QueueKind, database: CheckState, queue: CheckState) -> datetime | None:
+def worker_last_seen(
+    *, kind: QueueKind, database: CheckState, queue: CheckState
+) -> datetime | None:
     candidates: list[datetime] = []
     if database == CheckState.OK:
         try:

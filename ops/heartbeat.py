@@ -70,7 +70,9 @@ def worker_heartbeat_start(
                 worker_heartbeat_record(worker_id=worker_id)
             except Exception:
                 # A database blip must not kill the worker; /healthz shows the gap as "stale".
-                logger.warning("Could not record the heartbeat of worker %s", worker_id, exc_info=True)
+                logger.warning(
+                    "Could not record the heartbeat of worker %s", worker_id, exc_info=True
+                )
             finally:
                 # This thread owns its own connection; do not hold it open between beats.
                 connection.close()

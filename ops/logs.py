@@ -39,7 +39,9 @@ class JsonLineFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         entry: dict[str, object] = {
-            "time": datetime.fromtimestamp(record.created, tz=UTC).isoformat(timespec="milliseconds"),
+            "time": datetime.fromtimestamp(record.created, tz=UTC).isoformat(
+                timespec="milliseconds"
+            ),
             "level": record.levelname,
             "logger": record.name,
             "message": record.getMessage(),
@@ -49,7 +51,11 @@ class JsonLineFormatter(logging.Formatter):
             entry["request_id"] = request_id
         for key, value in vars(record).items():
             # Only plain values: Django passes the request object itself, which holds cookies.
-            if key not in _RECORD_ATTRIBUTES and not key.startswith("_") and isinstance(value, _PLAIN_TYPES):
+            if (
+                key not in _RECORD_ATTRIBUTES
+                and not key.startswith("_")
+                and isinstance(value, _PLAIN_TYPES)
+            ):
                 entry[key] = value
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)

@@ -80,7 +80,9 @@ class RequestBodyLimitMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         return self.get_response(request)
 
-    def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs) -> HttpResponse | None:
+    def process_view(
+        self, request: HttpRequest, view_func, view_args, view_kwargs
+    ) -> HttpResponse | None:
         declared = declared_body_bytes(request)
         if declared is None:
             return None
@@ -90,7 +92,10 @@ class RequestBodyLimitMiddleware:
             return None
         logger.warning(
             "Refused a %s-byte request body to %s (limit %s bytes)",
-            declared, request.path, limit, extra={"declared_bytes": declared, "limit_bytes": limit},
+            declared,
+            request.path,
+            limit,
+            extra={"declared_bytes": declared, "limit_bytes": limit},
         )
         if view_limit and view_limit.refuse:
             return view_limit.refuse(request, declared)
@@ -115,7 +120,9 @@ class SecurityHeadersMiddleware:
                 request.path_info, status_code=response.status_code
             )
         if "Permissions-Policy" not in response:
-            response["Permissions-Policy"] = permissions_policy_header(settings.PMA_PERMISSIONS_POLICY)
+            response["Permissions-Policy"] = permissions_policy_header(
+                settings.PMA_PERMISSIONS_POLICY
+            )
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         referrer_policy = settings.SECURE_REFERRER_POLICY
         if referrer_policy:

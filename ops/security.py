@@ -27,7 +27,9 @@ def csp_header(directives: dict[str, list[str]]) -> str:
 def csp_for_path(path: str, *, status_code: int = 200) -> str:
     directives = {name: list(sources) for name, sources in settings.PMA_CSP.items()}
     if path.startswith(tuple(settings.PMA_CSP_RELAXED_PATHS)):
-        directives.update({name: list(sources) for name, sources in settings.PMA_CSP_RELAXED.items()})
+        directives.update(
+            {name: list(sources) for name, sources in settings.PMA_CSP_RELAXED.items()}
+        )
     elif status_code >= 500:
         directives["style-src"] = [*directives.get("style-src", []), *server_error_style_hashes()]
     return csp_header(directives)

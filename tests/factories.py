@@ -123,6 +123,8 @@ def check_block(
             "explanation": "<p>The explanation.</p>",
         },
     }
+
+
 def quiz_block(
     questions: int = 3,
     *,
@@ -212,21 +214,40 @@ def lessons_of(course: CoursePage) -> list[LessonPage]:
     return list(LessonPage.objects.descendant_of(course).order_by("path"))
 
 
-def course_page(catalog: CourseIndexPage, *, slug: str = "prioritization", title: str = "Prioritization in Practice",
-                skills: tuple[str, ...] = ("Cost of delay", "RICE"), instructor=None, **fields) -> CoursePage:
+def course_page(
+    catalog: CourseIndexPage,
+    *,
+    slug: str = "prioritization",
+    title: str = "Prioritization in Practice",
+    skills: tuple[str, ...] = ("Cost of delay", "RICE"),
+    instructor=None,
+    **fields,
+) -> CoursePage:
     """A published course of one module with one lesson, with skills and (optionally) its instructor:
     what a certificate prints."""
-    course = publish_child(catalog, CoursePage(title=title, slug=slug, summary=f"{title} summary.", **fields))
+    course = publish_child(
+        catalog, CoursePage(title=title, slug=slug, summary=f"{title} summary.", **fields)
+    )
     if skills:
-        course.skills.set([Skill.objects.get_or_create(name=name, slug=name.lower().replace(" ", "-"))[0]
-                           for name in skills])
+        course.skills.set(
+            [
+                Skill.objects.get_or_create(name=name, slug=name.lower().replace(" ", "-"))[0]
+                for name in skills
+            ]
+        )
     if instructor is not None:
         course.instructors.set([instructor])
     if skills or instructor is not None:
         course.save_revision().publish()
     module = publish_child(course, ModulePage(title="Module 1", slug="module-1"))
-    publish_child(module, LessonPage(title="Lesson 1", slug="lesson-1",
-                                     body=[{"type": "paragraph", "value": "<p>Read me.</p>"}]))
+    publish_child(
+        module,
+        LessonPage(
+            title="Lesson 1",
+            slug="lesson-1",
+            body=[{"type": "paragraph", "value": "<p>Read me.</p>"}],
+        ),
+    )
     return CoursePage.objects.get(pk=course.pk)
 
 
@@ -234,14 +255,22 @@ def lesson_of(course: CoursePage) -> LessonPage:
     return LessonPage.objects.descendant_of(course).get()
 
 
-def completed(learner, course: CoursePage, *, percent: int = 85, days_ago: int = 0) -> CourseProgress:
+def completed(
+    learner, course: CoursePage, *, percent: int = 85, days_ago: int = 0
+) -> CourseProgress:
     """Progress marked complete directly, without sending course_completed."""
     enrolment, _ = Enrolment.objects.get_or_create(
-        learner=learner, course=course, defaults={"enrolled_at": timezone.now() - timedelta(days=days_ago + 1)}
+        learner=learner,
+        course=course,
+        defaults={"enrolled_at": timezone.now() - timedelta(days=days_ago + 1)},
     )
     progress, _ = CourseProgress.objects.update_or_create(
         enrolment=enrolment,
-        defaults={"percent": percent, "completed_at": timezone.now() - timedelta(days=days_ago),
-                  "lessons_done": 1, "lessons_total": 1},
+        defaults={
+            "percent": percent,
+            "completed_at": timezone.now() - timedelta(days=days_ago),
+            "lessons_done": 1,
+            "lessons_total": 1,
+        },
     )
     return progress

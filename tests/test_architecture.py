@@ -9,7 +9,14 @@ ROOT = Path(__file__).resolve().parent.parent
 # Lowest first: an app may import the tiers before its own, never the ones after it
 # (DESIGN.md: accounts, ops <- exercises <- grading <- courses <- certificates; the demo content
 # builds on all of them and nothing imports it).
-TIERS = [("accounts", "ops"), ("exercises",), ("grading",), ("courses",), ("certificates",), ("demo",)]
+TIERS = [
+    ("accounts", "ops"),
+    ("exercises",),
+    ("grading",),
+    ("courses",),
+    ("certificates",),
+    ("demo",),
+]
 LAYERS = [app for tier in TIERS for app in tier]
 
 
@@ -47,6 +54,7 @@ def test_the_engine_and_the_format_know_nothing_of_django(package):
         f"{path.relative_to(ROOT)} imports {name}"
         for path in python_files(package)
         for name in imported_modules(path)
-        if name.split(".")[0] in {"django", "wagtail", *LAYERS} and not name.startswith(("exercises.format", "grading.engine"))
+        if name.split(".")[0] in {"django", "wagtail", *LAYERS}
+        and not name.startswith(("exercises.format", "grading.engine"))
     )
     assert offenders == []

@@ -54,7 +54,13 @@ def manage(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
 
 @pytest.mark.parametrize("variant", sorted(VARIANTS))
 def test_production_settings_pass_the_deploy_check(tmp_path: Path, variant: str):
-    result = manage(production_env(tmp_path, **VARIANTS[variant]), "check", "--deploy", "--fail-level", "WARNING")
+    result = manage(
+        production_env(tmp_path, **VARIANTS[variant]),
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+    )
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues (0 silenced)." in result.stdout
@@ -65,10 +71,15 @@ def test_production_settings_pass_the_deploy_check(tmp_path: Path, variant: str)
     ("missing", "message"),
     [
         ("DJANGO_SECRET_KEY", "Set DJANGO_SECRET_KEY (50+ random characters)."),
-        ("DJANGO_ALLOWED_HOSTS", "Set DJANGO_ALLOWED_HOSTS (comma-separated host names the site answers to)."),
+        (
+            "DJANGO_ALLOWED_HOSTS",
+            "Set DJANGO_ALLOWED_HOSTS (comma-separated host names the site answers to).",
+        ),
     ],
 )
-def test_production_settings_refuse_to_start_without_a_required_variable(tmp_path: Path, missing, message):
+def test_production_settings_refuse_to_start_without_a_required_variable(
+    tmp_path: Path, missing, message
+):
     result = manage(production_env(tmp_path, **{missing: ""}), "check")
 
     assert result.returncode != 0
@@ -76,7 +87,13 @@ def test_production_settings_refuse_to_start_without_a_required_variable(tmp_pat
 
 
 def test_a_short_secret_key_fails_the_deploy_check(tmp_path: Path):
-    result = manage(production_env(tmp_path, DJANGO_SECRET_KEY="too-short"), "check", "--deploy", "--fail-level", "WARNING")
+    result = manage(
+        production_env(tmp_path, DJANGO_SECRET_KEY="too-short"),
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+    )
 
     assert result.returncode != 0
     assert "security.W009" in result.stdout + result.stderr

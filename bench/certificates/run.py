@@ -41,11 +41,13 @@ def _arguments() -> argparse.Namespace:
 
 def _environment() -> dict[str, str]:
     env = dict(os.environ)
-    env.update({
-        "DJANGO_SETTINGS_MODULE": "config.settings.dev",
-        "PMA_VAR_DIR": str(WORKDIR),
-        "DATABASE_URL": f"sqlite:///{DATABASE}",
-    })
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "config.settings.dev",
+            "PMA_VAR_DIR": str(WORKDIR),
+            "DATABASE_URL": f"sqlite:///{DATABASE}",
+        }
+    )
     return env
 
 
@@ -75,11 +77,16 @@ def render_times(*, renders: int) -> None:
     from certificates.rendering import CertificateDocument, PageSize, certificate_pdf
 
     document = CertificateDocument(
-        code="PMA-7KQ2-M9XD-4HTN-WB3C-R6FE", learner_name="Ada Lovelace",
-        course_title="Prioritization in Practice", issued_on=date(2026, 11, 26), score_band="Merit",
+        code="PMA-7KQ2-M9XD-4HTN-WB3C-R6FE",
+        learner_name="Ada Lovelace",
+        course_title="Prioritization in Practice",
+        issued_on=date(2026, 11, 26),
+        score_band="Merit",
         verify_url="http://127.0.0.1:8000/verify/PMA-7KQ2-M9XD-4HTN-WB3C-R6FE/",
-        verify_index_url="http://127.0.0.1:8000/verify/", issuer_name="PM Academy",
-        instructor_name="Marty Cagan", skills=["RICE", "Kano", "WSJF"],
+        verify_index_url="http://127.0.0.1:8000/verify/",
+        issuer_name="PM Academy",
+        instructor_name="Marty Cagan",
+        skills=["RICE", "Kano", "WSJF"],
     )
     credential = '{"bench": true}'
     print(f"Render (one process; {renders} warm renders per page size after the first)")
@@ -93,8 +100,10 @@ def render_times(*, renders: int) -> None:
             pdf = certificate_pdf(document, page_size=page_size, credential_json=credential)
             wall.append(time.perf_counter() - start)
             cpu.append(time.process_time() - start_cpu)
-        print(f"  {page_size:<6} first {_ms(first)}; warm median {_ms(statistics.median(wall))} wall, "
-              f"p95 {_ms(_p95(wall))}, CPU median {_ms(statistics.median(cpu))}; {len(pdf) // 1024} KB")
+        print(
+            f"  {page_size:<6} first {_ms(first)}; warm median {_ms(statistics.median(wall))} wall, "
+            f"p95 {_ms(_p95(wall))}, CPU median {_ms(statistics.median(cpu))}; {len(pdf) // 1024} KB"
+        )
 
 
 def _issued_certificate(course):
@@ -116,7 +125,9 @@ def _view_download(certificate, page_size: str) -> tuple[float, float]:
 
     from certificates.views import download_pdf
 
-    request = RequestFactory(HTTP_HOST="localhost").get(f"/certificates/{certificate.code}/pdf/{page_size}/")
+    request = RequestFactory(HTTP_HOST="localhost").get(
+        f"/certificates/{certificate.code}/pdf/{page_size}/"
+    )
     request.user = certificate.learner
     start, start_cpu = time.perf_counter(), time.process_time()
     response = download_pdf(request, code=certificate.code, page_size=page_size)
@@ -139,7 +150,9 @@ def download_times(*, requests: int, letters: int) -> None:
     owner = certificate.learner
     url = f"/certificates/{certificate.code}/pdf/a4/"
 
-    view_times, view_cpu = zip(*(_view_download(certificate, "a4") for _ in range(requests)), strict=True)
+    view_times, view_cpu = zip(
+        *(_view_download(certificate, "a4") for _ in range(requests)), strict=True
+    )
     client = Client(HTTP_HOST="localhost")
     client.force_login(owner)
     client_times = []
@@ -160,21 +173,31 @@ def download_times(*, requests: int, letters: int) -> None:
     queries = len(captured.captured_queries)
     size = certificate.pdf_a4.size // 1024
     print(f"Download of a stored {size} KB PDF ({requests} requests, medians; p95 in brackets)")
-    print(f"  the view alone (RequestFactory):       {_ms(statistics.median(view_times))} ({_ms(_p95(view_times))}), "
-          f"CPU {_ms(statistics.median(view_cpu))}")
-    print(f"  through every middleware (test client): {_ms(statistics.median(client_times))} "
-          f"({_ms(_p95(client_times))}), {queries} queries")
-    print(f"  revalidation answered 304:              {_ms(statistics.median(revalidate))} ({_ms(_p95(revalidate))})")
+    print(
+        f"  the view alone (RequestFactory):       {_ms(statistics.median(view_times))} ({_ms(_p95(view_times))}), "
+        f"CPU {_ms(statistics.median(view_cpu))}"
+    )
+    print(
+        f"  through every middleware (test client): {_ms(statistics.median(client_times))} "
+        f"({_ms(_p95(client_times))}), {queries} queries"
+    )
+    print(
+        f"  revalidation answered 304:              {_ms(statistics.median(revalidate))} ({_ms(_p95(revalidate))})"
+    )
 
     # US Letter is rendered and stored by its first download; each certificate has one first.
     certificates = [_issued_certificate(course) for _ in range(letters)]
     first, first_cpu = zip(*(_view_download(c, "letter") for c in certificates), strict=True)
     stored, stored_cpu = zip(*(_view_download(c, "letter") for c in certificates), strict=True)
     print(f"US Letter download, the view alone ({letters} certificates, medians; p95 in brackets)")
-    print(f"  first download (render + store + serve): {_ms(statistics.median(first))} ({_ms(_p95(first))}), "
-          f"CPU {_ms(statistics.median(first_cpu))}")
-    print(f"  later downloads (the stored file):       {_ms(statistics.median(stored))} ({_ms(_p95(stored))}), "
-          f"CPU {_ms(statistics.median(stored_cpu))}")
+    print(
+        f"  first download (render + store + serve): {_ms(statistics.median(first))} ({_ms(_p95(first))}), "
+        f"CPU {_ms(statistics.median(first_cpu))}"
+    )
+    print(
+        f"  later downloads (the stored file):       {_ms(statistics.median(stored))} ({_ms(_p95(stored))}), "
+        f"CPU {_ms(statistics.median(stored_cpu))}"
+    )
 
 
 def _learners_with_progress(course, *, prefix: str, count: int) -> list:
@@ -187,15 +210,26 @@ def _learners_with_progress(course, *, prefix: str, count: int) -> list:
     users = get_user_model()
     password = make_password("bench-password-not-secret")
     users.objects.bulk_create(
-        [users(username=f"{prefix}{i}", email=f"{prefix}{i}@example.com", password=password,
-               certificate_name=f"Queued Learner {i}") for i in range(count)]
+        [
+            users(
+                username=f"{prefix}{i}",
+                email=f"{prefix}{i}@example.com",
+                password=password,
+                certificate_name=f"Queued Learner {i}",
+            )
+            for i in range(count)
+        ]
     )
     learners = list(users.objects.filter(username__startswith=prefix))
     now = timezone.now()
-    Enrolment.objects.bulk_create([Enrolment(learner=learner, course=course, enrolled_at=now) for learner in learners])
+    Enrolment.objects.bulk_create(
+        [Enrolment(learner=learner, course=course, enrolled_at=now) for learner in learners]
+    )
     CourseProgress.objects.bulk_create(
-        [CourseProgress(enrolment=enrolment, percent=81 + enrolment.pk % 19, completed_at=now)
-         for enrolment in Enrolment.objects.filter(learner__in=learners)]
+        [
+            CourseProgress(enrolment=enrolment, percent=81 + enrolment.pk % 19, completed_at=now)
+            for enrolment in Enrolment.objects.filter(learner__in=learners)
+        ]
     )
     return learners
 
@@ -212,7 +246,9 @@ def _warm_up(workers: list[subprocess.Popen], course, *, worker_ids: set[str]) -
     for round_number in range(1, WARM_UP_ROUNDS + 1):
         results = [certificate_issue_task.enqueue(next(pool).pk, course.pk) for _ in workers]
         while not all(result.is_finished for result in results):
-            if time.perf_counter() > deadline or any(worker.poll() is not None for worker in workers):
+            if time.perf_counter() > deadline or any(
+                worker.poll() is not None for worker in workers
+            ):
                 return round_number * WORKERS
             time.sleep(0.1)
             for result in results:
@@ -233,14 +269,30 @@ def queue_run(*, count: int) -> None:
     course = CoursePage.objects.get()
     learners = _learners_with_progress(course, prefix="queue", count=count)
     env = _environment()
-    command = [sys.executable, "manage.py", "db_worker", "--queue-name", "certificates", "--interval", "0.1",
-               "--no-reload", "--no-startup-delay", "-v", "0"]
+    command = [
+        sys.executable,
+        "manage.py",
+        "db_worker",
+        "--queue-name",
+        "certificates",
+        "--interval",
+        "0.1",
+        "--no-reload",
+        "--no-startup-delay",
+        "-v",
+        "0",
+    ]
     worker_ids = [f"bench-{n}" for n in range(WORKERS)]
     # Logs go to files: a pipe nobody reads would stop a worker once its buffer filled.
     logs = [(WORKDIR / f"{worker_id}.log").open("w+b") for worker_id in worker_ids]
     workers = [
-        subprocess.Popen([*command, "--worker-id", worker_id], cwd=ROOT, env=env,  # noqa: S603
-                         stdout=subprocess.DEVNULL, stderr=log)
+        subprocess.Popen(
+            [*command, "--worker-id", worker_id],
+            cwd=ROOT,
+            env=env,  # noqa: S603
+            stdout=subprocess.DEVNULL,
+            stderr=log,
+        )
         for worker_id, log in zip(worker_ids, logs, strict=True)
     ]
     try:
@@ -251,8 +303,11 @@ def queue_run(*, count: int) -> None:
                 certificate_issue_enqueue(learner=learner, course=course)
         enqueued = time.perf_counter() - start
         # Complete: what `Certificate.is_rendered` asks for (the A4 PDF and the signed credential).
-        complete = (Certificate.objects.filter(learner__in=learners, pdf_status=PdfStatus.READY)
-                    .exclude(pdf_a4="").exclude(credential=""))
+        complete = (
+            Certificate.objects.filter(learner__in=learners, pdf_status=PdfStatus.READY)
+            .exclude(pdf_a4="")
+            .exclude(credential="")
+        )
         rendered = 0
         while time.perf_counter() - start < QUEUE_TIMEOUT_SECONDS:
             rendered = complete.count()
@@ -274,11 +329,15 @@ def queue_run(*, count: int) -> None:
             log.seek(0)
             failed.append(log.read().decode(errors="replace")[-2000:])
         log.close()
-    print(f"Issue {count} certificates through the queue (django_tasks_db DatabaseBackend, SQLite file, "
-          f"{WORKERS} db_worker processes, an A4 PDF and a signed credential each)")
-    print(f"  workers warmed with {warm_ups} certificates first; enqueued in {enqueued:.1f} s; {rendered} of "
-          f"{count} issued and complete in {elapsed:.1f} s ({rendered / elapsed:.1f} per second, "
-          f"{elapsed / max(rendered, 1) * 1000:.0f} ms each)")
+    print(
+        f"Issue {count} certificates through the queue (django_tasks_db DatabaseBackend, SQLite file, "
+        f"{WORKERS} db_worker processes, an A4 PDF and a signed credential each)"
+    )
+    print(
+        f"  workers warmed with {warm_ups} certificates first; enqueued in {enqueued:.1f} s; {rendered} of "
+        f"{count} issued and complete in {elapsed:.1f} s ({rendered / elapsed:.1f} per second, "
+        f"{elapsed / max(rendered, 1) * 1000:.0f} ms each)"
+    )
     for message in failed:
         print(f"  a worker stopped early:\n{message}")
 

@@ -126,13 +126,17 @@ def describe(values: list[float]) -> str:
 # ------------------------------------------------------------------------------------ our engine
 
 
-def grade_all(source, subs, limits: Limits, provider) -> tuple[list[float], list[float], list[dict[str, float]]]:
+def grade_all(
+    source, subs, limits: Limits, provider
+) -> tuple[list[float], list[float], list[dict[str, float]]]:
     """Per-submission seconds, the scores (to check both graders agree on the set) and each
     report's own timings."""
     times, scores, timings = [], [], []
     for index, (_, notebook) in enumerate(subs):
         started = time.perf_counter()
-        report = grade_submission(source, notebook, kernels=provider, limits=limits, seed=1000 + index)
+        report = grade_submission(
+            source, notebook, kernels=provider, limits=limits, seed=1000 + index
+        )
         times.append(time.perf_counter() - started)
         scores.append(report.score)
         timings.append(report.timings)
@@ -145,8 +149,10 @@ def describe_judge(timings: list[dict[str, float]]) -> str:
     if not judged:
         return "no judged submissions"
     share = statistics.median(t["judge_s"] / t["total_s"] for t in judged)
-    return (f"median {statistics.median(t['judge_s'] for t in judged) * 1000:6.1f} ms, "
-            f"{share:.0%} of the submission's time")
+    return (
+        f"median {statistics.median(t['judge_s'] for t in judged) * 1000:6.1f} ms, "
+        f"{share:.0%} of the submission's time"
+    )
 
 
 FLOOD_PROGRAM = """
@@ -170,10 +176,16 @@ FLOOD_ANSWER = "import sys\nfor _ in range({writes}):\n    sys.stdout.write('x' 
 
 def flood_peak_mib(writes: int) -> str:
     """Peak RSS of a fresh grading process whose learner makes `writes` flushed 7 MB writes."""
-    program = FLOOD_PROGRAM.format(root=str(ROOT), exercise=str(EXERCISE),
-                                   answer=FLOOD_ANSWER.format(writes=writes))
-    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=600,  # noqa: S603
-                          check=False)
+    program = FLOOD_PROGRAM.format(
+        root=str(ROOT), exercise=str(EXERCISE), answer=FLOOD_ANSWER.format(writes=writes)
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", program],
+        capture_output=True,
+        text=True,
+        timeout=600,  # noqa: S603
+        check=False,
+    )
     return done.stdout.strip() or done.stderr.strip()[-200:]
 
 
@@ -224,7 +236,8 @@ def throughput(launcher: str, n: int, workers: int = 2) -> tuple[float, int]:
     context = multiprocessing.get_context("spawn")
     jobs, results, ready, go = context.Queue(), context.Queue(), context.Queue(), context.Event()
     processes = [
-        context.Process(target=_worker, args=(launcher, jobs, results, ready, go)) for _ in range(workers)
+        context.Process(target=_worker, args=(launcher, jobs, results, ready, go))
+        for _ in range(workers)
     ]
     for process in processes:
         process.start()
@@ -290,7 +303,9 @@ def ensure_nbgrader() -> str | None:
     marker = NBGRADER_VENV / f".nbgrader-{NBGRADER_VERSION}"
     if marker.exists():
         return str(python)
-    print(f"Creating {NBGRADER_VENV.relative_to(ROOT)} with nbgrader {NBGRADER_VERSION} (first run only)...")
+    print(
+        f"Creating {NBGRADER_VENV.relative_to(ROOT)} with nbgrader {NBGRADER_VERSION} (first run only)..."
+    )
     shutil.rmtree(NBGRADER_VENV, ignore_errors=True)
     base = shutil.which("python3.11") or sys.executable
     try:
@@ -329,7 +344,11 @@ def prepare_course(python: str, subs) -> None:
         folder = NBGRADER_COURSE / "submitted" / f"learner{index:02d}" / ASSIGNMENT
         folder.mkdir(parents=True)
         submitted = copy.deepcopy(notebook)
-        submitted.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+        submitted.metadata["kernelspec"] = {
+            "name": "python3",
+            "display_name": "Python 3",
+            "language": "python",
+        }
         nbformat.write(submitted, folder / f"{ASSIGNMENT}.ipynb")
 
 
@@ -370,7 +389,9 @@ def machine() -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="one round, 6 submissions, short throughput run")
+    parser.add_argument(
+        "--quick", action="store_true", help="one round, 6 submissions, short throughput run"
+    )
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--n", type=int, default=20)
     parser.add_argument("--throughput-n", type=int, default=40)
@@ -379,7 +400,9 @@ def main() -> None:
     if args.quick:
         args.rounds, args.n, args.throughput_n = 1, 6, 10
 
-    print(f"Machine: {machine()}. Figures taken while other work may share the CPU: read them as a range.")
+    print(
+        f"Machine: {machine()}. Figures taken while other work may share the CPU: read them as a range."
+    )
     print(f"nbgrader logs: {NBGRADER_COURSE.relative_to(ROOT)}/*.log")
     limits = Limits()
     source = parse_source(load(EXERCISE))
@@ -400,7 +423,7 @@ def main() -> None:
     nb_scores: list[float] = []
     for round_number in range(args.rounds):
         order = list(LAUNCHERS) + (["nbgrader"] if python else [])
-        order = order[round_number % len(order):] + order[: round_number % len(order)]
+        order = order[round_number % len(order) :] + order[: round_number % len(order)]
         for contender in order:
             if contender == "nbgrader":
                 assert python is not None  # noqa: S101 - only in the order when installed
@@ -421,23 +444,33 @@ def main() -> None:
                 times, _, timings = grade_all(source, subs, limits, pool)
             warm[contender].extend(times)
             warm_timings[contender].extend(timings)
-            print(f"  round {round_number + 1}: engine ({contender}, warm pool) {sum(times):6.2f} s")
+            print(
+                f"  round {round_number + 1}: engine ({contender}, warm pool) {sum(times):6.2f} s"
+            )
 
     print("\nPer submission (each graded in a fresh single-use sandboxed kernel):")
     for launcher in LAUNCHERS:
-        print(f"  engine, {launcher:<10} cold       {describe(ours[launcher])}   kernel start {describe(starts[launcher])}")
-        print(f"  engine, {launcher:<10} warm pool  {describe(warm[launcher])}   "
-              f"{describe_warm(warm_timings[launcher])}")
+        print(
+            f"  engine, {launcher:<10} cold       {describe(ours[launcher])}   kernel start {describe(starts[launcher])}"
+        )
+        print(
+            f"  engine, {launcher:<10} warm pool  {describe(warm[launcher])}   "
+            f"{describe_warm(warm_timings[launcher])}"
+        )
     for launcher in LAUNCHERS:
         print(f"  judge share ({launcher}, cold): {describe_judge(judge_shares[launcher])}")
     if python:
         print(f"  nbgrader autograde, inside batch  {describe(nb_inner)}")
         batch = statistics.median(nb_batch)
-        print(f"  nbgrader autograde, batch wall / {len(subs)} = {batch * 1000:8.1f} ms per submission")
+        print(
+            f"  nbgrader autograde, batch wall / {len(subs)} = {batch * 1000:8.1f} ms per submission"
+        )
         for launcher in LAUNCHERS:
             for label, values in (("cold", ours[launcher]), ("warm pool", warm[launcher])):
                 ratio = batch / statistics.median(values)
-                print(f"  ratio nbgrader batch / engine ({launcher}, {label}) median: {ratio:5.1f}x  (goal >= 15x)")
+                print(
+                    f"  ratio nbgrader batch / engine ({launcher}, {label}) median: {ratio:5.1f}x  (goal >= 15x)"
+                )
         agree = [round(a, 4) for a in our_scores] == [round(b or 0.0, 4) for b in nb_scores]
         print(f"  scores agree with nbgrader on all {len(subs)} submissions: {agree}")
         if not agree:
@@ -445,10 +478,14 @@ def main() -> None:
     print("\nGrading process peak memory (fresh process, cold kernel), MiB and verdict:")
     print(f"  quiet notebook:                      {flood_peak_mib(0)}")
     print(f"  output flood, 300 flushed 7 MB writes: {flood_peak_mib(300)}")
-    print(f"\nSustained throughput, 2 worker processes with a 1-kernel pool each, {args.throughput_n} submissions:")
+    print(
+        f"\nSustained throughput, 2 worker processes with a 1-kernel pool each, {args.throughput_n} submissions:"
+    )
     for launcher in LAUNCHERS:
         rate, graded = throughput(launcher, args.throughput_n)
-        print(f"  {launcher:<10} {rate:5.2f} submissions/s ({graded}/{args.throughput_n} graded)  (goal >= 25/s)")
+        print(
+            f"  {launcher:<10} {rate:5.2f} submissions/s ({graded}/{args.throughput_n} graded)  (goal >= 25/s)"
+        )
 
 
 if __name__ == "__main__":

@@ -27,19 +27,32 @@ ROOT = Path(__file__).resolve().parents[2]
 BENCH_DIR = ROOT / "var" / "bench"
 FULL = {"learners": 10_000, "courses": 20, "submissions": 200_000}
 REQUESTS_PER_PAGE = 30
-EXERCISES = [("rice", "RICE scoring"), ("ice", "ICE scoring"), ("moscow", "MoSCoW"),
-             ("kano", "Kano model"), ("wsjf", "WSJF"), ("cost-of-delay", "Cost of delay"),
-             ("weighted", "Weighted scoring"), ("capstone", "Capstone")]
+EXERCISES = [
+    ("rice", "RICE scoring"),
+    ("ice", "ICE scoring"),
+    ("moscow", "MoSCoW"),
+    ("kano", "Kano model"),
+    ("wsjf", "WSJF"),
+    ("cost-of-delay", "Cost of delay"),
+    ("weighted", "Weighted scoring"),
+    ("capstone", "Capstone"),
+]
 # (grade_id, points, chance a learner's attempt gets it wrong): harder tests fail more often.
-TESTS = [("rice_tests", 2.0, 0.12), ("rank_tests", 3.0, 0.35), ("edge_cases", 2.0, 0.5),
-         ("explain_answer", 1.0, None)]
+TESTS = [
+    ("rice_tests", 2.0, 0.12),
+    ("rank_tests", 3.0, 0.35),
+    ("edge_cases", 2.0, 0.5),
+    ("explain_answer", 1.0, None),
+]
 
 
 def _arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a tenth of the data, fewer requests")
     parser.add_argument("--postgres", action="store_true", help="a throw-away PostgreSQL server")
-    parser.add_argument("--keep", action="store_true", help="reuse var/bench/scale*.sqlite3 if present")
+    parser.add_argument(
+        "--keep", action="store_true", help="reuse var/bench/scale*.sqlite3 if present"
+    )
     return parser.parse_args()
 
 
@@ -122,7 +135,10 @@ def generate(*, learners: int, courses: int, submissions: int, seed: int = 8) ->
     rng = random.Random(seed)
     users = get_user_model()
     now = timezone.now()
-    print(f"Generating {learners:,} learners, {courses} courses, {submissions:,} submissions", flush=True)
+    print(
+        f"Generating {learners:,} learners, {courses} courses, {submissions:,} submissions",
+        flush=True,
+    )
     started = time.perf_counter()
     with _timed("migrate"):
         call_command("migrate", verbosity=0)
@@ -131,21 +147,39 @@ def generate(*, learners: int, courses: int, submissions: int, seed: int = 8) ->
         exercises = {slug: make_exercise(slug=slug, title=title) for slug, title in EXERCISES}
         course_pages, lessons = [], {}
         for n in range(courses):
-            course = course_tree(catalog, slug=f"course-{n + 1}", title=f"Course {n + 1}",
-                                 modules=2, lessons_per_module=2 + n % 3, checks_per_lesson=1)
+            course = course_tree(
+                catalog,
+                slug=f"course-{n + 1}",
+                title=f"Course {n + 1}",
+                modules=2,
+                lessons_per_module=2 + n % 3,
+                checks_per_lesson=1,
+            )
             declared = rng.sample(list(exercises), k=3 + n % 4)
             for order, slug in enumerate(declared):
-                CourseExercise.objects.create(course=course, exercise=exercises[slug], title=dict(EXERCISES)[slug],
-                                              max_points=8, sort_order=order)
+                CourseExercise.objects.create(
+                    course=course,
+                    exercise=exercises[slug],
+                    title=dict(EXERCISES)[slug],
+                    max_points=8,
+                    sort_order=order,
+                )
             course_pages.append((course, declared))
             lessons[course.pk] = [lesson.pk for lesson in lessons_of(course)]
     password = make_password("bench-password-not-secret")
     with _timed("learners"), transaction.atomic():
         users.objects.bulk_create(
-            [users(username=f"learner{i}", email=f"learner{i}@example.com", password=password,
-                   first_name=rng.choice(["Ada", "Grace", "Alan", "Edsger", "Barbara", "Ken"]),
-                   last_name=f"Learner{i}", certificate_name="" if i % 3 else f"Learner Number {i}")
-             for i in range(learners)],
+            [
+                users(
+                    username=f"learner{i}",
+                    email=f"learner{i}@example.com",
+                    password=password,
+                    first_name=rng.choice(["Ada", "Grace", "Alan", "Edsger", "Barbara", "Ken"]),
+                    last_name=f"Learner{i}",
+                    certificate_name="" if i % 3 else f"Learner Number {i}",
+                )
+                for i in range(learners)
+            ],
             batch_size=2000,
         )
         generated = users.objects.filter(username__startswith="learner").order_by("pk")
@@ -157,24 +191,43 @@ def generate(*, learners: int, courses: int, submissions: int, seed: int = 8) ->
         enrolment_rows = []
         for learner_id in learner_ids:
             # Most learners take one or two courses; a few take five.
-            taken = set(rng.choices(range(courses), weights=weights, k=rng.choice([1, 1, 2, 2, 3, 5])))
+            taken = set(
+                rng.choices(range(courses), weights=weights, k=rng.choice([1, 1, 2, 2, 3, 5]))
+            )
             for index in taken:
                 enrolled_at = now - timedelta(days=rng.uniform(1, 365))
-                enrolment_rows.append(Enrolment(
-                    learner_id=learner_id, course=course_pages[index][0], enrolled_at=enrolled_at,
-                    sort_name=sort_names[learner_id],
-                    status=EnrolmentStatus.UNENROLLED if rng.random() < 0.05 else EnrolmentStatus.ACTIVE,
-                    last_activity_at=enrolled_at + timedelta(days=rng.uniform(0, 30)) if rng.random() < 0.8 else None,
-                ))
+                enrolment_rows.append(
+                    Enrolment(
+                        learner_id=learner_id,
+                        course=course_pages[index][0],
+                        enrolled_at=enrolled_at,
+                        sort_name=sort_names[learner_id],
+                        status=EnrolmentStatus.UNENROLLED
+                        if rng.random() < 0.05
+                        else EnrolmentStatus.ACTIVE,
+                        last_activity_at=enrolled_at + timedelta(days=rng.uniform(0, 30))
+                        if rng.random() < 0.8
+                        else None,
+                    )
+                )
         Enrolment.objects.bulk_create(enrolment_rows, batch_size=2000)
-        enrolments = list(Enrolment.objects.values_list("pk", "learner_id", "course_id", "enrolled_at"))
+        enrolments = list(
+            Enrolment.objects.values_list("pk", "learner_id", "course_id", "enrolled_at")
+        )
         completions, progress = [], {}
         for pk, learner_id, course_id, enrolled_at in enrolments:
             course_lessons = lessons[course_id]
-            done = min(len(course_lessons), int(rng.betavariate(1.2, 0.9) * (len(course_lessons) + 1)))
-            completions += [LessonCompletion(learner_id=learner_id, lesson_id=lesson_id,
-                                             completed_at=enrolled_at + timedelta(days=k + 1))
-                            for k, lesson_id in enumerate(course_lessons[:done])]
+            done = min(
+                len(course_lessons), int(rng.betavariate(1.2, 0.9) * (len(course_lessons) + 1))
+            )
+            completions += [
+                LessonCompletion(
+                    learner_id=learner_id,
+                    lesson_id=lesson_id,
+                    completed_at=enrolled_at + timedelta(days=k + 1),
+                )
+                for k, lesson_id in enumerate(course_lessons[:done])
+            ]
             progress[pk] = (done, len(course_lessons))
         LessonCompletion.objects.bulk_create(completions, batch_size=5000, ignore_conflicts=True)
     with _timed("submissions, counted scores, test tallies"), transaction.atomic():
@@ -195,13 +248,21 @@ def generate(*, learners: int, courses: int, submissions: int, seed: int = 8) ->
             for _ in range(count):
                 slug = rng.choice(declared_of[course_id])
                 kind = SubmissionKind.CHECK if rng.random() < 0.3 else SubmissionKind.SUBMIT
-                created = enrolled_at + timedelta(days=rng.uniform(0, 90), seconds=rng.randint(0, 86399))
+                created = enrolled_at + timedelta(
+                    days=rng.uniform(0, 90), seconds=rng.randint(0, 86399)
+                )
                 created = min(created, now - timedelta(seconds=rng.randint(1, 86400 * 3)))
                 tests, score = [], 0.0
                 for grade_id, points, hardness in TESTS:
                     if hardness is None:
-                        tests.append({"grade_id": grade_id, "points": 0.0, "max_points": points,
-                                      "status": "needs_review"})
+                        tests.append(
+                            {
+                                "grade_id": grade_id,
+                                "points": 0.0,
+                                "max_points": points,
+                                "status": "needs_review",
+                            }
+                        )
                         continue
                     roll = rng.random()
                     if roll < hardness * (1.2 - skill) * 0.1:
@@ -211,38 +272,77 @@ def generate(*, learners: int, courses: int, submissions: int, seed: int = 8) ->
                     else:
                         status, earned = "passed", points
                     score += earned
-                    tests.append({"grade_id": grade_id, "points": earned, "max_points": points,
-                                  "status": status})
+                    tests.append(
+                        {
+                            "grade_id": grade_id,
+                            "points": earned,
+                            "max_points": points,
+                            "status": status,
+                        }
+                    )
                 attempt = None
                 if kind == SubmissionKind.SUBMIT:
-                    attempt = attempt_of[(learner_id, slug, course_id)] = attempt_of.get(
-                        (learner_id, slug, course_id), 0) + 1
-                    reports_by.setdefault((course_id, learner_id, slug), []).append({"tests": tests})
+                    attempt = attempt_of[(learner_id, slug, course_id)] = (
+                        attempt_of.get((learner_id, slug, course_id), 0) + 1
+                    )
+                    reports_by.setdefault((course_id, learner_id, slug), []).append(
+                        {"tests": tests}
+                    )
                     key = (pk, slug)
                     best[key] = max(best.get(key, 0.0), score)
                 digest = hashlib.sha256(f"{learner_id}-{slug}-{created}".encode()).hexdigest()
-                rows.append(Submission(
-                    learner_id=learner_id, exercise=exercises[slug], revision_id=exercises[slug].current_revision_id,
-                    course_page_id=course_id, kind=kind, origin=SubmissionOrigin.EDITOR,
-                    status=SubmissionStatus.GRADED, notebook=f"submissions/bench/{digest}.ipynb",
-                    notebook_sha256=digest, seed=rng.getrandbits(48), attempt=attempt, created_at=created,
-                    queued_at=created, started_at=created, finished_at=created + timedelta(seconds=1),
-                    report={"score": score, "max_score": 8.0, "tests": tests}, score=score, max_score=8.0,
-                ))
+                rows.append(
+                    Submission(
+                        learner_id=learner_id,
+                        exercise=exercises[slug],
+                        revision_id=exercises[slug].current_revision_id,
+                        course_page_id=course_id,
+                        kind=kind,
+                        origin=SubmissionOrigin.EDITOR,
+                        status=SubmissionStatus.GRADED,
+                        notebook=f"submissions/bench/{digest}.ipynb",
+                        notebook_sha256=digest,
+                        seed=rng.getrandbits(48),
+                        attempt=attempt,
+                        created_at=created,
+                        queued_at=created,
+                        started_at=created,
+                        finished_at=created + timedelta(seconds=1),
+                        report={"score": score, "max_score": 8.0, "tests": tests},
+                        score=score,
+                        max_score=8.0,
+                    )
+                )
                 if len(rows) >= 5000:
                     Submission.objects.bulk_create(rows)
                     rows = []
         Submission.objects.bulk_create(rows)
         CourseExerciseScore.objects.bulk_create(
-            [CourseExerciseScore(enrolment_id=pk, exercise=exercises[slug], points=round(points, 2), max_points=8,
-                                 recorded_at=now) for (pk, slug), points in best.items()],
+            [
+                CourseExerciseScore(
+                    enrolment_id=pk,
+                    exercise=exercises[slug],
+                    points=round(points, 2),
+                    max_points=8,
+                    recorded_at=now,
+                )
+                for (pk, slug), points in best.items()
+            ],
             batch_size=5000,
         )
         ExerciseTestTally.objects.bulk_create(
-            (ExerciseTestTally(course_id=course_id, learner_id=learner_id, exercise=exercises[slug], grade_id=grade_id,
-                               runs=runs, failures=failures)
-             for (course_id, learner_id, slug), reports in reports_by.items()
-             for grade_id, (runs, failures) in tallies_from_reports(reports).items()),
+            (
+                ExerciseTestTally(
+                    course_id=course_id,
+                    learner_id=learner_id,
+                    exercise=exercises[slug],
+                    grade_id=grade_id,
+                    runs=runs,
+                    failures=failures,
+                )
+                for (course_id, learner_id, slug), reports in reports_by.items()
+                for grade_id, (runs, failures) in tallies_from_reports(reports).items()
+            ),
             batch_size=5000,
         )
     with _timed("course progress and certificates"), transaction.atomic():
@@ -250,7 +350,10 @@ def generate(*, learners: int, courses: int, submissions: int, seed: int = 8) ->
         for (pk, _slug), points in best.items():
             points_of.setdefault(pk, []).append(points)
         progress_rows, certificates = [], []
-        by_pk = {pk: (learner_id, course_id, enrolled_at) for pk, learner_id, course_id, enrolled_at in enrolments}
+        by_pk = {
+            pk: (learner_id, course_id, enrolled_at)
+            for pk, learner_id, course_id, enrolled_at in enrolments
+        }
         for pk, (done, total) in progress.items():
             learner_id, course_id, enrolled_at = by_pk[pk]
             scores = points_of.get(pk, [])
@@ -258,25 +361,49 @@ def generate(*, learners: int, courses: int, submissions: int, seed: int = 8) ->
             percent = int(100 * (0.4 * done / max(total, 1) + 0.6 * exercise_share))
             complete = done == total and exercise_share >= 0.7
             completed_at = enrolled_at + timedelta(days=total + 2) if complete else None
-            progress_rows.append(CourseProgress(
-                enrolment_id=pk, lessons_done=done, lessons_total=total, checks_correct=done, checks_total=total,
-                exercise_points=round(sum(scores), 2), exercise_max_points=8 * len(declared_of[course_id]),
-                percent=min(percent, 100), completed_at=completed_at,
-            ))
+            progress_rows.append(
+                CourseProgress(
+                    enrolment_id=pk,
+                    lessons_done=done,
+                    lessons_total=total,
+                    checks_correct=done,
+                    checks_total=total,
+                    exercise_points=round(sum(scores), 2),
+                    exercise_max_points=8 * len(declared_of[course_id]),
+                    percent=min(percent, 100),
+                    completed_at=completed_at,
+                )
+            )
             if complete and rng.random() < 0.9:
-                band = ScoreBand.DISTINCTION if percent >= 90 else ScoreBand.MERIT if percent >= 80 else ScoreBand.PASS
-                certificates.append(Certificate(
-                    code=code_generate(), learner_id=learner_id, course_id=course_id,
-                    learner_name=f"Learner Number {learner_id}", course_title=f"Course {course_id}",
-                    final_percent=min(percent, 100), score_band=band, issued_at=completed_at,
-                    status_index=len(certificates) + 1,
-                ))
+                band = (
+                    ScoreBand.DISTINCTION
+                    if percent >= 90
+                    else ScoreBand.MERIT
+                    if percent >= 80
+                    else ScoreBand.PASS
+                )
+                certificates.append(
+                    Certificate(
+                        code=code_generate(),
+                        learner_id=learner_id,
+                        course_id=course_id,
+                        learner_name=f"Learner Number {learner_id}",
+                        course_title=f"Course {course_id}",
+                        final_percent=min(percent, 100),
+                        score_band=band,
+                        issued_at=completed_at,
+                        status_index=len(certificates) + 1,
+                    )
+                )
         CourseProgress.objects.bulk_create(progress_rows, batch_size=5000)
         Certificate.objects.bulk_create(certificates, batch_size=5000)
     counts = {
-        "learners": len(learner_ids), "enrolments": len(enrolments),
-        "submissions": Submission.objects.count(), "lesson completions": LessonCompletion.objects.count(),
-        "certificates": len(certificates), "test tallies": ExerciseTestTally.objects.count(),
+        "learners": len(learner_ids),
+        "enrolments": len(enrolments),
+        "submissions": Submission.objects.count(),
+        "lesson completions": LessonCompletion.objects.count(),
+        "certificates": len(certificates),
+        "test tallies": ExerciseTestTally.objects.count(),
     }
     print("  " + ", ".join(f"{value:,} {name}" for name, value in counts.items()))
     print(f"  generated in {time.perf_counter() - started:.0f} s", flush=True)
@@ -320,14 +447,21 @@ def measure(*, requests: int) -> None:
     from courses.models import CoursePage, Enrolment
 
     users = get_user_model()
-    sized = list(CoursePage.objects.annotate(n=Count("enrolments")).order_by("-n").values_list("pk", "title", "n"))
+    sized = list(
+        CoursePage.objects.annotate(n=Count("enrolments"))
+        .order_by("-n")
+        .values_list("pk", "title", "n")
+    )
     big = sized[0]
     # A course about a tenth the size of the biggest: the same page must cost the same queries.
     small = min(sized, key=lambda row: abs(row[2] - big[2] / 10))
     admin = users.objects.filter(is_superuser=True).first() or users.objects.create_superuser(
-        "bench-admin", "bench-admin@example.com", "bench-password-not-secret")
-    busiest = (Enrolment.objects.values("learner_id").annotate(n=Count("pk")).order_by("-n").first())
-    typical = Enrolment.objects.filter(course_id=small[0]).values_list("learner_id", flat=True).first()
+        "bench-admin", "bench-admin@example.com", "bench-password-not-secret"
+    )
+    busiest = Enrolment.objects.values("learner_id").annotate(n=Count("pk")).order_by("-n").first()
+    typical = (
+        Enrolment.objects.filter(course_id=small[0]).values_list("learner_id", flat=True).first()
+    )
     staff, learner = Client(), Client()
     staff.force_login(admin)
     # As gunicorn's pre_fork hook (config/gunicorn.conf.py) does before each worker starts: what
@@ -335,7 +469,9 @@ def measure(*, requests: int) -> None:
     import gc
 
     gc.freeze()
-    print(f"\nPages ({requests} requests each after a warm-up; server time in-process through the test client)")
+    print(
+        f"\nPages ({requests} requests each after a warm-up; server time in-process through the test client)"
+    )
     print(f"{'page':<52}{'queries':>8}{'p50 ms':>9}{'p95 ms':>9}{'CPU p50':>9}")
     for course_id, title, enrolled in (big, small):
         label = f"{title} ({enrolled:,} enrolled)"
@@ -350,7 +486,10 @@ def measure(*, requests: int) -> None:
             queries, p50, p95, cpu, status = _measure(staff, url, requests)
             flag = "" if status == 200 else f"  (HTTP {status})"
             print(f"{name + ' — ' + label:<52}{queries:>8}{p50:>9.1f}{p95:>9.1f}{cpu:>9.1f}{flag}")
-    for who, learner_id in (("busiest learner", busiest["learner_id"]), ("typical learner", typical)):
+    for who, learner_id in (
+        ("busiest learner", busiest["learner_id"]),
+        ("typical learner", typical),
+    ):
         learner.force_login(users.objects.get(pk=learner_id))
         queries, p50, p95, cpu, status = _measure(learner, reverse("dashboard"), requests)
         enrolled = Enrolment.objects.filter(learner_id=learner_id).count()
@@ -376,8 +515,11 @@ def main() -> None:
         users.objects.filter(username="learner0").exists()
     )
     if not (args.keep and generated):
-        generate(learners=FULL["learners"] // scale, courses=FULL["courses"],
-                 submissions=FULL["submissions"] // scale)
+        generate(
+            learners=FULL["learners"] // scale,
+            courses=FULL["courses"],
+            submissions=FULL["submissions"] // scale,
+        )
     else:
         from django.core.management import call_command
 

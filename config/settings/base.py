@@ -226,7 +226,12 @@ WAGTAIL_WORKFLOW_ENABLED = True
 WAGTAIL_MODERATION_ENABLED = True
 
 # Background work: the database queue by default, RQ when REDIS_URL is set (production).
-TASKS = {"default": {"BACKEND": "django_tasks_db.backend.DatabaseBackend", "QUEUES": ["default", "grading", "certificates"]}}
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.backend.DatabaseBackend",
+        "QUEUES": ["default", "grading", "certificates"],
+    }
+}
 
 CACHES = {
     "default": {
@@ -270,7 +275,9 @@ LOGGING = {
 # Health and worker heartbeats (ops/): see docs/operations.md "Health and logs".
 PMA_HEALTH_PATH = "/healthz"
 PMA_WORKER_HEARTBEAT_SECONDS = int(os.environ.get("PMA_WORKER_HEARTBEAT_SECONDS", "30"))
-PMA_WORKER_HEARTBEAT_STALE_SECONDS = int(os.environ.get("PMA_WORKER_HEARTBEAT_STALE_SECONDS", "120"))
+PMA_WORKER_HEARTBEAT_STALE_SECONDS = int(
+    os.environ.get("PMA_WORKER_HEARTBEAT_STALE_SECONDS", "120")
+)
 
 # Content-Security-Policy (ops.middleware.SecurityHeadersMiddleware); see docs/operations.md "Security".
 # Lesson videos are YouTube or Vimeo embeds, hence their players in frame-src.
@@ -279,7 +286,12 @@ PMA_CSP = {
     "img-src": ["'self'", "data:"],
     "style-src": ["'self'"],
     "script-src": ["'self'"],
-    "frame-src": ["'self'", "https://www.youtube.com", "https://www.youtube-nocookie.com", "https://player.vimeo.com"],
+    "frame-src": [
+        "'self'",
+        "https://www.youtube.com",
+        "https://www.youtube-nocookie.com",
+        "https://player.vimeo.com",
+    ],
     "object-src": ["'none'"],
     "frame-ancestors": ["'none'"],
     "base-uri": ["'self'"],
@@ -297,12 +309,26 @@ PMA_CSP_RELAXED = {
 PMA_PERMISSIONS_POLICY: dict[str, list[str]] = {
     feature: []
     for feature in (
-        "accelerometer", "camera", "display-capture", "geolocation", "gyroscope",
-        "magnetometer", "microphone", "midi", "payment", "usb", "browsing-topics",
+        "accelerometer",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "usb",
+        "browsing-topics",
     )
 }
 # Video players ask for fullscreen; allow it for this origin and the embedded players only.
-PMA_PERMISSIONS_POLICY["fullscreen"] = ["self", '"https://www.youtube.com"', '"https://www.youtube-nocookie.com"', '"https://player.vimeo.com"']
+PMA_PERMISSIONS_POLICY["fullscreen"] = [
+    "self",
+    '"https://www.youtube.com"',
+    '"https://www.youtube-nocookie.com"',
+    '"https://player.vimeo.com"',
+]
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"

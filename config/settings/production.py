@@ -16,7 +16,12 @@ def _env_list(name: str) -> list[str]:
 
 
 def _env_flag(name: str, default: bool) -> bool:
-    return os.environ.get(name, "1" if default else "0").strip().lower() in {"1", "true", "yes", "on"}
+    return os.environ.get(name, "1" if default else "0").strip().lower() in {
+        "1",
+        "true",
+        "yes",
+        "on",
+    }
 
 
 DEBUG = False
@@ -24,7 +29,9 @@ if not SECRET_KEY:
     raise ImproperlyConfigured("Set DJANGO_SECRET_KEY (50+ random characters).")
 ALLOWED_HOSTS = _env_list("DJANGO_ALLOWED_HOSTS")
 if not ALLOWED_HOSTS:
-    raise ImproperlyConfigured("Set DJANGO_ALLOWED_HOSTS (comma-separated host names the site answers to).")
+    raise ImproperlyConfigured(
+        "Set DJANGO_ALLOWED_HOSTS (comma-separated host names the site answers to)."
+    )
 CSRF_TRUSTED_ORIGINS = _env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
 # HTTPS: the reverse proxy terminates TLS and says so in X-Forwarded-Proto.
@@ -45,7 +52,9 @@ ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https"
 PMA_LOG_FORMAT = os.environ.get("PMA_LOG_FORMAT", "json")
 LOGGING["handlers"]["console"]["formatter"] = "json" if PMA_LOG_FORMAT == "json" else "plain"
 
-EMAIL_BACKEND = os.environ.get("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_BACKEND = os.environ.get(
+    "DJANGO_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend"
+)
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
@@ -87,7 +96,9 @@ if PMA_STORAGE == "s3":
     # Answer keys (exercise source and release notebooks, exercises/answer_keys_s3.py): a bucket of
     # their own or a prefix of the uploads bucket, never behind a CDN, with no URL, not even a
     # signed one. Learners and staff get them only through views that check enrolment or a permission.
-    private_bucket = os.environ.get("AWS_PRIVATE_STORAGE_BUCKET_NAME") or os.environ["AWS_STORAGE_BUCKET_NAME"]
+    private_bucket = (
+        os.environ.get("AWS_PRIVATE_STORAGE_BUCKET_NAME") or os.environ["AWS_STORAGE_BUCKET_NAME"]
+    )
     private_location = os.environ.get("AWS_PRIVATE_LOCATION", "private").strip("/")
     if private_bucket == os.environ["AWS_STORAGE_BUCKET_NAME"]:
         if STORAGES["default"]["OPTIONS"]["custom_domain"]:
@@ -95,7 +106,9 @@ if PMA_STORAGE == "s3":
                 "AWS_S3_CUSTOM_DOMAIN serves the uploads bucket publicly: put exercise notebooks in a "
                 "bucket of their own (AWS_PRIVATE_STORAGE_BUCKET_NAME)."
             )
-        if not private_location or private_location == STORAGES["default"]["OPTIONS"]["location"].strip("/"):
+        if not private_location or private_location == STORAGES["default"]["OPTIONS"][
+            "location"
+        ].strip("/"):
             raise ImproperlyConfigured(
                 "AWS_PRIVATE_LOCATION must be a prefix of its own when exercise notebooks share the "
                 "uploads bucket."

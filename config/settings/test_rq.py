@@ -17,7 +17,9 @@ MEDIA_ROOT = Path(os.environ["PMA_TEST_MEDIA_ROOT"])
 # The test process keeps answer keys beside its media directory (config.settings.test).
 PMA_PRIVATE_ROOT = Path(os.environ.get("PMA_TEST_PRIVATE_ROOT", MEDIA_ROOT.parent / "private"))
 # Lets a test find (and cut) one process's database connection in pg_stat_activity.
-DATABASES["default"].setdefault("OPTIONS", {})["application_name"] = os.environ.get("PMA_PROCESS_NAME", "pma-test")
+DATABASES["default"].setdefault("OPTIONS", {})["application_name"] = os.environ.get(
+    "PMA_PROCESS_NAME", "pma-test"
+)
 # The test database is named by pytest-django, not by DATABASE_URL.
 DATABASES["default"]["NAME"] = os.environ["PMA_TEST_DATABASE_NAME"]
 ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]

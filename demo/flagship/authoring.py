@@ -71,7 +71,9 @@ class Check:
     explanation: str = ""
 
 
-def check(key: str, question: str, options: list[tuple[str, bool, str]], explanation: str = "") -> Check:
+def check(
+    key: str, question: str, options: list[tuple[str, bool, str]], explanation: str = ""
+) -> Check:
     return Check(
         key=key,
         question=question,
@@ -137,7 +139,11 @@ def body_stream(*, lesson_slug: str, blocks: list, exercise_pks: dict[str, int])
         if isinstance(block, Check):
             block_id = stable_id(lesson_slug, "check", block.key)
             stream.append(
-                {"type": "knowledge_check", "id": block_id, "value": _question_value(block_id, block)}
+                {
+                    "type": "knowledge_check",
+                    "id": block_id,
+                    "value": _question_value(block_id, block),
+                }
             )
             continue
         if isinstance(block, Quiz):
@@ -146,7 +152,11 @@ def body_stream(*, lesson_slug: str, blocks: list, exercise_pks: dict[str, int])
             for question in block.questions:
                 question_id = stable_id(block_id, "question", question.key)
                 questions.append(
-                    {"type": "item", "id": question_id, "value": _question_value(question_id, question)}
+                    {
+                        "type": "item",
+                        "id": question_id,
+                        "value": _question_value(question_id, question),
+                    }
                 )
             stream.append(
                 {
@@ -166,6 +176,10 @@ def body_stream(*, lesson_slug: str, blocks: list, exercise_pks: dict[str, int])
         if block["type"] == "exercise":
             value = {"exercise": exercise_pks[value["exercise_slug"]]}
         stream.append(
-            {"type": block["type"], "id": stable_id(lesson_slug, str(index), block["type"]), "value": value}
+            {
+                "type": block["type"],
+                "id": stable_id(lesson_slug, str(index), block["type"]),
+                "value": value,
+            }
         )
     return stream

@@ -37,8 +37,14 @@ WHAT_A_PM_DOES = Lesson(
         table(
             [
                 ["Area", "Why the product manager needs it"],
-                ["Business", "To judge whether an idea is worth its cost and fits the company's goals."],
-                ["Technology", "To understand what is hard to build and weigh trade-offs with engineers."],
+                [
+                    "Business",
+                    "To judge whether an idea is worth its cost and fits the company's goals.",
+                ],
+                [
+                    "Technology",
+                    "To understand what is hard to build and weigh trade-offs with engineers.",
+                ],
                 ["User experience", "To see the product as the people who use it see it."],
             ],
         ),
@@ -228,7 +234,11 @@ PRODUCT_OR_PROJECT = Lesson(
                 ["Main question", "What should we build, and why?", "How do we deliver it?"],
                 ["Owns", "Vision, priorities and outcomes", "Plan, schedule, budget and risks"],
                 ["Time horizon", "The product's whole life", "One project, from start to finish"],
-                ["Success looks like", "Users and business results", "Scope delivered on time and budget"],
+                [
+                    "Success looks like",
+                    "Users and business results",
+                    "Scope delivered on time and budget",
+                ],
             ],
         ),
         callout(
@@ -429,11 +439,23 @@ TOOLKIT = Lesson(
             [
                 ["Category", "The question it answers", "Example"],
                 ["User tracking", "What do users actually do in the product?", "Amplitude"],
-                ["Customer surveys", "What do customers say they need and feel?", "An in-app survey"],
-                ["Brainstorming", "What options have we not considered yet?", "A shared whiteboard"],
+                [
+                    "Customer surveys",
+                    "What do customers say they need and feel?",
+                    "An in-app survey",
+                ],
+                [
+                    "Brainstorming",
+                    "What options have we not considered yet?",
+                    "A shared whiteboard",
+                ],
                 ["Roadmapping", "What are we doing next, and why?", "A roadmap board"],
                 ["Project and task management", "Who is doing what, by when?", "Jira"],
-                ["Design and prototyping", "What could it look like, and does it work for users?", "Figma"],
+                [
+                    "Design and prototyping",
+                    "What could it look like, and does it work for users?",
+                    "Figma",
+                ],
             ],
         ),
         callout(
@@ -445,8 +467,7 @@ TOOLKIT = Lesson(
         ),
         check(
             "drop-off",
-            "Which category of tool answers the question 'where in the product do users drop "
-            "off?'",
+            "Which category of tool answers the question 'where in the product do users drop off?'",
             [
                 (
                     "User tracking (product analytics)",

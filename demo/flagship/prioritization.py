@@ -228,7 +228,11 @@ KANO = Lesson(
         table(
             [
                 ["Category", "What it means", "What to do"],
-                ["Must-be (M)", "Missing it makes customers leave; having it earns no praise.", "Ship first."],
+                [
+                    "Must-be (M)",
+                    "Missing it makes customers leave; having it earns no praise.",
+                    "Ship first.",
+                ],
                 ["One-dimensional (O)", "The more, the better.", "Compete on it."],
                 ["Attractive (A)", "Nobody asked, but it delights.", "Pick a few to stand out."],
                 ["Indifferent (I)", "Nobody cares either way.", "Skip."],
@@ -378,9 +382,7 @@ scores = {"revenue": 4, "retention": 3, "strategic_fit": 5, "customer_demand": 2
 sum(weights[c] * scores[c] for c in weights) / sum(weights.values())  # 3.55
 """
         ),
-        p(
-            "<p>A score hides cost, so place every feature on a value-versus-effort map too:</p>"
-        ),
+        p("<p>A score hides cost, so place every feature on a value-versus-effort map too:</p>"),
         table(
             [
                 ["", "Low effort", "High effort"],
@@ -481,18 +483,42 @@ FINAL_QUIZ = Lesson(
                     "Gathering user feedback and monitoring performance after launch belongs to which "
                     "pillar of the life cycle?",
                     [
-                        ("Market success", True, "Right: it checks the product works for customers and the business."),
-                        ("Strategy and vision", False, "Strategy comes before building; this happens after launch."),
-                        ("Execution and delivery", False, "Delivery is about shipping; this is about what happens next."),
+                        (
+                            "Market success",
+                            True,
+                            "Right: it checks the product works for customers and the business.",
+                        ),
+                        (
+                            "Strategy and vision",
+                            False,
+                            "Strategy comes before building; this happens after launch.",
+                        ),
+                        (
+                            "Execution and delivery",
+                            False,
+                            "Delivery is about shipping; this is about what happens next.",
+                        ),
                     ],
                 ),
                 check(
                     "final-tools",
                     "Which pairing of tool and category is right?",
                     [
-                        ("Amplitude for user tracking", True, "Right: Amplitude records what users do in a product."),
-                        ("Figma for issue tracking", False, "Figma is a design and prototyping tool."),
-                        ("Jira for customer surveys", False, "Jira tracks issues and tasks, not survey answers."),
+                        (
+                            "Amplitude for user tracking",
+                            True,
+                            "Right: Amplitude records what users do in a product.",
+                        ),
+                        (
+                            "Figma for issue tracking",
+                            False,
+                            "Figma is a design and prototyping tool.",
+                        ),
+                        (
+                            "Jira for customer surveys",
+                            False,
+                            "Jira tracks issues and tasks, not survey answers.",
+                        ),
                     ],
                 ),
                 check(

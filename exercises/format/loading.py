@@ -53,9 +53,7 @@ def _decode(data: bytes, max_bytes: int) -> Any:
     try:
         return json.loads(text)
     except RecursionError:
-        raise NotebookRejected(
-            "The file nests JSON too deeply to be a Jupyter notebook."
-        ) from None
+        raise NotebookRejected("The file nests JSON too deeply to be a Jupyter notebook.") from None
     except ValueError as exc:
         line = getattr(exc, "lineno", None)
         where = f" (line {line})" if line else ""
@@ -99,7 +97,9 @@ def _check_cells(doc: dict[str, Any]) -> None:
             raise NotebookRejected(f"Cell {number} is not a JSON object.")
         source = cell.get("source", "")
         length = (
-            sum(len(s) for s in source if isinstance(s, str)) if isinstance(source, list) else len(str(source))
+            sum(len(s) for s in source if isinstance(s, str))
+            if isinstance(source, list)
+            else len(str(source))
         )
         if length > MAX_CELL_SOURCE_CHARS:
             raise NotebookRejected(
@@ -120,7 +120,8 @@ def load_notebook_bytes(data: bytes, *, max_bytes: int) -> NotebookNode:
     doc = _decode(data, max_bytes)
     if not isinstance(doc, dict):
         kind = {list: "array", str: "string", bool: "boolean", int: "number", float: "number"}.get(
-            type(doc), "null")
+            type(doc), "null"
+        )
         raise NotebookRejected(
             f"The file holds a JSON {kind}, not a notebook; upload the .ipynb file saved by Jupyter."
         )
@@ -132,7 +133,13 @@ def load_notebook_bytes(data: bytes, *, max_bytes: int) -> NotebookNode:
         nbformat.validate(doc, version=4)
     except nbformat.ValidationError as exc:
         detail = str(getattr(exc, "message", exc)).splitlines()[0][:160]
-        raise NotebookRejected(f"The notebook does not follow the Jupyter notebook format: {detail}.") from None
-    except Exception:  # jsonschema can fail in odd ways on hostile input; the learner gets one sentence
-        raise NotebookRejected("The notebook does not follow the Jupyter notebook format.") from None
+        raise NotebookRejected(
+            f"The notebook does not follow the Jupyter notebook format: {detail}."
+        ) from None
+    except (
+        Exception
+    ):  # jsonschema can fail in odd ways on hostile input; the learner gets one sentence
+        raise NotebookRejected(
+            "The notebook does not follow the Jupyter notebook format."
+        ) from None
     return nbformat.from_dict(doc)

@@ -33,11 +33,15 @@ def _regions(source: str, begin: str, end: str) -> list[tuple[int, int]]:
         word = _marker(line)
         if word == begin:
             if start is not None:
-                raise MarkerError(f"'### {begin}' on line {number + 1} opens a region that is already open")
+                raise MarkerError(
+                    f"'### {begin}' on line {number + 1} opens a region that is already open"
+                )
             start = number
         elif word == end:
             if start is None:
-                raise MarkerError(f"'### {end}' on line {number + 1} has no '### {begin}' before it")
+                raise MarkerError(
+                    f"'### {end}' on line {number + 1} has no '### {begin}' before it"
+                )
             regions.append((start, number))
             start = None
     if start is not None:

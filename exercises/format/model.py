@@ -115,7 +115,12 @@ class Problem:
         return f"{where}: {self.message} Fix: {self.fix}"
 
     def to_dict(self) -> dict[str, Any]:
-        return {"cell": self.cell, "grade_id": self.grade_id, "message": self.message, "fix": self.fix}
+        return {
+            "cell": self.cell,
+            "grade_id": self.grade_id,
+            "message": self.message,
+            "fix": self.fix,
+        }
 
 
 class SourceInvalid(ValueError):

@@ -20,8 +20,10 @@ from .model import CellKind, ExerciseSource, Problem, SourceCell
 from .nbgrader import _Checker, _release_metadata, cell_text, check_cells, notebook_sha256
 
 _BOUNDARY = re.compile(r"^\s*#\s*(BEGIN|END)\s+(QUESTION|SOLUTION|TESTS|PROMPT)\b", re.IGNORECASE)
-_CONFIG = re.compile(r'^\s*"""\s*#\s*BEGIN TEST CONFIG\s*\n(?P<body>.*?)\n\s*"""\s*#\s*END TEST CONFIG\s*\n?',
-                     re.DOTALL)
+_CONFIG = re.compile(
+    r'^\s*"""\s*#\s*BEGIN TEST CONFIG\s*\n(?P<body>.*?)\n\s*"""\s*#\s*END TEST CONFIG\s*\n?',
+    re.DOTALL,
+)
 _LINE_SOLUTION = re.compile(r"^(?P<code>.*?)\s*#\s*SOLUTION\s*$")
 
 
@@ -47,7 +49,9 @@ def _solution_to_markers(text: str) -> str:
             out.append(line[: len(line) - len(line.lstrip())] + "### END SOLUTION")
         elif match := _LINE_SOLUTION.match(line):
             indent = line[: len(line) - len(line.lstrip())]
-            out.extend([indent + "### BEGIN SOLUTION", match.group("code"), indent + "### END SOLUTION"])
+            out.extend(
+                [indent + "### BEGIN SOLUTION", match.group("code"), indent + "### END SOLUTION"]
+            )
         else:
             out.append(line)
     return "\n".join(out)
@@ -68,7 +72,7 @@ def _test_source(cell: Any, name: str, number: int) -> tuple[str, bool, float | 
             hidden = bool(config.get("hidden", False))
             points = _number(config.get("points"))
             message = str(config.get("failure_message") or message)
-        text = text[match.end():]
+        text = text[match.end() :]
     lines = text.splitlines()
     if lines and lines[0].strip().upper() == "# HIDDEN":
         hidden = True
@@ -146,7 +150,9 @@ class _OtterReader:
                 self.question = None
             self.block = what if verb == "BEGIN" else ""
             return
-        if cell.get("cell_type") == "raw" and cell_text(cell).lstrip().startswith("# ASSIGNMENT CONFIG"):
+        if cell.get("cell_type") == "raw" and cell_text(cell).lstrip().startswith(
+            "# ASSIGNMENT CONFIG"
+        ):
             return
         self.add_content(cell)
 
@@ -159,8 +165,12 @@ class _OtterReader:
         except yaml.YAMLError:
             config = None
         if not isinstance(config, dict) or not str(config.get("name", "")).strip():
-            self.check.add(raw_index, "", "the '# BEGIN QUESTION' cell has no YAML 'name:'.",
-                           "add 'name: q1' (and 'points: 2') under '# BEGIN QUESTION'.")
+            self.check.add(
+                raw_index,
+                "",
+                "the '# BEGIN QUESTION' cell has no YAML 'name:'.",
+                "add 'name: q1' (and 'points: 2') under '# BEGIN QUESTION'.",
+            )
             config = {"name": f"question_{raw_index + 1}"}
         self.question = {**config, "name": str(config["name"]).strip()}
         self.answers = 0
@@ -172,12 +182,22 @@ class _OtterReader:
         name = self.question["name"]
         defaults = _question_points(self.question, len(self.pending_tests))
         for number, (pos, code, hidden, points) in enumerate(self.pending_tests):
-            body = f"### {markers.BEGIN_HIDDEN}\n{code}\n### {markers.END_HIDDEN}" if hidden else code
+            body = (
+                f"### {markers.BEGIN_HIDDEN}\n{code}\n### {markers.END_HIDDEN}" if hidden else code
+            )
             grade_id = f"{name}_test_{number + 1}"
             value = points if points is not None else defaults[number]
-            meta = {"grade": True, "solution": False, "locked": True, "schema_version": 3,
-                    "grade_id": grade_id, "points": value}
-            self.cells[pos] = SourceCell(pos, "code", CellKind.TEST, body, grade_id, value, None, meta, {"nbgrader": meta})
+            meta = {
+                "grade": True,
+                "solution": False,
+                "locked": True,
+                "schema_version": 3,
+                "grade_id": grade_id,
+                "points": value,
+            }
+            self.cells[pos] = SourceCell(
+                pos, "code", CellKind.TEST, body, grade_id, value, None, meta, {"nbgrader": meta}
+            )
         self.pending_tests = []
 
     def add_content(self, cell: Any) -> None:
@@ -189,7 +209,9 @@ class _OtterReader:
         if question is not None and self.block == "SOLUTION":
             self.cells.append(self.answer_cell(index, cell_type, text, question))
         elif question is not None and self.block == "TESTS" and cell_type == "code":
-            code, hidden, test_points, _ = _test_source(cell, question["name"], len(self.pending_tests) + 1)
+            code, hidden, test_points, _ = _test_source(
+                cell, question["name"], len(self.pending_tests) + 1
+            )
             self.pending_tests.append((index, code, hidden, test_points))
             self.cells.append(SourceCell(index, "code", CellKind.TEST, code))
         elif question is not None and self.block == "PROMPT":
@@ -199,7 +221,9 @@ class _OtterReader:
             kind = CellKind.CODE if cell_type == "code" else CellKind.TEXT
             self.cells.append(SourceCell(index, cell_type, kind, text))
 
-    def answer_cell(self, index: int, cell_type: str, text: str, question: dict[str, Any]) -> SourceCell:
+    def answer_cell(
+        self, index: int, cell_type: str, text: str, question: dict[str, Any]
+    ) -> SourceCell:
         """The answer cell a solution becomes; a manual one carries its question's points on the first answer."""
         self.answers += 1
         answers = self.answers
@@ -207,11 +231,19 @@ class _OtterReader:
         grade_id = question["name"] if answers == 1 else f"{question['name']}_{answers}"
         points = (_number(question.get("points", 1)) or 0.0) if manual and answers == 1 else 0.0
         kind = CellKind.MANUAL_ANSWER if manual else CellKind.ANSWER
-        meta = {"grade": manual, "solution": True, "locked": False, "schema_version": 3, "grade_id": grade_id}
+        meta = {
+            "grade": manual,
+            "solution": True,
+            "locked": False,
+            "schema_version": 3,
+            "grade_id": grade_id,
+        }
         if manual:
             meta["points"] = points
         body = _solution_to_markers(text) if cell_type == "code" else text
-        return SourceCell(index, cell_type, kind, body, grade_id, points, None, meta, {"nbgrader": meta})
+        return SourceCell(
+            index, cell_type, kind, body, grade_id, points, None, meta, {"nbgrader": meta}
+        )
 
 
 def parse_otter(nb: NotebookNode) -> tuple[ExerciseSource, list[Problem]]:

@@ -43,8 +43,13 @@ def release_notebook(source: ExerciseSource) -> NotebookNode:
             # The generator stays with the instructor; the learner gets a locked explanation.
             metadata.pop("pma", None)
             metadata["pma"] = {"sealed_notice": True}
-            metadata["nbgrader"] = {"grade": False, "solution": False, "locked": True,
-                                    "grade_id": cell.grade_id, "schema_version": 3}
+            metadata["nbgrader"] = {
+                "grade": False,
+                "solution": False,
+                "locked": True,
+                "grade_id": cell.grade_id,
+                "schema_version": 3,
+            }
             new = nbformat.v4.new_markdown_cell(text, metadata=metadata)
         elif cell.cell_type == "code":
             new = nbformat.v4.new_code_cell(text, metadata=metadata)

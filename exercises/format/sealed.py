@@ -23,7 +23,12 @@ class SealedSpecError(ValueError):
 def _number(raw: Any, name: str, *, default: float = 0.0) -> float:
     if raw is None:
         return default
-    if isinstance(raw, bool) or not isinstance(raw, int | float) or not math.isfinite(raw) or raw < 0:
+    if (
+        isinstance(raw, bool)
+        or not isinstance(raw, int | float)
+        or not math.isfinite(raw)
+        or raw < 0
+    ):
         raise SealedSpecError(
             f"the sealed check's '{name}' is {raw!r}, not a non-negative number.",
             f"set '{name}' to a number such as 0.01, or remove it.",
@@ -63,7 +68,9 @@ def parse_comparator(raw: Any) -> Comparator:
         )
     partial = raw.get("partial", False)
     if not isinstance(partial, bool):
-        raise SealedSpecError("'partial' must be true or false.", 'write "partial": true or leave it out.')
+        raise SealedSpecError(
+            "'partial' must be true or false.", 'write "partial": true or leave it out.'
+        )
     return Comparator(
         kind=kind,
         abs_tol=_number(raw.get("abs"), "abs"),
@@ -95,7 +102,12 @@ def parse_sealed(raw: Any, generator: str) -> tuple[SealedSpec, float]:
             "write one expression such as rice_scores(features).",
         ) from None
     points = raw.get("points")
-    if isinstance(points, bool) or not isinstance(points, int | float) or not math.isfinite(points) or points <= 0:
+    if (
+        isinstance(points, bool)
+        or not isinstance(points, int | float)
+        or not math.isfinite(points)
+        or points <= 0
+    ):
         raise SealedSpecError(
             f"the sealed check's points are {points!r}, not a positive number.",
             'add "points", for example "points": 3.',
@@ -118,6 +130,10 @@ def parse_sealed(raw: Any, generator: str) -> tuple[SealedSpec, float]:
             "the input generator does not define generate(rng).",
             "define def generate(rng): return {...} returning a dict of the call's inputs.",
         )
-    spec = SealedSpec(call=call.strip(), comparator=parse_comparator(raw.get("comparator")), cases=cases,
-                      generator=generator)
+    spec = SealedSpec(
+        call=call.strip(),
+        comparator=parse_comparator(raw.get("comparator")),
+        cases=cases,
+        generator=generator,
+    )
     return spec, float(points)

@@ -62,8 +62,12 @@ def _index_submission(submission: Any, known_texts: set[str]) -> tuple[dict[str,
         grade_id = _grade_id(cell)
         if grade_id:
             by_id.setdefault(grade_id, []).append(_text(cell))
-        elif (isinstance(cell, dict) and cell.get("cell_type") == "code" and _text(cell).strip()
-              and _normalise(_text(cell)) not in known_texts):
+        elif (
+            isinstance(cell, dict)
+            and cell.get("cell_type") == "code"
+            and _text(cell).strip()
+            and _normalise(_text(cell)) not in known_texts
+        ):
             added += 1
     return by_id, added
 
@@ -91,8 +95,13 @@ def assemble(source: ExerciseSource, submission: Any, *, mode: str = "submit") -
         assembly.steps.append(Step(cell, _exercise_code(cell, mode)))
 
     if unmatched:
-        assembly.flags.append(Flag("cells_added", f"{unmatched} cell(s) you added were not run: only answer cells are "
-                                   "taken from your notebook, so put all of your work inside them."))
+        assembly.flags.append(
+            Flag(
+                "cells_added",
+                f"{unmatched} cell(s) you added were not run: only answer cells are "
+                "taken from your notebook, so put all of your work inside them.",
+            )
+        )
     return assembly
 
 
@@ -104,23 +113,42 @@ def _take_answer(assembly: Assembly, cell: SourceCell, learner: list[str]) -> No
     if learner:
         text = learner[0]
         if len(learner) > 1:
-            flags.append(Flag("answer_duplicated", f"Answer cell {cell.grade_id!r} appears {len(learner)} times; "
-                              "only the first copy was graded.", number, cell.grade_id))
+            flags.append(
+                Flag(
+                    "answer_duplicated",
+                    f"Answer cell {cell.grade_id!r} appears {len(learner)} times; "
+                    "only the first copy was graded.",
+                    number,
+                    cell.grade_id,
+                )
+            )
     else:
         text = stub
-        flags.append(Flag("answer_missing", f"Answer cell {cell.grade_id!r} was not in the upload; "
-                          "the empty answer from the exercise was used.", number, cell.grade_id))
+        flags.append(
+            Flag(
+                "answer_missing",
+                f"Answer cell {cell.grade_id!r} was not in the upload; "
+                "the empty answer from the exercise was used.",
+                number,
+                cell.grade_id,
+            )
+        )
     if _normalise(text) == _normalise(stub):
         assembly.unanswered.add(cell.grade_id)
     assembly.answers[cell.grade_id] = text
     if cell.cell_type == "code":
         touched = kernel_internals(text)
         if touched:
-            flags.append(Flag(
-                "kernel_internals",
-                f"Answer cell {cell.grade_id!r} uses {', '.join(touched)}, which reach into the "
-                "notebook kernel rather than solve the task; an instructor should review it.",
-                number, cell.grade_id, review=True))
+            flags.append(
+                Flag(
+                    "kernel_internals",
+                    f"Answer cell {cell.grade_id!r} uses {', '.join(touched)}, which reach into the "
+                    "notebook kernel rather than solve the task; an instructor should review it.",
+                    number,
+                    cell.grade_id,
+                    review=True,
+                )
+            )
         assembly.steps.append(Step(cell, text, from_learner=True))
 
 
@@ -129,18 +157,32 @@ def _check_locked(flags: list[Flag], cell: SourceCell, learner: list[str]) -> No
     number = cell.index + 1
     released = released_text(cell)
     if not learner:
-        flags.append(Flag("locked_cell_deleted", f"The read-only cell {cell.grade_id!r} was deleted; "
-                          "the exercise's copy was used.", number, cell.grade_id))
+        flags.append(
+            Flag(
+                "locked_cell_deleted",
+                f"The read-only cell {cell.grade_id!r} was deleted; the exercise's copy was used.",
+                number,
+                cell.grade_id,
+            )
+        )
     elif any(_normalise(t) != _normalise(released) for t in learner) or len(learner) > 1:
-        flags.append(Flag("locked_cell_edited", f"The read-only cell {cell.grade_id!r} was changed or "
-                          "copied; the change was ignored and the exercise's copy was used.",
-                          number, cell.grade_id))
+        flags.append(
+            Flag(
+                "locked_cell_edited",
+                f"The read-only cell {cell.grade_id!r} was changed or "
+                "copied; the change was ignored and the exercise's copy was used.",
+                number,
+                cell.grade_id,
+            )
+        )
 
 
 def _exercise_code(cell: SourceCell, mode: str) -> str:
     """The code to run for a non-answer cell: tests keep their hidden part only when grading a submission."""
     if cell.kind is CellKind.TEST:
-        return markers.unmark(cell.source) if mode == "submit" else markers.strip_hidden(cell.source)
+        return (
+            markers.unmark(cell.source) if mode == "submit" else markers.strip_hidden(cell.source)
+        )
     return cell.source
 
 
@@ -156,6 +198,10 @@ def reference_steps(source: ExerciseSource) -> list[Step]:
 
 def hidden_lines(source: ExerciseSource) -> list[str]:
     """Hidden-test lines worth scrubbing from messages (short lines like ``)`` would match anything)."""
-    lines = {line.strip() for cell in source.cells if cell.kind is CellKind.TEST
-             for line in markers.hidden_text(cell.source)}
+    lines = {
+        line.strip()
+        for cell in source.cells
+        if cell.kind is CellKind.TEST
+        for line in markers.hidden_text(cell.source)
+    }
     return sorted(line for line in lines if len(line) >= 6)

@@ -216,9 +216,7 @@ def _read_reply(kernel: SandboxKernel, msg_id: str, exchange: _Exchange) -> None
     with contextlib.suppress(queue.Empty, Exception):
         msg = client.get_shell_msg(timeout=0)
         if msg.get("msg_type") == "execute_reply" and _parent_id(msg) == msg_id:
-            exchange.reply = (
-                msg.get("content") if isinstance(msg.get("content"), dict) else {}
-            )
+            exchange.reply = msg.get("content") if isinstance(msg.get("content"), dict) else {}
 
 
 def _read_iopub(

@@ -6,32 +6,105 @@ import ast
 import re
 
 #: Modules whose import from an answer cell means the learner is working on the kernel, not the task.
-SUSPECT_MODULES = frozenset({
-    "ipykernel", "IPython", "jupyter_client", "zmq", "ctypes", "gc", "inspect", "signal",
-    "builtins", "importlib", "sys", "traceback", "faulthandler", "tracemalloc", "pty", "socket",
-    "subprocess", "multiprocessing", "threading", "_thread", "atexit", "marshal",
-})
+SUSPECT_MODULES = frozenset(
+    {
+        "ipykernel",
+        "IPython",
+        "jupyter_client",
+        "zmq",
+        "ctypes",
+        "gc",
+        "inspect",
+        "signal",
+        "builtins",
+        "importlib",
+        "sys",
+        "traceback",
+        "faulthandler",
+        "tracemalloc",
+        "pty",
+        "socket",
+        "subprocess",
+        "multiprocessing",
+        "threading",
+        "_thread",
+        "atexit",
+        "marshal",
+    }
+)
 #: Everyday modules: importing them is fine, only the members below are flagged.
 ORDINARY_MODULES = frozenset({"sys", "os"})
 #: Modules that are ordinary to import but have members that touch internals.
 SUSPECT_ATTRIBUTES = {
-    "sys": {"modules", "_getframe", "settrace", "setprofile", "excepthook", "displayhook",
-            "meta_path", "path_hooks", "addaudithook", "__stdout__", "__stderr__"},
+    "sys": {
+        "modules",
+        "_getframe",
+        "settrace",
+        "setprofile",
+        "excepthook",
+        "displayhook",
+        "meta_path",
+        "path_hooks",
+        "addaudithook",
+        "__stdout__",
+        "__stderr__",
+    },
     "inspect": {"currentframe", "stack", "getouterframes", "getsource", "getmembers"},
     "gc": {"get_objects", "get_referrers", "get_referents"},
-    "os": {"kill", "killpg", "_exit", "fork", "forkpty", "system", "popen", "execv", "execve",
-           "execvp", "setsid", "environ", "abort"},
+    "os": {
+        "kill",
+        "killpg",
+        "_exit",
+        "fork",
+        "forkpty",
+        "system",
+        "popen",
+        "execv",
+        "execve",
+        "execvp",
+        "setsid",
+        "environ",
+        "abort",
+    },
     "signal": {"signal", "alarm", "setitimer", "pthread_kill", "SIGINT"},
 }
-SUSPECT_NAMES = frozenset({
-    "get_ipython", "__builtins__", "__import__", "exec", "eval", "compile", "globals", "breakpoint",
-    "__loader__", "__spec__", "_ih", "_oh",
-})
-SUSPECT_DUNDERS = frozenset({
-    "__subclasses__", "__globals__", "__code__", "__closure__", "__builtins__", "__mro__",
-    "__bases__", "__dict__", "f_back", "f_globals", "f_locals", "tb_frame", "gi_frame", "__self__",
-})
-_SHELL_LINE = re.compile(r"^\s*(!|%%?(?:bash|sh|system|sx|script|writefile|load|run|env|pycat)\b)", re.MULTILINE)
+SUSPECT_NAMES = frozenset(
+    {
+        "get_ipython",
+        "__builtins__",
+        "__import__",
+        "exec",
+        "eval",
+        "compile",
+        "globals",
+        "breakpoint",
+        "__loader__",
+        "__spec__",
+        "_ih",
+        "_oh",
+    }
+)
+SUSPECT_DUNDERS = frozenset(
+    {
+        "__subclasses__",
+        "__globals__",
+        "__code__",
+        "__closure__",
+        "__builtins__",
+        "__mro__",
+        "__bases__",
+        "__dict__",
+        "f_back",
+        "f_globals",
+        "f_locals",
+        "tb_frame",
+        "gi_frame",
+        "__self__",
+    }
+)
+_SHELL_LINE = re.compile(
+    r"^\s*(!|%%?(?:bash|sh|system|sx|script|writefile|load|run|env|pycat)\b)", re.MULTILINE
+)
 _MAGIC_LINE = re.compile(r"^\s*(%%?|!).*$", re.MULTILINE)
 
 
@@ -62,7 +135,11 @@ def kernel_internals(code: str) -> list[str]:
             found.add(node.id)
         elif isinstance(node, ast.Attribute):
             _check_attribute(node, aliases, found)
-        elif isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value in SUSPECT_NAMES:
+        elif (
+            isinstance(node, ast.Constant)
+            and isinstance(node.value, str)
+            and node.value in SUSPECT_NAMES
+        ):
             # getattr(obj, "get_ipython") and friends
             found.add(node.value)
     return sorted(found)

@@ -107,7 +107,11 @@ def _bound_at_top(tree: ast.Module) -> set[str]:
         if isinstance(node, ast.Lambda):
             continue
         if isinstance(node, ast.Import | ast.ImportFrom):
-            bound.update((alias.asname or alias.name).split(".")[0] for alias in node.names if alias.name != "*")
+            bound.update(
+                (alias.asname or alias.name).split(".")[0]
+                for alias in node.names
+                if alias.name != "*"
+            )
             continue
         if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store | ast.Del):
             bound.add(node.id)
@@ -133,14 +137,20 @@ def loaded_names(code: str) -> set[str]:
     tree = _parse(code)
     if tree is None:
         return set()
-    return {node.id for node in ast.walk(tree) if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)}
+    return {
+        node.id
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)
+    }
 
 
 def judged_test_cells(source: ExerciseSource, in_kernel: frozenset[str] = frozenset()) -> set[int]:
     """Indexes of the test cells the judge runs; the others run in the learner's kernel."""
     return {
-        cell.index for cell in source.cells
-        if cell.kind is CellKind.TEST and cell.grade_id not in in_kernel
+        cell.index
+        for cell in source.cells
+        if cell.kind is CellKind.TEST
+        and cell.grade_id not in in_kernel
         and judge_can_run(markers.unmark(cell.source))
     }
 
@@ -164,11 +174,20 @@ def literal_messages(code: str) -> dict[str, str]:
         return {}
     found: dict[str, str] = {}
     for node in ast.walk(tree):
-        if isinstance(node, ast.Assert) and isinstance(node.msg, ast.Constant) and isinstance(node.msg.value, str):
+        if (
+            isinstance(node, ast.Assert)
+            and isinstance(node.msg, ast.Constant)
+            and isinstance(node.msg.value, str)
+        ):
             found.setdefault(node.msg.value, "AssertionError")
-        elif (isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call) and isinstance(node.exc.func, ast.Name)
-              and len(node.exc.args) == 1 and isinstance(node.exc.args[0], ast.Constant)
-              and isinstance(node.exc.args[0].value, str)):
+        elif (
+            isinstance(node, ast.Raise)
+            and isinstance(node.exc, ast.Call)
+            and isinstance(node.exc.func, ast.Name)
+            and len(node.exc.args) == 1
+            and isinstance(node.exc.args[0], ast.Constant)
+            and isinstance(node.exc.args[0].value, str)
+        ):
             found.setdefault(node.exc.args[0].value, node.exc.func.id)
     return found
 
@@ -193,7 +212,9 @@ def _sandbox_tools() -> dict[str, str] | None:
     return None if None in found.values() else {tool: str(path) for tool, path in found.items()}
 
 
-def _command(python: str, limits: Limits, *, sandboxed: bool, seccomp_fd: int | None = None) -> list[str]:
+def _command(
+    python: str, limits: Limits, *, sandboxed: bool, seccomp_fd: int | None = None
+) -> list[str]:
     program = WIRE_SOURCE + "\njudge_main()\n"
     tools = _sandbox_tools()
     if not sandboxed or tools is None:
@@ -201,17 +222,22 @@ def _command(python: str, limits: Limits, *, sandboxed: bool, seccomp_fd: int | 
     # The learner kernels' filter (seccomp.py), loaded by bubblewrap right before the exec.
     seccomp = ["--seccomp", str(seccomp_fd)] if seccomp_fd is not None else []
     uid = str(UID_FIRST + secrets.randbelow(UID_COUNT))
+    # fmt: off
+    # One line per program in the chain: prlimit, setpriv, bubblewrap, the interpreter.
     return [
-        tools["prlimit"], f"--as={limits.memory_bytes}", f"--cpu={limits.cpu_seconds}", f"--nofile={FILE_LIMIT}",
-        f"--nproc={PROCESS_LIMIT}", "--fsize=0", "--core=0", "--",
-        tools["setpriv"], f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "--no-new-privs", "--pdeathsig=KILL", "--",
-        tools["bwrap"], "--unshare-user", "--unshare-all", "--disable-userns", "--die-with-parent", "--new-session",
-        "--clearenv", "--ro-bind", "/usr", "/usr", "--symlink", "usr/lib", "/lib", "--symlink", "usr/lib64", "/lib64",
-        "--symlink", "usr/bin", "/bin", "--proc", "/proc", "--dev", "/dev",
-        "--size", str(4 * 2**20), "--tmpfs", "/tmp", "--chdir", "/tmp",  # noqa: S108 - the judge's own tmpfs
+        tools["prlimit"], f"--as={limits.memory_bytes}", f"--cpu={limits.cpu_seconds}",
+        f"--nofile={FILE_LIMIT}", f"--nproc={PROCESS_LIMIT}", "--fsize=0", "--core=0", "--",
+        tools["setpriv"], f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "--no-new-privs",
+        "--pdeathsig=KILL", "--",
+        tools["bwrap"], "--unshare-user", "--unshare-all", "--disable-userns", "--die-with-parent",
+        "--new-session", "--clearenv", "--ro-bind", "/usr", "/usr", "--symlink", "usr/lib", "/lib",
+        "--symlink", "usr/lib64", "/lib64", "--symlink", "usr/bin", "/bin", "--proc", "/proc",
+        "--dev", "/dev", "--size", str(4 * 2**20),
+        "--tmpfs", "/tmp", "--chdir", "/tmp",  # noqa: S108 - the judge's own tmpfs
         *seccomp, "--",
         python, "-I", "-S", "-c", program,
     ]
+    # fmt: on
 
 
 def _seccomp_pipe() -> int | None:
@@ -232,7 +258,10 @@ def _seccomp_pipe() -> int | None:
 
 def judge_python() -> str:
     """The distribution's Python (the judge needs only the standard library, under /usr)."""
-    for candidate in (f"/usr/bin/python{sys.version_info.major}.{sys.version_info.minor}", "/usr/bin/python3"):
+    for candidate in (
+        f"/usr/bin/python{sys.version_info.major}.{sys.version_info.minor}",
+        "/usr/bin/python3",
+    ):
         if os.access(candidate, os.X_OK):
             return candidate
     raise JudgeUnavailable("no Python under /usr/bin for the judge")
@@ -244,14 +273,20 @@ class Judge:
     def __init__(self, limits: Limits, *, sandboxed: bool = True) -> None:
         self.limits = limits
         if sandboxed and _sandbox_tools() is None:
-            raise JudgeUnavailable("bubblewrap, setpriv and prlimit are needed to sandbox the judge")
+            raise JudgeUnavailable(
+                "bubblewrap, setpriv and prlimit are needed to sandbox the judge"
+            )
         python = judge_python() if sandboxed else sys.executable
         seccomp_fd = _seccomp_pipe() if sandboxed else None
         try:
             self.process = subprocess.Popen(  # noqa: S603 - a fixed command line, no shell
                 _command(python, limits, sandboxed=sandboxed, seccomp_fd=seccomp_fd),
-                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                start_new_session=True, close_fds=True, env={} if sandboxed else {"PATH": "/usr/bin:/bin"},
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+                start_new_session=True,
+                close_fds=True,
+                env={} if sandboxed else {"PATH": "/usr/bin:/bin"},
                 pass_fds=() if seccomp_fd is None else (seccomp_fd,),
             )
         except OSError as error:
@@ -264,8 +299,14 @@ class Judge:
         self.calls = 0
         self.seconds = 0.0
 
-    def run(self, code: str, bind: dict[str, Any], *, until: float,
-            relay: Callable[[str, float], dict[str, Any]]) -> JudgedCell:
+    def run(
+        self,
+        code: str,
+        bind: dict[str, Any],
+        *,
+        until: float,
+        relay: Callable[[str, float], dict[str, Any]],
+    ) -> JudgedCell:
         """Run one cell until it answers or ``until`` (monotonic) passes; relay its learner calls."""
         started = time.monotonic()
         timeout_s = max(until - started, 0.0)
@@ -277,7 +318,8 @@ class Judge:
                     done = message["done"]
                     return JudgedCell(
                         status="ok" if done.get("status") == "ok" else "error",
-                        ename=str(done.get("ename", ""))[:200], evalue=str(done.get("evalue", ""))[:2000],
+                        ename=str(done.get("ename", ""))[:200],
+                        evalue=str(done.get("evalue", ""))[:2000],
                         result=done["result"] if isinstance(done.get("result"), str) else None,
                         duration_s=time.monotonic() - started,
                         line=done["line"] if type(done.get("line")) is int else None,
@@ -293,7 +335,9 @@ class Judge:
     def _send(self, message: dict[str, Any]) -> None:
         assert self.process.stdin is not None  # noqa: S101 - opened with PIPE
         try:
-            self.process.stdin.write(json.dumps(message, allow_nan=False, separators=(",", ":")).encode() + b"\n")
+            self.process.stdin.write(
+                json.dumps(message, allow_nan=False, separators=(",", ":")).encode() + b"\n"
+            )
             self.process.stdin.flush()
         except (OSError, ValueError) as error:
             raise JudgeUnavailable("the judge stopped") from error
@@ -358,7 +402,9 @@ class _Starter:
     """
 
     def __init__(self) -> None:
-        self._queue: queue.SimpleQueue[tuple[Callable[[], Judge], Future[Judge]]] = queue.SimpleQueue()
+        self._queue: queue.SimpleQueue[tuple[Callable[[], Judge], Future[Judge]]] = (
+            queue.SimpleQueue()
+        )
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
 
@@ -454,12 +500,19 @@ class LearnerEnd:
             expression = f"__import__({LEARNER_MODULE!r}).describe(globals(), {sorted(names)!r})"
         else:
             self.target = f"pma_judge_{secrets.token_hex(8)}"
-            expression = (f"(lambda m: {{'channel': m.open_channel({self.target!r}), "
-                          f"'names': m.describe(globals(), {sorted(names)!r})}})({self._installer()})")
+            expression = (
+                f"(lambda m: {{'channel': m.open_channel({self.target!r}), "
+                f"'names': m.describe(globals(), {sorted(names)!r})}})({self._installer()})"
+            )
         iopub: dict[str, bool] = {}
         try:
-            described = call_json(self.kernel, expression, max_bytes=WIRE_BYTES, timeout_s=self._timeout(until),
-                                  iopub=iopub)
+            described = call_json(
+                self.kernel,
+                expression,
+                max_bytes=WIRE_BYTES,
+                timeout_s=self._timeout(until),
+                iopub=iopub,
+            )
         except ChannelError as error:
             self.failures.append(str(error))
             return {name: {"$missing": True} for name in names}
@@ -484,7 +537,9 @@ class LearnerEnd:
         if not self.comm_id:
             return None
         try:
-            reply = self._comm_call({"describe": sorted(names)}, min(self._timeout(until), CHANNEL_PROBE_S))
+            reply = self._comm_call(
+                {"describe": sorted(names)}, min(self._timeout(until), CHANNEL_PROBE_S)
+            )
         except ChannelError:
             self.comm_id = ""
             return None
@@ -494,7 +549,9 @@ class LearnerEnd:
             failure = reply.get("error")
             if not isinstance(failure, dict):
                 failure = {}
-            self.failures.append(f"{failure.get('ename', 'Error')}: {failure.get('evalue', '')}"[:300])
+            self.failures.append(
+                f"{failure.get('ename', 'Error')}: {failure.get('evalue', '')}"[:300]
+            )
             return {name: {"$missing": True} for name in names}
         return {name: described.get(name, {"$missing": True}) for name in names}
 
@@ -502,8 +559,11 @@ class LearnerEnd:
         client = self.kernel.client
         self.comm_id = secrets.token_hex(16)
         with contextlib.suppress(Exception):
-            client.shell_channel.send(client.session.msg(
-                "comm_open", {"comm_id": self.comm_id, "target_name": self.target, "data": {}}))
+            client.shell_channel.send(
+                client.session.msg(
+                    "comm_open", {"comm_id": self.comm_id, "target_name": self.target, "data": {}}
+                )
+            )
             return
         self.comm_id = ""
 
@@ -550,7 +610,9 @@ class LearnerEnd:
         from .execute import ChannelError, call_json
 
         if len(request) > WIRE_BYTES:
-            return _error(UNTRANSFERABLE, "the arguments are larger than the grader passes to your code")
+            return _error(
+                UNTRANSFERABLE, "the arguments are larger than the grader passes to your code"
+            )
         timeout_s = self._timeout(until)
         reply: object
         try:
@@ -558,17 +620,27 @@ class LearnerEnd:
                 reply = self._comm_call({"request": request}, timeout_s)
             else:
                 end = f"__import__({LEARNER_MODULE!r})" if self.installed else self._installer()
-                reply = call_json(self.kernel, f"{end}.call({request!r})", max_bytes=WIRE_BYTES,
-                                  timeout_s=timeout_s)
+                reply = call_json(
+                    self.kernel,
+                    f"{end}.call({request!r})",
+                    max_bytes=WIRE_BYTES,
+                    timeout_s=timeout_s,
+                )
         except ChannelError as error:
             reason = str(error)
             if reason.startswith("timeout"):
                 return _error("TimeoutError", f"your code did not return within {timeout_s:.3g} s")
             if "larger than" in reason or "not valid JSON" in reason:
                 return _error(UNTRANSFERABLE, f"the value returned could not be read: {reason}")
-            return _error("RuntimeError", f"your notebook's kernel could not answer the tests: {reason}")
-        if not isinstance(reply, dict) or not ({"value"} == reply.keys() or {"error"} == reply.keys()):
-            return _error("RuntimeError", "your notebook's kernel answered the tests with something else")
+            return _error(
+                "RuntimeError", f"your notebook's kernel could not answer the tests: {reason}"
+            )
+        if not isinstance(reply, dict) or not (
+            {"value"} == reply.keys() or {"error"} == reply.keys()
+        ):
+            return _error(
+                "RuntimeError", "your notebook's kernel answered the tests with something else"
+            )
         return reply
 
     def _installer(self) -> str:

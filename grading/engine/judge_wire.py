@@ -37,13 +37,35 @@ MAX_REPLY_CHARS = 1024 * 1024
 EVALUE_CHARS = 2000
 #: Exceptions a learner function may raise that keep their builtin type in the judge, so a test's
 #: ``except ValueError`` works as it does in a notebook. Any other name becomes a LearnerError.
-BUILTIN_ERRORS = frozenset({
-    "ArithmeticError", "AssertionError", "AttributeError", "EOFError", "FileNotFoundError",
-    "FloatingPointError", "ImportError", "IndexError", "KeyError", "LookupError", "ModuleNotFoundError",
-    "NameError", "NotImplementedError", "OSError", "OverflowError", "RecursionError", "RuntimeError",
-    "StopIteration", "TimeoutError", "TypeError", "UnboundLocalError", "UnicodeError", "ValueError",
-    "ZeroDivisionError", "MemoryError",
-})
+BUILTIN_ERRORS = frozenset(
+    {
+        "ArithmeticError",
+        "AssertionError",
+        "AttributeError",
+        "EOFError",
+        "FileNotFoundError",
+        "FloatingPointError",
+        "ImportError",
+        "IndexError",
+        "KeyError",
+        "LookupError",
+        "ModuleNotFoundError",
+        "NameError",
+        "NotImplementedError",
+        "OSError",
+        "OverflowError",
+        "RecursionError",
+        "RuntimeError",
+        "StopIteration",
+        "TimeoutError",
+        "TypeError",
+        "UnboundLocalError",
+        "UnicodeError",
+        "ValueError",
+        "ZeroDivisionError",
+        "MemoryError",
+    }
+)
 
 
 class UntransferableValue(TypeError):
@@ -88,8 +110,9 @@ _WHITESPACE = " \t\n\r"
 def dumps(value):
     """``json.dumps(value, allow_nan=False, separators=(",", ":"))``."""
     # A new encoder each time, as json.dumps makes: one that failed keeps stale circular-check marks.
-    encoder = _json.make_encoder({}, _not_serializable, _json.encode_basestring_ascii, None, ":", ",",
-                                 False, False, False)
+    encoder = _json.make_encoder(
+        {}, _not_serializable, _json.encode_basestring_ascii, None, ":", ",", False, False, False
+    )
     return "".join(encoder(value, 0))
 
 
@@ -123,13 +146,17 @@ def encode(value, handle=None, depth=0):
     if isinstance(value, bytes | bytearray):
         return {"$bytes": binascii.b2a_base64(bytes(value), newline=False).decode("ascii")}
     if isinstance(value, complex):
-        return {"$complex": [encode(value.real, None, depth + 1), encode(value.imag, None, depth + 1)]}
+        return {
+            "$complex": [encode(value.real, None, depth + 1), encode(value.imag, None, depth + 1)]
+        }
     items = _encode_items(value, handle, depth)
     if items is not None:
         return items
     if handle is not None:
         return handle(value)
-    raise UntransferableValue(f"a {type(value).__name__} cannot be passed to your code; pass plain values")
+    raise UntransferableValue(
+        f"a {type(value).__name__} cannot be passed to your code; pass plain values"
+    )
 
 
 def _encode_real(value):
@@ -152,7 +179,12 @@ def _encode_items(value, handle, depth):
     if isinstance(value, tuple) and (type(value) is tuple or handle is not None):
         return {"$tuple": [encode(v, handle, depth + 1) for v in tuple(value)]}
     if isinstance(value, dict) and (type(value) is dict or handle is not None):
-        return {"$dict": [[encode(k, handle, depth + 1), encode(v, handle, depth + 1)] for k, v in dict(value).items()]}
+        return {
+            "$dict": [
+                [encode(k, handle, depth + 1), encode(v, handle, depth + 1)]
+                for k, v in dict(value).items()
+            ]
+        }
     if isinstance(value, frozenset):
         return {"$frozenset": [encode(v, handle, depth + 1) for v in value]}
     if isinstance(value, set):
@@ -235,7 +267,13 @@ def _handle(value):
     if len(_handles) >= MAX_HANDLES:
         raise UntransferableValue("too many values kept for the judge")
     _handles.append(value)
-    return {"$handle": {"id": len(_handles) - 1, "type": type(value).__name__[:80], "callable": callable(value)}}
+    return {
+        "$handle": {
+            "id": len(_handles) - 1,
+            "type": type(value).__name__[:80],
+            "callable": callable(value),
+        }
+    }
 
 
 def _learner_resolve(body):
@@ -282,9 +320,13 @@ def answer(data, namespace):
         try:
             described = describe(namespace, [str(name) for name in data["describe"]])
             if len(dumps(described)) > MAX_REPLY_CHARS:
-                raise UntransferableValue(f"the values are larger than {MAX_REPLY_CHARS // 1024} KiB as JSON")
+                raise UntransferableValue(
+                    f"the values are larger than {MAX_REPLY_CHARS // 1024} KiB as JSON"
+                )
         except Exception as error:  # noqa: BLE001 - reported to the grader
-            return {"error": {"ename": type(error).__name__[:200], "evalue": str(error)[:EVALUE_CHARS]}}
+            return {
+                "error": {"ename": type(error).__name__[:200], "evalue": str(error)[:EVALUE_CHARS]}
+            }
         return {"value": described}
     return call(data["request"])
 
@@ -308,7 +350,9 @@ def call(request_text):
     try:
         value = encode(result, _handle)
         if len(dumps(value)) > MAX_REPLY_CHARS:
-            raise UntransferableValue(f"the value returned is larger than {MAX_REPLY_CHARS // 1024} KiB as JSON")
+            raise UntransferableValue(
+                f"the value returned is larger than {MAX_REPLY_CHARS // 1024} KiB as JSON"
+            )
         return {"value": value}
     except UntransferableValue as error:
         return {"error": {"ename": "UntransferableValue", "evalue": str(error)}}
@@ -367,13 +411,19 @@ def _judge_resolve(name):
     def resolve(body):
         if type(body) is not dict or type(body.get("id")) is not int:
             raise ValueError("a malformed handle")
-        return LearnerObject(body["id"], str(body.get("type", "object"))[:80], body.get("callable") is True, name)
+        return LearnerObject(
+            body["id"], str(body.get("type", "object"))[:80], body.get("callable") is True, name
+        )
 
     return resolve
 
 
 def _forward(handle, args, kwargs):
-    request = {"handle": handle, "args": encode(list(args)), "kwargs": {"$dict": [[k, encode(v)] for k, v in kwargs.items()]}}
+    request = {
+        "handle": handle,
+        "args": encode(list(args)),
+        "kwargs": {"$dict": [[k, encode(v)] for k, v in kwargs.items()]},
+    }
     reply = _exchange({"call": dumps(request)})
     if "value" in reply:
         try:
@@ -474,10 +524,18 @@ def judge_main():
             bind(namespace, command.get("bind", {}))
             answer["result"] = _run(namespace, command["code"], float(command["timeout_s"]))
         except _CellTimeout as error:
-            answer.update(status="error", ename="TimeoutError", evalue="the cell ran longer than its time limit",
-                          line=_cell_line(error))
+            answer.update(
+                status="error",
+                ename="TimeoutError",
+                evalue="the cell ran longer than its time limit",
+                line=_cell_line(error),
+            )
         except BaseException as error:  # noqa: BLE001 - a test's failure is its verdict
-            answer.update(status="error", ename=type(error).__name__[:200], evalue=_text(error),
-                          line=_cell_line(error))
+            answer.update(
+                status="error",
+                ename=type(error).__name__[:200],
+                evalue=_text(error),
+                line=_cell_line(error),
+            )
         _channel["out"].write(dumps({"done": answer}) + "\n")
         _channel["out"].flush()

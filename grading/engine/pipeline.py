@@ -99,27 +99,53 @@ def grade_submission(
         if judge is not None:
             if run.verdict is Verdict.OK and kernel.is_alive():
                 mark = time.perf_counter()
-                learner = LearnerEnd(kernel, limits.cell_timeout_s,
-                                     iopub_delivers=bool(run.cells) and run.cells[-1].idle)
-                run, judge_flags = _judge_tests(judge, learner, assembly, judged, runs, run, limits, deadline)
+                learner = LearnerEnd(
+                    kernel,
+                    limits.cell_timeout_s,
+                    iopub_delivers=bool(run.cells) and run.cells[-1].idle,
+                )
+                run, judge_flags = _judge_tests(
+                    judge, learner, assembly, judged, runs, run, limits, deadline
+                )
                 flags.extend(judge_flags)
                 timings["judge_s"] = time.perf_counter() - mark
             judge.kill(wait=False)
         run_message = run.message if run.verdict is not Verdict.OK else ""
-        ordered_runs = [runs.get(step.cell.index) or CellRun(index=step.cell.index, status="not_run")
-                        for step in assembly.steps]
-        tests = score_cells(assembly, ordered_runs, hidden=hidden_lines(source), run_message=run_message,
-                            cell_timeout_s=limits.cell_timeout_s, mode=mode, judged=judged)
+        ordered_runs = [
+            runs.get(step.cell.index) or CellRun(index=step.cell.index, status="not_run")
+            for step in assembly.steps
+        ]
+        tests = score_cells(
+            assembly,
+            ordered_runs,
+            hidden=hidden_lines(source),
+            run_message=run_message,
+            cell_timeout_s=limits.cell_timeout_s,
+            mode=mode,
+            judged=judged,
+        )
         if not sealed:
             sealed_results: list[TestResult] = []
         elif mode == "check":
             sealed_results = not_run(sealed, "Sealed checks run only when you submit.")
         elif run.verdict is not Verdict.OK or not kernel.is_alive():
-            sealed_results = not_run(sealed, cap(f"Not run: {run.message}" if run.message else
-                                                 "Not run: the notebook stopped before the end."))
+            sealed_results = not_run(
+                sealed,
+                cap(
+                    f"Not run: {run.message}"
+                    if run.message
+                    else "Not run: the notebook stopped before the end."
+                ),
+            )
         else:
-            outcome = run_sealed_checks(source=source, learner=kernel, kernels=kernels, limits=limits, seed=seed,
-                                        deadline=deadline)
+            outcome = run_sealed_checks(
+                source=source,
+                learner=kernel,
+                kernels=kernels,
+                limits=limits,
+                seed=seed,
+                deadline=deadline,
+            )
             sealed_results = outcome.results
             flags.extend(outcome.flags)
             timings["sealed_s"] = outcome.seconds
@@ -147,8 +173,11 @@ def grade_submission(
         source_sha256=source.sha256,
         mode=mode,
         message=cap(message),
-        answer_outputs={step.cell.grade_id: list(runs[step.cell.index].outputs)
-                        for step in assembly.steps if step.from_learner and step.cell.index in runs},
+        answer_outputs={
+            step.cell.grade_id: list(runs[step.cell.index].outputs)
+            for step in assembly.steps
+            if step.from_learner and step.cell.index in runs
+        },
     )
 
 
@@ -170,14 +199,20 @@ def _judge_tests(
     assert assembly.source is not None  # noqa: S101 - assemble() always sets it
     flags: list[Flag] = []
     owned = learner_names(assembly.source)
-    steps: list[Step] = [step for step in assembly.steps if not step.from_learner
-                         and (step.cell.kind is not CellKind.TEST or step.cell.index in judged)]
+    steps: list[Step] = [
+        step
+        for step in assembly.steps
+        if not step.from_learner
+        and (step.cell.kind is not CellKind.TEST or step.cell.index in judged)
+    ]
     wanted = {step.cell.index: sorted(loaded_names(step.code) & owned) for step in steps}
     # Every name the cells use, in one round trip (which also installs the learner's end). A
     # function stays a handle, always current; a plain value is asked for again before each later
     # cell that uses it, since a learner call may have changed it.
-    known = learner.describe(sorted({name for names in wanted.values() for name in names}),
-                             min(time.monotonic() + limits.cell_timeout_s, deadline))
+    known = learner.describe(
+        sorted({name for names in wanted.values() for name in names}),
+        min(time.monotonic() + limits.cell_timeout_s, deadline),
+    )
     for position, step in enumerate(steps):
         until = min(time.monotonic() + limits.cell_timeout_s, deadline)
         names = wanted[step.cell.index]
@@ -190,35 +225,80 @@ def _judge_tests(
             verdict = judge.run(step.code, bind, until=until, relay=learner.call)
         except JudgeUnavailable as error:
             timed_out = time.monotonic() >= deadline
-            message = (f"The notebook and its tests ran longer than {limits.wall_timeout_s:g} s, so grading "
-                       "stopped; the tests after that did not run.") if timed_out else ""
+            message = (
+                (
+                    f"The notebook and its tests ran longer than {limits.wall_timeout_s:g} s, so grading "
+                    "stopped; the tests after that did not run."
+                )
+                if timed_out
+                else ""
+            )
             for rest in steps[position:]:
                 if rest.cell.kind is CellKind.TEST:
-                    runs[rest.cell.index] = CellRun(index=rest.cell.index, status="error", ename="TimeoutError",
-                                                    evalue="The tests ran out of time." if timed_out else
-                                                    "The tests could not finish.")
+                    runs[rest.cell.index] = CellRun(
+                        index=rest.cell.index,
+                        status="error",
+                        ename="TimeoutError",
+                        evalue="The tests ran out of time."
+                        if timed_out
+                        else "The tests could not finish.",
+                    )
             if timed_out:
                 return RunResult(Verdict.TIMEOUT, run.cells, message, run.duration_s), flags
-            flags.append(Flag("judge_stopped", cap(f"The tests stopped at cell {step.cell.index + 1}: {error}."),
-                              step.cell.index + 1, step.cell.grade_id, review=True))
+            flags.append(
+                Flag(
+                    "judge_stopped",
+                    cap(f"The tests stopped at cell {step.cell.index + 1}: {error}."),
+                    step.cell.index + 1,
+                    step.cell.grade_id,
+                    review=True,
+                )
+            )
             return run, flags
         if step.cell.kind is not CellKind.TEST:
             if verdict.status != "ok":
-                flags.append(Flag(JUDGE_SETUP_FAILED, cap(
-                    f"Read-only cell {step.cell.index + 1} failed where the tests run "
-                    f"({verdict.ename}: {verdict.evalue})."), step.cell.index + 1, step.cell.grade_id,
-                    review=verdict.ename != UNTRANSFERABLE))
+                flags.append(
+                    Flag(
+                        JUDGE_SETUP_FAILED,
+                        cap(
+                            f"Read-only cell {step.cell.index + 1} failed where the tests run "
+                            f"({verdict.ename}: {verdict.evalue})."
+                        ),
+                        step.cell.index + 1,
+                        step.cell.grade_id,
+                        review=verdict.ename != UNTRANSFERABLE,
+                    )
+                )
             continue
         if verdict.ename == UNTRANSFERABLE:
-            flags.append(Flag(JUDGE_UNTRANSFERABLE, cap(
-                f"Cell {step.cell.index + 1} ({step.cell.grade_id!r}) needs a value that cannot be checked "
-                f"outside the notebook: {verdict.evalue}"), step.cell.index + 1, step.cell.grade_id))
+            flags.append(
+                Flag(
+                    JUDGE_UNTRANSFERABLE,
+                    cap(
+                        f"Cell {step.cell.index + 1} ({step.cell.grade_id!r}) needs a value that cannot be checked "
+                        f"outside the notebook: {verdict.evalue}"
+                    ),
+                    step.cell.index + 1,
+                    step.cell.grade_id,
+                )
+            )
         outputs: list[dict[str, Any]] = []
         if verdict.result is not None:
-            outputs.append({"output_type": "execute_result", "execution_count": None,
-                            "data": {"text/plain": verdict.result}, "metadata": {}})
-        runs[step.cell.index] = CellRun(index=step.cell.index, status=verdict.status, ename=verdict.ename,
-                                        evalue=verdict.evalue, outputs=outputs, duration_s=verdict.duration_s,
-                                        line=verdict.line)
+            outputs.append(
+                {
+                    "output_type": "execute_result",
+                    "execution_count": None,
+                    "data": {"text/plain": verdict.result},
+                    "metadata": {},
+                }
+            )
+        runs[step.cell.index] = CellRun(
+            index=step.cell.index,
+            status=verdict.status,
+            ename=verdict.ename,
+            evalue=verdict.evalue,
+            outputs=outputs,
+            duration_s=verdict.duration_s,
+            line=verdict.line,
+        )
     return run, flags
-

@@ -113,7 +113,8 @@ class GradeReport:
             max_score=float(data["max_score"]),
             status=ReportStatus(data["status"]),
             tests=[
-                TestResult(**{**t, "status": TestStatus(t["status"])}) for t in data.get("tests", [])
+                TestResult(**{**t, "status": TestStatus(t["status"])})
+                for t in data.get("tests", [])
             ],
             flags=[Flag(**f) for f in data.get("flags", [])],
             timings={k: float(v) for k, v in data.get("timings", {}).items()},
@@ -131,5 +132,11 @@ class GradeReport:
     @classmethod
     def invalid(cls, message: str, *, source_sha256: str = "", seed: int = 0) -> GradeReport:
         """A submission that could not be graded at all (e.g. not a notebook)."""
-        return cls(score=0.0, max_score=0.0, status=ReportStatus.INVALID, seed=seed,
-                   source_sha256=source_sha256, message=cap(message))
+        return cls(
+            score=0.0,
+            max_score=0.0,
+            status=ReportStatus.INVALID,
+            seed=seed,
+            source_sha256=source_sha256,
+            message=cap(message),
+        )

@@ -55,7 +55,9 @@ def error_message(ename: str, evalue: str, hidden: list[str], cell_timeout_s: fl
     return cap(scrub(text, hidden), 300)
 
 
-def hidden_cell_message(cell: SourceCell, run: Any, hidden: list[str], cell_timeout_s: float) -> str:
+def hidden_cell_message(
+    cell: SourceCell, run: Any, hidden: list[str], cell_timeout_s: float
+) -> str:
     """What a learner may read when a cell holding hidden tests fails: only text the instructor wrote.
 
     That is an assert's (or ``raise X("...")``'s) literal message when the failure is exactly that
@@ -74,14 +76,24 @@ def hidden_cell_message(cell: SourceCell, run: Any, hidden: list[str], cell_time
     return HIDDEN_FAILED
 
 
-def score_cells(assembly: Assembly, cells: list[Any], *, hidden: list[str], run_message: str,
-                cell_timeout_s: float, mode: str, judged: set[int] | frozenset[int] = frozenset()) -> list[TestResult]:
+def score_cells(
+    assembly: Assembly,
+    cells: list[Any],
+    *,
+    hidden: list[str],
+    run_message: str,
+    cell_timeout_s: float,
+    mode: str,
+    judged: set[int] | frozenset[int] = frozenset(),
+) -> list[TestResult]:
     """TestResults for test, manual-answer and task cells; ``cells`` are the CellRuns by step.
 
     ``judged`` holds the test cells whose verdict the judge reached (``sealed`` in the result).
     """
-    runs = {step.cell.index: (step, cells[i] if i < len(cells) else None)
-            for i, step in enumerate(assembly.steps)}
+    runs = {
+        step.cell.index: (step, cells[i] if i < len(cells) else None)
+        for i, step in enumerate(assembly.steps)
+    }
     results: list[TestResult] = []
     source_cells = assembly.source.cells if assembly.source is not None else ()
     for cell in source_cells:
@@ -91,37 +103,102 @@ def score_cells(assembly: Assembly, cells: list[Any], *, hidden: list[str], run_
             sealed = cell.index in judged
             has_hidden = mode == "submit" and bool(markers.hidden_text(cell.source))
             if mode == "check" and not step.code.strip():
-                results.append(TestResult(cell.grade_id, 0.0, cell.points, TestStatus.NOT_RUN,
-                                          "This test is hidden; it runs when you submit.", False, "test", number))
+                results.append(
+                    TestResult(
+                        cell.grade_id,
+                        0.0,
+                        cell.points,
+                        TestStatus.NOT_RUN,
+                        "This test is hidden; it runs when you submit.",
+                        False,
+                        "test",
+                        number,
+                    )
+                )
             elif run is None or run.status == "not_run":
-                results.append(TestResult(cell.grade_id, 0.0, cell.points, TestStatus.NOT_RUN,
-                                          cap(f"Not run: {run_message}" if run_message else "Not run."),
-                                          sealed, "test", number))
+                results.append(
+                    TestResult(
+                        cell.grade_id,
+                        0.0,
+                        cell.points,
+                        TestStatus.NOT_RUN,
+                        cap(f"Not run: {run_message}" if run_message else "Not run."),
+                        sealed,
+                        "test",
+                        number,
+                    )
+                )
             elif run.status == "ok":
                 points = round(partial_credit(run.outputs, cell.points), 4)
                 if points >= cell.points:
                     status, message = TestStatus.PASSED, ""
                 elif points > 0:
-                    status, message = TestStatus.PARTIAL, f"Partial credit: {points:g} of {cell.points:g}."
+                    status, message = (
+                        TestStatus.PARTIAL,
+                        f"Partial credit: {points:g} of {cell.points:g}.",
+                    )
                 else:
                     status, message = TestStatus.FAILED, "The test ran and awarded 0 points."
-                results.append(TestResult(cell.grade_id, points, cell.points, status, message, sealed, "test",
-                                          number))
+                results.append(
+                    TestResult(
+                        cell.grade_id, points, cell.points, status, message, sealed, "test", number
+                    )
+                )
             else:
                 if has_hidden:
                     message = hidden_cell_message(cell, run, hidden, cell_timeout_s)
                 else:
                     message = error_message(run.ename, run.evalue, hidden, cell_timeout_s)
-                results.append(TestResult(cell.grade_id, 0.0, cell.points, TestStatus.FAILED, message,
-                                          sealed, "test", number))
+                results.append(
+                    TestResult(
+                        cell.grade_id,
+                        0.0,
+                        cell.points,
+                        TestStatus.FAILED,
+                        message,
+                        sealed,
+                        "test",
+                        number,
+                    )
+                )
         elif cell.kind is CellKind.MANUAL_ANSWER:
             if cell.grade_id in assembly.unanswered:
-                results.append(TestResult(cell.grade_id, 0.0, cell.points, TestStatus.FAILED,
-                                          "No answer given.", False, "manual", number))
+                results.append(
+                    TestResult(
+                        cell.grade_id,
+                        0.0,
+                        cell.points,
+                        TestStatus.FAILED,
+                        "No answer given.",
+                        False,
+                        "manual",
+                        number,
+                    )
+                )
             else:
-                results.append(TestResult(cell.grade_id, 0.0, cell.points, TestStatus.NEEDS_REVIEW,
-                                          "An instructor grades this answer.", False, "manual", number))
+                results.append(
+                    TestResult(
+                        cell.grade_id,
+                        0.0,
+                        cell.points,
+                        TestStatus.NEEDS_REVIEW,
+                        "An instructor grades this answer.",
+                        False,
+                        "manual",
+                        number,
+                    )
+                )
         elif cell.kind is CellKind.TASK:
-            results.append(TestResult(cell.grade_id, 0.0, cell.points, TestStatus.NEEDS_REVIEW,
-                                      "An instructor grades this task.", False, "manual", number))
+            results.append(
+                TestResult(
+                    cell.grade_id,
+                    0.0,
+                    cell.points,
+                    TestStatus.NEEDS_REVIEW,
+                    "An instructor grades this task.",
+                    False,
+                    "manual",
+                    number,
+                )
+            )
     return results

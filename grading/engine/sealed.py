@@ -61,7 +61,9 @@ def _nested_deeper_than(value: Any, limit: int) -> bool:
         if isinstance(item, list | dict):
             if depth >= limit:
                 return True
-            stack.extend((child, depth + 1) for child in (item.values() if isinstance(item, dict) else item))
+            stack.extend(
+                (child, depth + 1) for child in (item.values() if isinstance(item, dict) else item)
+            )
     return False
 
 
@@ -149,7 +151,9 @@ def _count(value: Any) -> int:
     total, stack = 0, [value]
     while stack:
         item = stack.pop()
-        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else None
+        children = (
+            item.values() if isinstance(item, dict) else item if isinstance(item, list) else None
+        )
         if children:
             stack.extend(children)
         else:
@@ -175,7 +179,9 @@ def _compare_exact(expected: Any, got: Any) -> Comparison:
 def _compare_numeric(expected: Any, got: Any, comparator: Comparator) -> Comparison:
     counted = _leaves(expected, got, comparator)
     if counted is None:
-        return Comparison(0.0, "The value returned has a different shape (length or type) from the expected one.")
+        return Comparison(
+            0.0, "The value returned has a different shape (length or type) from the expected one."
+        )
     correct, total, too_large = counted
     if correct == total:
         return Comparison(1.0, "Correct.")
@@ -228,12 +234,18 @@ def _as_mapping(value: Any) -> dict[str, str] | None:
 def _compare_categories(expected: Any, got: Any) -> Comparison:
     exp_map, got_map = _as_mapping(expected), _as_mapping(got)
     if exp_map is None or got_map is None:
-        return Comparison(0.0, "Return a dict mapping each item to its category (or category to a list of items).")
+        return Comparison(
+            0.0, "Return a dict mapping each item to its category (or category to a list of items)."
+        )
     if not exp_map:
         return _compare_exact(expected, got)
     right = sum(1 for item, category in exp_map.items() if got_map.get(item) == category)
     credit = right / len(exp_map)
-    message = "Correct." if right == len(exp_map) else f"{right} of {len(exp_map)} items are in the right category."
+    message = (
+        "Correct."
+        if right == len(exp_map)
+        else f"{right} of {len(exp_map)} items are in the right category."
+    )
     return Comparison(credit, message)
 
 
@@ -257,7 +269,9 @@ def spearman_rho(expected: list[str], got: list[str]) -> float:
     return 1 - 6 * squared / (n * (n * n - 1))
 
 
-def ranking_credit(expected: list[Any], got: list[Any], *, method: RankingMethod, threshold: float = 0.0) -> float:
+def ranking_credit(
+    expected: list[Any], got: list[Any], *, method: RankingMethod, threshold: float = 0.0
+) -> float:
     """Credit in [0, 1]: 1 for the identical order; for correlations (coefficient + 1) / 2, zero below threshold."""
     exp, mine = [_canon(v) for v in expected], [_canon(v) for v in got]
     if len(set(exp)) != len(exp) or sorted(exp) != sorted(mine):
@@ -266,7 +280,9 @@ def ranking_credit(expected: list[Any], got: list[Any], *, method: RankingMethod
         return 1.0
     if method is RankingMethod.EXACT or len(exp) < 2:
         return 0.0
-    coefficient = kendall_tau(exp, mine) if method is RankingMethod.KENDALL else spearman_rho(exp, mine)
+    coefficient = (
+        kendall_tau(exp, mine) if method is RankingMethod.KENDALL else spearman_rho(exp, mine)
+    )
     mapped = min(1.0, max(0.0, (coefficient + 1) / 2))
     return mapped if mapped >= threshold else 0.0
 
@@ -276,7 +292,9 @@ def _compare_ranking(expected: Any, got: Any, comparator: Comparator) -> Compari
         return Comparison(0.0, "Return the items as a list, best first.")
     exp = [_canon(v) for v in expected]
     if sorted(exp) != sorted(_canon(v) for v in got):
-        return Comparison(0.0, f"The ranking must list each of the {len(expected)} items exactly once.")
+        return Comparison(
+            0.0, f"The ranking must list each of the {len(expected)} items exactly once."
+        )
     credit = ranking_credit(expected, got, method=comparator.method, threshold=comparator.threshold)
     if credit == 1.0:
         return Comparison(1.0, "Correct.")
@@ -288,8 +306,12 @@ def _compare_ranking(expected: Any, got: Any, comparator: Comparator) -> Compari
 def compare(comparator: Comparator, expected: Any, got: Any) -> Comparison:
     """Credit for the learner's value ``got`` against the reference's ``expected`` (see MAX_DEPTH)."""
     if _nested_deeper_than(got, MAX_DEPTH):
-        return Comparison(0.0, UNCOMPARABLE.format(
-            reason=f"it is nested too deeply (more than {MAX_DEPTH} levels of lists and dicts)"))
+        return Comparison(
+            0.0,
+            UNCOMPARABLE.format(
+                reason=f"it is nested too deeply (more than {MAX_DEPTH} levels of lists and dicts)"
+            ),
+        )
     kind = comparator.kind
     if kind is ComparatorKind.EXACT:
         return _compare_exact(expected, got)
@@ -313,7 +335,9 @@ def compare_learner_value(comparator: Comparator, expected: Any, got: Any) -> Co
         return compare(comparator, expected, got)
     except Exception:
         logger.exception("Sealed comparator %s raised on a learner's value", comparator.kind)
-        return Comparison(0.0, UNCOMPARABLE.format(reason="this check cannot compare a value of that kind"))
+        return Comparison(
+            0.0, UNCOMPARABLE.format(reason="this check cannot compare a value of that kind")
+        )
 
 
 def call_expression(call: str, inputs: dict[str, Any]) -> str:
@@ -351,16 +375,27 @@ class SealedOutcome:
 
 
 def not_run(cells: list[SourceCell], message: str) -> list[TestResult]:
-    return [TestResult(c.grade_id, 0.0, c.points, TestStatus.NOT_RUN, message, True, "sealed", c.index + 1)
-            for c in cells]
+    return [
+        TestResult(
+            c.grade_id, 0.0, c.points, TestStatus.NOT_RUN, message, True, "sealed", c.index + 1
+        )
+        for c in cells
+    ]
 
 
 def sealed_cells(source: ExerciseSource) -> list[SourceCell]:
     return [c for c in source.cells if c.kind is CellKind.SEALED and c.sealed is not None]
 
 
-def run_sealed_checks(*, source: ExerciseSource, learner: Any, kernels: Any, limits: Any, seed: int,
-                      deadline: float | None = None) -> SealedOutcome:
+def run_sealed_checks(
+    *,
+    source: ExerciseSource,
+    learner: Any,
+    kernels: Any,
+    limits: Any,
+    seed: int,
+    deadline: float | None = None,
+) -> SealedOutcome:
     """Run every sealed check of ``source`` against the learner's (already executed) kernel.
 
     ``deadline`` (time.monotonic()) is the whole submission's: every call waits at most the cell
@@ -375,13 +410,23 @@ def run_sealed_checks(*, source: ExerciseSource, learner: Any, kernels: Any, lim
     flags: list[Flag] = []
     reference = kernels.acquire()
     try:
-        run = run_cells(reference, [s.code for s in reference_steps(source)], limits, stop_on_error=True,
-                        deadline=end)
+        run = run_cells(
+            reference,
+            [s.code for s in reference_steps(source)],
+            limits,
+            stop_on_error=True,
+            deadline=end,
+        )
         broken = run.verdict is not Verdict.OK or any(c.status != "ok" for c in run.cells)
         if broken and time.monotonic() >= end:
             # The learner's notebook used up the submission's time: its verdict, not the instructor's.
-            return SealedOutcome(not_run(cells, f"Not run: the submission ran longer than {limits.wall_timeout_s:g} s."),
-                                 flags, time.perf_counter() - started)
+            return SealedOutcome(
+                not_run(
+                    cells, f"Not run: the submission ran longer than {limits.wall_timeout_s:g} s."
+                ),
+                flags,
+                time.perf_counter() - started,
+            )
         checks = _SealedRun(reference, learner, limits, seed, end)
         for cell in cells:
             spec = cell.sealed
@@ -391,11 +436,27 @@ def run_sealed_checks(*, source: ExerciseSource, learner: Any, kernels: Any, lim
                     raise InstructorError("the reference solution did not run cleanly")
                 results.append(checks.check_cell(cell, spec))
             except InstructorError as exc:
-                results.append(TestResult(cell.grade_id, 0.0, cell.points, TestStatus.NEEDS_REVIEW,
-                                          "This check could not run on the grader's side; an instructor will review it.",
-                                          True, "sealed", cell.index + 1))
-                flags.append(Flag("sealed_check_failed", cap(f"Sealed check {cell.grade_id!r}: {exc}."),
-                                  cell.index + 1, cell.grade_id, review=True))
+                results.append(
+                    TestResult(
+                        cell.grade_id,
+                        0.0,
+                        cell.points,
+                        TestStatus.NEEDS_REVIEW,
+                        "This check could not run on the grader's side; an instructor will review it.",
+                        True,
+                        "sealed",
+                        cell.index + 1,
+                    )
+                )
+                flags.append(
+                    Flag(
+                        "sealed_check_failed",
+                        cap(f"Sealed check {cell.grade_id!r}: {exc}."),
+                        cell.index + 1,
+                        cell.grade_id,
+                        review=True,
+                    )
+                )
     finally:
         reference.kill(wait=False)
     return SealedOutcome(results, flags, time.perf_counter() - started)
@@ -417,14 +478,18 @@ class _SealedRun:
 
         left = self.end - time.monotonic()
         if left <= 0:
-            raise ChannelError(f"timeout: the submission's {self.limits.wall_timeout_s:g} s ran out")
+            raise ChannelError(
+                f"timeout: the submission's {self.limits.wall_timeout_s:g} s ran out"
+            )
         return min(self.limits.cell_timeout_s, left)
 
     def check_cell(self, cell: SourceCell, spec: SealedSpec) -> TestResult:
         """The learner's result over every case of one sealed check; InstructorError if the reference side fails."""
         from .execute import Verdict, run_cells
 
-        gen = run_cells(self.reference, [spec.generator], self.limits, stop_on_error=True, deadline=self.end)
+        gen = run_cells(
+            self.reference, [spec.generator], self.limits, stop_on_error=True, deadline=self.end
+        )
         if gen.verdict is not Verdict.OK or gen.cells[0].status != "ok":
             raise InstructorError("the input generator failed")
         credits: list[float] = []
@@ -432,7 +497,9 @@ class _SealedRun:
         for case in range(spec.cases):
             if time.monotonic() >= self.end:
                 credits.append(0.0)
-                messages.append(f"Not checked: the submission ran longer than {self.limits.wall_timeout_s:g} s.")
+                messages.append(
+                    f"Not checked: the submission ran longer than {self.limits.wall_timeout_s:g} s."
+                )
                 continue
             credit, message = self.check_case(cell, spec, case)
             credits.append(credit)
@@ -445,8 +512,13 @@ class _SealedRun:
         from .execute import ChannelError, call_json
 
         try:
-            inputs = _valid_inputs(call_json(self.reference, generator_expression(self.seed, cell.grade_id, case),
-                                             timeout_s=self.wait_s()))
+            inputs = _valid_inputs(
+                call_json(
+                    self.reference,
+                    generator_expression(self.seed, cell.grade_id, case),
+                    timeout_s=self.wait_s(),
+                )
+            )
             expression = call_expression(spec.call, inputs)
             expected = call_json(self.reference, expression, timeout_s=self.wait_s())
         except ChannelError as exc:
@@ -465,10 +537,26 @@ def _result(cell: SourceCell, credits: list[float], messages: list[str]) -> Test
     points = round(cell.points * credit, 4)
     passed = sum(1 for c in credits if c >= 1.0)
     if credit >= 1.0:
-        return TestResult(cell.grade_id, cell.points, cell.points, TestStatus.PASSED,
-                          f"Passed on {len(credits)} hidden input(s).", True, "sealed", cell.index + 1)
+        return TestResult(
+            cell.grade_id,
+            cell.points,
+            cell.points,
+            TestStatus.PASSED,
+            f"Passed on {len(credits)} hidden input(s).",
+            True,
+            "sealed",
+            cell.index + 1,
+        )
     status = TestStatus.FAILED if points <= 0 else TestStatus.PARTIAL
     summary = f"Passed {passed} of {len(credits)} hidden input(s)." if len(credits) > 1 else ""
     detail = messages[0] if messages else ""
-    return TestResult(cell.grade_id, points, cell.points, status, cap(f"{summary} {detail}".strip()),
-                      True, "sealed", cell.index + 1)
+    return TestResult(
+        cell.grade_id,
+        points,
+        cell.points,
+        status,
+        cap(f"{summary} {detail}".strip()),
+        True,
+        "sealed",
+        cell.index + 1,
+    )

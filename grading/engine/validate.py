@@ -71,12 +71,20 @@ _VERDICT_WORDS = {
 
 def _run_problems(report: GradeReport, which: str) -> list[Problem]:
     if report.status in _VERDICT_WORDS:
-        return [Problem(None, "", f"the {which} {_VERDICT_WORDS[report.status]}: {report.message}",
-                        "make the notebook finish within the grading limits.")]
+        return [
+            Problem(
+                None,
+                "",
+                f"the {which} {_VERDICT_WORDS[report.status]}: {report.message}",
+                "make the notebook finish within the grading limits.",
+            )
+        ]
     return []
 
 
-def validate_exercise(source_nb: Any, *, kernels: KernelProvider, limits: Limits) -> ValidationReport:
+def validate_exercise(
+    source_nb: Any, *, kernels: KernelProvider, limits: Limits
+) -> ValidationReport:
     try:
         source = parse_source(source_nb)
     except SourceInvalid as exc:
@@ -84,11 +92,19 @@ def validate_exercise(source_nb: Any, *, kernels: KernelProvider, limits: Limits
 
     problems: list[Problem] = []
     solution = solution_notebook(source)
-    reference = grade_submission(source, solution, kernels=kernels, limits=limits, seed=VALIDATION_SEED)
+    reference = grade_submission(
+        source, solution, kernels=kernels, limits=limits, seed=VALIDATION_SEED
+    )
     in_kernel = _judge_fallback(source, reference)
     if in_kernel:
-        reference = grade_submission(source, solution, kernels=kernels, limits=limits, seed=VALIDATION_SEED,
-                                     in_kernel=in_kernel)
+        reference = grade_submission(
+            source,
+            solution,
+            kernels=kernels,
+            limits=limits,
+            seed=VALIDATION_SEED,
+            in_kernel=in_kernel,
+        )
     problems.extend(_run_problems(reference, "reference solution"))
     for test in reference.tests:
         if test.kind == "manual" or test.max_points <= 0 or test.status is TestStatus.NEEDS_REVIEW:
@@ -96,29 +112,56 @@ def validate_exercise(source_nb: Any, *, kernels: KernelProvider, limits: Limits
             continue
         if test.points < test.max_points:
             why = f" ({test.message})" if test.message else ""
-            problems.append(Problem(
-                test.cell - 1, test.grade_id,
-                f"the reference solution scores {test.points:g} of {test.max_points:g} points here{why}.",
-                "fix the solution (between the BEGIN/END SOLUTION markers) or the test so the solution passes."))
+            problems.append(
+                Problem(
+                    test.cell - 1,
+                    test.grade_id,
+                    f"the reference solution scores {test.points:g} of {test.max_points:g} points here{why}.",
+                    "fix the solution (between the BEGIN/END SOLUTION markers) or the test so the solution passes.",
+                )
+            )
     for flag in reference.flags:
         if flag.review and flag.code == "sealed_check_failed":
-            problems.append(Problem((flag.cell or 1) - 1, flag.grade_id, flag.message,
-                                    "make generate(rng) return a dict of JSON values named after the call's arguments."))
+            problems.append(
+                Problem(
+                    (flag.cell or 1) - 1,
+                    flag.grade_id,
+                    flag.message,
+                    "make generate(rng) return a dict of JSON values named after the call's arguments.",
+                )
+            )
 
-    release = grade_submission(source, release_notebook(source), kernels=kernels, limits=limits,
-                               seed=VALIDATION_SEED, in_kernel=in_kernel)
+    release = grade_submission(
+        source,
+        release_notebook(source),
+        kernels=kernels,
+        limits=limits,
+        seed=VALIDATION_SEED,
+        in_kernel=in_kernel,
+    )
     problems.extend(_run_problems(release, "release notebook"))
     for test in release.tests:
         if test.kind == "manual" or test.max_points <= 0:
             continue
         if test.points > 0:
-            problems.append(Problem(
-                test.cell - 1, test.grade_id,
-                f"the release notebook, with no answers filled in, already earns {test.points:g} of "
-                f"{test.max_points:g} points here, so learners get them without answering.",
-                "make the test fail while the answer is still the placeholder, e.g. check the answer's value."))
-    return ValidationReport(valid=not problems, problems=problems, reference=reference, release=release,
-                            source=source, in_kernel_tests=sorted(in_kernel), notes=_judge_notes(source, in_kernel))
+            problems.append(
+                Problem(
+                    test.cell - 1,
+                    test.grade_id,
+                    f"the release notebook, with no answers filled in, already earns {test.points:g} of "
+                    f"{test.max_points:g} points here, so learners get them without answering.",
+                    "make the test fail while the answer is still the placeholder, e.g. check the answer's value.",
+                )
+            )
+    return ValidationReport(
+        valid=not problems,
+        problems=problems,
+        reference=reference,
+        release=release,
+        source=source,
+        in_kernel_tests=sorted(in_kernel),
+        notes=_judge_notes(source, in_kernel),
+    )
 
 
 def _judge_fallback(source: ExerciseSource, reference: GradeReport) -> frozenset[str]:
@@ -140,10 +183,14 @@ def _judge_notes(source: ExerciseSource, in_kernel: frozenset[str]) -> list[str]
     for cell in source.cells:
         if cell.kind is not CellKind.TEST or cell.index in judged:
             continue
-        why = ("it needs a value that is not plain data (numbers, strings, lists, tuples, dicts, sets)"
-               if cell.grade_id in in_kernel else "it is not plain Python (IPython magics or shell commands)")
+        why = (
+            "it needs a value that is not plain data (numbers, strings, lists, tuples, dicts, sets)"
+            if cell.grade_id in in_kernel
+            else "it is not plain Python (IPython magics or shell commands)"
+        )
         notes.append(
             f"Cell {cell.index + 1} ('{cell.grade_id}') runs in the learner's own kernel because {why}. "
             "Learner code can forge the result of a test that runs there, so its points are not protected "
-            "(and any hidden test in it can be read). To protect it, make the test use plain values only.")
+            "(and any hidden test in it can be read). To protect it, make the test use plain values only."
+        )
     return notes

@@ -60,5 +60,7 @@ def exercise_attempt_policy_set(
     exercise.cooldown_seconds = cooldown_seconds or 0
     exercise.score_policy = score_policy or ScorePolicy.BEST
     exercise.due_at = due_at
-    exercise.save(update_fields=["max_attempts", "cooldown_seconds", "score_policy", "due_at", "updated_at"])
+    exercise.save(
+        update_fields=["max_attempts", "cooldown_seconds", "score_policy", "due_at", "updated_at"]
+    )
     return exercise

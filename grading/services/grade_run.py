@@ -51,7 +51,9 @@ def max_claims() -> int:
 
 
 def db_retry_delays() -> tuple[float, ...]:
-    return tuple(float(d) for d in grading_settings().get("DB_RETRY_DELAYS", DEFAULT_DB_RETRY_DELAYS))
+    return tuple(
+        float(d) for d in grading_settings().get("DB_RETRY_DELAYS", DEFAULT_DB_RETRY_DELAYS)
+    )
 
 
 def _with_database_retry(step: Callable[[int], T], *, what: str) -> T:
@@ -71,7 +73,11 @@ def _with_database_retry(step: Callable[[int], T], *, what: str) -> T:
                 raise
             logger.warning(
                 "Database error while %s (try %d of %d); reconnecting in %.1f s: %s",
-                what, number, len(delays) + 1, delay, exc,
+                what,
+                number,
+                len(delays) + 1,
+                delay,
+                exc,
             )
             connection.close()
             time.sleep(delay)
@@ -97,9 +103,12 @@ def _claim_retrying(*, submission_id: int, worker: str) -> bool:
         if _claim(submission_id=submission_id, worker=worker):
             return True
         # The UPDATE of a dropped try may have committed before its reply was lost.
-        return number > 1 and Submission.objects.filter(
-            pk=submission_id, status=SubmissionStatus.RUNNING, worker_id=worker[:200]
-        ).exists()
+        return (
+            number > 1
+            and Submission.objects.filter(
+                pk=submission_id, status=SubmissionStatus.RUNNING, worker_id=worker[:200]
+            ).exists()
+        )
 
     return _with_database_retry(claim, what=f"claiming submission {submission_id}")
 
@@ -129,7 +138,10 @@ def _run_engine(submission: Submission) -> dict[str, Any]:
         source = parse_source(load_notebook_bytes(source_bytes, max_bytes=len(source_bytes) + 1))
     except (NotebookRejected, SourceInvalid) as exc:
         logger.error("The source of %s cannot be parsed: %s", submission.revision, exc)
-        return _failed(submission, "The exercise's source notebook could not be read; an instructor has to fix it.")
+        return _failed(
+            submission,
+            "The exercise's source notebook could not be read; an instructor has to fix it.",
+        )
     with submission.notebook.open("rb") as fh:
         data = fh.read()
     try:
@@ -137,18 +149,29 @@ def _run_engine(submission: Submission) -> dict[str, Any]:
     except NotebookRejected as exc:
         return _failed(submission, str(exc))
     try:
-        report = grade_submission(source, notebook, kernels=kernel_provider(), limits=grading_limits(),
-                                  seed=submission.seed,
-                                  mode="check" if submission.kind == SubmissionKind.CHECK else "submit",
-                                  in_kernel=in_kernel_tests(submission.revision))
+        report = grade_submission(
+            source,
+            notebook,
+            kernels=kernel_provider(),
+            limits=grading_limits(),
+            seed=submission.seed,
+            mode="check" if submission.kind == SubmissionKind.CHECK else "submit",
+            in_kernel=in_kernel_tests(submission.revision),
+        )
     except SandboxUnavailable as exc:
         logger.error("Grading sandbox unavailable for submission %s: %s", submission.pk, exc)
-        return _failed(submission, "The grading sandbox is not available right now, so your notebook could not "
-                                   "be run. Nothing is wrong with your work; please submit again later.")
+        return _failed(
+            submission,
+            "The grading sandbox is not available right now, so your notebook could not "
+            "be run. Nothing is wrong with your work; please submit again later.",
+        )
     except Exception:  # the learner gets a sentence; the traceback goes to the operator's log
         logger.exception("Grading submission %s failed", submission.pk)
-        return _failed(submission, "The grader stopped with an internal error while running your notebook, so "
-                                   "it was not graded. The team has been told; please submit again.")
+        return _failed(
+            submission,
+            "The grader stopped with an internal error while running your notebook, so "
+            "it was not graded. The team has been told; please submit again.",
+        )
     result = report.to_dict()
     return {
         "status": SubmissionStatus.GRADED,
@@ -167,7 +190,9 @@ def send_graded_on_commit(submission: Submission) -> None:
     transaction.on_commit(lambda: submission_graded.send(sender=Submission, submission=submission))
 
 
-def _store_result(*, submission_id: int, worker: str, fields: dict[str, Any], number: int) -> Submission:
+def _store_result(
+    *, submission_id: int, worker: str, fields: dict[str, Any], number: int
+) -> Submission:
     """Store a finished run if this worker's claim still stands; send the signal on commit."""
     with transaction.atomic():
         stored = Submission.objects.filter(
@@ -198,7 +223,9 @@ def submission_grade(*, submission_id: int, worker: str) -> Submission:
     if not _claim_retrying(submission_id=submission_id, worker=worker):
         return Submission.objects.get(pk=submission_id)
     submission = _with_database_retry(
-        lambda _number: Submission.objects.select_related("revision", "exercise").get(pk=submission_id),
+        lambda _number: Submission.objects.select_related("revision", "exercise").get(
+            pk=submission_id
+        ),
         what=f"loading submission {submission_id}",
     )
     fields = _run_engine(submission)
@@ -232,7 +259,9 @@ def _reap_expired_once() -> int:
             .values_list("pk", "claims", "kind")
         )
         for pk, claims, kind in expired:
-            base = Submission.objects.filter(pk=pk, status=SubmissionStatus.RUNNING, lease_expires_at__lt=now)
+            base = Submission.objects.filter(
+                pk=pk, status=SubmissionStatus.RUNNING, lease_expires_at__lt=now
+            )
             if claims >= max_claims():
                 if base.update(
                     status=SubmissionStatus.FAILED,
@@ -240,10 +269,13 @@ def _reap_expired_once() -> int:
                     lease_expires_at=None,
                     failure_reason="Grading stopped several times before it could finish (the notebook may "
                     "exhaust the grader). Please check your code for endless loops or huge outputs and "
-                    "submit again." + (f" {not_an_attempt()}" if kind == SubmissionKind.SUBMIT else ""),
+                    "submit again."
+                    + (f" {not_an_attempt()}" if kind == SubmissionKind.SUBMIT else ""),
                 ):
                     send_graded_on_commit(Submission.objects.get(pk=pk))
-            elif base.update(status=SubmissionStatus.QUEUED, queued_at=now, worker_id="", lease_expires_at=None):
+            elif base.update(
+                status=SubmissionStatus.QUEUED, queued_at=now, worker_id="", lease_expires_at=None
+            ):
                 requeued.append(pk)
         stale = Submission.objects.filter(
             status=SubmissionStatus.QUEUED, queued_at__lt=now - timedelta(seconds=lease_seconds())
@@ -254,8 +286,12 @@ def _reap_expired_once() -> int:
         for pk in requeued:
             enqueue_grading(pk)
     if requeued:
-        logger.warning("Re-queued %d submission(s) whose grading was lost: %s", len(requeued), requeued)
-    return len(expired) + len(requeued) - len(set(requeued) & {pk for pk, _claims, _kind in expired})
+        logger.warning(
+            "Re-queued %d submission(s) whose grading was lost: %s", len(requeued), requeued
+        )
+    return (
+        len(expired) + len(requeued) - len(set(requeued) & {pk for pk, _claims, _kind in expired})
+    )
 
 
 def enqueue_grading(submission_id: int) -> None:

@@ -15,7 +15,11 @@ ANSWER_KINDS = ("answer", "manual_answer")
 
 
 def answer_grade_ids(*, revision: ExerciseRevision) -> list[str]:
-    return [c["grade_id"] for c in revision.structure if c.get("kind") in ANSWER_KINDS and c.get("grade_id")]
+    return [
+        c["grade_id"]
+        for c in revision.structure
+        if c.get("kind") in ANSWER_KINDS and c.get("grade_id")
+    ]
 
 
 def release_notebook_of(*, revision: ExerciseRevision) -> dict[str, Any]:

@@ -21,14 +21,18 @@ logger = logging.getLogger(__name__)
 
 
 @transaction.atomic
-def grade_override(*, submission: Submission, new_score: float, reason: str, by: Any) -> GradeOverride:
+def grade_override(
+    *, submission: Submission, new_score: float, reason: str, by: Any
+) -> GradeOverride:
     """Set the score that counts for a graded submission, with the reason on the audit trail."""
     submission = Submission.objects.select_for_update().get(pk=submission.pk)
     reason = (reason or "").strip()
     if submission.kind != SubmissionKind.SUBMIT:
         raise SubmissionRefused("Checks do not count, so their grade cannot be overridden.")
     if submission.status not in (SubmissionStatus.GRADED, SubmissionStatus.FAILED):
-        raise SubmissionRefused("Wait until the submission has been graded before overriding its grade.")
+        raise SubmissionRefused(
+            "Wait until the submission has been graded before overriding its grade."
+        )
     if not reason:
         raise SubmissionRefused("Give a reason for the override; the learner's record keeps it.")
     if new_score is None or not 0 <= float(new_score) <= submission.max_score:

@@ -26,15 +26,21 @@ from .refusals import SubmissionRefused
 logger = logging.getLogger(__name__)
 
 
-def _regrade_batch_create(*, exercise: Exercise, submissions: list[Submission], by: Any) -> RegradeBatch:
+def _regrade_batch_create(
+    *, exercise: Exercise, submissions: list[Submission], by: Any
+) -> RegradeBatch:
     revision = exercise.current_revision
     if revision is None or not exercise.is_ready:
         raise SubmissionRefused("The exercise has no validated revision to regrade against.")
     if not submissions:
         raise SubmissionRefused("There is nothing to regrade: no submission has been made yet.")
-    busy = [s for s in submissions if s.status in (SubmissionStatus.QUEUED, SubmissionStatus.RUNNING)]
+    busy = [
+        s for s in submissions if s.status in (SubmissionStatus.QUEUED, SubmissionStatus.RUNNING)
+    ]
     if len(submissions) == 1 and busy:
-        raise SubmissionRefused("This submission is still being graded; regrade it once it has finished.")
+        raise SubmissionRefused(
+            "This submission is still being graded; regrade it once it has finished."
+        )
     batch = RegradeBatch.objects.create(
         exercise=exercise,
         revision=revision,
@@ -43,8 +49,14 @@ def _regrade_batch_create(*, exercise: Exercise, submissions: list[Submission], 
         created_at=timezone.now(),
     )
     RegradeChange.objects.bulk_create(
-        RegradeChange(batch=batch, submission=s, old_revision_id=s.revision_id, old_status=s.status,
-                      old_score=s.score, old_report=s.report)
+        RegradeChange(
+            batch=batch,
+            submission=s,
+            old_revision_id=s.revision_id,
+            old_status=s.status,
+            old_score=s.score,
+            old_report=s.report,
+        )
         for s in submissions
     )
     from ..tasks import regrade_batch_task
@@ -67,7 +79,9 @@ def exercise_regrade(
     )
     if course_page_ids is not None:
         finished = finished.filter(course_page_id__in=course_page_ids)
-    return _regrade_batch_create(exercise=exercise, submissions=list(finished.order_by("pk")), by=by)
+    return _regrade_batch_create(
+        exercise=exercise, submissions=list(finished.order_by("pk")), by=by
+    )
 
 
 @transaction.atomic
@@ -87,8 +101,12 @@ def regrade_batch_run(*, batch_id: int, worker: str) -> RegradeBatch:
     for change in batch.changes.filter(done=False).order_by("pk"):
         requeued = Submission.objects.filter(
             pk=change.submission_id, status__in=[SubmissionStatus.GRADED, SubmissionStatus.FAILED]
-        ).update(revision=batch.revision, status=SubmissionStatus.QUEUED, queued_at=timezone.now(),
-                 max_score=batch.revision.max_score)
+        ).update(
+            revision=batch.revision,
+            status=SubmissionStatus.QUEUED,
+            queued_at=timezone.now(),
+            max_score=batch.revision.max_score,
+        )
         if requeued:
             submission = submission_grade(submission_id=change.submission_id, worker=worker)
         else:

@@ -55,11 +55,15 @@ def rate_limit_per_minute() -> int:
     return int(grading_settings().get("RATE_LIMIT_PER_MINUTE", DEFAULT_RATE_LIMIT_PER_MINUTE))
 
 
-def _policy_check(*, learner: Any, exercise: Exercise, course_page_id: int | None, kind: str) -> int | None:
+def _policy_check(
+    *, learner: Any, exercise: Exercise, course_page_id: int | None, kind: str
+) -> int | None:
     """Refuse what the attempt policy (attempts.py) or the rate limit forbids; the attempt number a
     submission would get (None for a check)."""
     now = timezone.now()
-    mine = Submission.objects.filter(learner=learner, exercise=exercise, course_page_id=course_page_id)
+    mine = Submission.objects.filter(
+        learner=learner, exercise=exercise, course_page_id=course_page_id
+    )
     facts: dict[str, Any] = {"last": None, "used": 0}
     if kind == SubmissionKind.SUBMIT:
         facts = mine.filter(kind=SubmissionKind.SUBMIT).aggregate(
@@ -68,8 +72,13 @@ def _policy_check(*, learner: Any, exercise: Exercise, course_page_id: int | Non
     last_sent_at = None
     if exercise.cooldown_seconds:
         last_sent_at = mine.order_by("-created_at").values_list("created_at", flat=True).first()
-    standing = attempt_standing(exercise=exercise, attempts_used=facts["used"], last_attempt=facts["last"],
-                                last_sent_at=last_sent_at, now=now)
+    standing = attempt_standing(
+        exercise=exercise,
+        attempts_used=facts["used"],
+        last_attempt=facts["last"],
+        last_sent_at=last_sent_at,
+        now=now,
+    )
     refusal = standing.refusal(kind)
     if refusal is not None:
         raise SubmissionRefused(refusal)
@@ -83,13 +92,18 @@ def _policy_check(*, learner: Any, exercise: Exercise, course_page_id: int | Non
     if limit and len(recent) >= limit:
         wait = int((recent[0] + timedelta(minutes=1) - now).total_seconds()) + 1
         raise SubmissionRefused(
-            _("You have sent %(limit)s checks and submissions in the last minute, the most the graders "
-              "accept from one person. Please try again in %(wait)s seconds.") % {"limit": limit, "wait": wait}
+            _(
+                "You have sent %(limit)s checks and submissions in the last minute, the most the graders "
+                "accept from one person. Please try again in %(wait)s seconds."
+            )
+            % {"limit": limit, "wait": wait}
         )
     return attempt
 
 
-def _notebook_from_upload(*, data: bytes, revision: ExerciseRevision, exercise: Exercise) -> tuple[Any, dict[str, str]]:
+def _notebook_from_upload(
+    *, data: bytes, revision: ExerciseRevision, exercise: Exercise
+) -> tuple[Any, dict[str, str]]:
     refusal = upload_refusal(len(data))
     if refusal is not None:
         raise SubmissionRefused(refusal)
@@ -100,14 +114,19 @@ def _notebook_from_upload(*, data: bytes, revision: ExerciseRevision, exercise: 
     answers = notebook_answers(notebook=notebook, revision=revision)
     if not answers:
         raise SubmissionRefused(
-            _("This notebook is not the one for the exercise '%(title)s': none of its answer cells "
-              "(%(cells)s) is in it. Download the exercise notebook from this page, work in that copy, "
-              "and upload it.") % {"title": exercise.title, "cells": ", ".join(answer_grade_ids(revision=revision))}
+            _(
+                "This notebook is not the one for the exercise '%(title)s': none of its answer cells "
+                "(%(cells)s) is in it. Download the exercise notebook from this page, work in that copy, "
+                "and upload it."
+            )
+            % {"title": exercise.title, "cells": ", ".join(answer_grade_ids(revision=revision))}
         )
     return notebook, answers
 
 
-def _notebook_from_answers(*, answers: Any, revision: ExerciseRevision) -> tuple[dict[str, Any], dict[str, str]]:
+def _notebook_from_answers(
+    *, answers: Any, revision: ExerciseRevision
+) -> tuple[dict[str, Any], dict[str, str]]:
     wanted = answer_grade_ids(revision=revision)
     if not isinstance(answers, dict) or not all(isinstance(v, str) for v in answers.values()):
         raise SubmissionRefused(_("The answers could not be read; reload the page and try again."))
@@ -150,31 +169,50 @@ def submission_create(
     if kind not in SubmissionKind.values:
         raise SubmissionRefused(_("Choose Check or Submit."))
     if (data is None) == (answers is None):
-        raise SubmissionRefused(_("Upload your notebook or write your answers in the editor, not both."))
+        raise SubmissionRefused(
+            _("Upload your notebook or write your answers in the editor, not both.")
+        )
     revision = exercise.current_revision
     if revision is None or not exercise.is_ready:
-        raise SubmissionRefused(attempt_standing(exercise=exercise, attempts_used=0, last_attempt=None,
-                                                 last_sent_at=None).refusal(kind) or "")
+        raise SubmissionRefused(
+            attempt_standing(
+                exercise=exercise, attempts_used=0, last_attempt=None, last_sent_at=None
+            ).refusal(kind)
+            or ""
+        )
     if data is not None:
-        notebook, final_answers = _notebook_from_upload(data=data, revision=revision, exercise=exercise)
+        notebook, final_answers = _notebook_from_upload(
+            data=data, revision=revision, exercise=exercise
+        )
         origin = SubmissionOrigin.UPLOAD
     else:
         notebook, final_answers = _notebook_from_answers(answers=answers, revision=revision)
         origin = SubmissionOrigin.EDITOR
     stubs = release_answer_stubs(revision=revision)
-    if all(normalise_answer(final_answers.get(gid, stubs[gid])) == normalise_answer(stubs[gid]) for gid in stubs):
+    if all(
+        normalise_answer(final_answers.get(gid, stubs[gid])) == normalise_answer(stubs[gid])
+        for gid in stubs
+    ):
         raise SubmissionRefused(
-            _("None of the answer cells has been changed from the exercise notebook yet; write your "
-              "answers first.")
+            _(
+                "None of the answer cells has been changed from the exercise notebook yet; write your "
+                "answers first."
+            )
         )
-    stored = data if data is not None else (json.dumps(notebook, indent=1, ensure_ascii=False) + "\n").encode()
+    stored = (
+        data
+        if data is not None
+        else (json.dumps(notebook, indent=1, ensure_ascii=False) + "\n").encode()
+    )
     course_page_id = course_page.pk if course_page is not None else None
 
     try:
         with transaction.atomic():
             # Serialise one learner's requests, so two at once cannot both pass the policy.
             get_user_model().objects.select_for_update().filter(pk=learner.pk).first()
-            attempt = _policy_check(learner=learner, exercise=exercise, course_page_id=course_page_id, kind=kind)
+            attempt = _policy_check(
+                learner=learner, exercise=exercise, course_page_id=course_page_id, kind=kind
+            )
             now = timezone.now()
             submission = Submission(
                 learner=learner,
@@ -197,5 +235,7 @@ def submission_create(
             enqueue_grading(submission.pk)
     except IntegrityError:
         # A concurrent request took the same attempt number.
-        raise SubmissionRefused(_("Another submission was being saved at the same moment; please try again.")) from None
+        raise SubmissionRefused(
+            _("Another submission was being saved at the same moment; please try again.")
+        ) from None
     return submission

@@ -39,7 +39,9 @@ def test_instructors_and_staff_get_the_userbar(client, instructor, staff_user):
     assert USERBAR in profile_page(client)[0]
 
 
-def test_joining_and_leaving_the_instructors_shows_and_hides_it(learner_client, learner, instructors):
+def test_joining_and_leaving_the_instructors_shows_and_hides_it(
+    learner_client, learner, instructors
+):
     assert USERBAR not in profile_page(learner_client)[0]
 
     learner.groups.add(instructors)
@@ -54,7 +56,9 @@ def test_joining_and_leaving_the_instructors_shows_and_hides_it(learner_client, 
 
 def test_a_group_that_loses_admin_access_takes_the_userbar_with_it(client, instructor, instructors):
     client.force_login(instructor)
-    access_admin = Permission.objects.get(codename="access_admin", content_type__app_label="wagtailadmin")
+    access_admin = Permission.objects.get(
+        codename="access_admin", content_type__app_label="wagtailadmin"
+    )
 
     instructors.permissions.remove(access_admin)
     assert USERBAR not in profile_page(client)[0]
@@ -78,7 +82,9 @@ def test_a_direct_permission_or_superuser_flag_counts_too(learner_client, learne
     assert USERBAR in profile_page(learner_client)[0]
 
 
-def test_an_evicted_generation_never_brings_back_an_answer_from_before(client, instructor, instructors):
+def test_an_evicted_generation_never_brings_back_an_answer_from_before(
+    client, instructor, instructors
+):
     from django.core.cache import cache
 
     from accounts.admin_access import GENERATION_KEY
@@ -87,7 +93,9 @@ def test_an_evicted_generation_never_brings_back_an_answer_from_before(client, i
     cache.clear()
     client.force_login(instructor)
     assert admin_link in profile_page(client)[0]
-    access_admin = Permission.objects.get(codename="access_admin", content_type__app_label="wagtailadmin")
+    access_admin = Permission.objects.get(
+        codename="access_admin", content_type__app_label="wagtailadmin"
+    )
     instructors.permissions.remove(access_admin)
     # The cache evicts the generation (LRU) while the instructor's remembered answer stays.
     cache.delete(GENERATION_KEY)

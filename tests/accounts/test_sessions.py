@@ -11,7 +11,12 @@ pytestmark = pytest.mark.django_db
 
 def signed_in_as(user, password) -> Client:
     client = Client()
-    assert client.post(reverse("account_login"), {"login": user.email, "password": password}).status_code == 302
+    assert (
+        client.post(
+            reverse("account_login"), {"login": user.email, "password": password}
+        ).status_code
+        == 302
+    )
     return client
 
 
@@ -26,7 +31,9 @@ def test_sessions_are_cached_and_still_stored(learner, password):
     assert settings.SESSION_ENGINE == "django.contrib.sessions.backends.cached_db"
     client = signed_in_as(learner, password)
 
-    assert Session.objects.filter(session_key=client.cookies[settings.SESSION_COOKIE_NAME].value).exists()
+    assert Session.objects.filter(
+        session_key=client.cookies[settings.SESSION_COOKIE_NAME].value
+    ).exists()
     assert client.get(reverse("dashboard")).status_code == 200
 
 
@@ -47,7 +54,11 @@ def test_changing_the_password_signs_out_the_other_sessions(learner, password):
 
     here.post(
         reverse("account_change_password"),
-        {"oldpassword": password, "password1": "another-long-passphrase-9", "password2": "another-long-passphrase-9"},
+        {
+            "oldpassword": password,
+            "password1": "another-long-passphrase-9",
+            "password2": "another-long-passphrase-9",
+        },
     )
 
     assert here.get(reverse("dashboard")).status_code == 200

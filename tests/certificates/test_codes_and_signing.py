@@ -53,7 +53,8 @@ def test_typed_codes_normalise_to_the_canonical_form(typed):
 
 
 @pytest.mark.parametrize(
-    "typed", ["", "PMA-", "PMA-7KQ2-M9XD-4HTN-WB3C-R6F0", "PMA-7KQ2-M9XD-4HTN-WB3C", "x" * 500, "<script>"]
+    "typed",
+    ["", "PMA-", "PMA-7KQ2-M9XD-4HTN-WB3C-R6F0", "PMA-7KQ2-M9XD-4HTN-WB3C", "x" * 500, "<script>"],
 )
 def test_malformed_codes_normalise_to_none(typed):
     assert code_normalise(typed) is None
@@ -61,11 +62,16 @@ def test_malformed_codes_normalise_to_none(typed):
 
 def test_jcs_matches_rfc_8785_examples():
     # RFC 8785 section 3.2.2/3.2.3: member order by UTF-16 code units, minimal escaping.
-    assert canonicalize({"b": 2, "a": 1, "c": [True, None, False]}) == b'{"a":1,"b":2,"c":[true,null,false]}'
-    assert canonicalize({"\U0001f600": "x", "\ufb33": "y", "\u20ac": "Euro", "\r": "CR", "1": "One", "\u0080": "c"}) == (
+    assert (
+        canonicalize({"b": 2, "a": 1, "c": [True, None, False]})
+        == b'{"a":1,"b":2,"c":[true,null,false]}'
+    )
+    assert canonicalize(
+        {"\U0001f600": "x", "\ufb33": "y", "\u20ac": "Euro", "\r": "CR", "1": "One", "\u0080": "c"}
+    ) == (
         '{"\\r":"CR","1":"One","\u0080":"c","\u20ac":"Euro","\U0001f600":"x","\ufb33":"y"}'.encode()
     )
-    assert canonicalize({"s": "\u00e9\n\"\\/\x1f"}) == '{"s":"\u00e9\\n\\"\\\\/\\u001f"}'.encode()
+    assert canonicalize({"s": '\u00e9\n"\\/\x1f'}) == '{"s":"\u00e9\\n\\"\\\\/\\u001f"}'.encode()
     assert canonicalize([1e21, 1e-7, 0.5, -0.0, 100.0, 123456789012345680000.0]) == (
         b"[1e+21,1e-7,0.5,0,100,123456789012345680000]"
     )
@@ -113,13 +119,21 @@ def _claims(**overrides):
 
 def _signed(store):
     key = store.current()
-    return proof_add(credential_build(_claims()), key=key, verification_method=f"{ISSUER.id}#{key.key_id}",
-                     created=datetime(2026, 11, 26, tzinfo=UTC))
+    return proof_add(
+        credential_build(_claims()),
+        key=key,
+        verification_method=f"{ISSUER.id}#{key.key_id}",
+        created=datetime(2026, 11, 26, tzinfo=UTC),
+    )
 
 
 def _resolver(store):
     def resolve(method):
-        key = store.get(method.removeprefix(ISSUER.id + "#")) if method.startswith(ISSUER.id + "#") else None
+        key = (
+            store.get(method.removeprefix(ISSUER.id + "#"))
+            if method.startswith(ISSUER.id + "#")
+            else None
+        )
         return key.public_key if key else None
 
     return resolve
@@ -132,7 +146,12 @@ def test_credential_has_the_open_badges_3_shape(tmp_path):
         "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
     ]
     assert document["type"] == ["VerifiableCredential", "OpenBadgeCredential"]
-    assert document["issuer"] == {"id": ISSUER.id, "type": ["Profile"], "name": "PM Academy", "url": ISSUER.url}
+    assert document["issuer"] == {
+        "id": ISSUER.id,
+        "type": ["Profile"],
+        "name": "PM Academy",
+        "url": ISSUER.url,
+    }
     assert document["validFrom"] == "2026-11-26T10:30:00Z"
     assert document["validUntil"] == "2028-11-26T10:30:00Z"
     achievement = document["credentialSubject"]["achievement"]
@@ -211,14 +230,19 @@ def test_rotation_keeps_old_credentials_verifying(tmp_path):
 
 def test_keys_from_the_environment(tmp_path):
     private = Ed25519PrivateKey.generate()
-    pem = private.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                serialization.NoEncryption()).decode()
+    pem = private.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
     retired = Ed25519PrivateKey.generate().public_key()
     retired_raw = retired.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
-    environ = {ENV_PRIVATE_KEY: pem.replace("\n", "\\n"), ENV_RETIRED_KEYS: ed25519_multikey(retired_raw)}
+    environ = {
+        ENV_PRIVATE_KEY: pem.replace("\n", "\\n"),
+        ENV_RETIRED_KEYS: ed25519_multikey(retired_raw),
+    }
     store = KeyStore(tmp_path / "unused", environ=environ)
     assert store.current().public_raw == private.public_key().public_bytes(
-        serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+        serialization.Encoding.Raw, serialization.PublicFormat.Raw
+    )
     assert len(store.all_keys()) == 2
     assert not (tmp_path / "unused").exists()
     with pytest.raises(KeyStoreError):

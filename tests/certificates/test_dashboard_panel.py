@@ -17,7 +17,9 @@ def test_dashboard_lists_the_learners_certificate_with_its_share_link(client, le
     assert "Prioritization in Practice" in page
 
 
-def test_dashboard_of_a_learner_without_certificates_says_how_to_earn_one(client, other_learner, certificate):
+def test_dashboard_of_a_learner_without_certificates_says_how_to_earn_one(
+    client, other_learner, certificate
+):
     client.force_login(other_learner)
 
     page = client.get(reverse("dashboard")).content.decode()

@@ -60,7 +60,10 @@ def test_the_record_snapshots_what_is_printed(learner, course, instructor):
     course.title = "Renamed"
     course.save_revision().publish()
     certificate.refresh_from_db()
-    assert (certificate.learner_name, certificate.course_title) == ("Ada Lovelace", "Prioritization in Practice")
+    assert (certificate.learner_name, certificate.course_title) == (
+        "Ada Lovelace",
+        "Prioritization in Practice",
+    )
 
 
 def test_the_stored_pdfs_carry_text_and_the_signed_credential(certificate):
@@ -77,18 +80,32 @@ def test_the_stored_pdfs_carry_text_and_the_signed_credential(certificate):
         assert attached == json.loads(certificate.credential)
     credential = json.loads(certificate.credential)
     assert credential["id"] == f"http://testserver/verify/{certificate.code}/"
-    assert credential["credentialStatus"]["statusListCredential"] == "http://testserver/credentials/status/1/"
+    assert (
+        credential["credentialStatus"]["statusListCredential"]
+        == "http://testserver/credentials/status/1/"
+    )
     assert credential["credentialStatus"]["statusListIndex"] == str(certificate.status_index)
 
 
-@pytest.mark.parametrize(("percent", "band"), [(70, "pass"), (79, "pass"), (80, "merit"), (89, "merit"),
-                                               (90, "distinction"), (100, "distinction")])
+@pytest.mark.parametrize(
+    ("percent", "band"),
+    [
+        (70, "pass"),
+        (79, "pass"),
+        (80, "merit"),
+        (89, "merit"),
+        (90, "distinction"),
+        (100, "distinction"),
+    ],
+)
 def test_score_bands(percent, band):
     assert score_band_for(percent=percent) == band
 
 
 def test_expiry_comes_from_the_course(learner, catalog):
-    course = course_page(catalog, slug="expiring", title="Expiring", certificate_valid_months=24, skills=())
+    course = course_page(
+        catalog, slug="expiring", title="Expiring", certificate_valid_months=24, skills=()
+    )
     completed(learner, course)
     certificate = certificate_issue(learner=learner, course=course, render=False)
     assert certificate.expires_at == add_months(certificate.issued_at, 24)
@@ -110,8 +127,10 @@ def test_a_lost_race_returns_the_winners_certificate(learner, course):
     winner = certificate_issue(learner=learner, course=course, render=False)
     real_lookup = __import__("certificates.services", fromlist=["certificate_for"]).certificate_for
     calls = iter([None])
-    with mock.patch("certificates.services.certificate_for",
-                    side_effect=lambda **kw: next(calls, None) or real_lookup(**kw)):
+    with mock.patch(
+        "certificates.services.certificate_for",
+        side_effect=lambda **kw: next(calls, None) or real_lookup(**kw),
+    ):
         loser = certificate_issue(learner=learner, course=course, render=False)
     assert loser.pk == winner.pk
     assert Certificate.objects.count() == 1
@@ -160,7 +179,9 @@ def test_no_progress_means_no_certificate(learner, course):
 
 
 def test_revocation_is_audited(certificate, instructor):
-    revoked = certificate_revoke(certificate=certificate, by=instructor, reason="  Plagiarised   exercise ")
+    revoked = certificate_revoke(
+        certificate=certificate, by=instructor, reason="  Plagiarised   exercise "
+    )
     assert revoked.status == Status.REVOKED
     assert revoked.revoked_by == instructor
     assert revoked.revocation_reason == "Plagiarised exercise"
@@ -200,7 +221,9 @@ def test_backfill_command_issues_to_completed_learners_only(course, capsys):
     assert all(c.is_rendered for c in Certificate.objects.exclude(learner=done[0]))
 
     call_command("issue_certificates", "--course", "prioritization")
-    assert "0 learner(s) of Prioritization in Practice need a certificate." in capsys.readouterr().out
+    assert (
+        "0 learner(s) of Prioritization in Practice need a certificate." in capsys.readouterr().out
+    )
 
 
 def test_backfill_command_refuses_an_unknown_course(db):

@@ -78,14 +78,20 @@ def test_the_first_letter_download_renders_stores_and_serves_it(
         assert pdf == stored.read()
     reader = PdfReader(io.BytesIO(pdf))
     page = reader.pages[0]
-    assert (float(page.mediabox.width), float(page.mediabox.height)) == pytest.approx(LETTER_POINTS, abs=0.5)
+    assert (float(page.mediabox.width), float(page.mediabox.height)) == pytest.approx(
+        LETTER_POINTS, abs=0.5
+    )
     text = page.extract_text()
-    assert "Ada Lovelace" in text and "Prioritization in Practice" in text and certificate.code in text
+    assert (
+        "Ada Lovelace" in text and "Prioritization in Practice" in text and certificate.code in text
+    )
     attached = json.loads(reader.attachments[f"{certificate.code}.credential.json"][0])
     assert attached == json.loads(certificate.credential)
 
 
-def test_a_second_letter_download_serves_the_stored_file(client, certificate, learner, django_assert_num_queries):
+def test_a_second_letter_download_serves_the_stored_file(
+    client, certificate, learner, django_assert_num_queries
+):
     client.force_login(learner)
     first = _download(client, certificate)
     first_pdf = b"".join(first.streaming_content)
@@ -105,7 +111,10 @@ def test_a_second_letter_download_serves_the_stored_file(client, certificate, le
 
 def test_two_first_downloads_at_once_keep_one_file(certificate):
     """Both requests loaded the record before either stored a Letter; the record decides."""
-    first, second = Certificate.objects.get(pk=certificate.pk), Certificate.objects.get(pk=certificate.pk)
+    first, second = (
+        Certificate.objects.get(pk=certificate.pk),
+        Certificate.objects.get(pk=certificate.pk),
+    )
 
     winner = certificate_letter_render(certificate=first).pdf_letter.name
     loser = certificate_letter_render(certificate=second).pdf_letter.name
@@ -119,8 +128,13 @@ def test_a_full_disk_on_the_first_letter_download_says_being_prepared(
     client, certificate, learner, settings, caplog
 ):
     client.force_login(learner)
-    settings.STORAGES = {**settings.STORAGES, "default": {
-        "BACKEND": f"{__name__}.LetterFullDisk", "OPTIONS": {"location": str(settings.MEDIA_ROOT)}}}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": f"{__name__}.LetterFullDisk",
+            "OPTIONS": {"location": str(settings.MEDIA_ROOT)},
+        },
+    }
 
     with caplog.at_level(logging.ERROR, logger="certificates.services"):
         response = _download(client, certificate)
@@ -132,13 +146,20 @@ def test_a_full_disk_on_the_first_letter_download_says_being_prepared(
     assert "storage is full" in logged.getMessage()
     certificate.refresh_from_db()
     # The half-written file went with the failed try; the certificate itself is untouched.
-    assert (certificate.pdf_letter.name, certificate.pdf_status, certificate.render_attempts) == ("", PdfStatus.READY, 1)
+    assert (certificate.pdf_letter.name, certificate.pdf_status, certificate.render_attempts) == (
+        "",
+        PdfStatus.READY,
+        1,
+    )
     assert _letter_files(certificate) == []
     a4 = _download(client, certificate, "a4")
     assert (a4.status_code, b"".join(a4.streaming_content)[:5]) == (200, b"%PDF-")
 
     # Space is freed: the next download renders it.
-    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"}}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    }
     again = _download(client, certificate)
     assert (again.status_code, b"".join(again.streaming_content)[:5]) == (200, b"%PDF-")
     assert len(_letter_files(certificate)) == 1
@@ -156,7 +177,9 @@ def test_a_revoked_certificate_gets_no_letter(client, certificate, learner, inst
     assert _letter_files(certificate) == []
 
 
-def test_rendering_again_drops_the_letter_which_follows_on_its_next_download(client, certificate, learner):
+def test_rendering_again_drops_the_letter_which_follows_on_its_next_download(
+    client, certificate, learner
+):
     client.force_login(learner)
     before = _download(client, certificate)
     certificate.refresh_from_db()

@@ -15,8 +15,10 @@ from certificates.rendering import CertificateDocument, PageSize, certificate_ht
 CODE = "PMA-7KQ2-M9XD-4HTN-WB3C-R6FE"
 VERIFY_URL = f"http://testserver/verify/{CODE}/"
 LONGEST_LATIN_NAME = "Maximiliana Wolfeschlegelsteinhausenbergerdorff-Ångström WW"  # 60 characters
-LONGEST_TITLE = ("Advanced Product Prioritization with RICE, ICE, Kano, MoSCoW, WSJF and Cost of "
-                 "Delay for Cross-functional Teams in Regulated Industries ") * 2
+LONGEST_TITLE = (
+    "Advanced Product Prioritization with RICE, ICE, Kano, MoSCoW, WSJF and Cost of "
+    "Delay for Cross-functional Teams in Regulated Industries "
+) * 2
 
 
 def _document(**overrides) -> CertificateDocument:
@@ -59,21 +61,36 @@ def _name_lines(document: CertificateDocument, page_size: str) -> tuple[int, int
         for child in getattr(box, "children", []):
             yield from walk(child)
 
-    name_boxes = [box for box in walk(rendered.pages[0]._page_box)
-                  if box.element is not None and box.element.get("class") == "name"
-                  and type(box).__name__ == "BlockBox"]
+    name_boxes = [
+        box
+        for box in walk(rendered.pages[0]._page_box)
+        if box.element is not None
+        and box.element.get("class") == "name"
+        and type(box).__name__ == "BlockBox"
+    ]
     lines = [child for child in name_boxes[0].children if type(child).__name__ == "LineBox"]
     return len(rendered.pages), len(lines)
 
 
 def test_pdf_text_has_name_course_code_band_and_dates():
     text = _text(certificate_pdf(_document(), page_size=PageSize.A4))
-    for expected in ("Ada Lovelace", "Prioritization in Practice", CODE, "Merit", "Issued 26 November 2026",
-                     "Valid until 26 November 2028", "Marty Cagan", "Cost of delay", "Certificate of Completion"):
+    for expected in (
+        "Ada Lovelace",
+        "Prioritization in Practice",
+        CODE,
+        "Merit",
+        "Issued 26 November 2026",
+        "Valid until 26 November 2028",
+        "Marty Cagan",
+        "Cost of delay",
+        "Certificate of Completion",
+    ):
         assert expected in text
 
 
-@pytest.mark.parametrize(("page_size", "width", "height"), [("a4", 841.89, 595.28), ("letter", 792.0, 612.0)])
+@pytest.mark.parametrize(
+    ("page_size", "width", "height"), [("a4", 841.89, 595.28), ("letter", 792.0, 612.0)]
+)
 def test_page_sizes_are_landscape(page_size, width, height):
     page = PdfReader(io.BytesIO(certificate_pdf(_document(), page_size=page_size))).pages[0]
     assert float(page.mediabox.width) == pytest.approx(width, abs=0.5)
@@ -109,7 +126,9 @@ def test_non_latin_names_print_with_real_glyphs(name, font):
 )
 def test_names_up_to_60_characters_stay_on_one_page(page_size, name):
     assert len(name) <= 60
-    pages, lines = _name_lines(_document(learner_name=name, course_title=LONGEST_TITLE[:255]), page_size)
+    pages, lines = _name_lines(
+        _document(learner_name=name, course_title=LONGEST_TITLE[:255]), page_size
+    )
     assert pages == 1
     assert lines <= 2
 
@@ -125,7 +144,9 @@ def test_a_long_latin_name_shrinks_to_one_line(page_size):
 
 def test_the_signed_credential_is_attached():
     credential = json.dumps({"id": VERIFY_URL, "proof": {"proofValue": "z123"}})
-    reader = PdfReader(io.BytesIO(certificate_pdf(_document(), page_size=PageSize.A4, credential_json=credential)))
+    reader = PdfReader(
+        io.BytesIO(certificate_pdf(_document(), page_size=PageSize.A4, credential_json=credential))
+    )
     assert list(reader.attachments) == [f"{CODE}.credential.json"]
     assert json.loads(reader.attachments[f"{CODE}.credential.json"][0]) == json.loads(credential)
 
@@ -150,7 +171,9 @@ def _qr_modules() -> tuple[int, int]:
 
 
 def test_the_qr_code_is_one_pixel_per_module_printed_without_smoothing():
-    images = PdfReader(io.BytesIO(certificate_pdf(_document(), page_size=PageSize.A4))).pages[0].images
+    images = (
+        PdfReader(io.BytesIO(certificate_pdf(_document(), page_size=PageSize.A4))).pages[0].images
+    )
     (qr,) = images
     # One pixel per module, no quiet zone in the image (the layout gives it).
     assert qr.image.size == _qr_modules()
@@ -166,7 +189,12 @@ def test_the_qr_code_decodes_to_the_verification_url(tmp_path, page_size):
 
     pdf_path = tmp_path / "certificate.pdf"
     pdf_path.write_bytes(certificate_pdf(_document(), page_size=page_size))
-    subprocess.run(["pdftoppm", "-r", "150", "-png", "-singlefile", str(pdf_path), str(tmp_path / "page")],
-                   check=True, timeout=60)
+    subprocess.run(
+        ["pdftoppm", "-r", "150", "-png", "-singlefile", str(pdf_path), str(tmp_path / "page")],
+        check=True,
+        timeout=60,
+    )
     results = zxingcpp.read_barcodes(Image.open(tmp_path / "page.png"))
-    assert [(result.format, result.text) for result in results] == [(zxingcpp.BarcodeFormat.QRCode, VERIFY_URL)]
+    assert [(result.format, result.text) for result in results] == [
+        (zxingcpp.BarcodeFormat.QRCode, VERIFY_URL)
+    ]

@@ -25,7 +25,9 @@ pytestmark = pytest.mark.django_db
 
 
 def _expire(certificate):
-    Certificate.objects.filter(pk=certificate.pk).update(expires_at=timezone.now() - timedelta(days=1))
+    Certificate.objects.filter(pk=certificate.pk).update(
+        expires_at=timezone.now() - timedelta(days=1)
+    )
     certificate.refresh_from_db()
 
 
@@ -69,7 +71,9 @@ def test_verify_accepts_codes_typed_loosely(client, certificate):
     assert client.get(f"/verify/{certificate.code.lower()}/").context["certificate"] == certificate
 
 
-@pytest.mark.parametrize("code", ["PMA-2222-2222-2222-2222-2222", "nonsense", "PMA-0000-OOOO-1111", "%3Cscript%3E"])
+@pytest.mark.parametrize(
+    "code", ["PMA-2222-2222-2222-2222-2222", "nonsense", "PMA-0000-OOOO-1111", "%3Cscript%3E"]
+)
 def test_unknown_and_malformed_codes_get_the_same_page(client, certificate, code):
     reference = client.get("/verify/PMA-3333-3333-3333-3333-3333/")
     response = client.get(f"/verify/{code}/")
@@ -137,12 +141,17 @@ def test_anyone_downloads_a_shared_certificate(client, certificate, learner, oth
 
 def test_only_the_owner_changes_sharing(client, certificate, other_learner):
     client.force_login(other_learner)
-    assert client.post(f"/certificates/{certificate.code}/sharing/", {"shared": "on"}).status_code == 404
+    assert (
+        client.post(f"/certificates/{certificate.code}/sharing/", {"shared": "on"}).status_code
+        == 404
+    )
     certificate.refresh_from_db()
     assert certificate.shared is False
 
 
-def test_a_revoked_certificate_download_is_a_page_not_the_pdf(client, certificate, learner, instructor):
+def test_a_revoked_certificate_download_is_a_page_not_the_pdf(
+    client, certificate, learner, instructor
+):
     certificate_revoke(certificate=certificate, by=instructor, reason="Issued in error")
     client.force_login(learner)
     response = _download(client, certificate)
@@ -161,7 +170,10 @@ def test_share_page_has_open_graph_tags_and_linkedin_link(client, certificate, l
     response = client.get(f"/certificates/{certificate.code}/")
     body = response.content.decode()
     assert '<meta property="og:title" content="Ada Lovelace — Prioritization in Practice">' in body
-    assert f'<meta property="og:url" content="http://testserver/certificates/{certificate.code}/">' in body
+    assert (
+        f'<meta property="og:url" content="http://testserver/certificates/{certificate.code}/">'
+        in body
+    )
     assert '<meta property="og:type" content="article">' in body
     assert 'property="og:description"' in body
     link = urlparse(response.context["linkedin_url"])
@@ -178,7 +190,9 @@ def test_share_page_has_open_graph_tags_and_linkedin_link(client, certificate, l
     assert response.context["linkedin_url"] == linkedin_add_url(certificate=certificate)
 
 
-def test_my_certificates_lists_the_learners_certificates(client, certificate, learner, other_learner):
+def test_my_certificates_lists_the_learners_certificates(
+    client, certificate, learner, other_learner
+):
     client.force_login(learner)
     assert certificate.code in client.get("/certificates/").content.decode()
     client.force_login(other_learner)
@@ -215,7 +229,9 @@ def test_status_list_flips_on_revocation(client, certificate, instructor):
 
 
 def _upload(client, name, data, content_type="application/octet-stream"):
-    return client.post("/verify/", {"file": SimpleUploadedFile(name, data, content_type=content_type)})
+    return client.post(
+        "/verify/", {"file": SimpleUploadedFile(name, data, content_type=content_type)}
+    )
 
 
 def test_uploading_the_certificate_pdf_verifies_it(client, certificate):
@@ -225,7 +241,10 @@ def test_uploading_the_certificate_pdf_verifies_it(client, certificate):
     assert response.status_code == 200
     assert check.outcome == "valid"
     assert (check.learner_name, check.course_title, check.result) == (
-        "Ada Lovelace", "Prioritization in Practice", "Distinction")
+        "Ada Lovelace",
+        "Prioritization in Practice",
+        "Distinction",
+    )
     assert "Genuine and valid" in response.content.decode()
 
 
@@ -239,7 +258,9 @@ def test_an_expired_credential_says_expired(client, learner, catalog):
     from certificates.services import certificate_issue
     from tests.factories import completed, course_page
 
-    course = course_page(catalog, slug="short", title="Short", certificate_valid_months=1, skills=())
+    course = course_page(
+        catalog, slug="short", title="Short", certificate_valid_months=1, skills=()
+    )
     completed(learner, course)
     certificate = certificate_issue(learner=learner, course=course)
     from certificates.verification import credential_check
@@ -261,8 +282,12 @@ def test_a_changed_byte_in_the_credential_fails(client, certificate):
 def test_editing_the_pdfs_visible_text_changes_nothing(client, certificate):
     """A forged page with another name, carrying the genuine credential, verifies as what was signed."""
     forged_document = certificate_document(certificate=certificate)
-    forged_document = forged_document.__class__(**{**forged_document.__dict__, "learner_name": "Mallory Forger"})
-    forged = certificate_pdf(forged_document, page_size=PageSize.A4, credential_json=certificate.credential)
+    forged_document = forged_document.__class__(
+        **{**forged_document.__dict__, "learner_name": "Mallory Forger"}
+    )
+    forged = certificate_pdf(
+        forged_document, page_size=PageSize.A4, credential_json=certificate.credential
+    )
     assert "Mallory Forger" in PdfReader(io.BytesIO(forged)).pages[0].extract_text()
     check = _upload(client, "forged.pdf", forged).context["check"]
     assert check.outcome == "valid"

@@ -40,15 +40,22 @@ pytestmark = pytest.mark.django_db
 
 def _score(learner, course, key, points, max_points):
     exercise_score_record(
-        learner=learner, course=course, exercise=ExerciseFactory(slug=key),
-        points=Decimal(points), max_points=Decimal(max_points),
+        learner=learner,
+        course=course,
+        exercise=ExerciseFactory(slug=key),
+        points=Decimal(points),
+        max_points=Decimal(max_points),
     )
 
 
 def test_score_distribution_puts_counted_scores_in_ten_percent_bands(course):
     rice, kano = ExerciseFactory(slug="rice"), ExerciseFactory(slug="kano")
-    CourseExercise.objects.create(course=course, exercise=rice, title="RICE", max_points=10, sort_order=0)
-    CourseExercise.objects.create(course=course, exercise=kano, title="Kano", max_points=5, sort_order=1)
+    CourseExercise.objects.create(
+        course=course, exercise=rice, title="RICE", max_points=10, sort_order=0
+    )
+    CourseExercise.objects.create(
+        course=course, exercise=kano, title="Kano", max_points=5, sort_order=1
+    )
     # points out of 6: 0% → 0–10, 10% → 10–20 (lower bound included), 50% → 50–60,
     # 99% and 100% → 90–100.
     for points in ("0", "0.6", "3", "5.94", "6", "6"):
@@ -82,7 +89,9 @@ def rice_course(course, monkeypatch, django_capture_on_commit_callbacks):
     explain_answer left for review."""
     engine = install_fake_engine(monkeypatch)
     exercise = make_exercise()
-    CourseExercise.objects.create(course=course, exercise=exercise, title="RICE scoring", max_points=6)
+    CourseExercise.objects.create(
+        course=course, exercise=exercise, title="RICE scoring", max_points=6
+    )
     ann, ben, cat = UserFactory(), UserFactory(), UserFactory()
     for person in (ann, ben, cat):
         enrolment_create(learner=person, course=course)
@@ -126,15 +135,18 @@ def test_failure_rates_leave_out_other_courses_and_undeclared_exercises(
     assert (rank.runs, rank.failures) == (4, 2)
 
 
-def test_score_distribution_follows_overrides(course, rice_course, django_capture_on_commit_callbacks):
+def test_score_distribution_follows_overrides(
+    course, rice_course, django_capture_on_commit_callbacks
+):
     # ann 5/6 → 80–90; ben best of 3.5/6 and 5/6 → 80–90; cat 3.5/6 → 50–60.
     exercises = course_exercises(course=course)
     (rice,) = score_distributions(course=course, exercises=exercises, enrolled=3)
     assert [b.count for b in rice.buckets] == [0, 0, 0, 0, 0, 1, 0, 0, 2, 0]
     cat_attempt = Submission.objects.get(learner=rice_course["cat"], kind="submit")
     with django_capture_on_commit_callbacks(execute=True):
-        grade_override(submission=cat_attempt, new_score=6.0, reason="Hand-graded the explanation.",
-                       by=None)
+        grade_override(
+            submission=cat_attempt, new_score=6.0, reason="Hand-graded the explanation.", by=None
+        )
     (rice,) = score_distributions(course=course, exercises=exercises, enrolled=3)
     assert [b.count for b in rice.buckets] == [0, 0, 0, 0, 0, 0, 0, 0, 2, 1]
 
@@ -183,7 +195,9 @@ def test_completion_funnel_counts_each_learner_up_to_their_furthest_stage(course
 
 
 def test_completion_funnel_of_an_empty_course(course):
-    assert [(s.count, s.percent_of_enrolled) for s in completion_funnel(course=course)] == [(0, 0)] * 5
+    assert [(s.count, s.percent_of_enrolled) for s in completion_funnel(course=course)] == [
+        (0, 0)
+    ] * 5
 
 
 def test_submissions_per_day_over_the_last_thirty_days(course, rice_course):
@@ -200,7 +214,11 @@ def test_submissions_per_day_over_the_last_thirty_days(course, rice_course):
     assert len(days) == 30
     assert days[0].day == today - timedelta(days=29) and days[-1].day == today
     assert (days[-1].submissions, days[-1].checks) == (2, 1)
-    assert (days[-4].day, days[-4].submissions, days[-4].checks) == (today - timedelta(days=3), 1, 0)
+    assert (days[-4].day, days[-4].submissions, days[-4].checks) == (
+        today - timedelta(days=3),
+        1,
+        0,
+    )
     assert sum(d.submissions for d in days) == 3
 
 
@@ -238,15 +256,22 @@ def test_the_analytics_page_draws_charts_from_json_with_tables_beside(
     assert response.status_code == 200
     html = response.content.decode()
     assert "Analytics: Foundations" in html
-    data = json.loads(html.split('<script id="analytics-data" type="application/json">')[1]
-                      .split("</script>")[0])
+    data = json.loads(
+        html.split('<script id="analytics-data" type="application/json">')[1].split("</script>")[0]
+    )
     assert data["funnel"] == {
-        "labels": ["Enrolled", "Started", "Half the lessons done", "All required lessons done",
-                   "Completed"],
+        "labels": [
+            "Enrolled",
+            "Started",
+            "Half the lessons done",
+            "All required lessons done",
+            "Completed",
+        ],
         "counts": [3, 3, 0, 0, 0],
     }
     assert data["failures"] == {
-        "labels": ["RICE scoring: rank_tests", "RICE scoring: rice_tests"], "rates": [50.0, 0.0]
+        "labels": ["RICE scoring: rank_tests", "RICE scoring: rice_tests"],
+        "rates": [50.0, 0.0],
     }
     assert data["distributions"][0]["counts"] == [0, 0, 0, 0, 0, 1, 0, 0, 2, 0]
     assert len(data["activity"]["labels"]) == 30 and data["activity"]["submissions"][-1] == 4
@@ -256,7 +281,7 @@ def test_the_analytics_page_draws_charts_from_json_with_tables_beside(
     assert "cdn" not in html.lower()
     assert html.count("<canvas") == 4
     assert html.count("<details>") == 4
-    assert "<th scope=\"row\"><code>rank_tests</code></th><td>4</td><td>2</td><td>50%</td>" in html
+    assert '<th scope="row"><code>rank_tests</code></th><td>4</td><td>2</td><td>50%</td>' in html
     assert finders.find("vendor/chartjs/chart.umd.js") and finders.find("js/analytics-charts.js")
 
 
@@ -275,7 +300,9 @@ def test_analytics_queries_do_not_grow_with_learners(client, catalog, django_ass
     ian = instructor_user()
     sizes = []
     for slug, learners in (("small", 2), ("big", 12)):
-        course = course_tree(catalog, slug=slug, title=slug.title(), modules=1, lessons_per_module=2)
+        course = course_tree(
+            catalog, slug=slug, title=slug.title(), modules=1, lessons_per_module=2
+        )
         course.instructors.set([ian])
         course.save_revision().publish()
         CourseExercise.objects.create(
@@ -340,7 +367,9 @@ def test_failure_rates_follow_new_attempts_and_ignore_overrides(
 ):
     cat_attempt = Submission.objects.get(learner=rice_course["cat"], kind="submit")
     with django_capture_on_commit_callbacks(execute=True):
-        grade_override(submission=cat_attempt, new_score=6.0, reason="Ranking judged by hand.", by=None)
+        grade_override(
+            submission=cat_attempt, new_score=6.0, reason="Ranking judged by hand.", by=None
+        )
     # An override changes the score that counts, not what the tests found.
     assert _failure_rows(course) == [("rank_tests", 4, 2, 2), ("rice_tests", 4, 0, 0)]
     rice_course["engine"].rank_points = 3.0
@@ -356,9 +385,19 @@ def test_failure_tallies_match_a_rebuild_from_every_report(course, rice_course):
     assert course_test_tallies_rebuild(course=course) == 6  # three learners × two measured tests
     assert _failure_rows(course) == before
     assert tallies_from_reports(
-        [{"tests": [{"grade_id": "a", "status": "passed"}, {"grade_id": "b", "status": "not_run"},
-                    {"grade_id": "c", "status": "needs_review"}, {"grade_id": "d", "status": "skipped"}]},
-         {"tests": [{"grade_id": "a", "status": "partial"}]}, None, {"message": "no tests"}]
+        [
+            {
+                "tests": [
+                    {"grade_id": "a", "status": "passed"},
+                    {"grade_id": "b", "status": "not_run"},
+                    {"grade_id": "c", "status": "needs_review"},
+                    {"grade_id": "d", "status": "skipped"},
+                ]
+            },
+            {"tests": [{"grade_id": "a", "status": "partial"}]},
+            None,
+            {"message": "no tests"},
+        ]
     ) == {"a": (2, 1), "b": (1, 1)}
 
 

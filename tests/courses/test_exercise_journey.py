@@ -12,9 +12,13 @@ PRINTS = CORRECT["rank_answer"] + 'print("ranked", rank_by_rice(features)[0])\n'
 
 @pytest.mark.sandbox
 @pytest.mark.django_db
-def test_check_then_submit_through_the_browser_editor(client, enrolled, course, django_capture_on_commit_callbacks):
+def test_check_then_submit_through_the_browser_editor(
+    client, enrolled, course, django_capture_on_commit_callbacks
+):
     exercise = make_exercise()
-    CourseExercise.objects.create(course=course, exercise=exercise, title=exercise.title, max_points=10)
+    CourseExercise.objects.create(
+        course=course, exercise=exercise, title=exercise.title, max_points=10
+    )
     client.force_login(enrolled)
     submit_url = reverse("exercise_submit", args=[course.pk, exercise.pk])
 
@@ -26,12 +30,16 @@ def test_check_then_submit_through_the_browser_editor(client, enrolled, course, 
 
     check = send("check", {**CORRECT, "rank_answer": PRINTS})
     assert (check.kind, check.attempt, check.status, check.score) == ("check", None, "graded", 5.0)
-    assert check.outputs["rank_answer"] == [{"type": "text", "name": "stdout", "text": "ranked Dark mode\n"}]
+    assert check.outputs["rank_answer"] == [
+        {"type": "text", "name": "stdout", "text": "ranked Dark mode\n"}
+    ]
 
     right = send("submit", CORRECT)
     assert (right.attempt, right.status, right.score, right.max_score) == (1, "graded", 5.0, 6.0)
     assert [(t["grade_id"], t["status"], t["points"]) for t in right.report["tests"]] == [
-        ("rice_tests", "passed", 2.0), ("rank_tests", "passed", 3.0), ("explain_answer", "needs_review", 0.0),
+        ("rice_tests", "passed", 2.0),
+        ("rank_tests", "passed", 3.0),
+        ("explain_answer", "needs_review", 0.0),
     ]
 
     wrong = send("submit", PARTIAL)

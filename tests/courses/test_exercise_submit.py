@@ -31,20 +31,29 @@ def test_only_an_active_enrolment_may_submit_and_a_refusal_stores_nothing(
 ):
     install_fake_engine(monkeypatch)
     with pytest.raises(NotEnrolledError):
-        course_exercise_submit(learner=learner, course=course, exercise=exercise, kind="submit", answers=CORRECT)
+        course_exercise_submit(
+            learner=learner, course=course, exercise=exercise, kind="submit", answers=CORRECT
+        )
 
     from courses.services import enrolment_create
 
     enrolment_create(learner=learner, course=course)
     enrolment_cancel(learner=learner, course=course)
     with pytest.raises(NotEnrolledError):
-        course_exercise_submit(learner=learner, course=course, exercise=exercise, kind="check", answers=CORRECT)
+        course_exercise_submit(
+            learner=learner, course=course, exercise=exercise, kind="check", answers=CORRECT
+        )
     assert Submission.objects.count() == 0
 
     enrolment_create(learner=learner, course=course)
-    submission = course_exercise_submit(learner=learner, course=course, exercise=exercise, kind="submit",
-                                        answers=CORRECT)
-    assert (submission.kind, submission.attempt, submission.course_page_id) == ("submit", 1, course.pk)
+    submission = course_exercise_submit(
+        learner=learner, course=course, exercise=exercise, kind="submit", answers=CORRECT
+    )
+    assert (submission.kind, submission.attempt, submission.course_page_id) == (
+        "submit",
+        1,
+        course.pk,
+    )
 
 
 def test_an_upload_over_the_limit_is_refused_before_it_is_read_with_the_one_message(
@@ -63,7 +72,9 @@ def test_an_upload_over_the_limit_is_refused_before_it_is_read_with_the_one_mess
 
     upload = Unreadable("big.ipynb", b"x" * 1500, content_type="application/x-ipynb+json")
     with pytest.raises(SubmissionRefused) as refused:
-        course_exercise_submit(learner=enrolled, course=course, exercise=exercise, kind="submit", upload=upload)
+        course_exercise_submit(
+            learner=enrolled, course=course, exercise=exercise, kind="submit", upload=upload
+        )
     assert str(refused.value) == expected
 
     # The same words when the request is refused on its Content-Length, before Django reads it.
@@ -82,29 +93,64 @@ def test_the_panel_and_the_service_read_the_attempt_policy_the_same_way(
 ):
     install_fake_engine(monkeypatch)
     for _ in range(2):
-        course_exercise_submit(learner=enrolled, course=course, exercise=exercise, kind="submit", answers=CORRECT)
+        course_exercise_submit(
+            learner=enrolled, course=course, exercise=exercise, kind="submit", answers=CORRECT
+        )
 
-    panel = exercise_panel_context(learner=enrolled, exercise=exercise, course_page_id=course.pk)["panel"]
-    assert (panel.attempts_used, panel.attempts_left, panel.can_submit, panel.can_check) == (2, 0, False, True)
-    with pytest.raises(SubmissionRefused) as refused:
-        course_exercise_submit(learner=enrolled, course=course, exercise=exercise, kind="submit", answers=CORRECT)
-    assert str(refused.value) == panel.standing.refusal("submit") == (
-        "You have used all 2 attempts at this exercise; your best score is the one that counts. "
-        "You can still check your answers."
+    panel = exercise_panel_context(learner=enrolled, exercise=exercise, course_page_id=course.pk)[
+        "panel"
+    ]
+    assert (panel.attempts_used, panel.attempts_left, panel.can_submit, panel.can_check) == (
+        2,
+        0,
+        False,
+        True,
     )
-    assert course_exercise_submit(learner=enrolled, course=course, exercise=exercise, kind="check",
-                                  answers=CORRECT).kind == "check"
+    with pytest.raises(SubmissionRefused) as refused:
+        course_exercise_submit(
+            learner=enrolled, course=course, exercise=exercise, kind="submit", answers=CORRECT
+        )
+    assert (
+        str(refused.value)
+        == panel.standing.refusal("submit")
+        == (
+            "You have used all 2 attempts at this exercise; your best score is the one that counts. "
+            "You can still check your answers."
+        )
+    )
+    assert (
+        course_exercise_submit(
+            learner=enrolled, course=course, exercise=exercise, kind="check", answers=CORRECT
+        ).kind
+        == "check"
+    )
 
 
 def test_the_policy_refuses_in_a_fixed_order_and_counts_the_cooldown_down(exercise):
     now = timezone.now()
     exercise.cooldown_seconds = 60
-    standing = attempt_standing(exercise=exercise, attempts_used=1, last_attempt=4,
-                                last_sent_at=now - timedelta(seconds=20), now=now)
+    standing = attempt_standing(
+        exercise=exercise,
+        attempts_used=1,
+        last_attempt=4,
+        last_sent_at=now - timedelta(seconds=20),
+        now=now,
+    )
     assert (standing.next_attempt, standing.attempts_left) == (5, 1)
-    assert standing.refusal("check") == "Please wait 41 more seconds before you check or submit this exercise again."
+    assert (
+        standing.refusal("check")
+        == "Please wait 41 more seconds before you check or submit this exercise again."
+    )
 
     exercise.due_at = now - timedelta(minutes=1)
     assert standing.refusal("submit").startswith("This exercise was due on ")
-    assert attempt_standing(exercise=exercise, attempts_used=0, last_attempt=None, last_sent_at=None,
-                            now=now - timedelta(hours=1)).refusal("submit") is None
+    assert (
+        attempt_standing(
+            exercise=exercise,
+            attempts_used=0,
+            last_attempt=None,
+            last_sent_at=None,
+            now=now - timedelta(hours=1),
+        ).refusal("submit")
+        is None
+    )

@@ -31,7 +31,10 @@ def fake_engine(monkeypatch, django_capture_on_commit_callbacks):
 
 
 def urls(course, exercise):
-    return {name: reverse(f"exercise_{name}", args=[course.pk, exercise.pk]) for name in ("page", "release", "submit")}
+    return {
+        name: reverse(f"exercise_{name}", args=[course.pk, exercise.pk])
+        for name in ("page", "release", "submit")
+    }
 
 
 def post(client, course, exercise, answers=None, action="submit", engine=None, **extra):
@@ -53,7 +56,10 @@ def test_an_enrolled_learner_sees_the_panel_with_the_editor_and_downloads_the_re
     assert 'name="answer-rice_answer"' in html and 'data-editor="python"' in html
     assert 'name="answer-explain_answer"' in html and "Unlimited attempts (0 used)" in html
     assert "BEGIN SOLUTION" not in html and "Audit log\\&#x27;" not in html and "HIDDEN" not in html
-    assert "/static/vendor/codemirror/lib/codemirror.js" in html and "/static/vendor/htmx/htmx.min.js" in html
+    assert (
+        "/static/vendor/codemirror/lib/codemirror.js" in html
+        and "/static/vendor/htmx/htmx.min.js" in html
+    )
 
     download = client.get(urls(course, exercise)["release"])
     assert download.status_code == 200
@@ -63,7 +69,9 @@ def test_an_enrolled_learner_sees_the_panel_with_the_editor_and_downloads_the_re
 
 def test_the_release_is_only_for_enrolled_learners(client, learner, course, exercise):
     anonymous = client.get(urls(course, exercise)["release"])
-    assert anonymous.status_code == 302 and anonymous["Location"].startswith(reverse("account_login"))
+    assert anonymous.status_code == 302 and anonymous["Location"].startswith(
+        reverse("account_login")
+    )
 
     client.force_login(learner)
     outsider = client.get(urls(course, exercise)["release"], follow=True)
@@ -75,10 +83,20 @@ def test_forged_or_foreign_exercise_ids_are_404(client, enrolled, course, catalo
     client.force_login(enrolled)
     stranger = make_exercise(slug="wsjf", title="WSJF")  # exists, but not part of this course
     other_course = course_tree(catalog, slug="other", title="Other")
-    for course_id, exercise_id in [(course.pk, 999999), (course.pk, stranger.pk), (other_course.pk + 1000, exercise.pk)]:
-        assert client.get(reverse("exercise_page", args=[course_id, exercise_id])).status_code == 404
-        assert client.post(reverse("exercise_submit", args=[course_id, exercise_id]),
-                           {"action": "submit"}).status_code == 404
+    for course_id, exercise_id in [
+        (course.pk, 999999),
+        (course.pk, stranger.pk),
+        (other_course.pk + 1000, exercise.pk),
+    ]:
+        assert (
+            client.get(reverse("exercise_page", args=[course_id, exercise_id])).status_code == 404
+        )
+        assert (
+            client.post(
+                reverse("exercise_submit", args=[course_id, exercise_id]), {"action": "submit"}
+            ).status_code
+            == 404
+        )
     assert Submission.objects.count() == 0
 
 
@@ -86,7 +104,9 @@ def test_submit_from_the_editor_grades_and_the_score_enters_course_progress(
     client, enrolled, course, exercise, fake_engine
 ):
     client.force_login(enrolled)
-    response = post(client, course, exercise, CORRECT, engine=fake_engine, next=urls(course, exercise)["page"])
+    response = post(
+        client, course, exercise, CORRECT, engine=fake_engine, next=urls(course, exercise)["page"]
+    )
 
     assert response.status_code == 302
     assert response["Location"] == f"{urls(course, exercise)['page']}#exercise-{exercise.pk}"
@@ -108,7 +128,9 @@ def test_check_does_not_count_as_an_attempt(client, enrolled, course, exercise, 
 
     check = Submission.objects.get()
     assert (check.kind, check.attempt, fake_engine.calls[0]["mode"]) == ("check", None, "check")
-    assert not CourseProgress.objects.filter(enrolment__learner=enrolled, exercise_points__gt=0).exists()
+    assert not CourseProgress.objects.filter(
+        enrolment__learner=enrolled, exercise_points__gt=0
+    ).exists()
     page = client.get(urls(course, exercise)["page"]).content.decode()
     assert "Unlimited attempts (0 used)" in page and "Visible tests: 3.5 / 6 points" in page
 
@@ -122,7 +144,14 @@ def test_refusals_are_messages_that_keep_the_learners_answers_and_store_nothing(
     post(client, course, exercise, CORRECT)
     typed = "def rice_score(reach, impact, confidence, effort):\n    return 42  # my new idea\n"
 
-    response = post(client, course, exercise, {"rice_answer": typed}, action="check", next=urls(course, exercise)["page"])
+    response = post(
+        client,
+        course,
+        exercise,
+        {"rice_answer": typed},
+        action="check",
+        next=urls(course, exercise)["page"],
+    )
     page = client.get(response["Location"]).content.decode()
 
     assert Submission.objects.count() == 1
@@ -130,16 +159,25 @@ def test_refusals_are_messages_that_keep_the_learners_answers_and_store_nothing(
     assert "return 42  # my new idea" in page
 
 
-def test_uploads_too_big_or_not_notebooks_are_refused_before_parsing(client, enrolled, course, exercise, fake_engine):
+def test_uploads_too_big_or_not_notebooks_are_refused_before_parsing(
+    client, enrolled, course, exercise, fake_engine
+):
     client.force_login(enrolled)
     big = SimpleUploadedFile("big.ipynb", b"{" + b" " * (40 * 2**20) + b"}")
-    response = client.post(urls(course, exercise)["submit"], {"action": "submit", "notebook": big}, follow=True)
+    response = client.post(
+        urls(course, exercise)["submit"], {"action": "submit", "notebook": big}, follow=True
+    )
     assert response.status_code == 200
     assert "The notebook is 40.0 MB; uploads may be at most 2.0 MB." in response.content.decode()
 
     text = SimpleUploadedFile("notes.ipynb", b"These are my notes, not a notebook.")
-    response = client.post(urls(course, exercise)["submit"], {"action": "check", "notebook": text}, follow=True)
-    assert "The file is not valid JSON (line 1), so it is not a Jupyter notebook" in response.content.decode()
+    response = client.post(
+        urls(course, exercise)["submit"], {"action": "check", "notebook": text}, follow=True
+    )
+    assert (
+        "The file is not valid JSON (line 1), so it is not a Jupyter notebook"
+        in response.content.decode()
+    )
 
     good = SimpleUploadedFile("rice.ipynb", notebook_with(exercise, CORRECT))
     with fake_engine.commit(execute=True):
@@ -173,7 +211,9 @@ def test_a_learner_sees_only_their_own_submissions(client, enrolled, course, exe
     assert client.get(reverse("submission_status", args=[submission.pk])).status_code == 302
 
 
-def test_the_status_partial_polls_while_queued_and_stops_when_graded(client, enrolled, course, exercise, fake_engine):
+def test_the_status_partial_polls_while_queued_and_stops_when_graded(
+    client, enrolled, course, exercise, fake_engine
+):
     client.force_login(enrolled)
     post(client, course, exercise, CORRECT, engine=fake_engine)
     submission = Submission.objects.get()
@@ -181,7 +221,9 @@ def test_the_status_partial_polls_while_queued_and_stops_when_graded(client, enr
 
     queued = client.get(reverse("submission_status", args=[submission.pk])).content.decode()
     assert 'hx-trigger="every 2s"' in queued and "Queued" in queued and "<progress" in queued
-    assert f'href="{reverse("submission_detail", args=[submission.pk])}"' in queued  # refresh without JS
+    assert (
+        f'href="{reverse("submission_detail", args=[submission.pk])}"' in queued
+    )  # refresh without JS
 
     Submission.objects.filter(pk=submission.pk).update(status="graded")
     graded = client.get(reverse("submission_status", args=[submission.pk])).content.decode()

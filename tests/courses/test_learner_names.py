@@ -17,9 +17,9 @@ pytestmark = pytest.mark.django_db
 
 def _sort_names(course):
     return list(
-        Enrolment.objects.filter(course=course).order_by("sort_name", "pk").values_list(
-            "learner__email", "sort_name"
-        )
+        Enrolment.objects.filter(course=course)
+        .order_by("sort_name", "pk")
+        .values_list("learner__email", "sort_name")
     )
 
 
@@ -31,11 +31,19 @@ def test_the_sort_name_is_the_shown_name_folded():
     assert learner_sort_name(UserFactory.build(certificate_name="", email="X@Example.com")) == (
         "x@example.com"
     )
-    assert learner_sort_name(UserFactory.build(certificate_name="", email="", username="zed")) == "zed"
+    assert (
+        learner_sort_name(UserFactory.build(certificate_name="", email="", username="zed")) == "zed"
+    )
     # Case folding sorts "Straße" with "strasse"; overlong names are cut to the column.
     assert learner_sort_name(UserFactory.build(certificate_name="Straße")) == "strasse"
-    assert len(learner_sort_name(UserFactory.build(certificate_name="", first_name="a" * 150,
-                                                   last_name="b" * 150))) == 255
+    assert (
+        len(
+            learner_sort_name(
+                UserFactory.build(certificate_name="", first_name="a" * 150, last_name="b" * 150)
+            )
+        )
+        == 255
+    )
 
 
 def test_enrolling_stores_the_sort_name_and_renames_follow(course):
@@ -46,7 +54,10 @@ def test_enrolling_stores_the_sort_name_and_renames_follow(course):
     assert _sort_names(course) == [("ann@example.com", "ann zed"), ("bob@example.com", "bob young")]
 
     user_set_certificate_name(user=bob, certificate_name="Aaron Young")
-    assert _sort_names(course) == [("bob@example.com", "aaron young"), ("ann@example.com", "ann zed")]
+    assert _sort_names(course) == [
+        ("bob@example.com", "aaron young"),
+        ("ann@example.com", "ann zed"),
+    ]
 
     # A full save (the admin's user form) counts too, as does a name cleared back to the e-mail.
     ann.certificate_name = ""

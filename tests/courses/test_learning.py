@@ -262,8 +262,12 @@ def test_exercise_share_gates_completion(
     enrolled, course, completions, django_capture_on_commit_callbacks
 ):
     rice, kano = ExerciseFactory(slug="rice"), ExerciseFactory(slug="kano")
-    CourseExercise.objects.create(course=course, exercise=rice, title="RICE", max_points=Decimal(10))
-    CourseExercise.objects.create(course=course, exercise=kano, title="Kano", max_points=Decimal(10))
+    CourseExercise.objects.create(
+        course=course, exercise=rice, title="RICE", max_points=Decimal(10)
+    )
+    CourseExercise.objects.create(
+        course=course, exercise=kano, title="Kano", max_points=Decimal(10)
+    )
     course.pass_exercise_percent = 60
     course.save_revision().publish()
     with django_capture_on_commit_callbacks(execute=True):

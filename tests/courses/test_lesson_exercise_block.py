@@ -18,7 +18,9 @@ def exercise_lesson(course):
     return LessonPage.objects.get(pk=lesson.pk), exercise
 
 
-def test_an_enrolled_learner_works_on_the_exercise_inside_the_lesson(client, enrolled, course, exercise_lesson):
+def test_an_enrolled_learner_works_on_the_exercise_inside_the_lesson(
+    client, enrolled, course, exercise_lesson
+):
     lesson, exercise = exercise_lesson
     client.force_login(enrolled)
 

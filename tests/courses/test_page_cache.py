@@ -126,6 +126,8 @@ def test_view_restrictions_still_apply_to_routed_and_listed_pages(client, catalo
     PageViewRestriction.objects.create(page=course, restriction_type=PageViewRestriction.LOGIN)
 
     response = client.get(course.url)
-    assert response.status_code == 302 and "login/?next=/courses/foundations/" in response["Location"]
+    assert (
+        response.status_code == 302 and "login/?next=/courses/foundations/" in response["Location"]
+    )
     assert client.get(lessons_of(course)[0].url).status_code == 302
     assert "Foundations" not in html(client, catalog.url)

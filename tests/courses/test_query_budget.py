@@ -143,14 +143,22 @@ def exercise_lessons(small, big):
     exercise = make_exercise()
     for course in (small, big):
         lesson = lessons_of(course)[0]
-        lesson.body = [*lesson_body(checks=1), {"type": "exercise", "value": {"exercise": exercise.pk}}]
+        lesson.body = [
+            *lesson_body(checks=1),
+            {"type": "exercise", "value": {"exercise": exercise.pk}},
+        ]
         lesson.save_revision().publish()
     return exercise
 
 
 @pytest.mark.parametrize("course_name", ["small", "big"])
 def test_a_lesson_with_an_exercise_adds_2_queries_however_many_submissions(
-    client, learner_in_both, exercise_lessons, course_name, request, monkeypatch,
+    client,
+    learner_in_both,
+    exercise_lessons,
+    course_name,
+    request,
+    monkeypatch,
     django_assert_num_queries,
 ):
     install_fake_engine(monkeypatch)
@@ -161,9 +169,17 @@ def test_a_lesson_with_an_exercise_adds_2_queries_however_many_submissions(
     # and the number of attempts used in one query.
     assert_queries(client, lesson.url, 6, django_assert_num_queries)
 
-    for kind, answers in [("submit", CORRECT), ("submit", PARTIAL), ("check", CORRECT), ("submit", CORRECT)]:
+    for kind, answers in [
+        ("submit", CORRECT),
+        ("submit", PARTIAL),
+        ("check", CORRECT),
+        ("submit", CORRECT),
+    ]:
         submission = submission_create(
-            learner=learner_in_both, exercise=exercise_lessons, course_page=course, answers=answers,
+            learner=learner_in_both,
+            exercise=exercise_lessons,
+            course_page=course,
+            answers=answers,
             kind=kind,
         )
         submission_grade(submission_id=submission.pk, worker="w")

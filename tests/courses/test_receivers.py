@@ -20,7 +20,12 @@ SIGNALS = {
 }
 SHOWN = [
     f"courses.cache.shown_records_changed.{label}"
-    for label in ("wagtailcore.Site", "wagtailcore.PageViewRestriction", "courses.Skill", get_image_model_string())
+    for label in (
+        "wagtailcore.Site",
+        "wagtailcore.PageViewRestriction",
+        "courses.Skill",
+        get_image_model_string(),
+    )
 ]
 EXPECTED = Counter(
     [
@@ -48,7 +53,9 @@ def connected() -> Counter:
         for (uid, _sender), ref, _is_async in signal.receivers:
             receiver = ref() if callable(ref) and not hasattr(ref, "__module__") else ref
             module = getattr(receiver, "__module__", "") or ""
-            if module.startswith("courses") or (isinstance(uid, str) and uid.startswith("courses.")):
+            if module.startswith("courses") or (
+                isinstance(uid, str) and uid.startswith("courses.")
+            ):
                 found[(name, uid)] += 1
     return found
 

@@ -18,7 +18,9 @@ def lookups(client, url="/", **headers):
         response = client.get(url, **headers)
     assert response.status_code == 200
     site_reads = [
-        q["sql"] for q in queries if "wagtailcore_site" in q["sql"] or "courses_homepage" in q["sql"]
+        q["sql"]
+        for q in queries
+        if "wagtailcore_site" in q["sql"] or "courses_homepage" in q["sql"]
     ]
     return response.text, len(site_reads)
 

@@ -35,7 +35,9 @@ def test_load_demo_builds_the_site_and_is_idempotent(client):
     assert lessons.count() == 16
     for lesson in lessons:
         checks = [check.value for check in knowledge_checks_in(lesson.body)]
-        questions = [q for quiz in quizzes_in(lesson.body) for q in quiz_questions(quiz.value).values()]
+        questions = [
+            q for quiz in quizzes_in(lesson.body) for q in quiz_questions(quiz.value).values()
+        ]
         assert lesson.knowledge_check_count == len(checks)
         assert len(checks) + len(questions) >= 1
         for check in [*checks, *questions]:

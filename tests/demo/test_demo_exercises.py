@@ -20,40 +20,68 @@ NBGRADER_KEYS = {"grade", "grade_id", "locked", "schema_version", "solution", "t
 
 #: notebook -> (max score, manually graded points, [(sealed grade_id, comparator, method, points, cases)])
 EXPECTED = {
-    "rice.ipynb": (10, 0, [
-        ("rice_scores_sealed", "numeric", "exact", 3, 3),
-        ("rice_rank_sealed", "ranking", "kendall", 3, 3),
-        ("rice_budget_sealed", "set", "exact", 2, 2),
-    ]),
-    "ice.ipynb": (10, 1, [
-        ("ice_scores_sealed", "numeric", "exact", 2, 2),
-        ("ice_rank_sealed", "ranking", "kendall", 2, 3),
-        ("ice_shift_sealed", "numeric", "exact", 3, 2),
-    ]),
-    "moscow.ipynb": (10, 0, [
-        ("moscow_plan_sealed", "categories", "exact", 5, 3),
-        ("moscow_share_sealed", "numeric", "exact", 2, 2),
-    ]),
-    "kano.ipynb": (10, 0, [
-        ("kano_categories_sealed", "categories", "exact", 4, 3),
-        ("kano_coefficients_sealed", "numeric", "exact", 3, 2),
-    ]),
-    "wsjf.ipynb": (10, 0, [
-        ("wsjf_scores_sealed", "numeric", "exact", 2, 2),
-        ("wsjf_order_sealed", "ranking", "kendall", 2, 3),
-        ("cd3_order_sealed", "ranking", "spearman", 2, 2),
-        ("delay_cost_sealed", "numeric", "exact", 2, 2),
-    ]),
-    "weighted_scoring.ipynb": (10, 0, [
-        ("weighted_scores_sealed", "numeric", "exact", 3, 3),
-        ("weighted_rank_sealed", "ranking", "kendall", 2, 2),
-        ("weighted_quadrants_sealed", "categories", "exact", 3, 3),
-    ]),
-    "capstone.ipynb": (20, 2, [
-        ("capstone_wsjf_sealed", "numeric", "exact", 3, 2),
-        ("capstone_order_sealed", "ranking", "kendall", 4, 3),
-        ("capstone_roadmap_sealed", "categories", "exact", 5, 3),
-    ]),
+    "rice.ipynb": (
+        10,
+        0,
+        [
+            ("rice_scores_sealed", "numeric", "exact", 3, 3),
+            ("rice_rank_sealed", "ranking", "kendall", 3, 3),
+            ("rice_budget_sealed", "set", "exact", 2, 2),
+        ],
+    ),
+    "ice.ipynb": (
+        10,
+        1,
+        [
+            ("ice_scores_sealed", "numeric", "exact", 2, 2),
+            ("ice_rank_sealed", "ranking", "kendall", 2, 3),
+            ("ice_shift_sealed", "numeric", "exact", 3, 2),
+        ],
+    ),
+    "moscow.ipynb": (
+        10,
+        0,
+        [
+            ("moscow_plan_sealed", "categories", "exact", 5, 3),
+            ("moscow_share_sealed", "numeric", "exact", 2, 2),
+        ],
+    ),
+    "kano.ipynb": (
+        10,
+        0,
+        [
+            ("kano_categories_sealed", "categories", "exact", 4, 3),
+            ("kano_coefficients_sealed", "numeric", "exact", 3, 2),
+        ],
+    ),
+    "wsjf.ipynb": (
+        10,
+        0,
+        [
+            ("wsjf_scores_sealed", "numeric", "exact", 2, 2),
+            ("wsjf_order_sealed", "ranking", "kendall", 2, 3),
+            ("cd3_order_sealed", "ranking", "spearman", 2, 2),
+            ("delay_cost_sealed", "numeric", "exact", 2, 2),
+        ],
+    ),
+    "weighted_scoring.ipynb": (
+        10,
+        0,
+        [
+            ("weighted_scores_sealed", "numeric", "exact", 3, 3),
+            ("weighted_rank_sealed", "ranking", "kendall", 2, 2),
+            ("weighted_quadrants_sealed", "categories", "exact", 3, 3),
+        ],
+    ),
+    "capstone.ipynb": (
+        20,
+        2,
+        [
+            ("capstone_wsjf_sealed", "numeric", "exact", 3, 2),
+            ("capstone_order_sealed", "ranking", "kendall", 4, 3),
+            ("capstone_roadmap_sealed", "categories", "exact", 5, 3),
+        ],
+    ),
 }
 
 
@@ -102,8 +130,16 @@ def test_notebook_parses_as_nbgrader_schema_3_with_sealed_checks(name):
     max_score, manual_points, sealed = EXPECTED[name]
 
     assert source.max_score == max_score
-    assert [(c.grade_id, c.sealed.comparator.kind.value, c.sealed.comparator.method.value, c.points, c.sealed.cases)
-            for c in sealed_cells(source)] == sealed
+    assert [
+        (
+            c.grade_id,
+            c.sealed.comparator.kind.value,
+            c.sealed.comparator.method.value,
+            c.points,
+            c.sealed.cases,
+        )
+        for c in sealed_cells(source)
+    ] == sealed
     manual = [c for c in source.cells if c.kind is CellKind.MANUAL_ANSWER]
     assert sum(c.points for c in manual) == manual_points
     assert len(manual) <= 1
@@ -115,8 +151,11 @@ def test_notebook_parses_as_nbgrader_schema_3_with_sealed_checks(name):
     tests = [c for c in source.cells if c.kind is CellKind.TEST]
     assert tests and all(markers.hidden_regions(c.source) for c in tests)
     assert any(c.kind is CellKind.ANSWER for c in source.cells)
-    backlog_sizes = [len(v) for k, v in reference_namespace(source).items()
-                     if k in {"backlog", "survey"} and isinstance(v, list | dict)]
+    backlog_sizes = [
+        len(v)
+        for k, v in reference_namespace(source).items()
+        if k in {"backlog", "survey"} and isinstance(v, list | dict)
+    ]
     assert backlog_sizes and backlog_sizes[0] >= 12
 
 
@@ -128,14 +167,22 @@ def _secret_lines(source):
         if cell.kind is CellKind.SEALED:
             secret.update(lines)
             continue
-        regions = markers.solution_regions(cell.source) if cell.kind in (CellKind.ANSWER, CellKind.MANUAL_ANSWER) else []
+        regions = (
+            markers.solution_regions(cell.source)
+            if cell.kind in (CellKind.ANSWER, CellKind.MANUAL_ANSWER)
+            else []
+        )
         if cell.kind is CellKind.TEST:
             regions = markers.hidden_regions(cell.source)
         inside = {n for begin, end in regions for n in range(begin + 1, end)}
         secret.update(lines[n] for n in inside)
         public.extend(line for n, line in enumerate(lines) if n not in inside)
     public_text = "\n".join(public)
-    return sorted(line.strip() for line in secret if len(line.strip()) >= 12 and line.strip() not in public_text)
+    return sorted(
+        line.strip()
+        for line in secret
+        if len(line.strip()) >= 12 and line.strip() not in public_text
+    )
 
 
 @pytest.mark.parametrize("name", EXERCISE_NOTEBOOKS)
@@ -147,7 +194,9 @@ def test_release_notebook_contains_no_solution_hidden_test_or_generator(name):
     secrets = _secret_lines(source)
     assert len(secrets) >= 10
     assert [line for line in secrets if line in text] == []
-    assert not re.search(r"BEGIN (SOLUTION|HIDDEN TESTS)|END (SOLUTION|HIDDEN TESTS)|def generate", released)
+    assert not re.search(
+        r"BEGIN (SOLUTION|HIDDEN TESTS)|END (SOLUTION|HIDDEN TESTS)|def generate", released
+    )
     assert "raise NotImplementedError()" in text
 
 
@@ -178,7 +227,9 @@ def test_capstone_generated_backlogs_are_acyclic_and_dependencies_change_the_ord
     for seed in range(40):
         backlog = generated(order_cell, seed)["backlog"]
         order = namespace["priority_order"](backlog)
-        by_score = sorted(order, key=lambda n: -namespace["wsjf"](next(i for i in backlog if i["name"] == n)))
+        by_score = sorted(
+            order, key=lambda n: -namespace["wsjf"](next(i for i in backlog if i["name"] == n))
+        )
         assert order != by_score
         for item in backlog:
             assert all(order.index(dep) < order.index(item["name"]) for dep in item["depends_on"])
@@ -204,11 +255,12 @@ def test_notebook_validates_in_the_real_sandbox(name, kernels):
     assert report.reference.score == max_score - manual_points
     assert report.reference.flags == []
     assert [t.grade_id for t in report.reference.tests if t.status is not TestStatus.PASSED] == (
-        [t.grade_id for t in report.reference.tests if t.kind == "manual"])
+        [t.grade_id for t in report.reference.tests if t.kind == "manual"]
+    )
     assert report.release.score == 0.0
 
 
-RICE_WITHOUT_CONFIDENCE = '''
+RICE_WITHOUT_CONFIDENCE = """
 def rice_scores(backlog):
     return {f["name"]: f["reach"] * f["impact"] / f["effort"] for f in backlog}
 
@@ -227,9 +279,9 @@ def fit_to_budget(backlog, budget):
             taken.append(name)
             left -= effort
     return taken
-'''
+"""
 
-CAPSTONE_IGNORING_DEPENDENCIES = '''
+CAPSTONE_IGNORING_DEPENDENCIES = """
 def wsjf(item):
     return (item["business_value"] + item["time_criticality"] + item["risk_reduction"]) / item["job_size"]
 
@@ -249,16 +301,25 @@ def plan_roadmap(backlog, capacity):
         if quarter != "unscheduled":
             left[quarter] -= size[name]
     return roadmap
-'''
+"""
 
 
 @pytest.mark.sandbox
-@pytest.mark.parametrize(("name", "answer_id", "answer", "ranking_check"), [
-    ("rice.ipynb", "rice_answer", RICE_WITHOUT_CONFIDENCE, "rice_rank_sealed"),
-    ("capstone.ipynb", "capstone_answer", CAPSTONE_IGNORING_DEPENDENCIES, "capstone_order_sealed"),
-])
-def test_a_plausible_mistake_earns_partial_credit_from_the_ranking_check(name, answer_id, answer, ranking_check,
-                                                                          kernels):
+@pytest.mark.parametrize(
+    ("name", "answer_id", "answer", "ranking_check"),
+    [
+        ("rice.ipynb", "rice_answer", RICE_WITHOUT_CONFIDENCE, "rice_rank_sealed"),
+        (
+            "capstone.ipynb",
+            "capstone_answer",
+            CAPSTONE_IGNORING_DEPENDENCIES,
+            "capstone_order_sealed",
+        ),
+    ],
+)
+def test_a_plausible_mistake_earns_partial_credit_from_the_ranking_check(
+    name, answer_id, answer, ranking_check, kernels
+):
     source = source_of(name)
     submission = with_answer(solution_notebook(source), answer_id, answer.strip())
 

@@ -36,11 +36,18 @@ from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
-SPEC_LESSONS = [lesson for module in (*ROLE_MODULES, *PRIORITIZATION_MODULES) for lesson in module.lessons]
+SPEC_LESSONS = [
+    lesson for module in (*ROLE_MODULES, *PRIORITIZATION_MODULES) for lesson in module.lessons
+]
 # Reference scores the notebooks' solutions earn (max points minus the instructor-read answers).
 REFERENCE_SCORES = {
-    "pmf-rice": 10, "pmf-ice": 9, "pmf-moscow": 10, "pmf-kano": 10,
-    "pmf-wsjf": 10, "pmf-weighted-scoring": 10, "pmf-capstone": 18,
+    "pmf-rice": 10,
+    "pmf-ice": 9,
+    "pmf-moscow": 10,
+    "pmf-kano": 10,
+    "pmf-wsjf": 10,
+    "pmf-weighted-scoring": 10,
+    "pmf-capstone": 18,
 }
 
 
@@ -76,14 +83,35 @@ def test_first_load_reports_pages_and_queued_validation(demo):
 def test_the_course_tree_follows_the_page_rules(course):
     modules = list(ModulePage.objects.child_of(course).live())
     assert [m.slug for m in modules] == [
-        "the-role", "skills-and-tools", "becoming-a-pm", "prioritization", "final-assessment",
+        "the-role",
+        "skills-and-tools",
+        "becoming-a-pm",
+        "prioritization",
+        "final-assessment",
     ]
-    lessons = {m.slug: [lesson.slug for lesson in LessonPage.objects.child_of(m).live()] for m in modules}
+    lessons = {
+        m.slug: [lesson.slug for lesson in LessonPage.objects.child_of(m).live()] for m in modules
+    }
     assert lessons == {
-        "the-role": ["what-a-product-manager-does", "day-to-day-responsibilities", "product-or-project-manager"],
+        "the-role": [
+            "what-a-product-manager-does",
+            "day-to-day-responsibilities",
+            "product-or-project-manager",
+        ],
         "skills-and-tools": ["core-skills", "the-pm-toolkit"],
-        "becoming-a-pm": ["the-product-life-cycle", "routes-into-product-management", "pay-demand-and-pressure"],
-        "prioritization": ["rice", "ice", "moscow", "kano", "wsjf-and-cost-of-delay", "weighted-scoring"],
+        "becoming-a-pm": [
+            "the-product-life-cycle",
+            "routes-into-product-management",
+            "pay-demand-and-pressure",
+        ],
+        "prioritization": [
+            "rice",
+            "ice",
+            "moscow",
+            "kano",
+            "wsjf-and-cost-of-delay",
+            "weighted-scoring",
+        ],
         "final-assessment": ["final-quiz", "capstone-roadmap"],
     }
     for page in Page.objects.descendant_of(course).specific():
@@ -96,7 +124,9 @@ def test_the_course_tree_follows_the_page_rules(course):
 def test_every_lesson_has_checks_with_feedback_per_option(course):
     for lesson in LessonPage.objects.descendant_of(course):
         checks = knowledge_checks_in(lesson.body)
-        questions = [q for quiz in quizzes_in(lesson.body) for q in quiz_questions(quiz.value).values()]
+        questions = [
+            q for quiz in quizzes_in(lesson.body) for q in quiz_questions(quiz.value).values()
+        ]
         assert lesson.knowledge_check_count == len(checks), lesson.slug
         assert len(checks) + len(questions) >= 1, lesson.slug
         for check in [*(c.value for c in checks), *questions]:
@@ -114,8 +144,12 @@ def test_prioritization_lessons_embed_their_exercise_and_the_course_counts_it(co
             if block.block_type == "exercise":
                 embedded[lesson.slug] = block.value["exercise"].slug
     assert embedded == {
-        "rice": "pmf-rice", "ice": "pmf-ice", "moscow": "pmf-moscow", "kano": "pmf-kano",
-        "wsjf-and-cost-of-delay": "pmf-wsjf", "weighted-scoring": "pmf-weighted-scoring",
+        "rice": "pmf-rice",
+        "ice": "pmf-ice",
+        "moscow": "pmf-moscow",
+        "kano": "pmf-kano",
+        "wsjf-and-cost-of-delay": "pmf-wsjf",
+        "weighted-scoring": "pmf-weighted-scoring",
         "capstone-roadmap": "pmf-capstone",
     }
     # Each in Wagtail's reference index, which is where course_uses_exercise looks for them.
@@ -123,18 +157,30 @@ def test_prioritization_lessons_embed_their_exercise_and_the_course_counts_it(co
         references = ReferenceIndex.get_references_to(exercises[embedded[lesson.slug]])
         assert references.filter(object_id=str(lesson.pk)).exists(), lesson.slug
     counted = list(
-        CourseExercise.objects.filter(course=course).values_list("exercise__slug", "max_points", "pass_percent")
+        CourseExercise.objects.filter(course=course).values_list(
+            "exercise__slug", "max_points", "pass_percent"
+        )
     )
     assert counted == [
-        ("pmf-rice", Decimal(10), None), ("pmf-ice", Decimal(10), None), ("pmf-moscow", Decimal(10), None),
-        ("pmf-kano", Decimal(10), None), ("pmf-wsjf", Decimal(10), None),
-        ("pmf-weighted-scoring", Decimal(10), None), ("pmf-capstone", Decimal(20), 60),
+        ("pmf-rice", Decimal(10), None),
+        ("pmf-ice", Decimal(10), None),
+        ("pmf-moscow", Decimal(10), None),
+        ("pmf-kano", Decimal(10), None),
+        ("pmf-wsjf", Decimal(10), None),
+        ("pmf-weighted-scoring", Decimal(10), None),
+        ("pmf-capstone", Decimal(20), 60),
     ]
     assert len(exercises) == len(EXERCISE_NOTEBOOKS) == 7
     # Not validated in this module (no sandbox): the revisions wait for the task worker.
-    assert {e.revisions.get().validation_status for e in exercises.values()} == {ValidationStatus.PENDING}
+    assert {e.revisions.get().validation_status for e in exercises.values()} == {
+        ValidationStatus.PENDING
+    }
     final_quiz = LessonPage.objects.get(slug="final-quiz")
-    counts = (final_quiz.pass_check_percent, final_quiz.knowledge_check_count, final_quiz.quiz_question_count)
+    counts = (
+        final_quiz.pass_check_percent,
+        final_quiz.knowledge_check_count,
+        final_quiz.quiz_question_count,
+    )
     assert counts == (80, 0, 5)
     (quiz,) = quizzes_in(final_quiz.body)
     assert QuizSettings.of(quiz.value) == QuizSettings(
@@ -157,10 +203,14 @@ def test_every_lesson_renders_with_its_title_question_and_topics(client, course)
         for check in knowledge_checks_in(lesson.body):
             assert check.value["question"] in text, spec.slug
         for quiz in quizzes_in(lesson.body):
-            drawn = quiz_drawn_question_ids(learner_id=learner.pk, block_id=quiz.id, quiz_value=quiz.value)
+            drawn = quiz_drawn_question_ids(
+                learner_id=learner.pk, block_id=quiz.id, quiz_value=quiz.value
+            )
             questions = quiz_questions(quiz.value)
             assert [q for q in drawn if questions[q]["question"] in text] == drawn, spec.slug
-            assert [q for q in questions if q not in drawn and questions[q]["question"] in text] == []
+            assert [
+                q for q in questions if q not in drawn and questions[q]["question"] in text
+            ] == []
         assert spec.key_phrases, spec.slug
         missing = [phrase for phrase in spec.key_phrases if phrase not in text]
         assert missing == [], spec.slug
@@ -175,26 +225,68 @@ def test_the_topics_of_the_brief_are_covered_by_the_lessons_meant_for_them(clien
         return _text(client.get(LessonPage.objects.descendant_of(course).get(slug=slug).url))
 
     role = text_of("what-a-product-manager-does")
-    assert all(w in role for w in ("vision, strategy and roadmap", "engineering, design, marketing and research"))
+    assert all(
+        w in role
+        for w in ("vision, strategy and roadmap", "engineering, design, marketing and research")
+    )
     duties = text_of("day-to-day-responsibilities")
-    assert all(w in duties for w in (
-        "represent the user", "competitive analysis", "development, packaging, launch and expansion",
-        "keep stakeholders informed", "(QA)", "through every stage of the life cycle",
-    ))
+    assert all(
+        w in duties
+        for w in (
+            "represent the user",
+            "competitive analysis",
+            "development, packaging, launch and expansion",
+            "keep stakeholders informed",
+            "(QA)",
+            "through every stage of the life cycle",
+        )
+    )
     versus = text_of("product-or-project-manager")
     assert "Product manager Project manager" in versus  # the comparison table's header row
     skills = text_of("core-skills")
-    assert [s for s in ("Communication", "Strategic thinking", "Leadership", "Technical skills",
-                        "User empathy", "Project management") if s not in skills] == []
+    assert [
+        s
+        for s in (
+            "Communication",
+            "Strategic thinking",
+            "Leadership",
+            "Technical skills",
+            "User empathy",
+            "Project management",
+        )
+        if s not in skills
+    ] == []
     tools = text_of("the-pm-toolkit")
-    assert [t for t in ("User tracking", "Customer surveys", "Brainstorming", "Roadmapping",
-                        "Project and task management", "Design and prototyping",
-                        "Figma", "Jira", "Amplitude") if t not in tools] == []
+    assert [
+        t
+        for t in (
+            "User tracking",
+            "Customer surveys",
+            "Brainstorming",
+            "Roadmapping",
+            "Project and task management",
+            "Design and prototyping",
+            "Figma",
+            "Jira",
+            "Amplitude",
+        )
+        if t not in tools
+    ] == []
     cycle = text_of("the-product-life-cycle")
-    assert all(p in cycle for p in ("Strategy and vision", "Execution and delivery", "Market success"))
+    assert all(
+        p in cycle for p in ("Strategy and vision", "Execution and delivery", "Market success")
+    )
     career = text_of("routes-into-product-management")
-    assert all(p in career for p in ("business analyst", "junior project manager", "transferable skills",
-                                     "certificate programme", "Business, marketing and finance"))
+    assert all(
+        p in career
+        for p in (
+            "business analyst",
+            "junior project manager",
+            "transferable skills",
+            "certificate programme",
+            "Business, marketing and finance",
+        )
+    )
     pay = text_of("pay-demand-and-pressure")
     assert all(p in pay for p in ("remains in demand", "stressful"))
     rice = text_of("rice")
@@ -219,11 +311,21 @@ def test_salary_and_degree_figures_appear_with_source_and_date(client, course):
 
 def _snapshot():
     return (
-        list(Page.objects.order_by("path").values_list("path", "slug", "live", "latest_revision_id")),
+        list(
+            Page.objects.order_by("path").values_list("path", "slug", "live", "latest_revision_id")
+        ),
         Revision.objects.count(),
         PageLogEntry.objects.count(),
-        list(Exercise.objects.order_by("slug").values_list("slug", "current_revision_id", "updated_at")),
-        list(CourseExercise.objects.order_by("pk").values_list("pk", "exercise_id", "max_points", "pass_percent")),
+        list(
+            Exercise.objects.order_by("slug").values_list(
+                "slug", "current_revision_id", "updated_at"
+            )
+        ),
+        list(
+            CourseExercise.objects.order_by("pk").values_list(
+                "pk", "exercise_id", "max_points", "pass_percent"
+            )
+        ),
     )
 
 
@@ -240,21 +342,32 @@ def test_changed_demo_content_becomes_a_new_revision_of_the_same_page(course, mo
     revisions = lesson.revisions.count()
     module = ROLE_MODULES[1]
     toolkit = replace(module.lessons[1], title="The product manager's tools")
-    modules = (ROLE_MODULES[0], replace(module, lessons=(module.lessons[0], toolkit)), *FOUNDATIONS.modules[2:])
+    modules = (
+        ROLE_MODULES[0],
+        replace(module, lessons=(module.lessons[0], toolkit)),
+        *FOUNDATIONS.modules[2:],
+    )
     monkeypatch.setattr("demo.content.DEMO_COURSES", (replace(FOUNDATIONS, modules=modules),))
     out = StringIO()
     call_command("load_demo", stdout=out)
 
-    assert "updated LessonPage /home/courses/product-management-foundations/skills-and-tools/the-pm-toolkit/" in (
-        out.getvalue()
+    assert (
+        "updated LessonPage /home/courses/product-management-foundations/skills-and-tools/the-pm-toolkit/"
+        in (out.getvalue())
     )
     assert "Demo content ready (0 pages added, 1 updated)." in out.getvalue()
     updated = LessonPage.objects.get(slug="the-pm-toolkit")
-    assert (updated.pk, updated.title, updated.live) == (lesson.pk, "The product manager's tools", True)
+    assert (updated.pk, updated.title, updated.live) == (
+        lesson.pk,
+        "The product manager's tools",
+        True,
+    )
     assert updated.revisions.count() == revisions + 1
     assert LessonPage.objects.filter(slug="the-pm-toolkit").count() == 1
     # The checks keep their ids, so learners' earlier answers still count.
-    assert [c.id for c in knowledge_checks_in(updated.body)] == [c.id for c in knowledge_checks_in(lesson.body)]
+    assert [c.id for c in knowledge_checks_in(updated.body)] == [
+        c.id for c in knowledge_checks_in(lesson.body)
+    ]
 
 
 def test_a_page_an_editor_changed_is_kept(course, monkeypatch):
@@ -264,8 +377,9 @@ def test_a_page_an_editor_changed_is_kept(course, monkeypatch):
     lesson.save_revision(user=editor).publish()
     out = StringIO()
     call_command("load_demo", stdout=out)
-    assert "kept LessonPage /home/courses/product-management-foundations/skills-and-tools/core-skills/" in (
-        out.getvalue()
+    assert (
+        "kept LessonPage /home/courses/product-management-foundations/skills-and-tools/core-skills/"
+        in (out.getvalue())
     )
     assert LessonPage.objects.get(slug="core-skills").summary == "Edited by an instructor."
 
@@ -276,10 +390,14 @@ def _everything_but(learner, course, *, quiz_wrong: int = 0, capstone: Decimal |
         for check in knowledge_checks_in(lesson.body):
             options = check.value["options"].bound_blocks
             right = [o.id for o in options if o.value["is_correct"]]
-            knowledge_check_answer(learner=learner, lesson=lesson, block_id=check.id, selected_option_ids=right)
+            knowledge_check_answer(
+                learner=learner, lesson=lesson, block_id=check.id, selected_option_ids=right
+            )
         for quiz in quizzes_in(lesson.body):
             questions = quiz_questions(quiz.value)
-            drawn = quiz_drawn_question_ids(learner_id=learner.pk, block_id=quiz.id, quiz_value=quiz.value)
+            drawn = quiz_drawn_question_ids(
+                learner_id=learner.pk, block_id=quiz.id, quiz_value=quiz.value
+            )
             answers = {}
             for n, question_id in enumerate(drawn):
                 options = questions[question_id]["options"].bound_blocks
@@ -292,8 +410,11 @@ def _everything_but(learner, course, *, quiz_wrong: int = 0, capstone: Decimal |
         scored = capstone if slug == "pmf-capstone" else points
         max_points = 20 if slug == "pmf-capstone" else 10
         exercise_score_record(
-            learner=learner, course=course, exercise=Exercise.objects.get(slug=slug),
-            points=Decimal(scored), max_points=Decimal(max_points),
+            learner=learner,
+            course=course,
+            exercise=Exercise.objects.get(slug=slug),
+            points=Decimal(scored),
+            max_points=Decimal(max_points),
         )
     progress.refresh_from_db()
     return progress
@@ -303,7 +424,10 @@ def test_pass_rules_all_parts_done_completes_the_course(course):
     progress = _everything_but(UserFactory(), course)
     assert (progress.lessons_done, progress.lessons_total) == (16, 16)
     assert (progress.checks_correct, progress.checks_total) == (24, 24)
-    assert (progress.exercise_points, progress.exercise_max_points) == (Decimal("77.00"), Decimal("80.00"))
+    assert (progress.exercise_points, progress.exercise_max_points) == (
+        Decimal("77.00"),
+        Decimal("80.00"),
+    )
     assert progress.is_complete
 
 

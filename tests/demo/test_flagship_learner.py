@@ -27,7 +27,7 @@ from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.sandbox, pytest.mark.django_db]
 
-CAPSTONE_WITHOUT_A_PLAN = '''
+CAPSTONE_WITHOUT_A_PLAN = """
 def wsjf(item):
     return 0.0
 
@@ -38,7 +38,7 @@ def priority_order(backlog):
 
 def plan_roadmap(backlog, capacity):
     return {"unscheduled": [item["name"] for item in backlog]}
-'''
+"""
 
 
 @pytest.fixture(scope="module")
@@ -74,7 +74,9 @@ def submit(client, capture, course, exercise, answers) -> Submission:
     with capture(execute=True):
         response = client.post(reverse("exercise_submit", args=[course.pk, exercise.pk]), fields)
     assert response.status_code == 302
-    return Submission.objects.filter(learner=response.wsgi_request.user, exercise=exercise).latest("pk")
+    return Submission.objects.filter(learner=response.wsgi_request.user, exercise=exercise).latest(
+        "pk"
+    )
 
 
 def read_and_answer_everything(client, capture, course):
@@ -91,7 +93,9 @@ def read_and_answer_everything(client, capture, course):
                 assert client.post(url, {"options": right}).status_code == 302
             for quiz in quizzes_in(lesson.body):
                 questions = quiz_questions(quiz.value)
-                drawn = quiz_drawn_question_ids(learner_id=learner_id, block_id=quiz.id, quiz_value=quiz.value)
+                drawn = quiz_drawn_question_ids(
+                    learner_id=learner_id, block_id=quiz.id, quiz_value=quiz.value
+                )
                 fields = {"questions": drawn}
                 for question_id in drawn:
                     options = questions[question_id]["options"].bound_blocks
@@ -113,7 +117,9 @@ def test_load_demo_validated_every_exercise_and_made_it_current(demo):
     assert out.getvalue() == "Demo content is already in place; nothing changed.\n"
 
 
-def test_a_learner_who_does_everything_right_is_certified(client, course, django_capture_on_commit_callbacks):
+def test_a_learner_who_does_everything_right_is_certified(
+    client, course, django_capture_on_commit_callbacks
+):
     learner = UserFactory()
     client.force_login(learner)
     read_and_answer_everything(client, django_capture_on_commit_callbacks, course)
@@ -122,34 +128,58 @@ def test_a_learner_who_does_everything_right_is_certified(client, course, django
     scores = {}
     for counted in course.exercises.select_related("exercise"):
         exercise = counted.exercise
-        submission = submit(client, django_capture_on_commit_callbacks, course, exercise, reference_answers(exercise))
+        submission = submit(
+            client,
+            django_capture_on_commit_callbacks,
+            course,
+            exercise,
+            reference_answers(exercise),
+        )
         scores[exercise.slug] = (submission.status, submission.score, submission.max_score)
 
     assert scores == {
-        "pmf-rice": ("graded", 10.0, 10.0), "pmf-ice": ("graded", 9.0, 10.0),
-        "pmf-moscow": ("graded", 10.0, 10.0), "pmf-kano": ("graded", 10.0, 10.0),
-        "pmf-wsjf": ("graded", 10.0, 10.0), "pmf-weighted-scoring": ("graded", 10.0, 10.0),
+        "pmf-rice": ("graded", 10.0, 10.0),
+        "pmf-ice": ("graded", 9.0, 10.0),
+        "pmf-moscow": ("graded", 10.0, 10.0),
+        "pmf-kano": ("graded", 10.0, 10.0),
+        "pmf-wsjf": ("graded", 10.0, 10.0),
+        "pmf-weighted-scoring": ("graded", 10.0, 10.0),
         "pmf-capstone": ("graded", 18.0, 20.0),
     }
     progress = CourseProgress.objects.get(enrolment__learner=learner)
     assert (progress.lessons_done, progress.checks_correct, progress.checks_total) == (16, 24, 24)
-    assert (progress.exercise_points, progress.exercise_max_points) == (Decimal("77.00"), Decimal("80.00"))
+    assert (progress.exercise_points, progress.exercise_max_points) == (
+        Decimal("77.00"),
+        Decimal("80.00"),
+    )
     assert progress.is_complete
     certificate = Certificate.objects.get(learner=learner, course=course)
     assert certificate.course_title == "Product Management Foundations"
 
 
-def test_a_learner_who_fails_the_capstone_is_not_certified(client, course, django_capture_on_commit_callbacks):
+def test_a_learner_who_fails_the_capstone_is_not_certified(
+    client, course, django_capture_on_commit_callbacks
+):
     learner = UserFactory()
     client.force_login(learner)
     read_and_answer_everything(client, django_capture_on_commit_callbacks, course)
     # The six framework exercises at their reference scores (graded for real in the test above).
-    for slug, points in {"pmf-rice": 10, "pmf-ice": 9, "pmf-moscow": 10, "pmf-kano": 10,
-                         "pmf-wsjf": 10, "pmf-weighted-scoring": 10}.items():
+    for slug, points in {
+        "pmf-rice": 10,
+        "pmf-ice": 9,
+        "pmf-moscow": 10,
+        "pmf-kano": 10,
+        "pmf-wsjf": 10,
+        "pmf-weighted-scoring": 10,
+    }.items():
         with django_capture_on_commit_callbacks(execute=True):
-            exercise_score_record(learner=learner, course=course,
-                                  exercise=Exercise.objects.get(slug=slug),
-                                  points=Decimal(points), max_points=Decimal(10))
+            exercise_score_record(
+                learner=learner,
+                course=course,
+                exercise=Exercise.objects.get(slug=slug),
+                points=Decimal(points),
+                max_points=Decimal(10),
+            )
 
     capstone = Exercise.objects.get(slug="pmf-capstone")
     answers = {**reference_answers(capstone), "capstone_answer": CAPSTONE_WITHOUT_A_PLAN.strip()}

@@ -56,9 +56,13 @@ def axe_violations(page) -> list[dict]:
 def describe(violations: list[dict]) -> str:
     lines = []
     for violation in violations:
-        lines.append(f"[{violation['impact']}] {violation['id']}: {violation['help']} ({violation['helpUrl']})")
+        lines.append(
+            f"[{violation['impact']}] {violation['id']}: {violation['help']} ({violation['helpUrl']})"
+        )
         for node in violation["nodes"][:5]:
-            lines.append(f"    {json.dumps(node['target'])}: {node.get('failureSummary', '').strip()}")
+            lines.append(
+                f"    {json.dumps(node['target'])}: {node.get('failureSummary', '').strip()}"
+            )
             lines.append(f"      {node['html'][:200]}")
     return "\n".join(lines)
 
@@ -81,8 +85,8 @@ def assert_accessible(page, name: str) -> None:
     """No serious or critical axe violation on the page; the message lists each one."""
     wait_until_settled(page)
     violations = axe_violations(page)
-    assert not violations, f"axe found serious or critical problems on {name} ({page.url}):\n" + describe(
-        violations
+    assert not violations, (
+        f"axe found serious or critical problems on {name} ({page.url}):\n" + describe(violations)
     )
 
 

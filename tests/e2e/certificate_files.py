@@ -28,7 +28,19 @@ def qr_codes(data: bytes, workdir: Path) -> list[str]:
     pdf = workdir / "certificate.pdf"
     pdf.write_bytes(data)
     subprocess.run(
-        [pdftoppm, "-r", "150", "-png", "-singlefile", "-f", "1", "-l", "1", str(pdf), str(workdir / "page")],
+        [
+            pdftoppm,
+            "-r",
+            "150",
+            "-png",
+            "-singlefile",
+            "-f",
+            "1",
+            "-l",
+            "1",
+            str(pdf),
+            str(workdir / "page"),
+        ],
         check=True,
         timeout=120,
     )

@@ -88,9 +88,11 @@ def page(browser, site):
     tab.on("pageerror", lambda error: problems.append(f"JavaScript error: {error}"))
     tab.on(
         "response",
-        lambda response: problems.append(f"HTTP {response.status} from {response.url}")
-        if response.status >= 500
-        else None,
+        lambda response: (
+            problems.append(f"HTTP {response.status} from {response.url}")
+            if response.status >= 500
+            else None
+        ),
     )
     yield tab
     context.close()

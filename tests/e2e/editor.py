@@ -9,7 +9,9 @@ def editor_selector(exercise_id: int, grade_id: str) -> str:
 
 
 def editor_text(page, exercise_id: int, grade_id: str) -> str:
-    return page.locator(editor_selector(exercise_id, grade_id)).evaluate("el => el.CodeMirror.getValue()")
+    return page.locator(editor_selector(exercise_id, grade_id)).evaluate(
+        "el => el.CodeMirror.getValue()"
+    )
 
 
 def replace_in_editor(page, exercise_id: int, grade_id: str, text: str) -> None:

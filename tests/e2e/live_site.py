@@ -136,7 +136,10 @@ class GradingWorker:
         """Tasks that raised, with their exception, for the test's report."""
         with database_turn():
             failed = DBTaskResult.objects.filter(status=TaskResultStatus.FAILED)
-            return [f"{result.task_path}: {result.exception_class_path}: {result.traceback}" for result in failed]
+            return [
+                f"{result.task_path}: {result.exception_class_path}: {result.traceback}"
+                for result in failed
+            ]
 
     def _raise_if_crashed(self) -> None:
         if self.error is not None:

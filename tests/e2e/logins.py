@@ -19,4 +19,3 @@ def admin_log_in(page, username: str, password: str) -> None:
     page.locator("input[name=password]").fill(password)
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("button", name=username)).to_be_visible()
-

@@ -31,7 +31,9 @@ OUT = Path(os.environ.get("PMA_SCREENSHOTS_DIR", ROOT / "docs" / "screenshots"))
 
 def shoot(page, name: str, *, full_page: bool = True) -> None:
     # Let web fonts and charts settle: wait for fonts, then two animation frames.
-    page.evaluate("document.fonts.ready.then(() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r))))")
+    page.evaluate(
+        "document.fonts.ready.then(() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r))))"
+    )
     page.screenshot(path=OUT / f"{name}.png", full_page=full_page, animations="disabled")
 
 

@@ -56,12 +56,20 @@ def learner_course() -> LearnerCourse:
     course.instructors.set([instructor])
     course.save_revision().publish()
     exercise = make_exercise(slug="rice", title="RICE scoring")
-    CourseExercise.objects.create(course=course, exercise=exercise, title=exercise.title, max_points=10)
+    CourseExercise.objects.create(
+        course=course, exercise=exercise, title=exercise.title, max_points=10
+    )
     module = publish_child(
-        course, ModulePage(title="Scoring and ranking", slug="scoring", summary="RICE from first principles.")
+        course,
+        ModulePage(
+            title="Scoring and ranking", slug="scoring", summary="RICE from first principles."
+        ),
     )
     body = [
-        {"type": "paragraph", "value": "<p>RICE multiplies Reach, Impact and Confidence, and divides by Effort.</p>"},
+        {
+            "type": "paragraph",
+            "value": "<p>RICE multiplies Reach, Impact and Confidence, and divides by Effort.</p>",
+        },
         check_block(
             question=KC_QUESTION,
             options=(
@@ -73,7 +81,9 @@ def learner_course() -> LearnerCourse:
     ]
     lesson = publish_child(
         module,
-        LessonPage(title=LESSON_TITLE, slug="rice", summary="Score and rank four features.", body=body),
+        LessonPage(
+            title=LESSON_TITLE, slug="rice", summary="Score and rank four features.", body=body
+        ),
     )
     return LearnerCourse(
         course=CoursePage.objects.get(pk=course.pk),
@@ -82,7 +92,6 @@ def learner_course() -> LearnerCourse:
         exercise=exercise,
         instructor=instructor,
     )
-
 
 
 def certified_learner(course: CoursePage, *, name: str, percent: int = 92):
@@ -105,7 +114,11 @@ def graded_submission(site: LearnerCourse, learner, answers: dict[str, str], wor
     with database_turn():
         enrolment_create(learner=learner, course=site.course)
         submission = submission_create(
-            learner=learner, exercise=site.exercise, course_page=site.course, answers=answers, kind="submit"
+            learner=learner,
+            exercise=site.exercise,
+            course_page=site.course,
+            answers=answers,
+            kind="submit",
         )
     worker.wait_until_idle()
     with database_turn():

@@ -101,8 +101,12 @@ def test_submit_flow_works_with_the_keyboard_alone(page, grading_worker, passwor
         editor = f"#exercise-{exercise_id}-{grade_id} + .CodeMirror"
         tab_until(
             page,
-            lambda focus, editor=editor: focus["inCodeMirror"]
-            and page.evaluate("sel => document.querySelector(sel).contains(document.activeElement)", editor),
+            lambda focus, editor=editor: (
+                focus["inCodeMirror"]
+                and page.evaluate(
+                    "sel => document.querySelector(sel).contains(document.activeElement)", editor
+                )
+            ),
         )
         page.keyboard.press("Control+A")
         page.keyboard.insert_text(answer)

@@ -25,7 +25,12 @@ pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
-NOTEBOOK = Path(__file__).resolve().parent.parent / "fixtures" / "exercises" / "rice_nbgrader_schema3.ipynb"
+NOTEBOOK = (
+    Path(__file__).resolve().parent.parent
+    / "fixtures"
+    / "exercises"
+    / "rice_nbgrader_schema3.ipynb"
+)
 
 
 def publish(page) -> None:
@@ -34,7 +39,9 @@ def publish(page) -> None:
     page.get_by_role("button", name="Publish").click()
 
 
-def test_instructor_authors_validates_publishes_and_reads_the_gradebook(page, grading_worker, password):
+def test_instructor_authors_validates_publishes_and_reads_the_gradebook(
+    page, grading_worker, password
+):
     with database_turn():
         site = learner_course()
         instructor = site.instructor
@@ -66,7 +73,9 @@ def test_instructor_authors_validates_publishes_and_reads_the_gradebook(page, gr
     # Leaving the title fills in the slug, a moment later: Publish before that sends an empty one.
     expect(page.locator("input[name=slug]")).to_have_value("weighing-cost-of-delay")
     publish(page)
-    expect(page.locator(".messages")).to_contain_text("Page 'Weighing cost of delay' created and published.")
+    expect(page.locator(".messages")).to_contain_text(
+        "Page 'Weighing cost of delay' created and published."
+    )
     with database_turn():
         module = ModulePage.objects.get(title="Weighing cost of delay")
     assert module.live and module.get_parent().pk == site.course.pk
@@ -118,5 +127,7 @@ def test_instructor_authors_validates_publishes_and_reads_the_gradebook(page, gr
     canvases = page.locator("canvas[data-chart]")
     expect(canvases.first).to_be_visible()
     wait_for_charts(page)
-    drawn = canvases.evaluate_all("cs => cs.map(c => [c.dataset.chart, window.Chart.getChart(c).config.type])")
+    drawn = canvases.evaluate_all(
+        "cs => cs.map(c => [c.dataset.chart, window.Chart.getChart(c).config.type])"
+    )
     assert drawn == [["funnel", "bar"], ["distribution", "bar"], ["activity", "line"]]

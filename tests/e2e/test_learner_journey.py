@@ -64,7 +64,9 @@ def test_learner_signs_up_learns_is_graded_live_and_verifies_their_certificate(
     page.locator("input[name=password1]").fill(password)
     page.locator("input[name=password2]").fill(password)
     page.get_by_role("button", name="Sign up").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text(re.compile("Verify Your Email Address", re.I))
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        re.compile("Verify Your Email Address", re.I)
+    )
     assert_accessible(page, "the 'verify your e-mail' page")
 
     # The confirmation link from the e-mail, then log in.
@@ -104,14 +106,21 @@ def test_learner_signs_up_learns_is_graded_live_and_verifies_their_certificate(
     page.locator(f"#exercise-{exercise_id}-explain_answer").fill(EXPLAIN)
     panel = page.locator(f"#exercise-{exercise_id}")
     panel.get_by_role("button", name="Check").first.click()
-    expect(page.get_by_text("Your answers are being checked against the visible tests.")).to_be_visible()
+    expect(
+        page.get_by_text("Your answers are being checked against the visible tests.")
+    ).to_be_visible()
     status = panel.locator(".submission-status")
     expect(status).to_have_class(re.compile("submission-status--graded"), timeout=120_000)
     expect(status.locator(".submission-score")).to_have_text("Visible tests: 3.5 / 6 points")
     assert result_rows(status) == [
         ["rice_tests", "Passed", "2 / 2", ""],
         ["rank_tests", "Partly right", "1.5 / 3", "Partial credit: 1.5 of 3."],
-        ["explain_answer", "Graded by your instructor", "0 / 1", "An instructor grades this answer."],
+        [
+            "explain_answer",
+            "Graded by your instructor",
+            "0 / 1",
+            "An instructor grades this answer.",
+        ],
     ]
     assert_accessible(page, "the lesson with a graded check")
 
@@ -129,7 +138,12 @@ def test_learner_signs_up_learns_is_graded_live_and_verifies_their_certificate(
     assert result_rows(status) == [
         ["rice_tests", "Passed", "2 / 2", ""],
         ["rank_tests", "Passed", "3 / 3", ""],
-        ["explain_answer", "Graded by your instructor", "0 / 1", "An instructor grades this answer."],
+        [
+            "explain_answer",
+            "Graded by your instructor",
+            "0 / 1",
+            "An instructor grades this answer.",
+        ],
     ]
     assert_accessible(page, "the lesson with graded feedback")
 
@@ -140,7 +154,9 @@ def test_learner_signs_up_learns_is_graded_live_and_verifies_their_certificate(
     with database_turn():
         learner = User.objects.get(email=EMAIL)
         certificate = Certificate.objects.get(learner=learner)
-        sent = list(Submission.objects.order_by("pk").values_list("kind", "attempt", "status", "score"))
+        sent = list(
+            Submission.objects.order_by("pk").values_list("kind", "attempt", "status", "score")
+        )
     assert sent == [("check", None, "graded", 3.5), ("submit", 1, "graded", 5.0)]
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Dashboard").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Your dashboard")
@@ -157,7 +173,13 @@ def test_learner_signs_up_learns_is_graded_live_and_verifies_their_certificate(
         page.get_by_role("link", name="PDF, A4").click()
     pdf = download_info.value.path().read_bytes()
     text = pdf_text(pdf)
-    for printed in ("This certifies that", NAME, COURSE_TITLE, "with the result Distinction", certificate.code):
+    for printed in (
+        "This certifies that",
+        NAME,
+        COURSE_TITLE,
+        "with the result Distinction",
+        certificate.code,
+    ):
         assert printed in text, f"{printed!r} is not printed on the certificate:\n{text}"
     urls = qr_codes(pdf, tmp_path)
     assert urls == [f"{page.url.split('/certificates/')[0]}/verify/{certificate.code}/"]

@@ -28,7 +28,9 @@ def test_verifier_types_a_valid_a_revoked_and_a_made_up_code(page):
         course = learner_course().course
         _, valid = certified_learner(course, name="Grace Hopper", percent=92)
         _, revoked = certified_learner(course, name="Alan Turing", percent=75)
-        certificate_revoke(certificate=revoked, by=None, reason="Issued by mistake to a test account.")
+        certificate_revoke(
+            certificate=revoked, by=None, reason="Issued by mistake to a test account."
+        )
 
     page.goto("/verify/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Verify a certificate")

@@ -10,13 +10,23 @@ from tests.exercises.conftest import load_exercise
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3)
+    ),
     max_leaves=8,
 )
-nbgrader_fields = st.fixed_dictionaries({}, optional={
-    "grade": json_values, "solution": json_values, "locked": json_values, "task": json_values,
-    "grade_id": json_values, "points": json_values, "schema_version": json_values,
-})
+nbgrader_fields = st.fixed_dictionaries(
+    {},
+    optional={
+        "grade": json_values,
+        "solution": json_values,
+        "locked": json_values,
+        "task": json_values,
+        "grade_id": json_values,
+        "points": json_values,
+        "schema_version": json_values,
+    },
+)
 RICE = load_exercise("rice_nbgrader_schema4.ipynb")
 SEALED = load_exercise("rice_sealed.ipynb")
 

@@ -21,7 +21,11 @@ def test_nbgrader_source_is_classified_cell_by_cell(fixture, request):
     assert source.origin == "nbgrader"
     assert [(c.grade_id, c.kind, c.points) for c in source.cells if c.grade_id] == RICE_IDS
     assert source.max_score == 6.0
-    assert [c.grade_id for c in source.answer_cells] == ["rice_answer", "rank_answer", "explain_answer"]
+    assert [c.grade_id for c in source.answer_cells] == [
+        "rice_answer",
+        "rank_answer",
+        "explain_answer",
+    ]
     assert source.cells[0].kind is CellKind.TEXT
     assert len(source.sha256) == 64
 
@@ -46,7 +50,10 @@ def test_otter_v1_questions_become_answer_and_test_cells(rice_otter):
     ]
     by_id = source.by_grade_id()
     # The recorded output of a test becomes an assertion on the repr, as Otter compares outputs.
-    assert by_id["q1_test_1"].source == "assert repr(rice_score(2000, 2, 0.8, 4) == 800).strip() == 'True', 'q1: test 1 failed'"
+    assert (
+        by_id["q1_test_1"].source
+        == "assert repr(rice_score(2000, 2, 0.8, 4) == 800).strip() == 'True', 'q1: test 1 failed'"
+    )
     assert by_id["q1_test_2"].source.startswith("### BEGIN HIDDEN TESTS\n")
     assert "# HIDDEN" not in by_id["q1_test_2"].source
     assert "### BEGIN SOLUTION" in by_id["q1"].source

@@ -23,10 +23,10 @@ def test_release_stubs_solutions_and_drops_hidden_tests(rice_schema3):
     assert "effort of zero must raise" not in text
     answer = release.cells[3]
     assert answer.source == (
-        'def rice_score(reach, impact, confidence, effort):\n'
+        "def rice_score(reach, impact, confidence, effort):\n"
         '    """RICE = reach x impact x confidence / effort."""\n'
-        '    # YOUR CODE HERE\n'
-        '    raise NotImplementedError()'
+        "    # YOUR CODE HERE\n"
+        "    raise NotImplementedError()"
     )
     assert release.cells[4].source == (
         "assert rice_score(2000, 2, 0.8, 4) == 800, \"rice score for 'SSO' is wrong\"\n"
@@ -49,7 +49,11 @@ def test_otter_release_has_no_solution_or_hidden_test(rice_otter):
     assert "240.0" not in text
     assert "Dark mode: the highest RICE score." not in text
     q1 = next(c for c in release.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "q1")
-    assert q1.source == "def rice_score(reach, impact, confidence, effort):\n    " + CODE_STUB.replace("\n", "\n    ")
+    assert (
+        q1.source
+        == "def rice_score(reach, impact, confidence, effort):\n    "
+        + CODE_STUB.replace("\n", "\n    ")
+    )
 
 
 def test_sealed_release_explains_the_check_but_not_the_generator(rice_sealed):
@@ -57,7 +61,9 @@ def test_sealed_release_explains_the_check_but_not_the_generator(rice_sealed):
 
     assert "def generate" not in text
     assert "Onboarding tour" not in text
-    notice = next(c for c in release.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "rank_sealed")
+    notice = next(
+        c for c in release.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "rank_sealed"
+    )
     assert notice.cell_type == "markdown"
     assert "`rank_features(backlog)`" in notice.source
     assert notice.metadata["nbgrader"]["locked"] is True

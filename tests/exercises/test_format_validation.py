@@ -111,13 +111,25 @@ def test_non_python_kernel_is_rejected(rice_schema4):
     ("change", "expected"),
     [
         ({"call": ""}, "the sealed check does not say which call to make on the learner's code."),
-        ({"call": "rice_scores(backlog"}, "the call 'rice_scores(backlog' is not a single Python expression."),
+        (
+            {"call": "rice_scores(backlog"},
+            "the call 'rice_scores(backlog' is not a single Python expression.",
+        ),
         ({"points": 0}, "the sealed check's points are 0, not a positive number."),
         ({"cases": 99}, "the sealed check's cases are 99."),
         ({"comparator": {"kind": "fuzzy"}}, "the comparator kind 'fuzzy' is not one we know."),
-        ({"comparator": {"kind": "ranking", "method": "pearson"}}, "the ranking method 'pearson' is not one we know."),
-        ({"comparator": {"kind": "ranking", "method": "kendall", "threshold": 2}}, "the ranking threshold 2.0 is above 1."),
-        ({"comparator": {"kind": "numeric", "abs": -1}}, "the sealed check's 'abs' is -1, not a non-negative number."),
+        (
+            {"comparator": {"kind": "ranking", "method": "pearson"}},
+            "the ranking method 'pearson' is not one we know.",
+        ),
+        (
+            {"comparator": {"kind": "ranking", "method": "kendall", "threshold": 2}},
+            "the ranking threshold 2.0 is above 1.",
+        ),
+        (
+            {"comparator": {"kind": "numeric", "abs": -1}},
+            "the sealed check's 'abs' is -1, not a non-negative number.",
+        ),
     ],
 )
 def test_sealed_spec_problems(rice_sealed, change, expected):
@@ -127,7 +139,9 @@ def test_sealed_spec_problems(rice_sealed, change, expected):
     problems = _problems(nb)
 
     assert len(problems) == 1
-    assert problems[0].startswith(f"Cell 5 ('rice_sealed'): {expected[0].upper()}{expected[1:]} Fix: ")
+    assert problems[0].startswith(
+        f"Cell 5 ('rice_sealed'): {expected[0].upper()}{expected[1:]} Fix: "
+    )
 
 
 def test_sealed_generator_must_define_generate(rice_sealed):

@@ -14,20 +14,20 @@ from grading.engine.report import GradeReport, ReportStatus, TestResult, TestSta
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 RICE = (FIXTURES / "exercises" / "rice_nbgrader_schema4.ipynb").read_bytes()
 
-RICE_ANSWER = '''def rice_score(reach, impact, confidence, effort):
+RICE_ANSWER = """def rice_score(reach, impact, confidence, effort):
     if effort <= 0:
         raise ValueError("effort must be positive")
     return reach * impact * confidence / effort
-'''
-RANK_ANSWER = '''def rank_by_rice(features):
+"""
+RANK_ANSWER = """def rank_by_rice(features):
     def score(f):
         return rice_score(f["reach"], f["impact"], f["confidence"], f["effort"])
     return [f["name"] for f in sorted(features, key=score, reverse=True)]
-'''
+"""
 #: Keeps the notebook's order: two of four features in the right place, one point in three each.
-RANK_WRONG = '''def rank_by_rice(features):
+RANK_WRONG = """def rank_by_rice(features):
     return [f["name"] for f in features]
-'''
+"""
 EXPLAIN = "Dark mode: it reaches the most people for the least effort."
 CORRECT = {"rice_answer": RICE_ANSWER, "rank_answer": RANK_ANSWER, "explain_answer": EXPLAIN}
 PARTIAL = {"rice_answer": RICE_ANSWER, "rank_answer": RANK_WRONG, "explain_answer": EXPLAIN}
@@ -45,8 +45,12 @@ def notebook_with(exercise: Exercise, answers: dict[str, str]) -> bytes:
 
 
 def make_exercise(*, slug: str = "rice", title: str = "RICE scoring", **policy) -> Exercise:
-    exercise = exercise_create(title=title, slug=slug, data=RICE, filename="rice.ipynb", created_by=None)
-    exercise_revision_record_validation(revision=exercise.revisions.get(), report={"valid": True, "problems": []})
+    exercise = exercise_create(
+        title=title, slug=slug, data=RICE, filename="rice.ipynb", created_by=None
+    )
+    exercise_revision_record_validation(
+        revision=exercise.revisions.get(), report={"valid": True, "problems": []}
+    )
     exercise.refresh_from_db()
     if policy:
         for name, value in policy.items():
@@ -69,13 +73,24 @@ class FakeEngine:
             raise self.raises
         tests = [
             TestResult("rice_tests", 2.0, 2.0, TestStatus.PASSED, cell=5),
-            TestResult("rank_tests", self.rank_points, 3.0,
-                       TestStatus.PASSED if self.rank_points == 3.0 else TestStatus.PARTIAL,
-                       message="" if self.rank_points == 3.0 else "2 of 4 in the right place", cell=8),
+            TestResult(
+                "rank_tests",
+                self.rank_points,
+                3.0,
+                TestStatus.PASSED if self.rank_points == 3.0 else TestStatus.PARTIAL,
+                message="" if self.rank_points == 3.0 else "2 of 4 in the right place",
+                cell=8,
+            ),
             TestResult("explain_answer", 0.0, 1.0, TestStatus.NEEDS_REVIEW, kind="manual", cell=10),
         ]
-        return GradeReport(score=2.0 + self.rank_points, max_score=6.0, status=ReportStatus.GRADED,
-                           tests=tests, seed=seed, mode=mode)
+        return GradeReport(
+            score=2.0 + self.rank_points,
+            max_score=6.0,
+            status=ReportStatus.GRADED,
+            tests=tests,
+            seed=seed,
+            mode=mode,
+        )
 
 
 def install_fake_engine(monkeypatch) -> FakeEngine:
@@ -91,7 +106,9 @@ def make_course_exercise(course, **policy) -> Exercise:
     from courses.models import CourseExercise
 
     exercise = make_exercise(**policy)
-    CourseExercise.objects.create(course=course, exercise=exercise, title=exercise.title, max_points=10)
+    CourseExercise.objects.create(
+        course=course, exercise=exercise, title=exercise.title, max_points=10
+    )
     return exercise
 
 

@@ -45,7 +45,10 @@ def test_it_says_which_controllers_bound_each_run_and_from_which_cgroup_version(
     for controller in layout.controllers:
         line = next(line for line in lines if f"] cgroup {controller.name}: " in line)
         if controller.available:
-            assert line == f"[ok ] cgroup {controller.name}: cgroup v{controller.version} ({controller.parent})"
+            assert (
+                line
+                == f"[ok ] cgroup {controller.name}: cgroup v{controller.version} ({controller.parent})"
+            )
             assert controller.parent is not None and controller.parent.name == "pm-academy"
         else:
             assert line.startswith(f"[absent (optional)] cgroup {controller.name}: not available: ")
@@ -53,8 +56,12 @@ def test_it_says_which_controllers_bound_each_run_and_from_which_cgroup_version(
 
 
 @pytest.mark.sandbox
-def test_a_missing_controller_is_reported_with_the_reason_and_what_still_bounds_the_run(monkeypatch):
-    reason = "cgroup v2: the host does not delegate it to /sys/fs/cgroup (its cgroup.controllers: none)"
+def test_a_missing_controller_is_reported_with_the_reason_and_what_still_bounds_the_run(
+    monkeypatch,
+):
+    reason = (
+        "cgroup v2: the host does not delegate it to /sys/fs/cgroup (its cgroup.controllers: none)"
+    )
 
     def without_memory(host):
         layout = prepare_layout(host)

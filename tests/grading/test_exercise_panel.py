@@ -28,7 +28,9 @@ def panel_of(learner, exercise, course, django_assert_num_queries):
     # As the lesson block loads it: the exercise with its current revision.
     exercise = Exercise.objects.select_related("current_revision").get(pk=exercise.pk)
     with django_assert_num_queries(1 if learner.is_authenticated else 0):
-        return exercise_panel_context(learner=learner, exercise=exercise, course_page_id=course.pk)["panel"]
+        return exercise_panel_context(learner=learner, exercise=exercise, course_page_id=course.pk)[
+            "panel"
+        ]
 
 
 def test_a_learner_without_submissions_starts_from_the_release(
@@ -39,7 +41,12 @@ def test_a_learner_without_submissions_starts_from_the_release(
 
     panel = panel_of(enrolled, exercise, course, django_assert_num_queries)
 
-    assert (panel.latest, panel.counted, panel.attempts_used, panel.attempts_left) == (None, None, 0, 2)
+    assert (panel.latest, panel.counted, panel.attempts_used, panel.attempts_left) == (
+        None,
+        None,
+        0,
+        2,
+    )
     assert panel.cooldown_until is None and panel.can_submit
     answer = next(cell for cell in panel.cells if cell.grade_id == "rice_answer")
     assert answer.editable and answer.text.startswith("def rice_score(")
@@ -72,14 +79,20 @@ def test_the_latest_check_shows_while_the_best_attempt_counts(
 
     assert panel.latest == check and panel.latest_result.score == 3.5
     assert panel.latest.created_at < timezone.now() - timedelta(minutes=2)
-    assert (panel.counted.submission, panel.counted.score, panel.counted.max_score) == (first, 5.0, 6.0)
+    assert (panel.counted.submission, panel.counted.score, panel.counted.max_score) == (
+        first,
+        5.0,
+        6.0,
+    )
     assert (panel.attempts_used, panel.attempts_left) == (2, 1)
     assert panel.cooldown_until is None
     answer = next(cell for cell in panel.cells if cell.grade_id == "rank_answer")
     assert answer.text == PARTIAL["rank_answer"]
 
 
-def test_a_fresh_try_starts_the_cooldown(enrolled, exercise, course, fake_engine, django_assert_num_queries):
+def test_a_fresh_try_starts_the_cooldown(
+    enrolled, exercise, course, fake_engine, django_assert_num_queries
+):
     exercise.cooldown_seconds = 60
     exercise.save()
     latest = graded(enrolled, exercise, course, kind="check")
@@ -103,7 +116,9 @@ def test_the_policy_and_overrides_choose_the_attempt_that_counts(
 
     exercise.score_policy = ScorePolicy.BEST
     exercise.save()
-    assert panel_of(enrolled, exercise, course, django_assert_num_queries).counted.submission == first
+    assert (
+        panel_of(enrolled, exercise, course, django_assert_num_queries).counted.submission == first
+    )
 
     grade_override(submission=second, new_score=6.0, reason="Ties were allowed.", by=instructor)
     panel = panel_of(enrolled, exercise, course, django_assert_num_queries)
@@ -119,10 +134,14 @@ def test_shares_not_points_decide_and_a_tie_goes_to_the_later_attempt(
     second = graded(enrolled, exercise, course, answers=PARTIAL)
     # As after a regrade of the first attempt against a revision worth 10 points: 5/10 < 3.5/6.
     Submission.objects.filter(pk=first.pk).update(max_score=10.0)
-    assert panel_of(enrolled, exercise, course, django_assert_num_queries).counted.submission == second
+    assert (
+        panel_of(enrolled, exercise, course, django_assert_num_queries).counted.submission == second
+    )
 
     Submission.objects.filter(pk=first.pk).update(score=3.5, max_score=6.0)
-    assert panel_of(enrolled, exercise, course, django_assert_num_queries).counted.submission == second
+    assert (
+        panel_of(enrolled, exercise, course, django_assert_num_queries).counted.submission == second
+    )
 
 
 def test_a_failed_attempt_counts_only_once_overridden(

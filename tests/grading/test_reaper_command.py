@@ -21,13 +21,17 @@ def reap(*args: str) -> str:
     return out.getvalue()
 
 
-def test_once_requeues_an_expired_lease_and_says_so(enrolled, exercise, course, fake_engine,
-                                                     django_capture_on_commit_callbacks):
-    submission = submission_create(learner=enrolled, exercise=exercise, course_page=course, answers=CORRECT,
-                                    kind="submit")
+def test_once_requeues_an_expired_lease_and_says_so(
+    enrolled, exercise, course, fake_engine, django_capture_on_commit_callbacks
+):
+    submission = submission_create(
+        learner=enrolled, exercise=exercise, course_page=course, answers=CORRECT, kind="submit"
+    )
     Submission.objects.filter(pk=submission.pk).update(
-        status=SubmissionStatus.RUNNING, worker_id="dead-worker",
-        lease_expires_at=timezone.now() - timedelta(seconds=5), claims=1,
+        status=SubmissionStatus.RUNNING,
+        worker_id="dead-worker",
+        lease_expires_at=timezone.now() - timedelta(seconds=5),
+        claims=1,
     )
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -35,7 +39,11 @@ def test_once_requeues_an_expired_lease_and_says_so(enrolled, exercise, course, 
 
     assert output == "Re-queued 1 submission(s).\n"
     submission.refresh_from_db()
-    assert (submission.status, submission.claims, submission.score) == (SubmissionStatus.GRADED, 2, 5.0)
+    assert (submission.status, submission.claims, submission.score) == (
+        SubmissionStatus.GRADED,
+        2,
+        5.0,
+    )
 
 
 def test_a_sweep_with_nothing_to_do_is_quiet_unless_verbose():
@@ -47,6 +55,8 @@ def test_once_lets_the_failure_of_its_sweep_through(monkeypatch):
     def unreachable():
         raise ConnectionError("Redis is unreachable")
 
-    monkeypatch.setattr("grading.management.commands.grading_reaper.submission_reap_expired", unreachable)
+    monkeypatch.setattr(
+        "grading.management.commands.grading_reaper.submission_reap_expired", unreachable
+    )
     with pytest.raises(ConnectionError, match="Redis is unreachable"):
         reap()

@@ -40,8 +40,14 @@ pytestmark = pytest.mark.django_db
 def submit(learner, exercise, course, *, kind="submit", answers=None, data=None):
     if data is None and answers is None:
         answers = CORRECT
-    return submission_create(learner=learner, exercise=exercise, course_page=course, data=data,
-                             answers=answers, kind=kind)
+    return submission_create(
+        learner=learner,
+        exercise=exercise,
+        course_page=course,
+        data=data,
+        answers=answers,
+        kind=kind,
+    )
 
 
 def test_a_submission_is_stored_queued_then_graded_on_commit(
@@ -51,9 +57,16 @@ def test_a_submission_is_stored_queued_then_graded_on_commit(
         submission = submit(enrolled, exercise, course, data=notebook_with(exercise, CORRECT))
 
     # Grading is enqueued on commit (nothing ran before the row was stored); grading sends the signal.
-    assert [c.__qualname__.split(".")[0] for c in callbacks] == ["enqueue_grading", "send_graded_on_commit"]
+    assert [c.__qualname__.split(".")[0] for c in callbacks] == [
+        "enqueue_grading",
+        "send_graded_on_commit",
+    ]
     submission.refresh_from_db()
-    assert (submission.kind, submission.attempt, submission.status) == ("submit", 1, SubmissionStatus.GRADED)
+    assert (submission.kind, submission.attempt, submission.status) == (
+        "submit",
+        1,
+        SubmissionStatus.GRADED,
+    )
     assert (submission.score, submission.max_score, submission.needs_review) == (5.0, 6.0, True)
     assert submission.origin == "upload" and submission.revision == exercise.current_revision
     assert submission.answers["rank_answer"] == CORRECT["rank_answer"]
@@ -62,11 +75,17 @@ def test_a_submission_is_stored_queued_then_graded_on_commit(
     assert submission.worker_id and submission.claims == 1 and submission.lease_expires_at is None
 
 
-def test_editor_answers_become_a_notebook_built_from_the_release(enrolled, exercise, course, fake_engine):
-    submission = submit(enrolled, exercise, course, kind="check", answers={"rice_answer": CORRECT["rice_answer"]})
+def test_editor_answers_become_a_notebook_built_from_the_release(
+    enrolled, exercise, course, fake_engine
+):
+    submission = submit(
+        enrolled, exercise, course, kind="check", answers={"rice_answer": CORRECT["rice_answer"]}
+    )
 
     nb = json.loads(submission.notebook.read())
-    cells = {c["metadata"].get("nbgrader", {}).get("grade_id"): "".join(c["source"]) for c in nb["cells"]}
+    cells = {
+        c["metadata"].get("nbgrader", {}).get("grade_id"): "".join(c["source"]) for c in nb["cells"]
+    }
     assert cells["rice_answer"] == CORRECT["rice_answer"]
     assert "BEGIN SOLUTION" not in json.dumps(nb) and "HIDDEN" not in json.dumps(nb)
     assert (submission.kind, submission.attempt, submission.origin) == ("check", None, "editor")
@@ -77,12 +96,16 @@ def test_editor_answers_become_a_notebook_built_from_the_release(enrolled, exerc
     [
         (b"\xff\xfe\x00garbage", "not UTF-8"),
         (b'{"cells": []}', "no 'nbformat' version"),
-        (json.dumps({"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": []}).encode(),
-         "not the one for the exercise 'RICE scoring'"),
+        (
+            json.dumps({"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": []}).encode(),
+            "not the one for the exercise 'RICE scoring'",
+        ),
         (b"x" * (2 * 2**20 + 1), "uploads may be at most 2.0 MB"),
     ],
 )
-def test_bad_uploads_are_refused_with_a_reason_and_store_nothing(enrolled, exercise, course, data, message):
+def test_bad_uploads_are_refused_with_a_reason_and_store_nothing(
+    enrolled, exercise, course, data, message
+):
     with pytest.raises(SubmissionRefused) as refusal:
         submit(enrolled, exercise, course, data=data)
 
@@ -129,7 +152,9 @@ def test_after_the_due_date_nothing_is_accepted(enrolled, course):
     assert Submission.objects.count() == 0
 
 
-def test_the_rate_limit_counts_every_exercise_of_the_learner(enrolled, exercise, course, fake_engine, settings):
+def test_the_rate_limit_counts_every_exercise_of_the_learner(
+    enrolled, exercise, course, fake_engine, settings
+):
     settings.PMA_GRADING = {**settings.PMA_GRADING, "RATE_LIMIT_PER_MINUTE": 3}
     other = make_exercise(slug="ice", title="ICE scoring")
     submit(enrolled, exercise, course)
@@ -150,12 +175,16 @@ def test_an_exercise_that_has_not_validated_refuses_submissions(enrolled, course
         submit(enrolled, exercise, course)
 
 
-def test_grading_twice_grades_once_and_sends_one_signal(enrolled, exercise, course, fake_engine,
-                                                        django_capture_on_commit_callbacks):
+def test_grading_twice_grades_once_and_sends_one_signal(
+    enrolled, exercise, course, fake_engine, django_capture_on_commit_callbacks
+):
     submission = submit(enrolled, exercise, course)
     received = []
-    submission_graded.connect(lambda sender, submission, **kw: received.append(submission.pk),
-                              dispatch_uid="test-graded", weak=False)
+    submission_graded.connect(
+        lambda sender, submission, **kw: received.append(submission.pk),
+        dispatch_uid="test-graded",
+        weak=False,
+    )
     try:
         with django_capture_on_commit_callbacks(execute=True):
             first = submission_grade(submission_id=submission.pk, worker="w1")
@@ -167,7 +196,9 @@ def test_grading_twice_grades_once_and_sends_one_signal(enrolled, exercise, cour
     assert len(fake_engine.calls) == 1 and received == [submission.pk]
 
 
-def test_an_unavailable_sandbox_fails_the_submission_with_a_reason(enrolled, exercise, course, fake_engine):
+def test_an_unavailable_sandbox_fails_the_submission_with_a_reason(
+    enrolled, exercise, course, fake_engine
+):
     from grading.engine.sandbox import SandboxUnavailable
 
     fake_engine.raises = SandboxUnavailable("bubblewrap is missing")
@@ -179,16 +210,22 @@ def test_an_unavailable_sandbox_fails_the_submission_with_a_reason(enrolled, exe
     assert "bubblewrap" not in graded.failure_reason
 
 
-INTERNAL_ERROR = ("The grader stopped with an internal error while running your notebook, so it was not graded. "
-                  "The team has been told; please submit again.")
+INTERNAL_ERROR = (
+    "The grader stopped with an internal error while running your notebook, so it was not graded. "
+    "The team has been told; please submit again."
+)
 
 
-def test_an_internal_error_fails_the_submission_without_using_an_attempt(enrolled, course, fake_engine):
+def test_an_internal_error_fails_the_submission_without_using_an_attempt(
+    enrolled, course, fake_engine
+):
     exercise = make_exercise(max_attempts=1)
     fake_engine.raises = RuntimeError("a bug in the grader")
     failed = submit(enrolled, exercise, course)
     failed = submission_grade(submission_id=failed.pk, worker="w1")
-    check = submission_grade(submission_id=submit(enrolled, exercise, course, kind="check").pk, worker="w1")
+    check = submission_grade(
+        submission_id=submit(enrolled, exercise, course, kind="check").pk, worker="w1"
+    )
 
     assert (failed.status, failed.score, failed.attempt) == (SubmissionStatus.FAILED, None, 1)
     assert failed.failure_reason == f"{INTERNAL_ERROR} This did not use one of your attempts."
@@ -201,19 +238,30 @@ def test_an_internal_error_fails_the_submission_without_using_an_attempt(enrolle
     assert submission_grade(submission_id=again.pk, worker="w1").status == SubmissionStatus.GRADED
     with pytest.raises(SubmissionRefused, match="You have used all 1 attempts"):
         submit(enrolled, exercise, course)
-    panel = exercise_panel_context(learner=enrolled, exercise=exercise, course_page_id=course.pk)["panel"]
+    panel = exercise_panel_context(learner=enrolled, exercise=exercise, course_page_id=course.pk)[
+        "panel"
+    ]
     assert (panel.attempts_used, panel.attempts_left, panel.can_submit) == (1, 0, False)
 
 
-def test_a_failed_submission_counts_once_an_instructor_scores_it(enrolled, course, instructor, fake_engine):
+def test_a_failed_submission_counts_once_an_instructor_scores_it(
+    enrolled, course, instructor, fake_engine
+):
     exercise = make_exercise(max_attempts=1)
     fake_engine.raises = RuntimeError("a bug in the grader")
     failed = submission_grade(submission_id=submit(enrolled, exercise, course).pk, worker="w1")
-    grade_override(submission=failed, new_score=4.0, reason="Graded by hand after the grader failed.", by=instructor)
+    grade_override(
+        submission=failed,
+        new_score=4.0,
+        reason="Graded by hand after the grader failed.",
+        by=instructor,
+    )
 
     with pytest.raises(SubmissionRefused, match="You have used all 1 attempts"):
         submit(enrolled, exercise, course)
-    panel = exercise_panel_context(learner=enrolled, exercise=exercise, course_page_id=course.pk)["panel"]
+    panel = exercise_panel_context(learner=enrolled, exercise=exercise, course_page_id=course.pk)[
+        "panel"
+    ]
     assert (panel.attempts_used, panel.counted.score) == (1, 4.0)
 
 
@@ -225,17 +273,24 @@ def test_a_learner_whose_attempt_failed_reads_why_and_submits_again_over_http(
     submit_url = reverse("exercise_submit", args=[course.pk, exercise.pk])
     fake_engine.raises = RuntimeError("a bug in the grader")
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(submit_url, {"action": "submit", **{f"answer-{k}": v for k, v in CORRECT.items()}})
+        client.post(
+            submit_url, {"action": "submit", **{f"answer-{k}": v for k, v in CORRECT.items()}}
+        )
     failed = Submission.objects.get()
 
     page = client.get(reverse("submission_detail", args=[failed.pk])).content.decode()
-    assert f"<strong>Not graded.</strong> {INTERNAL_ERROR} This did not use one of your attempts." in page
+    assert (
+        f"<strong>Not graded.</strong> {INTERNAL_ERROR} This did not use one of your attempts."
+        in page
+    )
     panel = client.get(reverse("exercise_page", args=[course.pk, exercise.pk])).content.decode()
     assert "0 of 1 attempts used" in panel and 'value="submit"' in panel
 
     fake_engine.raises = None
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(submit_url, {"action": "submit", **{f"answer-{k}": v for k, v in CORRECT.items()}})
+        client.post(
+            submit_url, {"action": "submit", **{f"answer-{k}": v for k, v in CORRECT.items()}}
+        )
     graded = Submission.objects.order_by("-pk").first()
     assert (graded.attempt, graded.status, graded.score) == (2, SubmissionStatus.GRADED, 5.0)
     panel = client.get(reverse("exercise_page", args=[course.pk, exercise.pk])).content.decode()
@@ -252,7 +307,9 @@ def test_the_reaper_requeues_an_expired_lease_and_the_result_of_the_dead_worker_
     )
     fresh = submit(enrolled, exercise, course, kind="check")
     Submission.objects.filter(pk=fresh.pk).update(
-        status=SubmissionStatus.RUNNING, worker_id="alive", lease_expires_at=timezone.now() + timedelta(minutes=5)
+        status=SubmissionStatus.RUNNING,
+        worker_id="alive",
+        lease_expires_at=timezone.now() + timedelta(minutes=5),
     )
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -264,10 +321,14 @@ def test_the_reaper_requeues_an_expired_lease_and_the_result_of_the_dead_worker_
     assert fresh.status == "running" and fresh.worker_id == "alive"
 
 
-def test_a_submission_that_keeps_killing_workers_fails_instead_of_looping(enrolled, exercise, course):
+def test_a_submission_that_keeps_killing_workers_fails_instead_of_looping(
+    enrolled, exercise, course
+):
     submission = submit(enrolled, exercise, course)
     Submission.objects.filter(pk=submission.pk).update(
-        status=SubmissionStatus.RUNNING, lease_expires_at=timezone.now() - timedelta(seconds=1), claims=3
+        status=SubmissionStatus.RUNNING,
+        lease_expires_at=timezone.now() - timedelta(seconds=1),
+        claims=3,
     )
     submission_reap_expired()
     submission.refresh_from_db()
@@ -277,7 +338,9 @@ def test_a_submission_that_keeps_killing_workers_fails_instead_of_looping(enroll
     assert submit(enrolled, exercise, course).attempt == 2
 
 
-def test_best_and_last_policies_and_an_override_that_wins(enrolled, exercise, course, instructor, fake_engine):
+def test_best_and_last_policies_and_an_override_that_wins(
+    enrolled, exercise, course, instructor, fake_engine
+):
     first = submit(enrolled, exercise, course)
     submission_grade(submission_id=first.pk, worker="w")
     fake_engine.rank_points = 1.5
@@ -291,19 +354,34 @@ def test_best_and_last_policies_and_an_override_that_wins(enrolled, exercise, co
     last = learner_exercise_score(learner=enrolled, exercise=exercise, course_page_id=course.pk)
     assert (last.score, last.submission) == (3.5, second)
 
-    override = grade_override(submission=second, new_score=4.0, reason="Ranking ties were allowed.", by=instructor)
+    override = grade_override(
+        submission=second, new_score=4.0, reason="Ranking ties were allowed.", by=instructor
+    )
     assert (override.old_score, override.new_score, override.by, override.reason) == (
-        3.5, 4.0, instructor, "Ranking ties were allowed.")
+        3.5,
+        4.0,
+        instructor,
+        "Ranking ties were allowed.",
+    )
     second.refresh_from_db()
     assert (second.score, second.override_score, second.counted_score) == (3.5, 4.0, 4.0)
-    assert learner_exercise_score(learner=enrolled, exercise=exercise, course_page_id=course.pk).score == 4.0
+    assert (
+        learner_exercise_score(learner=enrolled, exercise=exercise, course_page_id=course.pk).score
+        == 4.0
+    )
 
 
-@pytest.mark.parametrize(("score", "reason", "message"), [
-    (4.0, "  ", "Give a reason"), (7.0, "Generous", "between 0 and 6"), (-1.0, "Mean", "between 0 and 6"),
-])
-def test_an_override_needs_a_reason_and_a_score_in_range(enrolled, exercise, course, instructor, fake_engine,
-                                                         score, reason, message):
+@pytest.mark.parametrize(
+    ("score", "reason", "message"),
+    [
+        (4.0, "  ", "Give a reason"),
+        (7.0, "Generous", "between 0 and 6"),
+        (-1.0, "Mean", "between 0 and 6"),
+    ],
+)
+def test_an_override_needs_a_reason_and_a_score_in_range(
+    enrolled, exercise, course, instructor, fake_engine, score, reason, message
+):
     submission = submit(enrolled, exercise, course)
     submission_grade(submission_id=submission.pk, worker="w")
     with pytest.raises(SubmissionRefused, match=message):
@@ -328,16 +406,24 @@ def test_regrading_an_exercise_records_a_diff_of_score_changes(
         batch = exercise_regrade(exercise=exercise, by=instructor)
     batch.refresh_from_db()
 
-    assert (batch.status, batch.total, batch.done, batch.percent) == (RegradeStatus.FINISHED, 2, 2, 100)
+    assert (batch.status, batch.total, batch.done, batch.percent) == (
+        RegradeStatus.FINISHED,
+        2,
+        2,
+        100,
+    )
     changes = {c.submission_id: (c.old_score, c.new_score, c.changed) for c in batch.changes.all()}
     assert changes == {first.pk: (5.0, 5.0, False), second.pk: (3.5, 5.0, True)}
     second.refresh_from_db()
     assert second.score == 5.0 and second.status == "graded"
-    assert batch.changes.get(submission=second).old_report["score"] == 3.5  # the earlier grade is kept
+    assert (
+        batch.changes.get(submission=second).old_report["score"] == 3.5
+    )  # the earlier grade is kept
 
 
-def test_instructors_see_only_their_courses_submissions(enrolled, exercise, course, other_course, instructor,
-                                                        fake_engine, django_user_model):
+def test_instructors_see_only_their_courses_submissions(
+    enrolled, exercise, course, other_course, instructor, fake_engine, django_user_model
+):
     from courses.services import enrolment_create
 
     mine = submit(enrolled, exercise, course)

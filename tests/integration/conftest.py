@@ -36,7 +36,9 @@ def redis_server(tmp_path_factory):
 def rq_everywhere(settings, redis_server):
     """The test process enqueues into the same Redis as the workers (on commit, as the site does)."""
     queues = ["default", "grading", "certificates"]
-    settings.RQ_QUEUES = {name: {"URL": redis_server.url, "DEFAULT_TIMEOUT": 300} for name in queues}
+    settings.RQ_QUEUES = {
+        name: {"URL": redis_server.url, "DEFAULT_TIMEOUT": 300} for name in queues
+    }
     settings.TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": queues}}
     return redis_server
 
@@ -51,17 +53,25 @@ def deployment(transactional_db, django_db_serialized_rollback, rq_everywhere, t
     rq_everywhere.client().flushall()
     logs = tmp_path / "logs"
     logs.mkdir()
-    site = Deployment(redis_server=rq_everywhere, database_name=connection.settings_dict["NAME"], logs=logs)
+    site = Deployment(
+        redis_server=rq_everywhere, database_name=connection.settings_dict["NAME"], logs=logs
+    )
     yield site
     site.stop_all()
     # Shown by pytest when the test failed: what each process said.
     for log in sorted(logs.glob("*.log")):
-        print(f"----- {log.name} (last 3000 characters) -----\n{log.read_text(errors='replace')[-3000:]}")
+        print(
+            f"----- {log.name} (last 3000 characters) -----\n{log.read_text(errors='replace')[-3000:]}"
+        )
 
 
 def counted_points(learner) -> Decimal | None:
     """The learner's exercise points in their course, as courses recorded them."""
-    return CourseProgress.objects.filter(enrolment__learner=learner).values_list("exercise_points", flat=True).first()
+    return (
+        CourseProgress.objects.filter(enrolment__learner=learner)
+        .values_list("exercise_points", flat=True)
+        .first()
+    )
 
 
 @pytest.fixture

@@ -41,7 +41,9 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def wait_until(predicate: Callable[[], Any], *, timeout: float, what: str, interval: float = 0.2) -> Any:
+def wait_until(
+    predicate: Callable[[], Any], *, timeout: float, what: str, interval: float = 0.2
+) -> Any:
     """Poll until `predicate()` is truthy and return its value; fail the test after `timeout` s."""
     deadline = time.monotonic() + timeout
     while True:
@@ -61,8 +63,13 @@ class Process:
         self.log = log
         self._log_handle = log.open("ab")
         self.popen = subprocess.Popen(
-            argv, cwd=ROOT, env=env, stdout=self._log_handle, stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL, start_new_session=True,
+            argv,
+            cwd=ROOT,
+            env=env,
+            stdout=self._log_handle,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
         )
 
     @property
@@ -96,8 +103,10 @@ class RedisServer:
 
     def __init__(self, directory: Path) -> None:
         if not Path(REDIS_SERVER).is_file():
-            message = (f"{REDIS_SERVER} is missing: install the Debian package redis-server "
-                       "(make test does it through scripts/system-deps.sh)")
+            message = (
+                f"{REDIS_SERVER} is missing: install the Debian package redis-server "
+                "(make test does it through scripts/system-deps.sh)"
+            )
             if os.environ.get("PMA_WITH_TEST_SERVERS") == "1":
                 pytest.fail(message)
             pytest.skip(message)
@@ -107,9 +116,24 @@ class RedisServer:
         self.process: Process | None = None
 
     def start(self) -> None:
-        argv = [REDIS_SERVER, "--bind", "127.0.0.1", "--port", str(self.port), "--dir", str(self.directory),
-                "--save", "", "--appendonly", "no", "--daemonize", "no"]
-        self.process = Process("redis", argv, env=dict(os.environ), log=self.directory / "redis.log")
+        argv = [
+            REDIS_SERVER,
+            "--bind",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+            "--dir",
+            str(self.directory),
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--daemonize",
+            "no",
+        ]
+        self.process = Process(
+            "redis", argv, env=dict(os.environ), log=self.directory / "redis.log"
+        )
         wait_until(self._answers, timeout=30, what=f"redis-server on port {self.port}")
 
     def _answers(self) -> bool:
@@ -140,8 +164,9 @@ class RedisServer:
 class Deployment:
     """RQ workers, the grading reaper and gunicorn, like a production host but on loopback."""
 
-    def __init__(self, *, redis_server: RedisServer, database_name: str, logs: Path,
-                 lease_seconds: int = 600) -> None:
+    def __init__(
+        self, *, redis_server: RedisServer, database_name: str, logs: Path, lease_seconds: int = 600
+    ) -> None:
         self.redis = redis_server
         self.database_name = database_name
         self.logs = logs
@@ -169,31 +194,54 @@ class Deployment:
     def start_worker(self, name: str) -> Process:
         # SimpleWorker grades in the worker process itself, so its warm kernel pool serves job
         # after job; RQ's default worker forks a fresh child per job and wastes the pool.
-        process = self._start(name, [
-            PYTHON, "manage.py", "rqworker", "--job-class", "django_tasks_rq.Job",
-            "--worker-class", "rq.worker.SimpleWorker", "--name", name,
-            "grading", "default", "certificates",
-        ])
-        wait_until(lambda: self._worker_registered(process), timeout=120, what=f"RQ worker {name} to start")
+        process = self._start(
+            name,
+            [
+                PYTHON,
+                "manage.py",
+                "rqworker",
+                "--job-class",
+                "django_tasks_rq.Job",
+                "--worker-class",
+                "rq.worker.SimpleWorker",
+                "--name",
+                name,
+                "grading",
+                "default",
+                "certificates",
+            ],
+        )
+        wait_until(
+            lambda: self._worker_registered(process), timeout=120, what=f"RQ worker {name} to start"
+        )
         return process
 
     def _worker_registered(self, process: Process) -> bool:
         if not process.alive():
             pytest.fail(f"RQ worker {process.name} exited:\n{process.output()[-3000:]}")
         try:
-            return any(key.decode().endswith(f":{process.name}") for key in self.redis.client().smembers("rq:workers"))
+            return any(
+                key.decode().endswith(f":{process.name}")
+                for key in self.redis.client().smembers("rq:workers")
+            )
         except redis.ConnectionError:
             return False
 
     def start_reaper(self, *, interval: float = 1.0) -> Process:
-        return self._start("reaper", [PYTHON, "manage.py", "grading_reaper", "--interval", str(interval)])
+        return self._start(
+            "reaper", [PYTHON, "manage.py", "grading_reaper", "--interval", str(interval)]
+        )
 
     def start_web(self, *, workers: int = 3) -> str:
         """gunicorn with the production configuration file; returns its base URL."""
         port = free_port()
         env_overrides = {"PMA_BIND": f"127.0.0.1:{port}", "WEB_CONCURRENCY": str(workers)}
-        process = Process("web", [str(Path(PYTHON).parent / "gunicorn"), "-c", "config/gunicorn.conf.py"],
-                          env={**self.env("web"), **env_overrides}, log=self.logs / "web.log")
+        process = Process(
+            "web",
+            [str(Path(PYTHON).parent / "gunicorn"), "-c", "config/gunicorn.conf.py"],
+            env={**self.env("web"), **env_overrides},
+            log=self.logs / "web.log",
+        )
         self.processes.append(process)
         base_url = f"http://127.0.0.1:{port}"
 

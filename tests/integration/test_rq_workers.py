@@ -25,12 +25,21 @@ def test_two_rq_workers_grade_submissions_end_to_end(deployment, course, exercis
     people = enrol(4)
     answers = [CORRECT, PARTIAL, CORRECT, PARTIAL]
     # Each call commits, and on commit enqueues into Redis, exactly as the submit view does.
-    ids = [submission_create(learner=person, exercise=exercise, course_page=course, answers=given, kind="submit").pk
-           for person, given in zip(people, answers, strict=True)]
-    ids.append(submission_create(learner=people[0], exercise=exercise, course_page=course, answers=CORRECT,
-                                 kind="check").pk)
+    ids = [
+        submission_create(
+            learner=person, exercise=exercise, course_page=course, answers=given, kind="submit"
+        ).pk
+        for person, given in zip(people, answers, strict=True)
+    ]
+    ids.append(
+        submission_create(
+            learner=people[0], exercise=exercise, course_page=course, answers=CORRECT, kind="check"
+        ).pk
+    )
 
-    graded = wait_until(lambda: all_done(ids), timeout=240, what="five submissions to be graded by the workers")
+    graded = wait_until(
+        lambda: all_done(ids), timeout=240, what="five submissions to be graded by the workers"
+    )
 
     assert [(s.kind, s.attempt, s.status, s.score, s.max_score, s.claims) for s in graded] == [
         ("submit", 1, SubmissionStatus.GRADED, 5.0, 6.0, 1),
@@ -44,7 +53,9 @@ def test_two_rq_workers_grade_submissions_end_to_end(deployment, course, exercis
     assert {s.worker_id.split(":")[1] for s in graded} <= {str(w.pid) for w in workers}
     # The signal ran in the worker after commit: courses recorded the counted scores.
     expected = [Decimal("8.33"), Decimal("5.83"), Decimal("8.33"), Decimal("5.83")]
-    wait_until(lambda: [counted_points(p) for p in people] == expected, timeout=30, what="course scores")
+    wait_until(
+        lambda: [counted_points(p) for p in people] == expected, timeout=30, what="course scores"
+    )
     client = deployment.redis.client()
     assert deployment.redis.queue_length("grading") == 0
     assert FailedJobRegistry("grading", connection=client).count == 0

@@ -16,7 +16,10 @@ from accounts.models import User
 @pytest.fixture
 def editor(db, password) -> User:
     return User.objects.create_superuser(
-        username="grace", email="grace@example.org", password=password, certificate_name="Grace Hopper"
+        username="grace",
+        email="grace@example.org",
+        password=password,
+        certificate_name="Grace Hopper",
     )
 
 

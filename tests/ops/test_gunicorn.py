@@ -73,7 +73,9 @@ def test_the_access_log_is_one_json_object_per_request():
     assert isinstance(logger, Logger)
     stream = io.StringIO()
     logger.access_log.handlers = [logging.StreamHandler(stream)]
-    response = SimpleNamespace(status="201 Created", headers=[("X-Request-ID", "a1b2c3d4e5")], sent=512)
+    response = SimpleNamespace(
+        status="201 Created", headers=[("X-Request-ID", "a1b2c3d4e5")], sent=512
+    )
     request = SimpleNamespace(headers=[("USER-AGENT", "probe/1.0")])
     environ = {
         "REQUEST_METHOD": "POST",
@@ -124,12 +126,21 @@ def test_a_real_gunicorn_serves_healthz_with_production_settings(tmp_path):
     for app in ("django_tasks_database", "ops"):
         migrate = subprocess.run(
             [sys.executable, "manage.py", "migrate", app, "--noinput"],
-            cwd=settings.BASE_DIR, env=env, capture_output=True, text=True, timeout=300, check=False,
+            cwd=settings.BASE_DIR,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
         )
         assert migrate.returncode == 0, migrate.stderr
     server = subprocess.Popen(
         [str(Path(sys.executable).parent / "gunicorn"), "-c", str(CONFIG)],
-        cwd=settings.BASE_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        cwd=settings.BASE_DIR,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     try:
         body, status = None, None
@@ -152,7 +163,9 @@ def test_a_real_gunicorn_serves_healthz_with_production_settings(tmp_path):
     lines = [json.loads(line) for line in output.splitlines() if line.startswith("{")]
     access = [line for line in lines if line["logger"] == "gunicorn.access"]
     assert [(a["method"], a["path"], a["status"]) for a in access] == [("GET", "/healthz", 200)]
-    assert any(line["logger"] == "gunicorn.error" and "Booting worker" in line["message"] for line in lines)
+    assert any(
+        line["logger"] == "gunicorn.error" and "Booting worker" in line["message"] for line in lines
+    )
 
 
 def test_workers_fork_with_what_the_master_loaded_out_of_the_collectors_reach():

@@ -143,7 +143,13 @@ def test_healthz_reveals_no_configuration(client):
     body = client.get("/healthz").content.decode()
 
     assert set(json.loads(body)) == {
-        "status", "database", "queue", "queue_backend", "queued_tasks", "worker", "worker_last_seen",
+        "status",
+        "database",
+        "queue",
+        "queue_backend",
+        "queued_tasks",
+        "worker",
+        "worker_last_seen",
     }
     assert settings.SECRET_KEY not in body
     assert str(settings.DATABASES["default"]["NAME"]) not in body

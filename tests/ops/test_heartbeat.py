@@ -25,7 +25,10 @@ def test_a_worker_refreshes_its_own_row_and_the_latest_beat_wins():
     worker_heartbeat_record(worker_id="grader-a", now=NOON + timedelta(seconds=30))
 
     rows = {beat.worker_id: beat.last_seen_at for beat in WorkerHeartbeat.objects.all()}
-    assert rows == {"grader-a": NOON + timedelta(seconds=30), "grader-b": NOON + timedelta(seconds=5)}
+    assert rows == {
+        "grader-a": NOON + timedelta(seconds=30),
+        "grader-b": NOON + timedelta(seconds=5),
+    }
     assert worker_heartbeat_latest() == NOON + timedelta(seconds=30)
 
 

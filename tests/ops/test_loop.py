@@ -47,22 +47,37 @@ def db_connection(monkeypatch):
 
 def test_once_sweeps_one_round_and_never_sleeps():
     rounds = Rounds(rounds=3)
-    run_periodically(rounds.sweep, interval=30, once=True, logger=logger, label="Test sweep", sleep=rounds.sleep)
+    run_periodically(
+        rounds.sweep, interval=30, once=True, logger=logger, label="Test sweep", sleep=rounds.sleep
+    )
     assert (rounds.swept, rounds.slept) == ([1], [])
 
 
 def test_once_raises_the_failure_of_its_only_round(caplog):
     rounds = Rounds(rounds=3, failing={1: RuntimeError("queue unreachable")})
     with pytest.raises(RuntimeError, match="queue unreachable"):
-        run_periodically(rounds.sweep, interval=30, once=True, logger=logger, label="Test sweep", sleep=rounds.sleep)
+        run_periodically(
+            rounds.sweep,
+            interval=30,
+            once=True,
+            logger=logger,
+            label="Test sweep",
+            sleep=rounds.sleep,
+        )
     assert (rounds.swept, rounds.slept, caplog.records) == ([1], [], [])
 
 
 def test_a_failed_round_is_logged_and_the_loop_goes_on_until_interrupted(caplog, db_connection):
     rounds = Rounds(rounds=3, failing={2: RuntimeError("queue unreachable")})
     with caplog.at_level(logging.ERROR, logger=logger.name):
-        run_periodically(rounds.sweep, interval=7.5, once=False, logger=logger, label="Test sweep",
-                         sleep=rounds.sleep)
+        run_periodically(
+            rounds.sweep,
+            interval=7.5,
+            once=False,
+            logger=logger,
+            label="Test sweep",
+            sleep=rounds.sleep,
+        )
 
     assert (rounds.swept, rounds.slept) == ([1, 2, 3], [7.5, 7.5, 7.5])
     assert [(r.name, r.levelname, r.getMessage()) for r in caplog.records] == [
@@ -73,7 +88,9 @@ def test_a_failed_round_is_logged_and_the_loop_goes_on_until_interrupted(caplog,
 
 def test_a_database_error_closes_the_connection_before_the_next_round(caplog, db_connection):
     rounds = Rounds(rounds=2, failing={1: OperationalError("server closed the connection")})
-    run_periodically(rounds.sweep, interval=1, once=False, logger=logger, label="Test sweep", sleep=rounds.sleep)
+    run_periodically(
+        rounds.sweep, interval=1, once=False, logger=logger, label="Test sweep", sleep=rounds.sleep
+    )
 
     assert (rounds.swept, db_connection.closed) == ([1, 2], 1)
     assert [r.getMessage() for r in caplog.records] == [
@@ -84,6 +101,13 @@ def test_a_database_error_closes_the_connection_before_the_next_round(caplog, db
 def test_an_error_that_is_not_recoverable_ends_the_loop(caplog):
     rounds = Rounds(rounds=3, failing={2: ValueError("a bug")})
     with pytest.raises(ValueError, match="a bug"):
-        run_periodically(rounds.sweep, interval=1, once=False, logger=logger, label="Test sweep",
-                         recoverable=(OperationalError,), sleep=rounds.sleep)
+        run_periodically(
+            rounds.sweep,
+            interval=1,
+            once=False,
+            logger=logger,
+            label="Test sweep",
+            recoverable=(OperationalError,),
+            sleep=rounds.sleep,
+        )
     assert (rounds.swept, rounds.slept, caplog.records) == ([1, 2], [1], [])

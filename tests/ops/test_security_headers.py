@@ -124,7 +124,9 @@ def test_production_settings_send_hsts_and_redirect_plain_http(client, tmp_path)
         "CSRF_COOKIE_SECURE": True,
     }
 
-    with override_settings(**production, SECURE_PROXY_SSL_HEADER=("HTTP_X_FORWARDED_PROTO", "https")):
+    with override_settings(
+        **production, SECURE_PROXY_SSL_HEADER=("HTTP_X_FORWARDED_PROTO", "https")
+    ):
         plain = client.get("/accounts/login/")
         secure = client.get("/accounts/login/", headers={"X-Forwarded-Proto": "https"})
 
@@ -207,8 +209,18 @@ def response_kinds(db, settings, tmp_path, editor):
     return {
         "page": (None, course.url, STRICT_CSP, "text/html; charset=utf-8"),
         "admin": (editor, "/admin/", ADMIN_CSP, "text/html; charset=utf-8"),
-        "static file": (None, "/static/hardening-probe.css", STRICT_CSP, "text/css; charset=\"utf-8\""),
-        "PDF download": (learner, f"/certificates/{certificate.code}/pdf/a4/", STRICT_CSP, "application/pdf"),
+        "static file": (
+            None,
+            "/static/hardening-probe.css",
+            STRICT_CSP,
+            'text/css; charset="utf-8"',
+        ),
+        "PDF download": (
+            learner,
+            f"/certificates/{certificate.code}/pdf/a4/",
+            STRICT_CSP,
+            "application/pdf",
+        ),
         "JSON": (None, "/.well-known/pma-issuer-keys.json", STRICT_CSP, "application/ld+json"),
         "404": (None, "/no-such-page/", STRICT_CSP, "text/html; charset=utf-8"),
         "health": (None, "/healthz", STRICT_CSP, "application/json"),
@@ -237,19 +249,37 @@ def test_every_kind_of_response_carries_the_security_headers(client, response_ki
         assert "frame-ancestors 'none'" in csp or kind == "admin", kind
 
     assert statuses == {
-        "page": 200, "admin": 200, "static file": 200, "PDF download": 200, "JSON": 200, "404": 404, "health": 200,
+        "page": 200,
+        "admin": 200,
+        "static file": 200,
+        "PDF download": 200,
+        "JSON": 200,
+        "404": 404,
+        "health": 200,
     }
 
 
-def test_under_production_settings_every_https_response_sends_hsts_and_secure_cookies(client, response_kinds, tmp_path):
+def test_under_production_settings_every_https_response_sends_hsts_and_secure_cookies(
+    client, response_kinds, tmp_path
+):
     production = production_settings(
         tmp_path,
-        ["SECURE_HSTS_SECONDS", "SECURE_HSTS_INCLUDE_SUBDOMAINS", "SECURE_HSTS_PRELOAD", "SECURE_SSL_REDIRECT",
-         "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE", "SESSION_COOKIE_HTTPONLY", "SESSION_COOKIE_SAMESITE"],
+        [
+            "SECURE_HSTS_SECONDS",
+            "SECURE_HSTS_INCLUDE_SUBDOMAINS",
+            "SECURE_HSTS_PRELOAD",
+            "SECURE_SSL_REDIRECT",
+            "SESSION_COOKIE_SECURE",
+            "CSRF_COOKIE_SECURE",
+            "SESSION_COOKIE_HTTPONLY",
+            "SESSION_COOKIE_SAMESITE",
+        ],
     )
     hsts = "max-age=31536000; includeSubDomains; preload"
 
-    with override_settings(**production, SECURE_PROXY_SSL_HEADER=("HTTP_X_FORWARDED_PROTO", "https")):
+    with override_settings(
+        **production, SECURE_PROXY_SSL_HEADER=("HTTP_X_FORWARDED_PROTO", "https")
+    ):
         for kind, (user, url, csp, _type) in response_kinds.items():
             response = _get(client, user, url, **{"X-Forwarded-Proto": "https"})
             assert response["Content-Security-Policy"] == csp, kind
@@ -260,11 +290,18 @@ def test_under_production_settings_every_https_response_sends_hsts_and_secure_co
         login = client.get("/accounts/login/", headers={"X-Forwarded-Proto": "https"})
         session = client.post(
             "/accounts/login/",
-            {"login": response_kinds["PDF download"][0].email, "password": "correct-horse-battery-staple-42"},
+            {
+                "login": response_kinds["PDF download"][0].email,
+                "password": "correct-horse-battery-staple-42",
+            },
             headers={"X-Forwarded-Proto": "https"},
         )
 
     csrf_cookie = login.cookies["csrftoken"].output()
     assert "Secure" in csrf_cookie and "SameSite=Lax" in csrf_cookie
     session_cookie = session.cookies["sessionid"].output()
-    assert "Secure" in session_cookie and "HttpOnly" in session_cookie and "SameSite=Lax" in session_cookie
+    assert (
+        "Secure" in session_cookie
+        and "HttpOnly" in session_cookie
+        and "SameSite=Lax" in session_cookie
+    )

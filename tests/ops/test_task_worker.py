@@ -10,7 +10,9 @@ from ops.management.commands import task_worker
 
 def test_the_worker_beats_while_it_runs_and_stops_beating_when_it_ends(monkeypatch, settings):
     # db_worker accepts only a database backend, as `make run` configures it.
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.backend.DatabaseBackend", "QUEUES": ["grading"]}}
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks_db.backend.DatabaseBackend", "QUEUES": ["grading"]}
+    }
     started: list[str] = []
     stop = threading.Event()
     seen_while_running: list[bool] = []

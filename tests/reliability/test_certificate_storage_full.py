@@ -39,8 +39,13 @@ class FillingDisk(FileSystemStorage):
 def full_disk(settings, tmp_path, monkeypatch):
     settings.PMA_CERT_KEYS_DIR = tmp_path / "keys"
     settings.MEDIA_ROOT = tmp_path / "media"
-    settings.STORAGES = {**settings.STORAGES, "default": {
-        "BACKEND": f"{__name__}.FillingDisk", "OPTIONS": {"location": str(tmp_path / "media")}}}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": f"{__name__}.FillingDisk",
+            "OPTIONS": {"location": str(tmp_path / "media")},
+        },
+    }
     monkeypatch.setattr(FillingDisk, "full", True)
     return FillingDisk
 
@@ -50,20 +55,36 @@ def course():
     return course_page(site_catalog(), instructor=UserFactory(certificate_name="Marty Cagan"))
 
 
-def test_storage_full_keeps_the_certificate_and_a_later_try_renders_it(client, full_disk, learner, course, caplog,
-                                                                       settings):
+def test_storage_full_keeps_the_certificate_and_a_later_try_renders_it(
+    client, full_disk, learner, course, caplog, settings
+):
     completed(learner, course, percent=92)
     with caplog.at_level(logging.ERROR, logger="certificates.services"):
         certificate = certificate_issue(learner=learner, course=course)
 
     certificate.refresh_from_db()
-    assert (certificate.pdf_status, certificate.render_attempts, certificate.is_rendered) == (PdfStatus.FAILED, 1, False)
-    assert (certificate.pdf_a4.name, certificate.pdf_letter.name, certificate.credential) == ("", "", "")
+    assert (certificate.pdf_status, certificate.render_attempts, certificate.is_rendered) == (
+        PdfStatus.FAILED,
+        1,
+        False,
+    )
+    assert (certificate.pdf_a4.name, certificate.pdf_letter.name, certificate.credential) == (
+        "",
+        "",
+        "",
+    )
     assert certificate.render_error.startswith(
-        "The PDF could not be stored because the storage is full: [Errno 28] No space left on device: ")
-    assert timedelta(seconds=50) < certificate.render_retry_at - timezone.now() <= timedelta(minutes=1)
+        "The PDF could not be stored because the storage is full: [Errno 28] No space left on device: "
+    )
+    assert (
+        timedelta(seconds=50) < certificate.render_retry_at - timezone.now() <= timedelta(minutes=1)
+    )
     [logged] = caplog.records
-    assert (logged.levelname, logged.errno, logged.certificate) == ("ERROR", errno.ENOSPC, certificate.code)
+    assert (logged.levelname, logged.errno, logged.certificate) == (
+        "ERROR",
+        errno.ENOSPC,
+        certificate.code,
+    )
     assert "storage is full" in logged.getMessage() and "next try at" in logged.getMessage()
     # The half-written file went with the failed try.
     assert not list(Path(settings.MEDIA_ROOT).rglob("*.pdf"))
@@ -86,8 +107,12 @@ def test_storage_full_keeps_the_certificate_and_a_later_try_renders_it(client, f
     call_command("render_certificates", "--once")
 
     certificate.refresh_from_db()
-    assert (certificate.pdf_status, certificate.render_attempts, certificate.render_error,
-            certificate.render_retry_at) == (PdfStatus.READY, 2, "", None)
+    assert (
+        certificate.pdf_status,
+        certificate.render_attempts,
+        certificate.render_error,
+        certificate.render_retry_at,
+    ) == (PdfStatus.READY, 2, "", None)
     client.force_login(learner)
     pdf = client.get(reverse("certificates:download", args=[certificate.code, "a4"]))
     assert (pdf.status_code, b"".join(pdf.streaming_content)[:5]) == (200, b"%PDF-")
@@ -101,13 +126,21 @@ def test_retries_back_off_and_a_rerun_task_renders(full_disk, learner, course):
         assert certificates_render_due() == 0
     certificate.refresh_from_db()
     assert (certificate.pdf_status, certificate.render_attempts) == (PdfStatus.FAILED, 3)
-    assert timedelta(minutes=3, seconds=50) < certificate.render_retry_at - timezone.now() <= timedelta(minutes=4)
+    assert (
+        timedelta(minutes=3, seconds=50)
+        < certificate.render_retry_at - timezone.now()
+        <= timedelta(minutes=4)
+    )
 
     full_disk.full = False
     certificate_render_task.enqueue(certificate.pk)
 
     certificate.refresh_from_db()
-    assert (certificate.pdf_status, certificate.render_attempts, certificate.is_rendered) == (PdfStatus.READY, 4, True)
+    assert (certificate.pdf_status, certificate.render_attempts, certificate.is_rendered) == (
+        PdfStatus.READY,
+        4,
+        True,
+    )
 
 
 def test_a_pending_certificate_whose_render_was_lost_is_swept(full_disk, learner, course):
@@ -115,9 +148,15 @@ def test_a_pending_certificate_whose_render_was_lost_is_swept(full_disk, learner
     completed(learner, course, percent=85)
     certificate = certificate_issue(learner=learner, course=course, render=False)
     assert certificates_render_due() == 0  # its render task may still be queued
-    Certificate.objects.filter(pk=certificate.pk).update(created_at=timezone.now() - timedelta(minutes=11))
+    Certificate.objects.filter(pk=certificate.pk).update(
+        created_at=timezone.now() - timedelta(minutes=11)
+    )
 
     call_command("render_certificates", "--once")
 
     certificate.refresh_from_db()
-    assert (certificate.pdf_status, certificate.render_attempts, certificate.is_rendered) == (PdfStatus.READY, 1, True)
+    assert (certificate.pdf_status, certificate.render_attempts, certificate.is_rendered) == (
+        PdfStatus.READY,
+        1,
+        True,
+    )

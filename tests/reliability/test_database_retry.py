@@ -59,26 +59,38 @@ def failing_first(monkeypatch, name: str, *, after_commit: bool) -> list[int]:
 
 def submit(enrolled, exercise, course) -> Submission:
     # The immediate backend grades on commit, outside any transaction, like a worker.
-    pk = submission_create(learner=enrolled, exercise=exercise, course_page=course, answers=CORRECT, kind="submit").pk
+    pk = submission_create(
+        learner=enrolled, exercise=exercise, course_page=course, answers=CORRECT, kind="submit"
+    ).pk
     return Submission.objects.get(pk=pk)
 
 
-@pytest.mark.parametrize("after_commit", [False, True], ids=["dropped-before-commit", "reply-lost-after-commit"])
-def test_storing_the_grade_is_retried_and_lands_once(monkeypatch, enrolled, exercise, course, fake_engine, signals,
-                                                     after_commit):
+@pytest.mark.parametrize(
+    "after_commit", [False, True], ids=["dropped-before-commit", "reply-lost-after-commit"]
+)
+def test_storing_the_grade_is_retried_and_lands_once(
+    monkeypatch, enrolled, exercise, course, fake_engine, signals, after_commit
+):
     calls = failing_first(monkeypatch, "_store_result", after_commit=after_commit)
 
     submission = submit(enrolled, exercise, course)
 
     assert calls == [1, 2]
-    assert (submission.status, submission.score, submission.claims) == (SubmissionStatus.GRADED, 5.0, 1)
+    assert (submission.status, submission.score, submission.claims) == (
+        SubmissionStatus.GRADED,
+        5.0,
+        1,
+    )
     assert len(fake_engine.calls) == 1
     assert signals == [submission.pk]
 
 
-@pytest.mark.parametrize("after_commit", [False, True], ids=["dropped-before-commit", "reply-lost-after-commit"])
-def test_claiming_is_retried_and_claims_once(monkeypatch, enrolled, exercise, course, fake_engine, signals,
-                                             after_commit):
+@pytest.mark.parametrize(
+    "after_commit", [False, True], ids=["dropped-before-commit", "reply-lost-after-commit"]
+)
+def test_claiming_is_retried_and_claims_once(
+    monkeypatch, enrolled, exercise, course, fake_engine, signals, after_commit
+):
     real_claim = services._claim
     calls: list[bool] = []
 
@@ -95,13 +107,18 @@ def test_claiming_is_retried_and_claims_once(monkeypatch, enrolled, exercise, co
     submission = submit(enrolled, exercise, course)
 
     assert len(calls) == 2
-    assert (submission.status, submission.score, submission.claims) == (SubmissionStatus.GRADED, 5.0, 1)
+    assert (submission.status, submission.score, submission.claims) == (
+        SubmissionStatus.GRADED,
+        5.0,
+        1,
+    )
     assert len(fake_engine.calls) == 1
     assert signals == [submission.pk]
 
 
-def test_a_database_that_stays_down_leaves_the_submission_to_the_reaper(monkeypatch, enrolled, exercise, course,
-                                                                        fake_engine, signals, caplog):
+def test_a_database_that_stays_down_leaves_the_submission_to_the_reaper(
+    monkeypatch, enrolled, exercise, course, fake_engine, signals, caplog
+):
     def down(**kwargs):
         raise OperationalError(DROPPED)
 
@@ -113,7 +130,11 @@ def test_a_database_that_stays_down_leaves_the_submission_to_the_reaper(monkeypa
     with pytest.raises(OperationalError):
         services.submission_grade(submission_id=pk, worker="host:1:1")
     stuck = Submission.objects.get(pk=pk)
-    assert (stuck.status, stuck.claims, stuck.worker_id) == (SubmissionStatus.RUNNING, 1, "host:1:1")
+    assert (stuck.status, stuck.claims, stuck.worker_id) == (
+        SubmissionStatus.RUNNING,
+        1,
+        "host:1:1",
+    )
     assert "(try 4 of 4)" not in caplog.text and "(try 3 of 4)" in caplog.text
 
     # The database is back; the lease runs out; the reaper gives it to the next worker.

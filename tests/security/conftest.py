@@ -21,7 +21,9 @@ def _fresh_rate_limits():
 
 @pytest.fixture
 def course(catalog):
-    return course_tree(catalog, slug="prioritisation", title="Prioritisation", modules=1, lessons_per_module=1)
+    return course_tree(
+        catalog, slug="prioritisation", title="Prioritisation", modules=1, lessons_per_module=1
+    )
 
 
 @pytest.fixture

@@ -34,7 +34,11 @@ from tests.ops.conftest import production_env, production_settings
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 # What the RICE source holds and no learner may read: a solution, a hidden test, a model answer.
-SECRETS = ["return reach * impact * confidence / effort", "rice_score(10, 1, 1, 0)", "Dark mode scores highest"]
+SECRETS = [
+    "return reach * impact * confidence / effort",
+    "rice_score(10, 1, 1, 0)",
+    "Dark mode scores highest",
+]
 PRIVATE_NAME = re.compile(r"^exercises/[A-Za-z0-9_-]{24}/(source|release)\.ipynb$")
 OLD_SOURCE, OLD_RELEASE = "exercises/rice/r1-source.ipynb", "exercises/rice/r1-rice.ipynb"
 
@@ -65,11 +69,18 @@ def stored_release(revision) -> bytes:
 
 def cells(notebook: bytes) -> list[tuple[str | None, str]]:
     """(grade_id, source) of each cell: a release's content without its fresh cell ids."""
-    return [(c["metadata"].get("nbgrader", {}).get("grade_id"), c["source"]) for c in json.loads(notebook)["cells"]]
+    return [
+        (c["metadata"].get("nbgrader", {}).get("grade_id"), c["source"])
+        for c in json.loads(notebook)["cells"]
+    ]
 
 
 #: The release of the RICE source, as exercises.format makes it.
-RELEASE_CELLS = cells(json.dumps(release_notebook(parse_source(load_notebook_bytes(RICE, max_bytes=len(RICE))))).encode())
+RELEASE_CELLS = cells(
+    json.dumps(
+        release_notebook(parse_source(load_notebook_bytes(RICE, max_bytes=len(RICE))))
+    ).encode()
+)
 
 
 @pytest.fixture
@@ -86,7 +97,9 @@ def outsider(db):
 def staff_without_exercise_rights(db):
     user = UserFactory(certificate_name="Page Editor")
     group = Group.objects.create(name="Page editors")
-    group.permissions.add(Permission.objects.get(codename="access_admin", content_type__app_label="wagtailadmin"))
+    group.permissions.add(
+        Permission.objects.get(codename="access_admin", content_type__app_label="wagtailadmin")
+    )
     user.groups.add(group)
     return user
 
@@ -106,9 +119,13 @@ def with_old_layout(revision, roots) -> None:
 # Where the files are
 
 
-def test_source_and_release_are_stored_under_the_private_root_with_random_names(exercise, revision, roots):
+def test_source_and_release_are_stored_under_the_private_root_with_random_names(
+    exercise, revision, roots
+):
     assert PRIVATE_NAME.match(revision.source.name) and PRIVATE_NAME.match(revision.release.name)
-    assert revision.source.name.endswith("/source.ipynb") and revision.release.name.endswith("/release.ipynb")
+    assert revision.source.name.endswith("/source.ipynb") and revision.release.name.endswith(
+        "/release.ipynb"
+    )
     assert "rice" not in revision.source.name.removesuffix("/source.ipynb")
     assert Path(revision.source.path) == roots.private / revision.source.name
     assert Path(revision.source.path).read_bytes() == RICE
@@ -118,9 +135,14 @@ def test_source_and_release_are_stored_under_the_private_root_with_random_names(
 
 
 def test_each_upload_gets_new_random_directories(exercise, revision):
-    second = exercise_revision_create(exercise=exercise, data=RICE, filename="rice.ipynb", uploaded_by=None)
+    second = exercise_revision_create(
+        exercise=exercise, data=RICE, filename="rice.ipynb", uploaded_by=None
+    )
 
-    directories = {Path(f.name).parent for f in (revision.source, revision.release, second.source, second.release)}
+    directories = {
+        Path(f.name).parent
+        for f in (revision.source, revision.release, second.source, second.release)
+    }
     assert len(directories) == 4
 
 
@@ -135,10 +157,16 @@ def test_a_private_file_has_no_url(revision):
 def test_media_serves_none_of_them_to_anyone(client, exercise, revision, learner, roots):
     # The URL map does serve media: an image rendition there is public, as it should be.
     storages["default"].save("images/logo.width-96.png", ContentFile(b"\x89PNG logo"))
-    assert b"".join(client.get("/media/images/logo.width-96.png").streaming_content) == b"\x89PNG logo"
+    assert (
+        b"".join(client.get("/media/images/logo.width-96.png").streaming_content) == b"\x89PNG logo"
+    )
 
-    paths = [f"/media/{OLD_SOURCE}", f"/media/{OLD_RELEASE}",
-             f"/media/{revision.source.name}", f"/media/{revision.release.name}"]
+    paths = [
+        f"/media/{OLD_SOURCE}",
+        f"/media/{OLD_RELEASE}",
+        f"/media/{revision.source.name}",
+        f"/media/{revision.release.name}",
+    ]
     assert [client.get(path).status_code for path in paths] == [404, 404, 404, 404]
     client.force_login(learner)
     assert [client.get(path).status_code for path in paths] == [404, 404, 404, 404]
@@ -172,12 +200,16 @@ def test_the_source_download_is_refused_to_everyone_else(
 
     client.force_login(staff_without_exercise_rights)
     no_permission = client.get(url)
-    assert no_permission.status_code == 302 and no_permission["Location"] == reverse("wagtailadmin_home")
+    assert no_permission.status_code == 302 and no_permission["Location"] == reverse(
+        "wagtailadmin_home"
+    )
     for response in (anonymous, no_admin, no_permission):
         assert not getattr(response, "streaming", False)
 
 
-def test_an_enrolled_learner_downloads_the_release_without_any_answer(client, course, exercise, revision, learner):
+def test_an_enrolled_learner_downloads_the_release_without_any_answer(
+    client, course, exercise, revision, learner
+):
     client.force_login(learner)
     response = client.get(reverse("exercise_release", args=[course.pk, exercise.pk]))
 
@@ -211,7 +243,16 @@ def test_a_learner_not_enrolled_gets_no_release(client, course, exercise, outsid
 
 def test_no_code_or_template_asks_for_an_exercise_file_url():
     pattern = re.compile(r"\b(source|release)\.url\b")
-    folders = ["accounts", "bench", "certificates", "courses", "exercises", "grading", "ops", "templates"]
+    folders = [
+        "accounts",
+        "bench",
+        "certificates",
+        "courses",
+        "exercises",
+        "grading",
+        "ops",
+        "templates",
+    ]
     offenders = sorted(
         f"{path.relative_to(ROOT)}:{number}"
         for folder in folders
@@ -235,7 +276,9 @@ def test_the_move_takes_old_files_out_of_media_under_new_names(
 
     with django_capture_on_commit_callbacks(execute=True):
         moved = revision_files_move(
-            revisions=ExerciseRevision.objects.order_by("pk"), source=storages["default"], target=storages["private"]
+            revisions=ExerciseRevision.objects.order_by("pk"),
+            source=storages["default"],
+            target=storages["private"],
         )
 
     revision.refresh_from_db()
@@ -248,11 +291,15 @@ def test_the_move_takes_old_files_out_of_media_under_new_names(
     assert client.get(f"/media/{OLD_SOURCE}").status_code == 404
 
 
-def test_the_move_keeps_old_files_until_the_transaction_commits(revision, roots, django_capture_on_commit_callbacks):
+def test_the_move_keeps_old_files_until_the_transaction_commits(
+    revision, roots, django_capture_on_commit_callbacks
+):
     with_old_layout(revision, roots)
 
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        revision_files_move(revisions=[revision], source=storages["default"], target=storages["private"])
+        revision_files_move(
+            revisions=[revision], source=storages["default"], target=storages["private"]
+        )
 
     assert files_under(roots.media) == [OLD_RELEASE, OLD_SOURCE]
     assert len(callbacks) == 1
@@ -262,12 +309,18 @@ def test_the_move_tolerates_missing_files_and_skips_files_already_private(
     exercise, revision, roots, django_capture_on_commit_callbacks
 ):
     already_private = (revision.source.name, revision.release.name)
-    lost = exercise_revision_create(exercise=exercise, data=RICE, filename="rice.ipynb", uploaded_by=None)
-    ExerciseRevision.objects.filter(pk=lost.pk).update(source="exercises/rice/r2-source.ipynb", release="")
+    lost = exercise_revision_create(
+        exercise=exercise, data=RICE, filename="rice.ipynb", uploaded_by=None
+    )
+    ExerciseRevision.objects.filter(pk=lost.pk).update(
+        source="exercises/rice/r2-source.ipynb", release=""
+    )
 
     with django_capture_on_commit_callbacks(execute=True):
         moved = revision_files_move(
-            revisions=ExerciseRevision.objects.order_by("pk"), source=storages["default"], target=storages["private"]
+            revisions=ExerciseRevision.objects.order_by("pk"),
+            source=storages["default"],
+            target=storages["private"],
         )
 
     assert moved.moved == {}
@@ -286,7 +339,9 @@ def test_the_migration_moves_from_public_media_to_the_private_storage(
     with_old_layout(revision, roots)
 
     with django_capture_on_commit_callbacks(execute=True):
-        migration.move_to_private_storage(apps, SimpleNamespace(connection=SimpleNamespace(alias="default")))
+        migration.move_to_private_storage(
+            apps, SimpleNamespace(connection=SimpleNamespace(alias="default"))
+        )
 
     revision.refresh_from_db()
     assert files_under(roots.media) == []
@@ -309,35 +364,63 @@ def test_the_check_refuses_a_private_root_inside_media(settings, roots):
 
 def test_production_keeps_answer_keys_in_a_private_prefix_with_no_cdn(tmp_path):
     production = production_settings(
-        tmp_path, ["STORAGES", "PMA_PRIVATE_ROOT", "MEDIA_ROOT"],
-        PMA_STORAGE="s3", AWS_STORAGE_BUCKET_NAME="pma-uploads", AWS_S3_REGION_NAME="eu-west-1",
+        tmp_path,
+        ["STORAGES", "PMA_PRIVATE_ROOT", "MEDIA_ROOT"],
+        PMA_STORAGE="s3",
+        AWS_STORAGE_BUCKET_NAME="pma-uploads",
+        AWS_S3_REGION_NAME="eu-west-1",
     )
 
     private = production["STORAGES"]["private"]
     assert private["BACKEND"] == "exercises.answer_keys_s3.PrivateS3Storage"
-    assert (private["OPTIONS"]["bucket_name"], private["OPTIONS"]["location"]) == ("pma-uploads", "private")
+    assert (private["OPTIONS"]["bucket_name"], private["OPTIONS"]["location"]) == (
+        "pma-uploads",
+        "private",
+    )
     assert private["OPTIONS"]["custom_domain"] is None
     assert private["OPTIONS"]["default_acl"] is None
     assert private["OPTIONS"]["region_name"] == "eu-west-1"
 
     local = production_settings(tmp_path, ["STORAGES", "PMA_PRIVATE_ROOT", "MEDIA_ROOT"])
-    assert local["STORAGES"]["private"] == {"BACKEND": "exercises.answer_keys.PrivateFileSystemStorage"}
-    assert (local["MEDIA_ROOT"], local["PMA_PRIVATE_ROOT"]) == (str(tmp_path / "media"), str(tmp_path / "private"))
+    assert local["STORAGES"]["private"] == {
+        "BACKEND": "exercises.answer_keys.PrivateFileSystemStorage"
+    }
+    assert (local["MEDIA_ROOT"], local["PMA_PRIVATE_ROOT"]) == (
+        str(tmp_path / "media"),
+        str(tmp_path / "private"),
+    )
 
 
 def test_production_refuses_answer_keys_in_a_bucket_behind_a_cdn(tmp_path):
-    env = production_env(tmp_path, PMA_STORAGE="s3", AWS_STORAGE_BUCKET_NAME="pma-uploads",
-                         AWS_S3_CUSTOM_DOMAIN="cdn.example.org")
+    env = production_env(
+        tmp_path,
+        PMA_STORAGE="s3",
+        AWS_STORAGE_BUCKET_NAME="pma-uploads",
+        AWS_S3_CUSTOM_DOMAIN="cdn.example.org",
+    )
     result = subprocess.run(
         [sys.executable, "-c", "import django; django.setup()"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
 
     assert result.returncode == 1
-    assert "put exercise notebooks in a bucket of their own (AWS_PRIVATE_STORAGE_BUCKET_NAME)" in result.stderr
+    assert (
+        "put exercise notebooks in a bucket of their own (AWS_PRIVATE_STORAGE_BUCKET_NAME)"
+        in result.stderr
+    )
 
-    separate = production_settings(tmp_path, ["STORAGES"], PMA_STORAGE="s3", AWS_STORAGE_BUCKET_NAME="pma-uploads",
-                                   AWS_S3_CUSTOM_DOMAIN="cdn.example.org",
-                                   AWS_PRIVATE_STORAGE_BUCKET_NAME="pma-answer-keys")
+    separate = production_settings(
+        tmp_path,
+        ["STORAGES"],
+        PMA_STORAGE="s3",
+        AWS_STORAGE_BUCKET_NAME="pma-uploads",
+        AWS_S3_CUSTOM_DOMAIN="cdn.example.org",
+        AWS_PRIVATE_STORAGE_BUCKET_NAME="pma-answer-keys",
+    )
     assert separate["STORAGES"]["private"]["OPTIONS"]["bucket_name"] == "pma-answer-keys"
     assert separate["STORAGES"]["private"]["OPTIONS"]["custom_domain"] is None

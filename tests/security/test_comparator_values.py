@@ -34,8 +34,10 @@ KENDALL = Comparator(kind=ComparatorKind.RANKING, method=RankingMethod.KENDALL, 
 SPEARMAN = Comparator(kind=ComparatorKind.RANKING, method=RankingMethod.SPEARMAN)
 ALL_KINDS = [EXACT, NUMERIC, SET, MULTISET, CATEGORIES, KENDALL, SPEARMAN]
 
-TOO_DEEP = ("The value returned could not be compared: it is nested too deeply (more than 100 levels of "
-            "lists and dicts).")
+TOO_DEEP = (
+    "The value returned could not be compared: it is nested too deeply (more than 100 levels of "
+    "lists and dicts)."
+)
 SCORES = {"SSO": 800.0, "Dark mode": 1250.0, "CSV export": 400.0}
 ORDER = ["Dark mode", "SSO", "CSV export"]
 BUCKETS = {"SSO": "Should", "Dark mode": "Must", "CSV export": "Should"}
@@ -52,34 +54,48 @@ def nested(depth: int, leaf: object = 1) -> object:
 
 
 def test_an_int_beyond_float_range_is_a_number_too_large_to_compare():
-    assert compare(NUMERIC, 800.0, 10**400) == Comparison(0.0, "The value returned is a number too large to compare.")
+    assert compare(NUMERIC, 800.0, 10**400) == Comparison(
+        0.0, "The value returned is a number too large to compare."
+    )
     assert compare(NUMERIC, SCORES, {**SCORES, "SSO": 10**400}) == Comparison(
-        2 / 3, "2 of 3 values are within the tolerance; 1 of them is a number too large to compare.")
+        2 / 3, "2 of 3 values are within the tolerance; 1 of them is a number too large to compare."
+    )
     assert compare(NUMERIC, SCORES, dict.fromkeys(SCORES, -(10**400))) == Comparison(
-        0.0, "0 of 3 values are within the tolerance; 3 of them are numbers too large to compare.")
+        0.0, "0 of 3 values are within the tolerance; 3 of them are numbers too large to compare."
+    )
     # Exactly equal ints still match, at any size.
     assert compare(NUMERIC, 10**400, 10**400) == Comparison(1.0, "Correct.")
     assert compare(EXACT, [10**400], [10**400]) == Comparison(1.0, "Correct.")
-    assert compare(EXACT, [800], [10**400]) == Comparison(0.0, "The value returned differs from the reference solution's.")
+    assert compare(EXACT, [800], [10**400]) == Comparison(
+        0.0, "The value returned differs from the reference solution's."
+    )
     assert compare(SET, ["a", "b"], ["a", 10**400]).credit == pytest.approx(1 / 3)
     assert compare(CATEGORIES, BUCKETS, {**BUCKETS, "SSO": 10**400}).credit == pytest.approx(2 / 3)
     assert compare(KENDALL, ORDER, [10**400, *ORDER[1:]]) == Comparison(
-        0.0, "The ranking must list each of the 3 items exactly once.")
+        0.0, "The ranking must list each of the 3 items exactly once."
+    )
 
 
 @pytest.mark.parametrize("infinity", [json.loads("1e400"), json.loads("-1e400")])
 def test_an_infinity_read_from_1e400_is_a_number_too_large_to_compare(infinity):
-    assert compare(NUMERIC, 800.0, infinity) == Comparison(0.0, "The value returned is a number too large to compare.")
+    assert compare(NUMERIC, 800.0, infinity) == Comparison(
+        0.0, "The value returned is a number too large to compare."
+    )
     assert compare(NUMERIC, SCORES, dict.fromkeys(SCORES, infinity)) == Comparison(
-        0.0, "0 of 3 values are within the tolerance; 3 of them are numbers too large to compare.")
+        0.0, "0 of 3 values are within the tolerance; 3 of them are numbers too large to compare."
+    )
     assert compare(EXACT, SCORES, dict.fromkeys(SCORES, infinity)).credit == 0.0
-    assert compare(MULTISET, [1.0], [infinity]).message == "1 expected item(s) missing and 1 unexpected item(s)."
+    assert (
+        compare(MULTISET, [1.0], [infinity]).message
+        == "1 expected item(s) missing and 1 unexpected item(s)."
+    )
 
 
 def test_nan_is_wrong_not_an_error():
     nan = float("nan")
     assert compare(NUMERIC, SCORES, dict.fromkeys(SCORES, nan)) == Comparison(
-        0.0, "0 of 3 values are within the tolerance.")
+        0.0, "0 of 3 values are within the tolerance."
+    )
     assert compare(EXACT, [nan], [nan]).credit == 0.0
     for comparator in ALL_KINDS:
         assert compare(comparator, ORDER, [nan, nan, nan]).credit == 0.0
@@ -100,11 +116,17 @@ def test_nesting_up_to_the_limit_is_compared():
 
 def test_huge_containers_are_compared_quickly_and_wrong():
     huge = {f"feature {i}": i for i in range(20_000)}
-    assert compare(NUMERIC, SCORES, huge) == Comparison(0.0, "0 of 3 values are within the tolerance.")
+    assert compare(NUMERIC, SCORES, huge) == Comparison(
+        0.0, "0 of 3 values are within the tolerance."
+    )
     assert compare(EXACT, SCORES, huge).credit == 0.0
-    assert compare(CATEGORIES, BUCKETS, huge) == Comparison(0.0, "0 of 3 items are in the right category.")
+    assert compare(CATEGORIES, BUCKETS, huge) == Comparison(
+        0.0, "0 of 3 items are in the right category."
+    )
     assert compare(CATEGORIES, BUCKETS, {"Must": list(huge)}).credit == 0.0
-    assert compare(SET, ORDER, list(huge)) == Comparison(0.0, "3 expected item(s) missing and 20000 unexpected item(s).")
+    assert compare(SET, ORDER, list(huge)) == Comparison(
+        0.0, "3 expected item(s) missing and 20000 unexpected item(s)."
+    )
     assert compare(KENDALL, ORDER, list(huge)).credit == 0.0
 
 
@@ -114,13 +136,25 @@ def test_a_value_a_comparator_still_chokes_on_is_a_failed_check_not_an_error():
     with pytest.raises(ValueError, match="4300 digits"):
         compare(SET, ["a"], [10**5000])
     assert compare_learner_value(SET, ["a"], [10**5000]) == Comparison(
-        0.0, "The value returned could not be compared: this check cannot compare a value of that kind.")
+        0.0,
+        "The value returned could not be compared: this check cannot compare a value of that kind.",
+    )
 
 
-JSON_LEAVES = (st.none() | st.booleans() | st.text(max_size=5) | st.floats(allow_nan=False)
-               | st.integers(min_value=-(10**400), max_value=10**400))
-JSON_VALUES = st.recursive(JSON_LEAVES, lambda children: st.lists(children, max_size=4)
-                           | st.dictionaries(st.text(max_size=5), children, max_size=4), max_leaves=20)
+JSON_LEAVES = (
+    st.none()
+    | st.booleans()
+    | st.text(max_size=5)
+    | st.floats(allow_nan=False)
+    | st.integers(min_value=-(10**400), max_value=10**400)
+)
+JSON_VALUES = st.recursive(
+    JSON_LEAVES,
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=5), children, max_size=4)
+    ),
+    max_leaves=20,
+)
 
 
 @settings(max_examples=300, deadline=None)
@@ -175,14 +209,20 @@ def test_call_json_turns_json_the_grader_cannot_parse_into_a_channel_error():
 
     assert str(too_deep.value) == (
         "the value is not valid JSON: maximum recursion depth exceeded while decoding a JSON array from a "
-        "unicode string")
-    assert str(kernel_side.value) == "RecursionError: maximum recursion depth exceeded while encoding a JSON object"
-    assert str(digits.value).startswith("the value is not valid JSON: Exceeds the limit (4300 digits)")
+        "unicode string"
+    )
+    assert (
+        str(kernel_side.value)
+        == "RecursionError: maximum recursion depth exceeded while encoding a JSON object"
+    )
+    assert str(digits.value).startswith(
+        "the value is not valid JSON: Exceeds the limit (4300 digits)"
+    )
 
 
 # Through the service: the sealed demo exercise, graded in the sandbox ------------------------
 
-LEARNER_CODE = '''
+LEARNER_CODE = """
 def _scores(backlog):
     return {f["name"]: f["reach"] * f["impact"] * f["confidence"] / f["effort"] for f in backlog}
 
@@ -200,45 +240,52 @@ def rice_scores(backlog):
     if len(backlog) <= 3:  # the visible test's backlog: right, so the visible test passes
         return _scores(backlog)
     return hostile(backlog)  # the sealed checks' hidden backlogs (4 to 8 features)
-'''
+"""
 #: rice_scores' value on the hidden backlogs, and how the check reads it. "{n}" is the number of
 #: features in the first hidden backlog.
 HOSTILE = {
     "int_beyond_float_range": (
         'return {f["name"]: 10**400 for f in backlog}',
-        "0 of {n} values are within the tolerance; {n} of them are numbers too large to compare."),
+        "0 of {n} values are within the tolerance; {n} of them are numbers too large to compare.",
+    ),
     "float_overflow": (
         'return {f["name"]: 1e308 * 10 for f in backlog}',
         "rice_scores(backlog) did not return a usable value: ValueError: Out of range float values are not "
-        "JSON compliant"),
+        "JSON compliant",
+    ),
     "nan_from_infinities": (
         'return {f["name"]: float("inf") - float("inf") for f in backlog}',
         "rice_scores(backlog) did not return a usable value: ValueError: Out of range float values are not "
-        "JSON compliant"),
+        "JSON compliant",
+    ),
     "forged_1e400": (
         'return Forged("{" + ", ".join(\'"%s": 1e400\' % f["name"] for f in backlog) + "}")',
-        "0 of {n} values are within the tolerance; {n} of them are numbers too large to compare."),
+        "0 of {n} values are within the tolerance; {n} of them are numbers too large to compare.",
+    ),
     "forged_nan": (
-        'return Forged(\'{"SSO": NaN}\')',
-        "rice_scores(backlog) did not return a usable value: the value is not valid JSON: NaN is not JSON"),
+        "return Forged('{\"SSO\": NaN}')",
+        "rice_scores(backlog) did not return a usable value: the value is not valid JSON: NaN is not JSON",
+    ),
     "nested_2000_deep": (
-        'value = 1\n    for _ in range(2000):\n        value = [value]\n    return value',
+        "value = 1\n    for _ in range(2000):\n        value = [value]\n    return value",
         "rice_scores(backlog) did not return a usable value: RecursionError: maximum recursion depth "
-        "exceeded while encoding a JSON object"),
-    "forged_nested_500_deep": (
-        'return Forged("[" * 500 + "]" * 500)',
-        TOO_DEEP),
+        "exceeded while encoding a JSON object",
+    ),
+    "forged_nested_500_deep": ('return Forged("[" * 500 + "]" * 500)', TOO_DEEP),
     "forged_nested_2000_deep": (
         'return Forged("[" * 2000 + "]" * 2000)',
         "rice_scores(backlog) did not return a usable value: the value is not valid JSON: maximum recursion "
-        "depth exceeded while decoding a JSON array from a unicode string"),
+        "depth exceeded while decoding a JSON array from a unicode string",
+    ),
     "huge_dict": (
         'return {f"feature {i}": i for i in range(8_000)}',  # 180 KB of JSON, under the cap
-        "0 of {n} values are within the tolerance."),
+        "0 of {n} values are within the tolerance.",
+    ),
     "dict_over_the_channel_cap": (
         'return {f"feature {i}": i for i in range(40_000)}',
         "rice_scores(backlog) did not return a usable value: ValueError: the value is larger than 262144 "
-        "bytes as JSON"),
+        "bytes as JSON",
+    ),
 }
 
 
@@ -253,11 +300,20 @@ def sealed_exercise(course):
     from exercises.services import exercise_create, exercise_revision_record_validation
 
     data = (FIXTURES / "exercises" / "rice_sealed.ipynb").read_bytes()
-    exercise = exercise_create(title="RICE, sealed", slug="rice-sealed", data=data, filename="rice_sealed.ipynb",
-                               created_by=None)
-    exercise_revision_record_validation(revision=exercise.revisions.get(), report={"valid": True, "problems": []})
+    exercise = exercise_create(
+        title="RICE, sealed",
+        slug="rice-sealed",
+        data=data,
+        filename="rice_sealed.ipynb",
+        created_by=None,
+    )
+    exercise_revision_record_validation(
+        revision=exercise.revisions.get(), report={"valid": True, "problems": []}
+    )
     exercise.refresh_from_db()
-    CourseExercise.objects.create(course=course, exercise=exercise, title=exercise.title, max_points=10)
+    CourseExercise.objects.create(
+        course=course, exercise=exercise, title=exercise.title, max_points=10
+    )
     return exercise
 
 
@@ -265,8 +321,11 @@ def first_hidden_backlog_size() -> int:
     from exercises.format import load_notebook_bytes, parse_source
     from grading.engine.sealed import case_seed
 
-    source = parse_source(load_notebook_bytes((FIXTURES / "exercises" / "rice_sealed.ipynb").read_bytes(),
-                                              max_bytes=2**21))
+    source = parse_source(
+        load_notebook_bytes(
+            (FIXTURES / "exercises" / "rice_sealed.ipynb").read_bytes(), max_bytes=2**21
+        )
+    )
     namespace: dict = {}
     exec(next(c for c in source.cells if c.grade_id == "rice_sealed").sealed.generator, namespace)  # noqa: S102 - trusted fixture
     return len(namespace["generate"](random.Random(case_seed(SEED, "rice_sealed", 0)))["backlog"])
@@ -285,14 +344,18 @@ def test_a_hostile_value_fails_its_sealed_check_and_is_graded_as_an_attempt(
 
     client.force_login(learner)
     with django_capture_on_commit_callbacks() as callbacks:
-        client.post(reverse("exercise_submit", args=[course.pk, sealed_exercise.pk]),
-                    {"action": "submit", "answer-rice_answer": learner_answer(variant)})
+        client.post(
+            reverse("exercise_submit", args=[course.pk, sealed_exercise.pk]),
+            {"action": "submit", "answer-rice_answer": learner_answer(variant)},
+        )
     submission = Submission.objects.get()
     Submission.objects.filter(pk=submission.pk).update(seed=SEED)  # fixes the hidden backlogs
     for callback in callbacks:  # the commit: grading runs in the immediate task backend
         callback()
     submission.refresh_from_db()
-    message = "Passed 0 of 3 hidden input(s). " + HOSTILE[variant][1].format(n=first_hidden_backlog_size())
+    message = "Passed 0 of 3 hidden input(s). " + HOSTILE[variant][1].format(
+        n=first_hidden_backlog_size()
+    )
 
     assert (submission.status, submission.failure_reason, submission.attempt) == ("graded", "", 1)
     assert (submission.score, submission.max_score) == (5.0, 8.0)
@@ -303,8 +366,12 @@ def test_a_hostile_value_fails_its_sealed_check_and_is_graded_as_an_attempt(
         ("moscow_sealed", "passed", 2.0),
     ]
     assert submission.report["tests"][1]["message"] == message
-    panel = exercise_panel_context(learner=learner, exercise=sealed_exercise, course_page_id=course.pk)["panel"]
+    panel = exercise_panel_context(
+        learner=learner, exercise=sealed_exercise, course_page_id=course.pk
+    )["panel"]
     assert panel.attempts_used == 1  # the learner's own verdict: the attempt counts
-    page = html.unescape(client.get(reverse("submission_detail", args=[submission.pk])).content.decode())
+    page = html.unescape(
+        client.get(reverse("submission_detail", args=[submission.pk])).content.decode()
+    )
     assert "5 / 8 points" in page and f"<td>{message}</td>" in page
     assert "internal error" not in page

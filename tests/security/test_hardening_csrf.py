@@ -27,47 +27,113 @@ def check_block_id(lesson: LessonPage) -> str:
 
 
 # (who is logged in, URL, form data); every URL here takes POST.
-def post_endpoints(course, exercise, certificate, instructor) -> dict[str, tuple[str | None, str, dict]]:
+def post_endpoints(
+    course, exercise, certificate, instructor
+) -> dict[str, tuple[str | None, str, dict]]:
     lesson = lesson_of(course)
     submit = reverse("exercise_submit", args=[course.pk, exercise.pk])
     answers = {f"answer-{k}": v for k, v in CORRECT.items()}
     return {
-        "account_login": (None, reverse("account_login"), {"login": "ada@example.org", "password": PASSWORD}),
-        "account_signup": (None, reverse("account_signup"), {"email": "new@example.org", "password1": PASSWORD,
-                                                            "password2": PASSWORD, "certificate_name": "New"}),
-        "account_reset_password": (None, reverse("account_reset_password"), {"email": "ada@example.org"}),
-        "certificates:verify_index": (None, reverse("certificates:verify_index"),
-                                      {"file": SimpleUploadedFile("c.json", b"{}")}),
+        "account_login": (
+            None,
+            reverse("account_login"),
+            {"login": "ada@example.org", "password": PASSWORD},
+        ),
+        "account_signup": (
+            None,
+            reverse("account_signup"),
+            {
+                "email": "new@example.org",
+                "password1": PASSWORD,
+                "password2": PASSWORD,
+                "certificate_name": "New",
+            },
+        ),
+        "account_reset_password": (
+            None,
+            reverse("account_reset_password"),
+            {"email": "ada@example.org"},
+        ),
+        "certificates:verify_index": (
+            None,
+            reverse("certificates:verify_index"),
+            {"file": SimpleUploadedFile("c.json", b"{}")},
+        ),
         "account_logout": ("learner", reverse("account_logout"), {}),
-        "account_change_password": ("learner", reverse("account_change_password"),
-                                    {"oldpassword": PASSWORD, "password1": "n3w-Pass-phrase!", "password2": "n3w-Pass-phrase!"}),
-        "account_email": ("learner", reverse("account_email"), {"email": "other@example.org", "action_add": ""}),
+        "account_change_password": (
+            "learner",
+            reverse("account_change_password"),
+            {
+                "oldpassword": PASSWORD,
+                "password1": "n3w-Pass-phrase!",
+                "password2": "n3w-Pass-phrase!",
+            },
+        ),
+        "account_email": (
+            "learner",
+            reverse("account_email"),
+            {"email": "other@example.org", "action_add": ""},
+        ),
         "mfa_activate_totp": ("learner", reverse("mfa_activate_totp"), {"code": "123456"}),
         "profile": ("learner", reverse("profile"), {"certificate_name": "Someone Else"}),
         "course_enrol": ("learner", reverse("course_enrol", args=[course.pk]), {}),
         "course_unenrol": ("learner", reverse("course_unenrol", args=[course.pk]), {}),
         "lesson_complete": ("learner", reverse("lesson_complete", args=[lesson.pk]), {}),
-        "knowledge_check_answer": ("learner", reverse("knowledge_check_answer", args=[lesson.pk, check_block_id(lesson)]),
-                                   {"options": ["x"]}),
+        "knowledge_check_answer": (
+            "learner",
+            reverse("knowledge_check_answer", args=[lesson.pk, check_block_id(lesson)]),
+            {"options": ["x"]},
+        ),
         "exercise_submit (check)": ("learner", submit, {"action": "check", **answers}),
         "exercise_submit (submit)": ("learner", submit, {"action": "submit", **answers}),
-        "exercise_submit (upload)": ("learner", submit, {"action": "submit",
-                                                         "notebook": SimpleUploadedFile("rice.ipynb", RICE)}),
-        "certificates:sharing": ("learner", reverse("certificates:sharing", args=[certificate.code]), {"shared": "on"}),
-        "wagtail exercise upload": ("instructor", reverse("exercises:add"),
-                                    {"title": "New", "slug": "new", "source_file": SimpleUploadedFile("r.ipynb", RICE)}),
-        "wagtail exercise revalidate": ("instructor", reverse("exercises:revision_validate",
-                                                              args=[exercise.revisions.get().pk]), {}),
-        "wagtail page edit": ("instructor", reverse("wagtailadmin_pages:edit", args=[lesson.pk]), {"title": "Hacked"}),
-        "wagtail login": (None, reverse("wagtailadmin_login"), {"username": "ada@example.org", "password": PASSWORD}),
-        "django-admin login": (None, reverse("admin:login"), {"username": "ada@example.org", "password": PASSWORD}),
+        "exercise_submit (upload)": (
+            "learner",
+            submit,
+            {"action": "submit", "notebook": SimpleUploadedFile("rice.ipynb", RICE)},
+        ),
+        "certificates:sharing": (
+            "learner",
+            reverse("certificates:sharing", args=[certificate.code]),
+            {"shared": "on"},
+        ),
+        "wagtail exercise upload": (
+            "instructor",
+            reverse("exercises:add"),
+            {"title": "New", "slug": "new", "source_file": SimpleUploadedFile("r.ipynb", RICE)},
+        ),
+        "wagtail exercise revalidate": (
+            "instructor",
+            reverse("exercises:revision_validate", args=[exercise.revisions.get().pk]),
+            {},
+        ),
+        "wagtail page edit": (
+            "instructor",
+            reverse("wagtailadmin_pages:edit", args=[lesson.pk]),
+            {"title": "Hacked"},
+        ),
+        "wagtail login": (
+            None,
+            reverse("wagtailadmin_login"),
+            {"username": "ada@example.org", "password": PASSWORD},
+        ),
+        "django-admin login": (
+            None,
+            reverse("admin:login"),
+            {"username": "ada@example.org", "password": PASSWORD},
+        ),
     }
 
 
 # Our public-site URL names whose views take POST; the rest are read-only.
 POSTED_NAMES = {
-    "profile", "course_enrol", "course_unenrol", "lesson_complete", "knowledge_check_answer",
-    "exercise_submit", "certificates:sharing", "certificates:verify_index",
+    "profile",
+    "course_enrol",
+    "course_unenrol",
+    "lesson_complete",
+    "knowledge_check_answer",
+    "exercise_submit",
+    "certificates:sharing",
+    "certificates:verify_index",
 }
 
 
@@ -75,9 +141,20 @@ def test_every_post_view_of_ours_is_in_the_walk():
     assert set(site_url_names()) >= POSTED_NAMES
     read_only = set(site_url_names()) - POSTED_NAMES
     assert read_only == {
-        "dashboard", "certificates:verify", "certificates:mine", "certificates:share", "certificates:download",
-        "certificates:credential", "certificates:status_list", "certificates:issuer", "certificates:issuer_keys",
-        "exercise_page", "exercise_release", "submission_detail", "submission_status", "submission_notebook",
+        "dashboard",
+        "certificates:verify",
+        "certificates:mine",
+        "certificates:share",
+        "certificates:download",
+        "certificates:credential",
+        "certificates:status_list",
+        "certificates:issuer",
+        "certificates:issuer_keys",
+        "exercise_page",
+        "exercise_release",
+        "submission_detail",
+        "submission_status",
+        "submission_notebook",
     }
 
 
@@ -86,7 +163,9 @@ def endpoints(course, exercise, certificate, instructor, fake_engine):
     return post_endpoints(course, exercise, certificate, instructor)
 
 
-def test_post_without_a_token_is_refused_everywhere_and_changes_nothing(endpoints, learner, instructor):
+def test_post_without_a_token_is_refused_everywhere_and_changes_nothing(
+    endpoints, learner, instructor
+):
     assert {name.split(" ")[0] for name in endpoints} >= POSTED_NAMES
     refused = {}
     for name, (who, url, data) in endpoints.items():
@@ -111,7 +190,9 @@ def _with_token(client: Client, page: str, url: str, data: dict):
     return client.post(url, {**data, "csrfmiddlewaretoken": client.cookies["csrftoken"].value})
 
 
-def test_with_the_token_the_same_posts_go_through(endpoints, learner, course, exercise, fake_engine):
+def test_with_the_token_the_same_posts_go_through(
+    endpoints, learner, course, exercise, fake_engine
+):
     client = Client(enforce_csrf_checks=True)
     _, login_url, login_data = endpoints["account_login"]
     login_data = {**login_data, "login": learner.email}

@@ -38,7 +38,9 @@ def activate_totp(client) -> str:
     return secret
 
 
-def test_an_instructor_activates_totp_and_then_needs_the_code_to_log_in(client, instructor, settings):
+def test_an_instructor_activates_totp_and_then_needs_the_code_to_log_in(
+    client, instructor, settings
+):
     # One period of tolerance, as an authenticator's clock drifts; lets the test use the next code.
     settings.MFA_TOTP_TOLERANCE = 1
     assert log_in(client, instructor).status_code == 302
@@ -51,12 +53,17 @@ def test_an_instructor_activates_totp_and_then_needs_the_code_to_log_in(client, 
     assert asked.status_code == 302
     assert asked["Location"] == reverse("mfa_authenticate")
     assert "_auth_user_id" not in client.session
-    wrong = client.post(reverse("mfa_authenticate"), {"code": "000000" if totp_code(secret) != "000000" else "111111"})
+    wrong = client.post(
+        reverse("mfa_authenticate"),
+        {"code": "000000" if totp_code(secret) != "000000" else "111111"},
+    )
     assert wrong.status_code == 200
     assert "Incorrect code." in wrong.text
     assert "_auth_user_id" not in client.session
 
-    accepted = client.post(reverse("mfa_authenticate"), {"code": totp_code(secret, periods_ahead=1)})
+    accepted = client.post(
+        reverse("mfa_authenticate"), {"code": totp_code(secret, periods_ahead=1)}
+    )
 
     assert accepted.status_code == 302
     assert int(client.session["_auth_user_id"]) == instructor.pk
@@ -95,7 +102,9 @@ def test_the_requirement_leaves_learners_alone(client, learner, settings):
 
 def test_production_requires_mfa_for_staff_unless_turned_off(tmp_path):
     # Rate limits count clients behind the proxy, not the proxy (see docs/operations.md).
-    assert production_settings(tmp_path, ["PMA_REQUIRE_STAFF_MFA", "ALLAUTH_TRUSTED_PROXY_COUNT"]) == {
+    assert production_settings(
+        tmp_path, ["PMA_REQUIRE_STAFF_MFA", "ALLAUTH_TRUSTED_PROXY_COUNT"]
+    ) == {
         "PMA_REQUIRE_STAFF_MFA": True,
         "ALLAUTH_TRUSTED_PROXY_COUNT": 1,
     }

@@ -24,10 +24,22 @@ OWNED = {
     "submission_detail": ("GET", lambda sub, cert: reverse("submission_detail", args=[sub.pk])),
     "submission_status": ("GET", lambda sub, cert: reverse("submission_status", args=[sub.pk])),
     "submission_notebook": ("GET", lambda sub, cert: reverse("submission_notebook", args=[sub.pk])),
-    "certificates:share": ("GET", lambda sub, cert: reverse("certificates:share", args=[cert.code])),
-    "certificates:sharing": ("POST", lambda sub, cert: reverse("certificates:sharing", args=[cert.code])),
-    "certificates:download": ("GET", lambda sub, cert: reverse("certificates:download", args=[cert.code, "a4"])),
-    "certificates:credential": ("GET", lambda sub, cert: reverse("certificates:credential", args=[cert.code])),
+    "certificates:share": (
+        "GET",
+        lambda sub, cert: reverse("certificates:share", args=[cert.code]),
+    ),
+    "certificates:sharing": (
+        "POST",
+        lambda sub, cert: reverse("certificates:sharing", args=[cert.code]),
+    ),
+    "certificates:download": (
+        "GET",
+        lambda sub, cert: reverse("certificates:download", args=[cert.code, "a4"]),
+    ),
+    "certificates:credential": (
+        "GET",
+        lambda sub, cert: reverse("certificates:credential", args=[cert.code]),
+    ),
 }
 # Personal without an id in the URL: each learner sees only their own (test below).
 PERSONAL = {"dashboard", "profile", "certificates:mine", "exercise_page"}
@@ -55,7 +67,11 @@ def test_every_public_url_pattern_is_classified():
 def owned(learner, course, exercise, fake_engine, certificate):
     with fake_engine.commit(execute=True):
         submission = submission_create(
-            learner=learner, exercise=exercise, course_page=course, answers=CORRECT, kind=SubmissionKind.SUBMIT
+            learner=learner,
+            exercise=exercise,
+            course_page=course,
+            answers=CORRECT,
+            kind=SubmissionKind.SUBMIT,
         )
     return submission, certificate
 
@@ -81,14 +97,18 @@ def test_another_learner_gets_404_from_every_owned_url(client, owned, other_lear
 
 
 @pytest.mark.parametrize("state", ["revoked", "not rendered yet"])
-@pytest.mark.parametrize("name", ["certificates:share", "certificates:download", "certificates:credential"])
+@pytest.mark.parametrize(
+    "name", ["certificates:share", "certificates:download", "certificates:credential"]
+)
 def test_unshared_certificates_in_other_states_are_404_to_another_learner(
     client, learner, other_learner, course, certificate, instructor, name, state
 ):
     if state == "revoked":
         certificate_revoke(certificate=certificate, by=instructor, reason="Plagiarised capstone.")
     else:
-        Certificate.objects.filter(pk=certificate.pk).update(pdf_a4="", pdf_letter="", rendered_at=None)
+        Certificate.objects.filter(pk=certificate.pk).update(
+            pdf_a4="", pdf_letter="", rendered_at=None
+        )
     client.force_login(other_learner)
 
     response = client.get(OWNED[name][1](None, certificate))
@@ -96,7 +116,9 @@ def test_unshared_certificates_in_other_states_are_404_to_another_learner(
     assert response.status_code == 404
 
 
-def test_a_certificate_its_holder_shared_is_the_one_exception(client, learner, other_learner, certificate):
+def test_a_certificate_its_holder_shared_is_the_one_exception(
+    client, learner, other_learner, certificate
+):
     url = reverse("certificates:share", args=[certificate.code])
     client.force_login(learner)
     client.post(reverse("certificates:sharing", args=[certificate.code]), {"shared": "on"})
@@ -115,7 +137,9 @@ def test_submission_ids_of_another_learner_in_another_course_are_404_too(client,
     assert Submission.objects.filter(learner=stranger).count() == 0
 
 
-def test_personal_pages_show_only_the_requesters_own_work(client, owned, other_learner, course, exercise):
+def test_personal_pages_show_only_the_requesters_own_work(
+    client, owned, other_learner, course, exercise
+):
     submission, certificate = owned
     completed(other_learner, course, percent=71)
     their_certificate = certificate_issue(learner=other_learner, course=course)
@@ -123,7 +147,9 @@ def test_personal_pages_show_only_the_requesters_own_work(client, owned, other_l
 
     for name in sorted(PERSONAL):
         url = (
-            reverse(name, args=[course.pk, exercise.pk]) if name == "exercise_page" else reverse(name)
+            reverse(name, args=[course.pk, exercise.pk])
+            if name == "exercise_page"
+            else reverse(name)
         )
         page = client.get(url).content.decode()
         assert certificate.code not in page, name
@@ -136,9 +162,10 @@ def test_personal_pages_show_only_the_requesters_own_work(client, owned, other_l
 def test_anonymous_visitors_are_asked_to_log_in_not_shown_anything(client, owned):
     submission, certificate = owned
     for name, (method, build) in sorted(OWNED.items()):
-        response = client.post(build(submission, certificate)) if method == "POST" else client.get(
-            build(submission, certificate)
+        response = (
+            client.post(build(submission, certificate))
+            if method == "POST"
+            else client.get(build(submission, certificate))
         )
         assert response.status_code == 302, name
         assert response["Location"].startswith(reverse("account_login")), name
-

@@ -78,7 +78,12 @@ def test_the_21st_sign_up_in_a_minute_from_one_address_is_refused(client, db):
     def sign_up(n: int):
         return client.post(
             reverse("account_signup"),
-            {"email": f"new{n}@example.org", "password1": PASSWORD, "password2": PASSWORD, "certificate_name": f"New {n}"},
+            {
+                "email": f"new{n}@example.org",
+                "password1": PASSWORD,
+                "password2": PASSWORD,
+                "certificate_name": f"New {n}",
+            },
         )
 
     for n in range(20):
@@ -104,7 +109,9 @@ def test_the_sixth_password_reset_for_one_address_in_a_minute_is_refused(client,
     assert len(mail.outbox) == 5
 
 
-def test_the_seventh_check_in_a_minute_is_refused_with_the_wait(client, learner, course, exercise, fake_engine):
+def test_the_seventh_check_in_a_minute_is_refused_with_the_wait(
+    client, learner, course, exercise, fake_engine
+):
     client.force_login(learner)
     url = reverse("exercise_submit", args=[course.pk, exercise.pk])
     answers = {f"answer-{k}": v for k, v in CORRECT.items()}

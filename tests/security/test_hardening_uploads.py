@@ -35,9 +35,9 @@ def test_the_django_limits_are_set_for_this_site():
     assert settings.DATA_UPLOAD_MAX_NUMBER_FIELDS == 5000
     assert settings.PMA_MAX_REQUEST_BYTES == 20 * MB
     assert settings.PMA_GRADING["MAX_UPLOAD_BYTES"] == 2 * MB
-    assert settings.MIDDLEWARE.index("ops.middleware.RequestBodyLimitMiddleware") < settings.MIDDLEWARE.index(
-        "django.middleware.csrf.CsrfViewMiddleware"
-    )
+    assert settings.MIDDLEWARE.index(
+        "ops.middleware.RequestBodyLimitMiddleware"
+    ) < settings.MIDDLEWARE.index("django.middleware.csrf.CsrfViewMiddleware")
 
 
 def test_a_notebook_over_the_limit_is_refused_unread_with_the_reason(
@@ -61,7 +61,9 @@ def test_a_notebook_over_the_limit_is_refused_unread_with_the_reason(
     assert "The notebook is 3.0 MB; uploads may be at most 2.0 MB." in shown
 
 
-def test_without_a_referer_the_refusal_returns_to_the_exercise_page(client, learner, course, exercise, body_never_parsed):
+def test_without_a_referer_the_refusal_returns_to_the_exercise_page(
+    client, learner, course, exercise, body_never_parsed
+):
     client.force_login(learner)
 
     response = client.post(
@@ -88,7 +90,10 @@ def test_answers_typed_in_the_editor_that_are_too_long_are_refused_in_their_own_
     )
 
     assert response.status_code == 200
-    assert "Your answers come to 3.0 MB; at most 2.0 MB can be sent at once." in response.content.decode()
+    assert (
+        "Your answers come to 3.0 MB; at most 2.0 MB can be sent at once."
+        in response.content.decode()
+    )
     assert Submission.objects.count() == 0
 
 
@@ -99,7 +104,9 @@ def test_a_notebook_just_over_the_limit_is_refused_by_the_view_before_it_is_read
     client.force_login(learner)
     upload = SimpleUploadedFile("big.ipynb", b"{" + b" " * (2 * MB) + b"}")
 
-    response = client.post(submit_url(course, exercise), {"action": "submit", "notebook": upload}, follow=True)
+    response = client.post(
+        submit_url(course, exercise), {"action": "submit", "notebook": upload}, follow=True
+    )
 
     assert response.status_code == 200
     assert "The notebook is 2.0 MB; uploads may be at most 2.0 MB." in response.content.decode()
@@ -138,12 +145,15 @@ def test_form_fields_over_five_megabytes_get_the_bad_request_page(client, learne
     assert learner.certificate_name == "Ada Lovelace"
 
 
-def test_any_other_view_refuses_a_body_over_the_site_limit_with_a_413_page(client, learner, settings, body_never_parsed):
+def test_any_other_view_refuses_a_body_over_the_site_limit_with_a_413_page(
+    client, learner, settings, body_never_parsed
+):
     settings.PMA_MAX_REQUEST_BYTES = 1 * MB
     client.force_login(learner)
 
     response = client.post(
-        reverse("certificates:verify_index"), {"file": SimpleUploadedFile("c.pdf", b"%PDF-" + b"0" * (2 * MB))}
+        reverse("certificates:verify_index"),
+        {"file": SimpleUploadedFile("c.pdf", b"%PDF-" + b"0" * (2 * MB))},
     )
 
     assert response.status_code == 413
@@ -160,7 +170,9 @@ def test_an_instructor_source_over_the_limit_is_refused_unread_in_the_admin(
     client.force_login(instructor)
     upload = SimpleUploadedFile("big.ipynb", b"{" + b" " * (2 * MB) + b"}")
 
-    response = client.post(reverse("exercises:add"), {"title": "Big", "slug": "big", "source_file": upload})
+    response = client.post(
+        reverse("exercises:add"), {"title": "Big", "slug": "big", "source_file": upload}
+    )
 
     assert response.status_code == 302
     assert response["Location"] == reverse("exercises:add")
@@ -178,7 +190,12 @@ def test_an_instructor_replacing_a_source_with_a_huge_one_keeps_the_old_revision
     edit_url = reverse("exercises:edit", args=[exercise.pk])
 
     response = client.post(
-        edit_url, {"title": "RICE scoring", "slug": "rice", "source_file": SimpleUploadedFile("big.ipynb", b" " * (2 * MB))}
+        edit_url,
+        {
+            "title": "RICE scoring",
+            "slug": "rice",
+            "source_file": SimpleUploadedFile("big.ipynb", b" " * (2 * MB)),
+        },
     )
 
     assert response["Location"] == edit_url

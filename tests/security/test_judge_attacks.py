@@ -29,7 +29,7 @@ HIDDEN = ("Audit log", "1e-9", "effort of zero", "300, 3, 0.8, 3", "10, 1, 1, 0"
 
 #: Registers an AST transformer that turns every later cell into `pass`, reaching IPython without
 #: naming it in a way the kernel-internals scan knows.
-TRANSFORMER = '''import importlib
+TRANSFORMER = """import importlib
 _shell = getattr(importlib.import_module("IPy" + "thon"), "get_" + "ipython")()
 import ast as _ast
 class _Empty(_ast.NodeTransformer):
@@ -40,11 +40,11 @@ _shell.ast_transformers.append(_Empty())
 
 def rice_score(reach, impact, confidence, effort):
     return 0
-'''
+"""
 
 #: Right for positive efforts; for the hidden zero-effort call it raises the calling cell's source
 #: and its own arguments, read through frames, linecache and IPython's history.
-READS_THE_CALLER = '''import linecache, sys
+READS_THE_CALLER = """import linecache, sys
 
 def rice_score(reach, impact, confidence, effort):
     if effort > 0:
@@ -57,10 +57,10 @@ def rice_score(reach, impact, confidence, effort):
     seen.extend("".join(lines) for _, _, lines, _ in list(linecache.cache.values()))
     seen.extend(sys.modules["__main__"].__dict__.get("In", []))
     raise TypeError("|".join(seen)[::-1])
-'''
+"""
 
 #: Prints every call's arguments, and a thread keeps printing whatever any call has seen.
-PRINTS_WHAT_IT_SEES = '''import threading, time
+PRINTS_WHAT_IT_SEES = """import threading, time
 _seen = []
 
 def rice_score(reach, impact, confidence, effort):
@@ -78,31 +78,35 @@ def _spy():
 
 threading.Thread(target=_spy, daemon=True).start()
 print("answer cell done")
-'''
+"""
 
 #: Returns an object that claims to equal anything.
-ALWAYS_EQUAL = '''class _Yes(float):
+ALWAYS_EQUAL = """class _Yes(float):
     def __eq__(self, other):
         return True
     __hash__ = float.__hash__
 
 def rice_score(reach, impact, confidence, effort):
     return _Yes(-1)
-'''
+"""
 
 #: Sleeps whenever a test calls it with inputs it does not know, however many calls there are.
-HANGS_ON_HIDDEN_CALLS = '''import time
+HANGS_ON_HIDDEN_CALLS = """import time
 
 def rice_score(reach, impact, confidence, effort):
     if (reach, impact, confidence, effort) not in [(2000, 2, 0.8, 4), (5000, 0.5, 1.0, 2)]:
         time.sleep(60)
     return reach * impact * confidence / effort
-'''
+"""
 
 
 @pytest.fixture
 def quick_limits(settings):
-    limits = {**settings.PMA_GRADING.get("LIMITS", {}), "cell_timeout_s": 2.0, "wall_timeout_s": 6.0}
+    limits = {
+        **settings.PMA_GRADING.get("LIMITS", {}),
+        "cell_timeout_s": 2.0,
+        "wall_timeout_s": 6.0,
+    }
     settings.PMA_GRADING = {**settings.PMA_GRADING, "LIMITS": limits}
     return limits
 
@@ -129,7 +133,9 @@ def spare_judge_pid() -> str | None:
 
 
 def leftovers() -> set[str]:
-    runs = {path.name for path in Path(_runs_dir()).glob("pm-sandbox-*") if "zygote" not in path.name}
+    runs = {
+        path.name for path in Path(_runs_dir()).glob("pm-sandbox-*") if "zygote" not in path.name
+    }
     runs -= spares()
     spare = spare_judge_pid()
     judges = set()
@@ -159,8 +165,9 @@ def wait_until_clean(before: set[str], timeout_s: float = 20.0) -> set[str]:
 def submit(client, learner, exercise, course, django_capture_on_commit_callbacks, answers):
     before = leftovers()
     with django_capture_on_commit_callbacks(execute=True):
-        created = submission_create(learner=learner, exercise=exercise, course_page=course, answers=answers,
-                                    kind="submit")
+        created = submission_create(
+            learner=learner, exercise=exercise, course_page=course, answers=answers, kind="submit"
+        )
     submission = Submission.objects.get(pk=created.pk)
     client.force_login(learner)
     page = client.get(reverse("submission_detail", args=[submission.pk]))
@@ -170,7 +177,9 @@ def submit(client, learner, exercise, course, django_capture_on_commit_callbacks
 
 
 def results(submission) -> list[tuple[str, float, str, bool]]:
-    return [(t["grade_id"], t["points"], t["message"], t["sealed"]) for t in submission.report["tests"]]
+    return [
+        (t["grade_id"], t["points"], t["message"], t["sealed"]) for t in submission.report["tests"]
+    ]
 
 
 def assert_no_hidden_text(submission, page: str) -> None:
@@ -184,8 +193,14 @@ def assert_no_hidden_text(submission, page: str) -> None:
 def test_an_ast_transformer_registered_without_naming_ipython_earns_nothing(
     client, learner, exercise, course, django_capture_on_commit_callbacks
 ):
-    submission, page = submit(client, learner, exercise, course, django_capture_on_commit_callbacks,
-                              {"rice_answer": TRANSFORMER, "rank_answer": RANK_ANSWER, "explain_answer": EXPLAIN})
+    submission, page = submit(
+        client,
+        learner,
+        exercise,
+        course,
+        django_capture_on_commit_callbacks,
+        {"rice_answer": TRANSFORMER, "rank_answer": RANK_ANSWER, "explain_answer": EXPLAIN},
+    )
 
     # The transformer empties every later cell of the learner's own kernel: the rank answer never
     # runs. The judge asks for the learner's names over a comm (no cell), finds the rice_score
@@ -202,8 +217,14 @@ def test_an_ast_transformer_registered_without_naming_ipython_earns_nothing(
 def test_a_function_that_reads_its_caller_finds_no_hidden_test_to_read(
     client, learner, exercise, course, django_capture_on_commit_callbacks
 ):
-    submission, page = submit(client, learner, exercise, course, django_capture_on_commit_callbacks,
-                              {"rice_answer": READS_THE_CALLER, "rank_answer": RANK_ANSWER, "explain_answer": EXPLAIN})
+    submission, page = submit(
+        client,
+        learner,
+        exercise,
+        course,
+        django_capture_on_commit_callbacks,
+        {"rice_answer": READS_THE_CALLER, "rank_answer": RANK_ANSWER, "explain_answer": EXPLAIN},
+    )
 
     assert submission.score == 3.0
     assert results(submission)[:2] == [
@@ -217,13 +238,21 @@ def test_a_function_that_reads_its_caller_finds_no_hidden_test_to_read(
 def test_what_learner_code_prints_while_tests_run_never_reaches_the_page(
     client, learner, exercise, course, django_capture_on_commit_callbacks
 ):
-    submission, page = submit(client, learner, exercise, course, django_capture_on_commit_callbacks,
-                              {"rice_answer": PRINTS_WHAT_IT_SEES, "rank_answer": RANK_ANSWER,
-                               "explain_answer": EXPLAIN})
+    submission, page = submit(
+        client,
+        learner,
+        exercise,
+        course,
+        django_capture_on_commit_callbacks,
+        {"rice_answer": PRINTS_WHAT_IT_SEES, "rank_answer": RANK_ANSWER, "explain_answer": EXPLAIN},
+    )
 
     assert submission.score == 5.0
     assert [row[:2] for row in results(submission)] == [
-        ("rice_tests", 2.0), ("rank_tests", 3.0), ("explain_answer", 0.0)]
+        ("rice_tests", 2.0),
+        ("rank_tests", 3.0),
+        ("explain_answer", 0.0),
+    ]
     # The answer cell's own output is shown; nothing printed while the tests ran is.
     assert "answer cell done" in page
     assert "called with" not in page
@@ -234,22 +263,44 @@ def test_what_learner_code_prints_while_tests_run_never_reaches_the_page(
 def test_an_object_that_equals_anything_fails_the_judges_asserts(
     client, learner, exercise, course, django_capture_on_commit_callbacks
 ):
-    submission, page = submit(client, learner, exercise, course, django_capture_on_commit_callbacks,
-                              {"rice_answer": ALWAYS_EQUAL, "rank_answer": RANK_ANSWER, "explain_answer": EXPLAIN})
+    submission, page = submit(
+        client,
+        learner,
+        exercise,
+        course,
+        django_capture_on_commit_callbacks,
+        {"rice_answer": ALWAYS_EQUAL, "rank_answer": RANK_ANSWER, "explain_answer": EXPLAIN},
+    )
 
     # The float subclass crosses as the plain float -1.0, compared with the judge's own ==. The
     # ranking of four equal scores keeps the notebook's order: two of four in place, 1.5 points.
-    assert results(submission)[0] == ("rice_tests", 0.0, "AssertionError: rice score for 'SSO' is wrong", True)
+    assert results(submission)[0] == (
+        "rice_tests",
+        0.0,
+        "AssertionError: rice score for 'SSO' is wrong",
+        True,
+    )
     assert submission.score == 1.5
-    assert "rice score for &#x27;SSO&#x27; is wrong" in page or "rice score for 'SSO' is wrong" in page
+    assert (
+        "rice score for &#x27;SSO&#x27; is wrong" in page or "rice score for 'SSO' is wrong" in page
+    )
 
 
 def test_functions_that_hang_only_when_tests_call_them_are_bounded_by_the_submissions_wall_limit(
     client, learner, exercise, course, django_capture_on_commit_callbacks, quick_limits
 ):
-    submission, page = submit(client, learner, exercise, course, django_capture_on_commit_callbacks,
-                              {"rice_answer": HANGS_ON_HIDDEN_CALLS, "rank_answer": RANK_ANSWER,
-                               "explain_answer": EXPLAIN})
+    submission, page = submit(
+        client,
+        learner,
+        exercise,
+        course,
+        django_capture_on_commit_callbacks,
+        {
+            "rice_answer": HANGS_ON_HIDDEN_CALLS,
+            "rank_answer": RANK_ANSWER,
+            "explain_answer": EXPLAIN,
+        },
+    )
 
     total = submission.report["timings"]["total_s"]
     # The documented bound: the wall limit plus WALL_GRACE_S (one interrupt's grace and a kill).
@@ -258,7 +309,10 @@ def test_functions_that_hang_only_when_tests_call_them_are_bounded_by_the_submis
     assert total <= quick_limits["wall_timeout_s"] + WALL_GRACE_S, total
     assert submission.status == "graded"
     assert results(submission)[0][:2] == ("rice_tests", 0.0)
-    assert results(submission)[0][2] in {"A hidden test in this cell failed.", "This cell ran longer than 2 s and was stopped."}
+    assert results(submission)[0][2] in {
+        "A hidden test in this cell failed.",
+        "This cell ran longer than 2 s and was stopped.",
+    }
     assert re.search(r"rank_tests", page)
 
 
@@ -267,9 +321,18 @@ def test_a_kernel_without_comms_still_has_its_calls_relayed(
 ):
     """Calls normally travel as comm messages; with IPython's hooks gone they go through cells."""
     answer = "import builtins\ndel builtins.get_ipython\n" + RICE_ANSWER
-    submission, page = submit(client, learner, exercise, course, django_capture_on_commit_callbacks,
-                              {"rice_answer": answer, "rank_answer": RANK_ANSWER, "explain_answer": EXPLAIN})
+    submission, page = submit(
+        client,
+        learner,
+        exercise,
+        course,
+        django_capture_on_commit_callbacks,
+        {"rice_answer": answer, "rank_answer": RANK_ANSWER, "explain_answer": EXPLAIN},
+    )
 
     assert submission.score == 5.0
     assert [row[:2] for row in results(submission)] == [
-        ("rice_tests", 2.0), ("rank_tests", 3.0), ("explain_answer", 0.0)]
+        ("rice_tests", 2.0),
+        ("rank_tests", 3.0),
+        ("explain_answer", 0.0),
+    ]

@@ -41,7 +41,9 @@ def sealed():
 
 
 def grade(source, name, kernels):
-    report = grade_submission(source, submission(name), kernels=kernels, limits=TEST_LIMITS, seed=SEED)
+    report = grade_submission(
+        source, submission(name), kernels=kernels, limits=TEST_LIMITS, seed=SEED
+    )
     assert_nothing_secret(report, source, hidden=hidden_lines(source), seed=SEED)
     return report
 
@@ -72,7 +74,10 @@ def test_deleted_test_cells_still_run(rice, kernels):
 
     assert points(report) == {"rice_tests": 0.0, "rank_tests": 0.0, "explain_answer": 0.0}
     assert [t.status.value for t in report.tests] == ["failed", "failed", "failed"]
-    assert flags(report) == [("locked_cell_deleted", "rice_tests", False), ("locked_cell_deleted", "rank_tests", False)]
+    assert flags(report) == [
+        ("locked_cell_deleted", "rice_tests", False),
+        ("locked_cell_deleted", "rank_tests", False),
+    ]
 
 
 def test_added_cells_and_a_fake_graded_cell_count_for_nothing(rice, kernels):
@@ -92,7 +97,9 @@ def test_uploaded_outputs_saying_passed_are_ignored(rice, kernels):
     assert "passed" not in report.to_json().replace('"passed"', "")
 
 
-@pytest.mark.parametrize("fixture", ["rice_foreign_kernelspec_bash.ipynb", "rice_madeup_kernelspec.ipynb"])
+@pytest.mark.parametrize(
+    "fixture", ["rice_foreign_kernelspec_bash.ipynb", "rice_madeup_kernelspec.ipynb"]
+)
 def test_foreign_kernelspec_is_ignored(rice, kernels, fixture):
     report = grade(rice, fixture, kernels)
 
@@ -145,7 +152,10 @@ def test_forged_replies_and_channel_files_cannot_reach_sealed_points(sealed, ker
 
     assert report.status is ReportStatus.GRADED
     # Forged kernel replies no longer reach the visible test either: it runs in the judge.
-    assert (report.test("rice_visible_tests").points, report.test("rice_visible_tests").sealed) == (0.0, True)
+    assert (report.test("rice_visible_tests").points, report.test("rice_visible_tests").sealed) == (
+        0.0,
+        True,
+    )
     assert [(t.grade_id, t.points, t.sealed) for t in report.tests[1:]] == [
         ("rice_sealed", 0.0, True),
         ("rank_sealed", 0.0, True),

@@ -17,18 +17,35 @@ SOURCE = EXERCISES / "rice_nbgrader_schema4.ipynb"
 
 def manage(*args: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test"}
-    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True,
-                          text=True, timeout=300, check=False)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
 
 
 @pytest.mark.sandbox
 def test_grade_json_prints_exactly_one_object_and_exits_0():
-    done = manage("grade", str(SOURCE), str(NOTEBOOKS / "rice_partial_credit.ipynb"), "--json", "--seed", "3")
+    done = manage(
+        "grade", str(SOURCE), str(NOTEBOOKS / "rice_partial_credit.ipynb"), "--json", "--seed", "3"
+    )
 
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout)
-    assert (report["score"], report["max_score"], report["status"], report["seed"]) == (1.5, 6.0, "graded", 3)
-    assert [(t["grade_id"], t["points"], t["max_points"], t["status"], t["sealed"]) for t in report["tests"]] == [
+    assert (report["score"], report["max_score"], report["status"], report["seed"]) == (
+        1.5,
+        6.0,
+        "graded",
+        3,
+    )
+    assert [
+        (t["grade_id"], t["points"], t["max_points"], t["status"], t["sealed"])
+        for t in report["tests"]
+    ] == [
         ("rice_tests", 0.0, 2.0, "failed", True),
         ("rank_tests", 1.5, 3.0, "partial", True),
         ("explain_answer", 0.0, 1.0, "needs_review", False),
@@ -52,9 +69,16 @@ def test_grade_human_summary_for_a_crashing_submission_still_exits_0():
         (SOURCE, NOTEBOOKS / "upload_not_json.ipynb", "Invalid submission"),
         (SOURCE, NOTEBOOKS / "upload_nbformat3.ipynb", "format version 3"),
         (SOURCE, NOTEBOOKS / "does_not_exist.ipynb", "Cannot read the submission"),
-        (NOTEBOOKS / "upload_json_list.ipynb", NOTEBOOKS / "rice_partial_credit.ipynb", "Invalid source notebook"),
-        (EXERCISES / "invalid_duplicate_grade_ids.ipynb", NOTEBOOKS / "rice_partial_credit.ipynb",
-         "Invalid source notebook"),
+        (
+            NOTEBOOKS / "upload_json_list.ipynb",
+            NOTEBOOKS / "rice_partial_credit.ipynb",
+            "Invalid source notebook",
+        ),
+        (
+            EXERCISES / "invalid_duplicate_grade_ids.ipynb",
+            NOTEBOOKS / "rice_partial_credit.ipynb",
+            "Invalid source notebook",
+        ),
     ],
 )
 def test_invalid_input_exits_2_with_one_line_and_no_traceback(source, submission, reason, capsys):
@@ -87,13 +111,19 @@ def test_internal_failure_exits_1(monkeypatch, capsys):
         raise RuntimeError("kernel pool is gone")
 
     monkeypatch.setattr("grading.management.commands.grade.grade_submission", broken)
-    monkeypatch.setattr("grading.management.commands._engine_cli.ColdKernels", lambda *a, **k: _NoKernels())
+    monkeypatch.setattr(
+        "grading.management.commands._engine_cli.ColdKernels", lambda *a, **k: _NoKernels()
+    )
 
     with pytest.raises(SystemExit) as caught:
         call_command("grade", str(SOURCE), str(NOTEBOOKS / "rice_partial_credit.ipynb"), "--json")
 
     assert caught.value.code == 1
-    assert capsys.readouterr().err.strip().endswith("Grading failed: RuntimeError: kernel pool is gone")
+    assert (
+        capsys.readouterr()
+        .err.strip()
+        .endswith("Grading failed: RuntimeError: kernel pool is gone")
+    )
 
 
 class _NoKernels:

@@ -26,35 +26,35 @@ ROOT = Path(__file__).resolve().parents[2]
 #: +5 MiB for an ordinary notebook.
 GRADING_RSS_BUDGET = 256 * 2**20
 
-RICE_ANSWER = '''def rice_score(reach, impact, confidence, effort):
+RICE_ANSWER = """def rice_score(reach, impact, confidence, effort):
     if effort <= 0:
         raise ValueError("effort must be positive")
     return reach * impact * confidence / effort
-'''
-RANK_ANSWER = '''def rank_by_rice(features):
+"""
+RANK_ANSWER = """def rank_by_rice(features):
     def score(f):
         return rice_score(f["reach"], f["impact"], f["confidence"], f["effort"])
     return [f["name"] for f in sorted(features, key=score, reverse=True)]
-'''
+"""
 FLOODS = {
     # 300 flushed writes of 7 MB: 2.1 GB, each message under the 8 MiB message cap.
-    "many_writes": '''
+    "many_writes": """
 import sys
 chunk = "x" * (7 * 10**6)
 for _ in range(300):
     sys.stdout.write(chunk)
     sys.stdout.flush()
-''',
+""",
     # One print of 6 MiB: under the message cap, six times the run's output budget.
-    "one_print": '''
+    "one_print": """
 print("y" * (6 * 2**20))
-''',
+""",
     # One print of 64 MiB: eight times the message cap, so zmq drops the message.
-    "one_print_over_the_message_cap": '''
+    "one_print_over_the_message_cap": """
 print("y" * (64 * 2**20))
-''',
+""",
     # The same 2.1 GB from a thread that goes on writing while the tests run in the judge.
-    "thread": '''
+    "thread": """
 import sys, threading
 first_write = threading.Event()
 
@@ -67,7 +67,7 @@ def flood():
 
 threading.Thread(target=flood, daemon=True).start()
 first_write.wait(10)
-''',
+""",
 }
 #: What the learner's page shows for their rank_answer cell after each flood.
 SHOWN = {
@@ -78,7 +78,9 @@ SHOWN = {
     "thread": "z",
 }
 TEXT_SHOWN = 10_000  # grading.answer_outputs.TEXT_CHARS_PER_CELL
-TRUNCATED = "Output truncated: the notebook produced more than 1 MiB of output; the rest was dropped."
+TRUNCATED = (
+    "Output truncated: the notebook produced more than 1 MiB of output; the rest was dropped."
+)
 # Graded in a fresh process, the plain notebook first (it also starts the kernel pool), the
 # biggest flood last: each figure is then the peak of its own run, or of an earlier, larger one.
 MEASURED = ["plain", "one_print_over_the_message_cap", "one_print", "thread", "many_writes"]
@@ -121,8 +123,10 @@ def expected_rank_answer(flood: str) -> str:
     letter = SHOWN[flood]
     if letter is None:
         return '<p class="field-help">No output.</p>'
-    return (f'<pre class="cell-output cell-output--text">{letter * TEXT_SHOWN}\n[Output shortened.]</pre>\n'
-            f'<p class="field-help">{TRUNCATED}</p>')
+    return (
+        f'<pre class="cell-output cell-output--text">{letter * TEXT_SHOWN}\n[Output shortened.]</pre>\n'
+        f'<p class="field-help">{TRUNCATED}</p>'
+    )
 
 
 @pytest.mark.sandbox
@@ -136,12 +140,21 @@ def test_a_flood_is_graded_and_the_learner_sees_where_it_was_cut(
         submission = submit(client, course, exercise, flood)
     page = submission_page(client, submission)
 
-    assert (submission.status, submission.attempt, submission.score, submission.max_score) == ("graded", 1, 5.0, 6.0)
+    assert (submission.status, submission.attempt, submission.score, submission.max_score) == (
+        "graded",
+        1,
+        5.0,
+        6.0,
+    )
     assert [(t["grade_id"], t["status"], t["points"]) for t in submission.report["tests"]] == [
-        ("rice_tests", "passed", 2.0), ("rank_tests", "passed", 3.0), ("explain_answer", "needs_review", 0.0),
+        ("rice_tests", "passed", 2.0),
+        ("rank_tests", "passed", 3.0),
+        ("explain_answer", "needs_review", 0.0),
     ]
     assert "5 / 6 points" in page
-    shown = " ".join(line.strip() for line in rank_answer_shown(page).splitlines()[1:] if line.strip())
+    shown = " ".join(
+        line.strip() for line in rank_answer_shown(page).splitlines()[1:] if line.strip()
+    )
     assert shown == " ".join(line.strip() for line in expected_rank_answer(flood).splitlines())
     # What is stored is what is shown: a few kilobytes, not the flood.
     assert len(json.dumps(submission.outputs)) < 2 * TEXT_SHOWN
@@ -158,10 +171,19 @@ def test_grading_floods_stays_within_the_memory_budget(tmp_path):
         "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
         "PMA_VAR_DIR": str(tmp_path),
     }
-    script = (f"from tests.security.test_output_flood import grade_floods_in_this_process; "
-              f"grade_floods_in_this_process({MEASURED!r}, {str(figures_file)!r})")
-    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True,
-                            timeout=900, check=False)
+    script = (
+        f"from tests.security.test_output_flood import grade_floods_in_this_process; "
+        f"grade_floods_in_this_process({MEASURED!r}, {str(figures_file)!r})"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr[-4000:]
     figures = json.loads(figures_file.read_text())
 
@@ -212,8 +234,13 @@ def grade_floods_in_this_process(floods: list[str], figures_file: str) -> None:
 
     setup_test_environment()
     connection.creation.create_test_db(verbosity=0)
-    course = course_tree(catalog_page(site_home()), slug="prioritisation", title="Prioritisation",
-                         modules=1, lessons_per_module=1)
+    course = course_tree(
+        catalog_page(site_home()),
+        slug="prioritisation",
+        title="Prioritisation",
+        modules=1,
+        lessons_per_module=1,
+    )
     exercise = make_course_exercise(course)
     learner = UserFactory()
     enrolment_create(learner=learner, course=course)

@@ -164,7 +164,9 @@ def _counter(path: Path, key: str) -> int:
 
 
 def stdout(result: RunResult, index: int = 0) -> str:
-    return "".join(o.get("text", "") for o in result.cells[index].outputs if o["output_type"] == "stream")
+    return "".join(
+        o.get("text", "") for o in result.cells[index].outputs if o["output_type"] == "stream"
+    )
 
 
 # ---------------------------------------------------------------- memory
@@ -179,7 +181,9 @@ def test_six_children_of_600_mb_are_stopped_with_a_memory_verdict(launcher: str)
     def usage(kernel: SandboxKernel) -> dict[str, int]:
         cgroup = kernel.run_cgroups.memory
         assert cgroup is not None
-        name = "memory.current" if kernel.run_cgroups.memory_version == 2 else "memory.usage_in_bytes"
+        name = (
+            "memory.current" if kernel.run_cgroups.memory_version == 2 else "memory.usage_in_bytes"
+        )
         try:
             return {"bytes": int((cgroup / name).read_text())}
         except (OSError, ValueError):
@@ -207,7 +211,9 @@ def test_six_children_of_600_mb_are_stopped_with_a_memory_verdict(launcher: str)
     assert isinstance(peak, int) and bound // 2 < peak <= bound
     assert max(sample["bytes"] for sample in outcome.samples) <= bound
     assert elapsed < 30.0
-    print(f"\n{launcher}: peak {peak / MIB:.0f} MiB of {bound / MIB:.0f} MiB, stopped in {elapsed:.1f} s")
+    print(
+        f"\n{launcher}: peak {peak / MIB:.0f} MiB of {bound / MIB:.0f} MiB, stopped in {elapsed:.1f} s"
+    )
 
 
 # ---------------------------------------------------------------- seccomp
@@ -297,7 +303,9 @@ def test_refused_calls_reach_python_as_a_plain_permission_error(launcher: str) -
             print(type(error).__name__, error.errno)
         """
     )
-    outcome = run_attack([cell], Limits(cell_timeout_s=10.0, wall_timeout_s=20.0), launcher=launcher)
+    outcome = run_attack(
+        [cell], Limits(cell_timeout_s=10.0, wall_timeout_s=20.0), launcher=launcher
+    )
     assert stdout(outcome.result) == "PermissionError 1\n"
 
 
@@ -381,7 +389,9 @@ def test_the_run_gets_no_more_than_its_cpu_quota() -> None:
     def cpu_files(kernel: SandboxKernel, _: RunResult) -> dict[str, str]:
         cgroup = kernel.run_cgroups.cpu
         assert cgroup is not None
-        names = ["cpu.max"] if controller.version == 2 else ["cpu.cfs_quota_us", "cpu.cfs_period_us"]
+        names = (
+            ["cpu.max"] if controller.version == 2 else ["cpu.cfs_quota_us", "cpu.cfs_period_us"]
+        )
         found = {name: (cgroup / name).read_text().strip() for name in names}
         found["nr_throttled"] = str(_counter(cgroup / "cpu.stat", "nr_throttled"))
         return found
@@ -473,7 +483,9 @@ def test_a_grader_killed_outright_leaves_nothing_after_the_next_start(
         assert not run_dir.exists()
         assert [cgroup for cgroup in cgroups if cgroup.exists()] == []
     # Only this process's own fork server (a live owner) is left.
-    assert [p.name for p in private_runs_dir.iterdir() if not p.name.startswith("pm-sandbox-zygote-")] == []
+    assert [
+        p.name for p in private_runs_dir.iterdir() if not p.name.startswith("pm-sandbox-zygote-")
+    ] == []
 
 
 def _join_and_sleep(cgroups: list[Path]) -> subprocess.Popen[bytes]:
@@ -488,7 +500,9 @@ def _join_and_sleep(cgroups: list[Path]) -> subprocess.Popen[bytes]:
     return process
 
 
-def test_the_sweep_kills_what_is_left_in_stale_cgroups_and_removes_them(private_runs_dir: Path) -> None:
+def test_the_sweep_kills_what_is_left_in_stale_cgroups_and_removes_them(
+    private_runs_dir: Path,
+) -> None:
     parents = cgroup_layout(probe_host()).parents()
     assert parents and all(parent.name == PARENT_NAME for parent in parents)
     ours = (kernels._process_identity(os.getpid()) or "").replace(" ", "-")
@@ -506,7 +520,10 @@ def test_the_sweep_kills_what_is_left_in_stale_cgroups_and_removes_them(private_
     live.mkdir()
     (live / "owner").write_text(kernels._process_identity(os.getpid()) or "")
     live_cgroups = [parent / live.name for parent in parents]
-    old_orphan, young_orphan = parents[0] / "pm-sandbox-orphan01", parents[0] / "pm-sandbox-orphan02"
+    old_orphan, young_orphan = (
+        parents[0] / "pm-sandbox-orphan01",
+        parents[0] / "pm-sandbox-orphan02",
+    )
     made = [*stale_cgroups, *homeless, *live_cgroups, old_orphan, young_orphan]
     for cgroup in made:
         cgroup.mkdir()
@@ -517,7 +534,9 @@ def test_the_sweep_kills_what_is_left_in_stale_cgroups_and_removes_them(private_
         assert sweep_stale_runs(probe_host()) == [stale]
         assert [straggler.wait(timeout=5) for straggler in stragglers] == [-signal.SIGKILL] * 2
         assert keeper.poll() is None
-        assert [cgroup for cgroup in (*stale_cgroups, *homeless, old_orphan) if cgroup.exists()] == []
+        assert [
+            cgroup for cgroup in (*stale_cgroups, *homeless, old_orphan) if cgroup.exists()
+        ] == []
         assert all(cgroup.is_dir() for cgroup in (*live_cgroups, young_orphan))
         assert not stale.exists() and live.is_dir()
     finally:

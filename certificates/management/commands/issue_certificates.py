@@ -13,7 +13,9 @@ class Command(BaseCommand):
     help = "Issue certificates to learners whose progress in a course is complete."
 
     def add_arguments(self, parser):
-        parser.add_argument("--course", required=True, metavar="SLUG", help="The course page's slug.")
+        parser.add_argument(
+            "--course", required=True, metavar="SLUG", help="The course page's slug."
+        )
         parser.add_argument(
             "--dry-run", action="store_true", help="Only count the learners who would get one."
         )
@@ -40,7 +42,9 @@ class Command(BaseCommand):
                 self.stderr.write(f"\nlearner {learner_id}: {exc}")
             self._progress(done, len(learner_ids))
         self.stderr.write("\n")
-        self.stdout.write(self.style.SUCCESS(f"Issued {issued} certificate(s) for {page.title}; {failed} failed."))
+        self.stdout.write(
+            self.style.SUCCESS(f"Issued {issued} certificate(s) for {page.title}; {failed} failed.")
+        )
 
     def _progress(self, done: int, total: int, width: int = 40) -> None:
         filled = width * done // total

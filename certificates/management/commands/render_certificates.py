@@ -28,8 +28,12 @@ class Command(BaseCommand):
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--code", help="render this certificate now and exit")
         parser.add_argument("--once", action="store_true", help="sweep once and exit")
-        parser.add_argument("--interval", type=float, default=60.0, help="seconds between sweeps (default 60)")
-        parser.add_argument("--batch", type=int, default=20, help="certificates per sweep (default 20)")
+        parser.add_argument(
+            "--interval", type=float, default=60.0, help="seconds between sweeps (default 60)"
+        )
+        parser.add_argument(
+            "--batch", type=int, default=20, help="certificates per sweep (default 20)"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["code"]:
@@ -42,8 +46,14 @@ class Command(BaseCommand):
                 self.stdout.write(f"Rendered {ready} certificate(s).")
 
         # Only a database outage is waited out; a bug in rendering ends the command.
-        run_periodically(sweep, interval=options["interval"], once=options["once"], logger=logger,
-                         label="Certificate render sweep", recoverable=(DatabaseError,))
+        run_periodically(
+            sweep,
+            interval=options["interval"],
+            once=options["once"],
+            logger=logger,
+            label="Certificate render sweep",
+            recoverable=(DatabaseError,),
+        )
 
     def _render_one(self, code: str) -> None:
         certificate = certificate_by_code(code=code)

@@ -8,7 +8,9 @@ from ...verification import MAX_UPLOAD_BYTES, CheckOutcome, credential_check
 
 
 class Command(BaseCommand):
-    help = "Verify a signed certificate credential (.json) or a certificate PDF. Exit 1 if not valid."
+    help = (
+        "Verify a signed certificate credential (.json) or a certificate PDF. Exit 1 if not valid."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("file", type=Path)
@@ -17,7 +19,9 @@ class Command(BaseCommand):
         try:
             size = file.stat().st_size
             if size > MAX_UPLOAD_BYTES:
-                raise CommandError(f"{file} is {size} bytes; credentials and certificates are smaller.")
+                raise CommandError(
+                    f"{file} is {size} bytes; credentials and certificates are smaller."
+                )
             data = file.read_bytes()
         except OSError as exc:
             raise CommandError(f"Cannot read {file}: {exc.strerror}") from exc

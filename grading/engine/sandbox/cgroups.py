@@ -102,7 +102,11 @@ class CgroupLayout:
         """Every directory that holds run cgroups (the v2 parent first, then v1 parents)."""
         found: list[Path] = [] if self.v2_parent is None else [self.v2_parent]
         for controller in self.controllers:
-            if controller.version == 1 and controller.parent is not None and controller.parent not in found:
+            if (
+                controller.version == 1
+                and controller.parent is not None
+                and controller.parent not in found
+            ):
                 found.append(controller.parent)
         return found
 
@@ -187,7 +191,11 @@ def _v2_layout(host: HostPrimitives) -> tuple[Path | None, str, dict[str, str]]:
     parent, enable_from, reason = _v2_parent(host)
     if parent is None:
         return None, reason, dict.fromkeys(CONTROLLERS, reason)
-    return parent, "", {name: _enable_v2_controller(name, parent, enable_from) for name in CONTROLLERS}
+    return (
+        parent,
+        "",
+        {name: _enable_v2_controller(name, parent, enable_from) for name in CONTROLLERS},
+    )
 
 
 def _v2_parent(host: HostPrimitives) -> tuple[Path | None, Path | None, str]:
@@ -224,8 +232,10 @@ def _enable_v2_controller(name: str, parent: Path, enable_from: Path | None) -> 
         _write(parent / "cgroup.subtree_control", f"+{name}")
     except OSError as error:
         return f"cannot enable it in {parent}/cgroup.subtree_control ({error.strerror})"
-    return "" if name in _words(parent / "cgroup.subtree_control") else (
-        f"{parent}/cgroup.subtree_control did not take it"
+    return (
+        ""
+        if name in _words(parent / "cgroup.subtree_control")
+        else (f"{parent}/cgroup.subtree_control did not take it")
     )
 
 
@@ -240,8 +250,7 @@ def _offer_v2_controller(name: str, parent: Path, enable_from: Path | None) -> s
         )
     if enable_from is None:
         return (
-            f"it is not enabled in {parent.parent}/cgroup.subtree_control "
-            f"(delegate it to {parent})"
+            f"it is not enabled in {parent.parent}/cgroup.subtree_control (delegate it to {parent})"
         )
     try:
         _write(enable_from / "cgroup.subtree_control", f"+{name}")
@@ -253,10 +262,7 @@ def _offer_v2_controller(name: str, parent: Path, enable_from: Path | None) -> s
             if error.errno == errno.EBUSY
             else ""
         )
-        return (
-            f"cannot enable it in {enable_from}/cgroup.subtree_control "
-            f"({error.strerror}){why}"
-        )
+        return f"cannot enable it in {enable_from}/cgroup.subtree_control ({error.strerror}){why}"
     return ""
 
 
@@ -303,7 +309,9 @@ _layout_lock = threading.Lock()
 _layout: CgroupLayout | None = None
 
 
-def cgroup_layout(host: HostPrimitives, *, refresh: bool = False, warn: bool = True) -> CgroupLayout:
+def cgroup_layout(
+    host: HostPrimitives, *, refresh: bool = False, warn: bool = True
+) -> CgroupLayout:
     """The process's layout, prepared (and logged) on first use. ``warn=False`` logs a missing
     controller at debug level (the unsafe local mode, whose container is the boundary)."""
     global _layout
@@ -375,7 +383,9 @@ def create_run(layout: CgroupLayout, limits: Limits, name: str) -> RunCgroups:
                 for key, value in values.items():
                     _write(cgroup / key, value)
             except OSError as error:
-                logger.warning("Could not set the %s limit in %s: %s", controller.name, cgroup, error)
+                logger.warning(
+                    "Could not set the %s limit in %s: %s", controller.name, cgroup, error
+                )
                 continue
             applied.append(controller.name)
             setattr(run, controller.name, cgroup)
@@ -403,7 +413,10 @@ def _memory_extras(run: RunCgroups, cgroup: Path, version: int, limits: Limits) 
         return
     if (cgroup / "memory.memsw.limit_in_bytes").exists():
         with contextlib.suppress(OSError):
-            _write(cgroup / "memory.memsw.limit_in_bytes", str(limits.memory_bytes + limits.tmpfs_bytes))
+            _write(
+                cgroup / "memory.memsw.limit_in_bytes",
+                str(limits.memory_bytes + limits.tmpfs_bytes),
+            )
     event_fd = -1
     try:
         event_fd = os.eventfd(0, os.EFD_CLOEXEC | os.EFD_NONBLOCK)

@@ -201,7 +201,9 @@ class ForkServer:
 
     def __init__(self, host: HostPrimitives, runs_dir: Path) -> None:
         if host.kernel_python is None or host.site_packages is None or not host.is_root:
-            raise ForkServerUnavailable("the fork server needs root, the kernel python and site-packages")
+            raise ForkServerUnavailable(
+                "the fork server needs root, the kernel python and site-packages"
+            )
         self.owner_pid = os.getpid()
         self.host_dir = runs_dir
         self._lock = threading.Lock()
@@ -233,7 +235,9 @@ class ForkServer:
         if answer != b"ready":
             self.close(keep_log=True)
             reason = answer.decode("utf-8", "replace") or "no answer"
-            raise ForkServerUnavailable(f"the fork server did not start: {reason}. {self.log_tail()}".strip())
+            raise ForkServerUnavailable(
+                f"the fork server did not start: {reason}. {self.log_tail()}".strip()
+            )
 
     def _spawn(self, host: HostPrimitives, zygote_end: socket.socket) -> subprocess.Popen[bytes]:
         assert host.kernel_python is not None and host.site_packages is not None  # noqa: S101
@@ -263,7 +267,15 @@ class ForkServer:
             fds = (config_fd, source_fd, control_fd)
             with open(self.host_dir / "zygote.log", "wb") as log:
                 return subprocess.Popen(  # noqa: S603 - argv built from resolved tool paths only
-                    [str(host.kernel_python), "-I", "-S", "-c", _BOOTSTRAP, "setup", *map(str, fds)],
+                    [
+                        str(host.kernel_python),
+                        "-I",
+                        "-S",
+                        "-c",
+                        _BOOTSTRAP,
+                        "setup",
+                        *map(str, fds),
+                    ],
                     stdin=subprocess.DEVNULL,
                     stdout=subprocess.DEVNULL,
                     stderr=log,
@@ -343,7 +355,9 @@ def fork_server(host: HostPrimitives, new_run_dir) -> ForkServer:  # noqa: ANN00
     with _server_lock:
         if _server is None or not _server.is_alive():
             if _server is not None:
-                logger.error("The kernel fork server died; starting a new one. %s", _server.log_tail())
+                logger.error(
+                    "The kernel fork server died; starting a new one. %s", _server.log_tail()
+                )
                 _server.close()
             _server = ForkServer(host, new_run_dir("pm-sandbox-zygote-"))
         return _server
@@ -366,7 +380,12 @@ def seccomp_filter() -> bytes:
 
 
 def fork_request(
-    *, uid: int, limits: Limits, ipc_dir: Path, tmpfs_options: str, rlimits: list[tuple[int, int, int]]
+    *,
+    uid: int,
+    limits: Limits,
+    ipc_dir: Path,
+    tmpfs_options: str,
+    rlimits: list[tuple[int, int, int]],
 ) -> dict[str, object]:
     """What the launcher needs to build one run: nothing secret, no key."""
     spec = sandbox_kernel_spec()

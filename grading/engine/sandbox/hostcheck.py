@@ -383,7 +383,9 @@ def _launcher_works(launcher: str | None) -> Finding:
         if chosen == "forkserver"
         else "started in bubblewrap"
     )
-    return Finding("kernel launcher", True, f"{chosen}: a sandboxed kernel {how} answered in {elapsed:.2f} s")
+    return Finding(
+        "kernel launcher", True, f"{chosen}: a sandboxed kernel {how} answered in {elapsed:.2f} s"
+    )
 
 
 def check_host(*, launcher: str | None = None) -> list[Finding]:

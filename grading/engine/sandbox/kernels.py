@@ -121,7 +121,9 @@ class _Reaper:
     def submit(self, kernel: _Reapable) -> None:
         with self._lock:
             if self._thread is None or not self._thread.is_alive():
-                self._thread = threading.Thread(target=self._run, name="sandbox-reaper", daemon=True)
+                self._thread = threading.Thread(
+                    target=self._run, name="sandbox-reaper", daemon=True
+                )
                 self._thread.start()
         self._queue.put(kernel)
 
@@ -165,7 +167,9 @@ class _OomWatcher:
             self._watched[fd] = (weakref.ref(kernel), version)
             self._epoll.register(fd, select.EPOLLIN if version == 1 else select.EPOLLPRI)
             if self._thread is None or not self._thread.is_alive():
-                self._thread = threading.Thread(target=self._run, name="sandbox-oom-watcher", daemon=True)
+                self._thread = threading.Thread(
+                    target=self._run, name="sandbox-oom-watcher", daemon=True
+                )
                 self._thread.start()
 
     def forget(self, fd: int) -> None:
@@ -203,7 +207,9 @@ class _OomWatcher:
                     try:
                         kernel._stop_for_memory()
                     except Exception:  # one bad run must not end the thread that watches the others
-                        logger.exception("Could not stop sandbox kernel %s at its memory limit", kernel.pid)
+                        logger.exception(
+                            "Could not stop sandbox kernel %s at its memory limit", kernel.pid
+                        )
 
 
 _oom_watcher = _OomWatcher()
@@ -414,7 +420,9 @@ class SandboxKernel:
                 leftovers = self.processes()
             if leftovers:
                 logger.error("Sandbox processes %s survived kill()", sorted(leftovers))
-            self._final_oom_kills = max(self.run_cgroups.oom_kills(), 1 if self._memory_stopped else 0)
+            self._final_oom_kills = max(
+                self.run_cgroups.oom_kills(), 1 if self._memory_stopped else 0
+            )
             self._final_memory_peak = self.run_cgroups.memory_peak()
             if self.run_cgroups.oom_fd is not None:
                 _oom_watcher.forget(self.run_cgroups.oom_fd)
@@ -589,7 +597,9 @@ def sweep_stale_runs(host: HostPrimitives, *, warn: bool = True) -> list[Path]:
     now = time.time()
     for parent in (*parents, *legacy):
         try:
-            entries = [e for e in os.scandir(parent) if e.name.startswith("pm-sandbox-") and e.is_dir()]
+            entries = [
+                e for e in os.scandir(parent) if e.name.startswith("pm-sandbox-") and e.is_dir()
+            ]
         except OSError:
             continue
         for entry in entries:
@@ -658,7 +668,9 @@ def _rlimit_args(prlimit: str, limits: Limits) -> list[str]:
     ]
 
 
-def _make_cgroups(host: HostPrimitives, limits: Limits, host_dir: Path, *, warn: bool = True) -> RunCgroups:
+def _make_cgroups(
+    host: HostPrimitives, limits: Limits, host_dir: Path, *, warn: bool = True
+) -> RunCgroups:
     """The run's cgroups with its limits, where the host lets us create them (each is optional).
 
     Their paths are written to the run directory first, so a sweep after a killed grader finds
@@ -785,9 +797,7 @@ def _wait_for_sockets(ipc_dir: Path, process: LauncherProcess, deadline: float) 
     return False
 
 
-def _wait_ready(
-    client: BlockingKernelClient, process: LauncherProcess, deadline: float
-) -> bool:
+def _wait_ready(client: BlockingKernelClient, process: LauncherProcess, deadline: float) -> bool:
     while time.monotonic() < deadline:
         if process.poll() is not None:
             return False

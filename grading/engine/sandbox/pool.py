@@ -135,7 +135,9 @@ class KernelPool:
                 if self._closed:
                     return
             try:
-                kernel = start_kernel(self.limits, unsafe_local=self.unsafe_local, launcher=self.launcher)
+                kernel = start_kernel(
+                    self.limits, unsafe_local=self.unsafe_local, launcher=self.launcher
+                )
             except Exception as error:  # any failure must not end the refill thread
                 self.last_error = error
                 logger.error("Kernel pool could not start a kernel: %s", error)
@@ -181,7 +183,10 @@ class KernelPool:
         with self._condition:
             if self._closed:
                 raise RuntimeError("the kernel pool is closed")
-            spare, self._spare_judge = self._spare_judge, JudgeStart(self.limits, sandboxed=sandboxed)
+            spare, self._spare_judge = (
+                self._spare_judge,
+                JudgeStart(self.limits, sandboxed=sandboxed),
+            )
         if spare is not None and spare.alive():
             return spare
         if spare is not None:

@@ -137,7 +137,9 @@ def build_filter(machine: str | None = None) -> bytes:
     if machine not in AUDIT_ARCH:
         raise SeccompUnsupported(f"the sandbox's seccomp filter does not support {machine}")
     column = 0 if machine == "x86_64" else 1
-    denied = sorted({number for numbers in DENIED.values() if (number := numbers[column]) is not None})
+    denied = sorted(
+        {number for numbers in DENIED.values() if (number := numbers[column]) is not None}
+    )
     # (code, jump-if-true label, jump-if-false label, k); labels are resolved below.
     program: list[tuple[int, str | None, str | None, int] | str] = [
         (_LD_W_ABS, None, None, _ARCH),

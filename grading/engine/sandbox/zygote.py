@@ -53,11 +53,23 @@ IPC = "/run/kernel"
 SETUP_FAILED = 125
 
 _libc = ctypes.CDLL(None, use_errno=True)
-_libc.mount.argtypes = [ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_ulong, ctypes.c_char_p]
+_libc.mount.argtypes = [
+    ctypes.c_char_p,
+    ctypes.c_char_p,
+    ctypes.c_char_p,
+    ctypes.c_ulong,
+    ctypes.c_char_p,
+]
 _libc.umount2.argtypes = [ctypes.c_char_p, ctypes.c_int]
 _libc.unshare.argtypes = [ctypes.c_int]
 _libc.sethostname.argtypes = [ctypes.c_char_p, ctypes.c_size_t]
-_libc.prctl.argtypes = [ctypes.c_int, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong]
+_libc.prctl.argtypes = [
+    ctypes.c_int,
+    ctypes.c_ulong,
+    ctypes.c_ulong,
+    ctypes.c_ulong,
+    ctypes.c_ulong,
+]
 
 
 class SetupError(Exception):
@@ -74,7 +86,9 @@ def _b(value: str | None) -> bytes | None:
     return None if value is None else value.encode()
 
 
-def mount(source: str | None, target: str, fstype: str | None, flags: int, data: str | None = None) -> None:
+def mount(
+    source: str | None, target: str, fstype: str | None, flags: int, data: str | None = None
+) -> None:
     _check(_libc.mount(_b(source), _b(target), _b(fstype), flags, _b(data)), f"mount {target}")
 
 
@@ -153,7 +167,9 @@ def _build_template(root: str, config: dict) -> None:
 
 
 def _build_dev(dev: str) -> None:
-    mount("pm-dev", dev, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=64k,nr_inodes=64,mode=0755")
+    mount(
+        "pm-dev", dev, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=64k,nr_inodes=64,mode=0755"
+    )
     for node in ("null", "zero", "full", "random", "urandom", "tty"):
         _touch(f"{dev}/{node}")
         bind(f"/dev/{node}", f"{dev}/{node}", readonly=False, extra=MS_NOEXEC)
@@ -187,7 +203,15 @@ def setup(config_fd: int, source_fd: int, control_fd: int) -> None:
     python = f"{INNER_ENV_DIR}/bin/python"
     os.execve(  # noqa: S606 - the sandbox's own interpreter, fixed argv
         python,
-        [python, "-c", config["bootstrap"], "serve", str(config_fd), str(source_fd), str(control_fd)],
+        [
+            python,
+            "-c",
+            config["bootstrap"],
+            "serve",
+            str(config_fd),
+            str(source_fd),
+            str(control_fd),
+        ],
         config["environment"],
     )
 
@@ -302,7 +326,14 @@ def launcher(conn: socket.socket, zygote_pid: int, config: dict) -> None:
         for fd in cgroup_fds:
             os.write(fd, b"0")
             os.close(fd)
-        flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWCGROUP
+        flags = (
+            CLONE_NEWNS
+            | CLONE_NEWPID
+            | CLONE_NEWNET
+            | CLONE_NEWIPC
+            | CLONE_NEWUTS
+            | CLONE_NEWCGROUP
+        )
         _check(_libc.unshare(flags), "unshare namespaces")
         mount(None, "/", None, MS_REC | MS_PRIVATE)
         _check(_libc.sethostname(b"sandbox", 7), "sethostname")
@@ -339,7 +370,9 @@ def launcher(conn: socket.socket, zygote_pid: int, config: dict) -> None:
 def _private_files(request: dict) -> None:
     """Per-run /etc/passwd and /etc/group, read-only, from a tmpfs that is detached at once."""
     uid = request["uid"]
-    mount("pm-etc", HOME, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=16k,nr_inodes=8,mode=0755")
+    mount(
+        "pm-etc", HOME, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=16k,nr_inodes=8,mode=0755"
+    )
     files = {
         "passwd": (
             f"learner:x:{uid}:{uid}:PM Academy learner:{HOME}:/usr/sbin/nologin\n"
@@ -362,7 +395,9 @@ def _mounts(request: dict) -> None:
     mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
     shm = "/dev/shm"  # noqa: S108 - the run's own shm is mounted here, not used as a temp dir
     mount("pm-shm", shm, "tmpfs", MS_NOSUID | MS_NODEV, request["tmpfs_options"])
-    mount("devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666,mode=620")
+    mount(
+        "devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666,mode=620"
+    )
 
 
 def _load_seccomp(program: bytes) -> None:
@@ -374,8 +409,12 @@ def _load_seccomp(program: bytes) -> None:
     if not program or len(program) % 8:
         raise SetupError("seccomp: the grader sent no filter")
     buffer = ctypes.create_string_buffer(program)
-    fprog = ctypes.create_string_buffer(struct.pack("HxxxxxxP", len(program) // 8, ctypes.addressof(buffer)))
-    _check(_libc.prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.addressof(fprog), 0, 0), "seccomp")
+    fprog = ctypes.create_string_buffer(
+        struct.pack("HxxxxxxP", len(program) // 8, ctypes.addressof(buffer))
+    )
+    _check(
+        _libc.prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.addressof(fprog), 0, 0), "seccomp"
+    )
 
 
 def _loopback_up() -> None:
@@ -453,7 +492,9 @@ def run_kernel(request: dict) -> None:
     # (debugpy's PYDEVD_USE_FRAME_EVAL) is what a freshly started kernel would have too.
     os.environ.update(request["environment"])
     os.environ["PWD"] = HOME
-    site = f"{INNER_ENV_DIR}/lib/python{sys.version_info.major}.{sys.version_info.minor}/site-packages"
+    site = (
+        f"{INNER_ENV_DIR}/lib/python{sys.version_info.major}.{sys.version_info.minor}/site-packages"
+    )
     sys.argv = [f"{site}/ipykernel_launcher.py", *request["argv"]]
     sys.path[0] = HOME
     from ipykernel.kernelapp import IPKernelApp
@@ -480,4 +521,3 @@ def main(argv: list[str]) -> None:
             os._exit(SETUP_FAILED)
     else:
         serve(config_fd, source_fd, control_fd)
-

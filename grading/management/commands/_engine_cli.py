@@ -24,7 +24,9 @@ def grading_settings() -> dict[str, Any]:
 
 def kernel_provider(limits: Limits) -> ColdKernels:
     # One submission per process: a pool would start kernels nobody uses.
-    return ColdKernels(limits, unsafe_local=bool(grading_settings().get("UNSAFE_LOCAL_MODE", False)))
+    return ColdKernels(
+        limits, unsafe_local=bool(grading_settings().get("UNSAFE_LOCAL_MODE", False))
+    )
 
 
 def fail(command: BaseCommand, message: str, code: int) -> NoReturn:

@@ -21,35 +21,57 @@ from ._engine_cli import EXIT_INTERNAL, EXIT_INVALID, fail, kernel_provider, rea
 
 logger = logging.getLogger(__name__)
 
-STATUS_WORDS = {"passed": "passed", "partial": "partial", "failed": "failed", "not_run": "not run",
-                "needs_review": "review"}
+STATUS_WORDS = {
+    "passed": "passed",
+    "partial": "partial",
+    "failed": "failed",
+    "not_run": "not run",
+    "needs_review": "review",
+}
 
 
 class Command(BaseCommand):
     help = "Grade one submission against an exercise source notebook in the sandbox."
 
     def add_arguments(self, parser: Any) -> None:
-        parser.add_argument("source", help="the instructor's source notebook (nbgrader or Otter v1)")
+        parser.add_argument(
+            "source", help="the instructor's source notebook (nbgrader or Otter v1)"
+        )
         parser.add_argument("submission", help="the learner's notebook")
         parser.add_argument("--json", action="store_true", help="print exactly one JSON object")
         parser.add_argument("--seed", type=int, default=None, help="seed for sealed-check inputs")
-        parser.add_argument("--check", action="store_true", help="visible tests only, as a learner's check run")
+        parser.add_argument(
+            "--check", action="store_true", help="visible tests only, as a learner's check run"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         source_nb = read_notebook(self, options["source"], "source notebook")
         try:
             source = parse_source(source_nb)
         except SourceInvalid as exc:
-            fail(self, f"Invalid source notebook {options['source']}: {exc.problems[0]}"
-                       + (f" (and {len(exc.problems) - 1} more problem(s))" if len(exc.problems) > 1 else ""),
-                 EXIT_INVALID)
+            fail(
+                self,
+                f"Invalid source notebook {options['source']}: {exc.problems[0]}"
+                + (
+                    f" (and {len(exc.problems) - 1} more problem(s))"
+                    if len(exc.problems) > 1
+                    else ""
+                ),
+                EXIT_INVALID,
+            )
         submission = read_notebook(self, options["submission"], "submission")
         seed = options["seed"] if options["seed"] is not None else secrets.randbelow(2**31)
         limits = Limits()
         kernels = kernel_provider(limits)
         try:
-            report = grade_submission(source, submission, kernels=kernels, limits=limits, seed=seed,
-                                      mode="check" if options["check"] else "submit")
+            report = grade_submission(
+                source,
+                submission,
+                kernels=kernels,
+                limits=limits,
+                seed=seed,
+                mode="check" if options["check"] else "submit",
+            )
         except Exception as exc:  # the contract: exit 1 with one line, the details go to the log
             logger.exception("grading failed")
             fail(self, f"Grading failed: {type(exc).__name__}: {exc}", EXIT_INTERNAL)
@@ -59,16 +81,22 @@ class Command(BaseCommand):
 
 
 def summary(report: GradeReport) -> str:
-    lines = [f"{report.status.value}: {report.score:g} / {report.max_score:g} points ({report.mode})"]
+    lines = [
+        f"{report.status.value}: {report.score:g} / {report.max_score:g} points ({report.mode})"
+    ]
     if report.message:
         lines.append(report.message)
     width = max((len(t.grade_id) for t in report.tests), default=0)
     for test in report.tests:
         where = "sealed" if test.sealed else "in-kernel" if test.kind == "test" else test.kind
-        line = (f"  {STATUS_WORDS[test.status.value]:<8} {test.grade_id:<{width}}  "
-                f"{test.points:g}/{test.max_points:g}  [{where}]")
+        line = (
+            f"  {STATUS_WORDS[test.status.value]:<8} {test.grade_id:<{width}}  "
+            f"{test.points:g}/{test.max_points:g}  [{where}]"
+        )
         lines.append(f"{line}  {test.message}".rstrip())
     for flag in report.flags:
         lines.append(f"  {'REVIEW' if flag.review else 'note'}: {flag.message}")
-    lines.append(f"seed {report.seed}, {report.engine_version}, source sha256 {report.source_sha256[:12]}")
+    lines.append(
+        f"seed {report.seed}, {report.engine_version}, source sha256 {report.source_sha256[:12]}"
+    )
     return "\n".join(lines)

@@ -23,7 +23,9 @@ class Command(BaseCommand):
     help = "Re-queue submissions whose grading worker died (expired lease); loop until stopped."
 
     def add_arguments(self, parser: Any) -> None:
-        parser.add_argument("--interval", type=float, default=30.0, help="seconds between sweeps (default 30)")
+        parser.add_argument(
+            "--interval", type=float, default=30.0, help="seconds between sweeps (default 30)"
+        )
         parser.add_argument("--once", action="store_true", help="sweep once and exit")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -33,5 +35,10 @@ class Command(BaseCommand):
                 self.stdout.write(f"Re-queued {count} submission(s).")
 
         # Any error, a database or a Redis outage alike, is logged and the loop goes on.
-        run_periodically(sweep, interval=options["interval"], once=options["once"], logger=logger,
-                         label="Reaper sweep")
+        run_periodically(
+            sweep,
+            interval=options["interval"],
+            once=options["once"],
+            logger=logger,
+            label="Reaper sweep",
+        )

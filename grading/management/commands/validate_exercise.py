@@ -20,7 +20,9 @@ class Command(BaseCommand):
     help = "Check an exercise source notebook: static rules, full marks for the solution, zero for the release."
 
     def add_arguments(self, parser: Any) -> None:
-        parser.add_argument("source", help="the instructor's source notebook (nbgrader or Otter v1)")
+        parser.add_argument(
+            "source", help="the instructor's source notebook (nbgrader or Otter v1)"
+        )
         parser.add_argument("--json", action="store_true", help="print exactly one JSON object")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -38,8 +40,10 @@ class Command(BaseCommand):
             self.stdout.write(report.to_json())
         elif report.valid:
             score = report.reference.score if report.reference else 0
-            self.stdout.write(f"valid: the solution scores {score:g} of {report.to_dict()['max_score']:g} "
-                              "points (manually graded points excluded); the release scores 0.")
+            self.stdout.write(
+                f"valid: the solution scores {score:g} of {report.to_dict()['max_score']:g} "
+                "points (manually graded points excluded); the release scores 0."
+            )
         else:
             self.stdout.write(f"invalid: {len(report.problems)} problem(s)")
             for problem in report.problems:

@@ -47,7 +47,9 @@ def leaves(value: object) -> list[object]:
     return [value]
 
 
-def assert_nothing_secret(report: GradeReport, source: ExerciseSource, *, hidden: list[str], seed: int) -> None:
+def assert_nothing_secret(
+    report: GradeReport, source: ExerciseSource, *, hidden: list[str], seed: int
+) -> None:
     """No hidden-test line and no distinctive expected value anywhere in the report JSON."""
     text = report.to_json()
     for line in hidden:

@@ -49,7 +49,10 @@ def test_set_and_multiset():
     as_multiset = Comparator(kind=ComparatorKind.MULTISET, partial=True)
 
     assert compare(as_set, ["a", "b", "b"], ["b", "a"]).credit == 1.0
-    assert compare(as_set, ["a", "b"], ["a", "c"]).message == "1 expected item(s) missing and 1 unexpected item(s)."
+    assert (
+        compare(as_set, ["a", "b"], ["a", "c"]).message
+        == "1 expected item(s) missing and 1 unexpected item(s)."
+    )
     assert compare(as_set, ["a", "b"], ["a", "c"]).credit == 0.0
     assert compare(as_multiset, ["a", "b", "b"], ["b", "a"]).credit == pytest.approx(2 / 3)
     assert compare(as_multiset, [{"k": 1}, {"k": 1}], [{"k": 1}, {"k": 1}]).credit == 1.0
@@ -84,7 +87,10 @@ def test_ranking_exact_and_correlations():
     assert compare(spearman, order, one_swap).credit == pytest.approx(0.9)
     # Below the threshold earns nothing.
     assert compare(spearman, order, ["Audit log", "SSO", "CSV export", "Dark mode"]).credit == 0.0
-    assert compare(kendall, order, order[:3]).message == "The ranking must list each of the 4 items exactly once."
+    assert (
+        compare(kendall, order, order[:3]).message
+        == "The ranking must list each of the 4 items exactly once."
+    )
     assert compare(kendall, order, [*order[:3], "SSO"]).credit == 0.0
 
 
@@ -100,7 +106,9 @@ def test_messages_never_contain_expected_values():
         assert "Zebra" not in message
         assert "987654" not in message
     ranking = Comparator(kind=ComparatorKind.RANKING, method=RankingMethod.KENDALL)
-    assert "Zebra" not in compare(ranking, ["Zebra-Feature-9", "b"], ["b", "Zebra-Feature-9"]).message
+    assert (
+        "Zebra" not in compare(ranking, ["Zebra-Feature-9", "b"], ["b", "Zebra-Feature-9"]).message
+    )
 
 
 @given(st.lists(st.integers(), min_size=1, max_size=8, unique=True))
@@ -109,8 +117,12 @@ def test_ranking_credit_is_one_for_the_identical_order(items):
         assert ranking_credit(items, list(items), method=method) == 1.0
 
 
-@given(st.lists(st.integers(), min_size=2, max_size=7, unique=True), st.randoms(use_true_random=False),
-       st.sampled_from([RankingMethod.KENDALL, RankingMethod.SPEARMAN]), st.floats(0, 1))
+@given(
+    st.lists(st.integers(), min_size=2, max_size=7, unique=True),
+    st.randoms(use_true_random=False),
+    st.sampled_from([RankingMethod.KENDALL, RankingMethod.SPEARMAN]),
+    st.floats(0, 1),
+)
 def test_ranking_credit_is_within_bounds_and_monotone(items, rnd, method, threshold):
     got = list(items)
     rnd.shuffle(got)
@@ -120,7 +132,7 @@ def test_ranking_credit_is_within_bounds_and_monotone(items, rnd, method, thresh
     position = {item: i for i, item in enumerate(items)}
     for i in range(len(got) - 1):
         if position[got[i]] > position[got[i + 1]]:
-            better = [*got[:i], got[i + 1], got[i], *got[i + 2:]]
+            better = [*got[:i], got[i + 1], got[i], *got[i + 2 :]]
             assert ranking_credit(items, better, method=method, threshold=threshold) >= credit
             break
 
@@ -130,7 +142,9 @@ def test_kendall_credit_decreases_strictly_with_each_inversion():
     credits = {}
     for perm in itertools.permutations(items):
         inversions = sum(1 for i, j in itertools.combinations(range(5), 2) if perm[i] > perm[j])
-        credits.setdefault(inversions, set()).add(ranking_credit(items, list(perm), method=RankingMethod.KENDALL))
+        credits.setdefault(inversions, set()).add(
+            ranking_credit(items, list(perm), method=RankingMethod.KENDALL)
+        )
     assert all(len(v) == 1 for v in credits.values())
     ordered = [next(iter(credits[k])) for k in sorted(credits)]
     assert ordered == sorted(ordered, reverse=True)
@@ -139,8 +153,8 @@ def test_kendall_credit_decreases_strictly_with_each_inversion():
 
 
 def test_call_expression_binds_inputs_locally():
-    expression = call_expression("rank_features(backlog)", {"backlog": [{"name": "O'Hare \"x\""}]})
+    expression = call_expression("rank_features(backlog)", {"backlog": [{"name": 'O\'Hare "x"'}]})
 
     namespace = {"rank_features": lambda backlog: [f["name"] for f in backlog]}
-    assert eval(expression, namespace) == ["O'Hare \"x\""]  # noqa: S307 - the expression is ours
+    assert eval(expression, namespace) == ['O\'Hare "x"']  # noqa: S307 - the expression is ours
     assert "backlog" not in namespace

@@ -13,8 +13,14 @@ from grading.engine.flags import kernel_internals
         ("get_ipython().kernel.session.send = None", ["get_ipython"]),
         ("import sys\nsys.modules['json'] = None", ["sys.modules"]),
         ("import sys as s\ns._getframe(1)", ["sys._getframe"]),
-        ("from inspect import currentframe\ncurrentframe()", ["import inspect", "inspect.currentframe"]),
-        ("import inspect\ninspect.currentframe().f_back", ["f_back", "import inspect", "inspect.currentframe"]),
+        (
+            "from inspect import currentframe\ncurrentframe()",
+            ["import inspect", "inspect.currentframe"],
+        ),
+        (
+            "import inspect\ninspect.currentframe().f_back",
+            ["f_back", "import inspect", "inspect.currentframe"],
+        ),
         ("import ctypes", ["import ctypes"]),
         ("import gc\ngc.get_objects()", ["gc.get_objects", "import gc"]),
         ("import os, signal\nos.kill(os.getpid(), signal.SIGKILL)", ["import signal", "os.kill"]),

@@ -61,9 +61,15 @@ def test_a_forked_kernel_is_an_unprivileged_uid_without_capabilities_or_new_priv
 
 
 def test_a_forked_kernel_has_its_own_namespaces_and_sees_only_its_run() -> None:
-    ours = {name: os.readlink(f"/proc/self/ns/{name}") for name in ("mnt", "pid", "net", "ipc", "uts", "cgroup")}
+    ours = {
+        name: os.readlink(f"/proc/self/ns/{name}")
+        for name in ("mnt", "pid", "net", "ipc", "uts", "cgroup")
+    }
     with forked() as kernel:
-        theirs = call_json(kernel, f"{{n: __import__('os').readlink('/proc/self/ns/' + n) for n in {sorted(ours)!r}}}")
+        theirs = call_json(
+            kernel,
+            f"{{n: __import__('os').readlink('/proc/self/ns/' + n) for n in {sorted(ours)!r}}}",
+        )
         seen = call_json(
             kernel,
             "{'pids': sorted(int(p) for p in __import__('os').listdir('/proc') if p.isdigit()),"
@@ -104,7 +110,10 @@ def test_the_host_root_is_detached_and_everything_else_is_read_only() -> None:
     ]
 
 
-@pytest.mark.parametrize(("launcher", "refusals"), [("forkserver", {errno.EPERM}), ("bwrap", {errno.EPERM, errno.ENOSPC})])
+@pytest.mark.parametrize(
+    ("launcher", "refusals"),
+    [("forkserver", {errno.EPERM}), ("bwrap", {errno.EPERM, errno.ENOSPC})],
+)
 def test_learner_code_cannot_create_a_user_namespace(launcher: str, refusals: set[int]) -> None:
     with start_kernel(LIMITS, launcher=launcher) as kernel:
         run_cells(kernel, [USERNS_FROM_A_CHILD], LIMITS)
@@ -172,13 +181,17 @@ def test_each_forked_kernel_is_fresh_and_a_dead_zygote_is_replaced() -> None:
 def test_a_forked_kernels_first_cells_and_first_error_import_nothing() -> None:
     # The zygote holds what they need imported, and has built the traceback formatter once.
     with forked() as kernel:
-        result = run_cells(kernel, ["import sys\nbefore = set(sys.modules)", "x = 1", "1 / 0"], LIMITS)
+        result = run_cells(
+            kernel, ["import sys\nbefore = set(sys.modules)", "x = 1", "1 / 0"], LIMITS
+        )
         imported = call_json(kernel, "sorted(set(sys.modules) - before)")
     assert [cell.status for cell in result.cells] == ["ok", "ok", "error"]
     assert imported == []
 
 
-def test_the_launcher_is_chosen_by_argument_then_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_launcher_is_chosen_by_argument_then_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.setenv("PM_ACADEMY_KERNEL_LAUNCHER", "bwrap")
     assert kernel_launcher() == "bwrap"
     assert kernel_launcher("forkserver") == "forkserver"

@@ -43,11 +43,18 @@ def test_the_judge_runs_cells_keeps_state_and_returns_the_last_value(judge):
     done = run(judge, "print('nowhere')\ntotal * 2")
     assert (done.status, done.result) == ("ok", "10")
     failed = run(judge, "assert total == 6, 'total is wrong'")
-    assert (failed.status, failed.ename, failed.evalue, failed.line) == ("error", "AssertionError", "total is wrong", 1)
+    assert (failed.status, failed.ename, failed.evalue, failed.line) == (
+        "error",
+        "AssertionError",
+        "total is wrong",
+        1,
+    )
 
 
 @pytest.mark.sandbox
-def test_the_judge_is_an_unprivileged_process_with_no_network_no_project_and_a_seccomp_filter(judge):
+def test_the_judge_is_an_unprivileged_process_with_no_network_no_project_and_a_seccomp_filter(
+    judge,
+):
     checks = """
 import ctypes, errno, os, socket
 results = {"uid": os.getuid(), "root": sorted(os.listdir('/'))}
@@ -107,7 +114,9 @@ def test_a_learner_object_can_only_be_called_or_passed_back(judge):
     bind = {"frame": {"$handle": {"id": 3, "type": "DataFrame", "callable": False}}}
     done = run(judge, "frame == 1", bind=bind)
     assert (done.status, done.ename) == ("error", "UntransferableValue")
-    assert done.evalue.startswith("frame is a DataFrame, which cannot be checked outside your notebook")
+    assert done.evalue.startswith(
+        "frame is a DataFrame, which cannot be checked outside your notebook"
+    )
 
 
 @pytest.mark.sandbox
@@ -118,8 +127,15 @@ def test_a_cell_that_loops_forever_is_stopped_at_its_limit(judge):
 
 
 def test_values_cross_as_tagged_json_and_back():
-    value = {"a": [1, 2.5, None, True], ("t", 1): {3, 4}, "big": 10**30, "nan": math.inf, "b": b"\x00\xff",
-             "f": frozenset({"x"}), "c": 1 + 2j}
+    value = {
+        "a": [1, 2.5, None, True],
+        ("t", 1): {3, 4},
+        "big": 10**30,
+        "nan": math.inf,
+        "b": b"\x00\xff",
+        "f": frozenset({"x"}),
+        "c": 1 + 2j,
+    }
     text = json.dumps(encode(value), allow_nan=False)
     assert decode(json.loads(text)) == value
 
@@ -144,11 +160,19 @@ def test_which_names_come_from_the_learner_and_which_cells_the_judge_runs():
 
     source = parse_source(load_notebook_bytes(RICE, max_bytes=10**7))
     assert learner_names(source) == {"rice_score", "rank_by_rice"}
-    assert loaded_names("x = rank_by_rice(features)\n[f(y) for y in z]") == {"rank_by_rice", "features", "f", "y", "z"}
+    assert loaded_names("x = rank_by_rice(features)\n[f(y) for y in z]") == {
+        "rank_by_rice",
+        "features",
+        "f",
+        "y",
+        "z",
+    }
     assert judge_can_run("assert f(1) == 2")
     assert not judge_can_run("%timeit f(1)")
     assert literal_messages('assert a, "m1"\nraise ValueError("m2")\nassert b, f"{x}"') == {
-        "m1": "AssertionError", "m2": "ValueError"}
+        "m1": "AssertionError",
+        "m2": "ValueError",
+    }
     cell = "a = 1\n### BEGIN HIDDEN TESTS\nb = 2\n### END HIDDEN TESTS\n"
     assert first_hidden_line(cell) == 2
 
@@ -158,12 +182,35 @@ def test_the_judges_json_is_the_standard_librarys_strict_json():
     # the standard json module is the reference it must agree with.
     from grading.engine import judge_wire
 
-    values = [None, True, 0, -(2**60), 1.5, 1e300, "é\u2028\n\"\\", [], {}, [1, [2, {"a": "b"}]], {"k": [None, 0.1]}]
+    values = [
+        None,
+        True,
+        0,
+        -(2**60),
+        1.5,
+        1e300,
+        'é\u2028\n"\\',
+        [],
+        {},
+        [1, [2, {"a": "b"}]],
+        {"k": [None, 0.1]},
+    ]
     for value in values:
         text = json.dumps(value, allow_nan=False, separators=(",", ":"))
         assert judge_wire.dumps(value) == text
         assert judge_wire.loads(f" \n{json.dumps(value)}\r\n") == json.loads(text)
-    for text in ["NaN", "[Infinity]", "-Infinity", "", "1 2", "{", "[1,]", "'a'", '"\x01"', "1" * 5000]:
+    for text in [
+        "NaN",
+        "[Infinity]",
+        "-Infinity",
+        "",
+        "1 2",
+        "{",
+        "[1,]",
+        "'a'",
+        '"\x01"',
+        "1" * 5000,
+    ]:
         with pytest.raises(ValueError):
             judge_wire.loads(text)
     for value in [math.nan, [math.inf], {"k": object()}]:
@@ -191,14 +238,20 @@ def test_a_judge_started_for_the_caller_outlives_the_call_that_started_it():
 
 @pytest.mark.sandbox
 @pytest.mark.parametrize("launcher", ["forkserver", "bwrap"])
-def test_the_learner_end_describes_names_with_or_without_a_comm_target_from_the_kernels_start(launcher):
+def test_the_learner_end_describes_names_with_or_without_a_comm_target_from_the_kernels_start(
+    launcher,
+):
     from grading.engine.execute import run_cells
     from grading.engine.judge import LearnerEnd, is_handle
     from grading.engine.sandbox import start_kernel
 
     with start_kernel(LIMITS, launcher=launcher) as kernel:
-        run = run_cells(kernel, ["def double(x):\n    return 2 * x\nbacklog = [('SSO', 800.0)]"], LIMITS,
-                        deadline=time.monotonic() + 10)
+        run = run_cells(
+            kernel,
+            ["def double(x):\n    return 2 * x\nbacklog = [('SSO', 800.0)]"],
+            LIMITS,
+            deadline=time.monotonic() + 10,
+        )
         assert bool(kernel.judge_channel) is (launcher == "forkserver")
         learner = LearnerEnd(kernel, LIMITS.cell_timeout_s, iopub_delivers=run.cells[-1].idle)
         described = learner.describe(["backlog", "double", "missing"], time.monotonic() + 5)

@@ -48,6 +48,7 @@ def test_the_zygote_imports_nothing_of_the_project():
         if isinstance(node, ast.Import | ast.ImportFrom)
         for alias in node.names
     }
-    assert not {name for name in imported if name.split(".")[0] in {"grading", "exercises", "django"}}
+    assert not {
+        name for name in imported if name.split(".")[0] in {"grading", "exercises", "django"}
+    }
     assert not [node for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.level]
-

@@ -111,7 +111,11 @@ def test_sealed_rice_reference_release_and_partial(kernels):
     source = parse_source(load(FIXTURES / "exercises" / "rice_sealed.ipynb"))
     solution = solution_notebook(source)
     partial = json.loads(json.dumps(solution))
-    answer = next(c for c in partial["cells"] if c["metadata"].get("nbgrader", {}).get("grade_id") == "rice_answer")
+    answer = next(
+        c
+        for c in partial["cells"]
+        if c["metadata"].get("nbgrader", {}).get("grade_id") == "rice_answer"
+    )
     # Off-by-one MoSCoW thresholds: some buckets wrong, everything else right.
     answer["source"] = answer["source"].replace("score >= 1000", "score > 2000")
 
@@ -128,7 +132,8 @@ def test_sealed_rice_reference_release_and_partial(kernels):
     assert reference.test("rice_sealed").message == "Passed on 3 hidden input(s)."
     assert release.score == 0.0
     assert release.test("rank_sealed").message == (
-        "Passed 0 of 2 hidden input(s). rank_features(backlog) did not return a usable value: NotImplementedError")
+        "Passed 0 of 2 hidden input(s). rank_features(backlog) did not return a usable value: NotImplementedError"
+    )
     moscow = partly.test("moscow_sealed")
     assert 0.0 < moscow.points < 2.0
     assert moscow.status.value == "partial"

@@ -100,7 +100,9 @@ def test_a_grader_in_the_root_cgroup_gets_every_controller_on_v2(tmp_path, host,
     cgroup = parent / "pm-sandbox-abc"
     assert run.paths == [cgroup]
     assert (run.memory, run.memory_version, run.pids, run.cpu) == (cgroup, 2, cgroup, cgroup)
-    assert {name: (cgroup / name).read_text() for name in ("memory.max", "pids.max", "cpu.max")} == {
+    assert {
+        name: (cgroup / name).read_text() for name in ("memory.max", "pids.max", "cpu.max")
+    } == {
         "memory.max": str(544 * 2**20),  # memory_bytes + tmpfs_bytes: the whole run, files included
         "pids.max": "44",  # max_processes + the launcher chain
         "cpu.max": "50000 100000",  # half a core
@@ -123,16 +125,23 @@ def test_v2_swap_and_group_oom_are_set_when_the_kernel_has_them(tmp_path, host, 
         patch.setattr(Path, "mkdir", mkdir_with_files)
         run = create_run(layout, LIMITS, "pm-sandbox-def")
     cgroup = root / PARENT_NAME / "pm-sandbox-def"
-    assert ((cgroup / "memory.swap.max").read_text(), (cgroup / "memory.oom.group").read_text()) == ("0", "1")
+    assert (
+        (cgroup / "memory.swap.max").read_text(),
+        (cgroup / "memory.oom.group").read_text(),
+    ) == ("0", "1")
     assert run.oom_fd is not None  # memory.events, polled by the OOM watcher
     run.close()
 
 
-def test_a_grader_cgroup_with_processes_cannot_delegate_and_says_why(tmp_path, host, kernel) -> None:
+def test_a_grader_cgroup_with_processes_cannot_delegate_and_says_why(
+    tmp_path, host, kernel
+) -> None:
     """The no-internal-processes rule: a non-root cgroup that holds the grader cannot enable
     controllers for a child; without v1 hierarchies nothing bounds the run as a whole."""
     root = cgroup_dir(tmp_path / "cgroup2", offered="memory pids cpu")
-    service = cgroup_dir(root / "system.slice" / "grader.service", offered="memory pids cpu", procs="4242\n")
+    service = cgroup_dir(
+        root / "system.slice" / "grader.service", offered="memory pids cpu", procs="4242\n"
+    )
     cgroup_dir(service / PARENT_NAME)
     layout = prepare_layout(dataclasses.replace(host, cgroup_v2=service))
 
@@ -179,7 +188,11 @@ def test_an_operator_delegated_cgroup_is_used_without_touching_the_cgroups_above
     layout = prepare_layout(dataclasses.replace(host, cgroup_v2=root))
 
     assert layout.v2_parent == service
-    assert [(c.name, c.version) for c in layout.controllers] == [("memory", 2), ("pids", 2), ("cpu", None)]
+    assert [(c.name, c.version) for c in layout.controllers] == [
+        ("memory", 2),
+        ("pids", 2),
+        ("cpu", None),
+    ]
     assert layout.cpu.reason.startswith(
         f"cgroup v2: it is not enabled in {root}/cgroup.subtree_control (delegate it to {service})"
     )

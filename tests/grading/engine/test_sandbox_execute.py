@@ -120,7 +120,9 @@ def test_error_fields_are_capped() -> None:
 
 def test_a_failing_cell_keeps_its_error_and_gets_a_one_line_traceback() -> None:
     # The grader reads ename and evalue only, so the kernel formats no frames and no colours.
-    source = "def helper(x):\n    return x['name']\n\nassert helper({'name': 1}) == 2, 'wrong answer'"
+    source = (
+        "def helper(x):\n    return x['name']\n\nassert helper({'name': 1}) == 2, 'wrong answer'"
+    )
     with start_kernel(LIMITS) as kernel:
         result = run_cells(kernel, [source, "1 / 0"], LIMITS)
     first, second = result.cells

@@ -44,7 +44,13 @@ def in_filtered_child(probe) -> dict:  # noqa: ANN001 - a function of the libc h
             os.close(read_end)
             libc = ctypes.CDLL(None, use_errno=True)
             libc.syscall.restype = ctypes.c_long
-            libc.prctl.argtypes = [ctypes.c_int, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong]
+            libc.prctl.argtypes = [
+                ctypes.c_int,
+                ctypes.c_ulong,
+                ctypes.c_ulong,
+                ctypes.c_ulong,
+                ctypes.c_ulong,
+            ]
             if os.geteuid() == 0:
                 # Unprivileged, as learner code is: should the filter let a call through, the
                 # probe's zero arguments must not reach the host as root (sethostname, vhangup).
@@ -53,7 +59,9 @@ def in_filtered_child(probe) -> dict:  # noqa: ANN001 - a function of the libc h
                 os.setresuid(65534, 65534, 65534)
             libc.prctl(38, 1, 0, 0, 0)  # PR_SET_NO_NEW_PRIVS
             buffer = ctypes.create_string_buffer(program)
-            fprog = ctypes.create_string_buffer(struct.pack("HxxxxxxP", len(program) // 8, ctypes.addressof(buffer)))
+            fprog = ctypes.create_string_buffer(
+                struct.pack("HxxxxxxP", len(program) // 8, ctypes.addressof(buffer))
+            )
             if libc.prctl(22, 2, ctypes.addressof(fprog), 0, 0) != 0:  # PR_SET_SECCOMP, FILTER
                 os.write(write_end, json.dumps({"load": ctypes.get_errno()}).encode())
             else:
@@ -73,7 +81,9 @@ def errno_of(libc, number: int, *args: int) -> int:  # noqa: ANN001
     return ctypes.get_errno() if result == -1 else 0
 
 
-@pytest.mark.skipif(MACHINE not in ("x86_64", "aarch64"), reason="the filter knows x86_64 and aarch64")
+@pytest.mark.skipif(
+    MACHINE not in ("x86_64", "aarch64"), reason="the filter knows x86_64 and aarch64"
+)
 def test_every_denied_call_gets_eperm_and_a_kernel_still_works() -> None:
     def probe(libc) -> dict:  # noqa: ANN001
         found = {
@@ -81,10 +91,16 @@ def test_every_denied_call_gets_eperm_and_a_kernel_still_works() -> None:
             for name, numbers in DENIED.items()
             if numbers[COLUMN] is not None
         }
-        found["clone(CLONE_NEWUSER)"] = errno_of(libc, CLONE[MACHINE], CLONE_NEWUSER | SIGCHLD, 0, 0, 0, 0)
-        found["clone(CLONE_NEWNET)"] = errno_of(libc, CLONE[MACHINE], CLONE_NEWNET | SIGCHLD, 0, 0, 0, 0)
+        found["clone(CLONE_NEWUSER)"] = errno_of(
+            libc, CLONE[MACHINE], CLONE_NEWUSER | SIGCHLD, 0, 0, 0, 0
+        )
+        found["clone(CLONE_NEWNET)"] = errno_of(
+            libc, CLONE[MACHINE], CLONE_NEWNET | SIGCHLD, 0, 0, 0, 0
+        )
         found["clone3"] = errno_of(libc, CLONE3[MACHINE], 0, 0)
-        found["personality(ADDR_NO_RANDOMIZE)"] = errno_of(libc, PERSONALITY[MACHINE], ADDR_NO_RANDOMIZE)
+        found["personality(ADDR_NO_RANDOMIZE)"] = errno_of(
+            libc, PERSONALITY[MACHINE], ADDR_NO_RANDOMIZE
+        )
         found["personality(query)"] = errno_of(libc, PERSONALITY[MACHINE], 0xFFFFFFFF)
         found["personality(default)"] = errno_of(libc, PERSONALITY[MACHINE], 0)
         child = os.fork()  # glibc's fork: clone without namespace flags

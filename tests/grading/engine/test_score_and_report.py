@@ -16,14 +16,32 @@ from grading.engine.score import error_message, partial_credit, scrub
 
 
 def _result(text):
-    return [{"output_type": "stream", "name": "stdout", "text": "3 of 4 right\n"},
-            {"output_type": "execute_result", "data": {"text/plain": text}, "metadata": {}, "execution_count": 1}]
+    return [
+        {"output_type": "stream", "name": "stdout", "text": "3 of 4 right\n"},
+        {
+            "output_type": "execute_result",
+            "data": {"text/plain": text},
+            "metadata": {},
+            "execution_count": 1,
+        },
+    ]
 
 
 @pytest.mark.parametrize(
     ("text", "points"),
-    [("1.5", 1.5), ("3", 3.0), ("7.5", 3.0), ("0", 0.0), ("0.0", 0.0), ("-2", 0.0), ("nan", 0.0),
-     ("'passed'", 3.0), ("[1, 2]", 3.0), (["2.25"], 2.25), (["1", "2"], 3.0)],
+    [
+        ("1.5", 1.5),
+        ("3", 3.0),
+        ("7.5", 3.0),
+        ("0", 0.0),
+        ("0.0", 0.0),
+        ("-2", 0.0),
+        ("nan", 0.0),
+        ("'passed'", 3.0),
+        ("[1, 2]", 3.0),
+        (["2.25"], 2.25),
+        (["1", "2"], 3.0),
+    ],
 )
 def test_partial_credit_from_the_first_execute_result(text, points):
     assert partial_credit(_result(text), 3.0) == points
@@ -38,10 +56,16 @@ def test_messages_are_capped_and_never_quote_hidden_source():
     hidden = ["assert secret_check(rice_score) == 42"]
 
     assert error_message("AssertionError", "rice score for 'SSO' is wrong", hidden, 10) == (
-        "AssertionError: rice score for 'SSO' is wrong")
+        "AssertionError: rice score for 'SSO' is wrong"
+    )
     assert error_message("AssertionError", "", hidden, 10) == "AssertionError"
-    assert error_message("TimeoutError", "", hidden, 10) == "This cell ran longer than 10 s and was stopped."
-    leaked = error_message("ValueError", "next cell: assert secret_check(rice_score) == 42", hidden, 10)
+    assert (
+        error_message("TimeoutError", "", hidden, 10)
+        == "This cell ran longer than 10 s and was stopped."
+    )
+    leaked = error_message(
+        "ValueError", "next cell: assert secret_check(rice_score) == 42", hidden, 10
+    )
     assert leaked == "The check failed; its details come from a hidden test and are not shown."
     assert len(error_message("ValueError", "x" * 10_000, hidden, 10)) == 300
     assert scrub("fine", []) == "fine"
@@ -49,12 +73,26 @@ def test_messages_are_capped_and_never_quote_hidden_source():
 
 def test_report_round_trips_through_json():
     report = GradeReport(
-        score=3.5, max_score=6.0, status=ReportStatus.GRADED,
-        tests=[TestResult("rice_tests", 2.0, 2.0, TestStatus.PASSED, "", False, "test", 5),
-               TestResult("rice_sealed", 1.5, 3.0, TestStatus.PARTIAL, "2 of 4 values are within the tolerance.",
-                          True, "sealed", 6)],
+        score=3.5,
+        max_score=6.0,
+        status=ReportStatus.GRADED,
+        tests=[
+            TestResult("rice_tests", 2.0, 2.0, TestStatus.PASSED, "", False, "test", 5),
+            TestResult(
+                "rice_sealed",
+                1.5,
+                3.0,
+                TestStatus.PARTIAL,
+                "2 of 4 values are within the tolerance.",
+                True,
+                "sealed",
+                6,
+            ),
+        ],
         flags=[Flag("kernel_internals", "uses get_ipython", 4, "rice_answer", review=True)],
-        timings={"total_s": 0.25}, seed=7, source_sha256="ab" * 32,
+        timings={"total_s": 0.25},
+        seed=7,
+        source_sha256="ab" * 32,
     )
 
     data = json.loads(report.to_json())
@@ -62,9 +100,16 @@ def test_report_round_trips_through_json():
     assert data["status"] == "graded"
     assert data["engine_version"] == ENGINE_VERSION
     assert data["needs_review"] is True
-    assert data["tests"][1] == {"grade_id": "rice_sealed", "points": 1.5, "max_points": 3.0, "status": "partial",
-                                "message": "2 of 4 values are within the tolerance.", "sealed": True,
-                                "kind": "sealed", "cell": 6}
+    assert data["tests"][1] == {
+        "grade_id": "rice_sealed",
+        "points": 1.5,
+        "max_points": 3.0,
+        "status": "partial",
+        "message": "2 of 4 values are within the tolerance.",
+        "sealed": True,
+        "kind": "sealed",
+        "cell": 6,
+    }
     assert GradeReport.from_json(report.to_json()) == report
     assert report.test("rice_sealed").points == 1.5
 

@@ -25,7 +25,9 @@ def _texts(report):
 
 
 def test_the_worked_sealed_example_is_valid(kernels):
-    report = validate_exercise(load(FIXTURES / "exercises" / "rice_sealed.ipynb"), kernels=kernels, limits=TEST_LIMITS)
+    report = validate_exercise(
+        load(FIXTURES / "exercises" / "rice_sealed.ipynb"), kernels=kernels, limits=TEST_LIMITS
+    )
 
     assert report.valid, _texts(report)
     assert report.reference.score == 8.0
@@ -34,8 +36,11 @@ def test_the_worked_sealed_example_is_valid(kernels):
 
 
 def test_static_problems_are_reported_without_running_anything(kernels):
-    report = validate_exercise(load(FIXTURES / "exercises" / "invalid_duplicate_grade_ids.ipynb"),
-                               kernels=kernels, limits=TEST_LIMITS)
+    report = validate_exercise(
+        load(FIXTURES / "exercises" / "invalid_duplicate_grade_ids.ipynb"),
+        kernels=kernels,
+        limits=TEST_LIMITS,
+    )
 
     assert not report.valid
     assert report.reference is None
@@ -44,7 +49,9 @@ def test_static_problems_are_reported_without_running_anything(kernels):
 
 def test_wrong_solution_and_test_that_passes_without_an_answer(kernels):
     nb = load(FIXTURES / "exercises" / "rice_nbgrader_schema4.ipynb")
-    nb.cells[3].source = nb.cells[3].source.replace("reach * impact * confidence / effort", "reach * impact / effort")
+    nb.cells[3].source = nb.cells[3].source.replace(
+        "reach * impact * confidence / effort", "reach * impact / effort"
+    )
     nb.cells[7].source = "# Partial credit that forgets to call the answer\n3"
 
     report = validate_exercise(nb, kernels=kernels, limits=TEST_LIMITS)
