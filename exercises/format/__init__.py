@@ -10,11 +10,13 @@ from .model import (
     Comparator,
     ComparatorKind,
     ExerciseSource,
+    Points,
     Problem,
     RankingMethod,
     SealedSpec,
     SourceCell,
     SourceInvalid,
+    parse_points,
 )
 from .nbgrader import notebook_sha256
 from .parsing import parse_source
@@ -28,6 +30,7 @@ __all__ = [
     "ComparatorKind",
     "ExerciseSource",
     "NotebookRejected",
+    "Points",
     "Problem",
     "RankingMethod",
     "SealedSpec",
@@ -35,6 +38,7 @@ __all__ = [
     "SourceInvalid",
     "load_notebook_bytes",
     "notebook_sha256",
+    "parse_points",
     "parse_source",
     "release_notebook",
     "released_text",

@@ -2,9 +2,47 @@
 
 from __future__ import annotations
 
+import math
+import re
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from enum import StrEnum
+from fractions import Fraction
 from typing import Any
+
+#: Points are exact: a test worth a third of a question is worth Fraction(1, 3), not 0.3333.
+Points = Fraction
+
+_FRACTION_TEXT = re.compile(r"^\s*[+-]?\d+\s*/\s*\d+\s*$")
+
+
+def parse_points(raw: Any) -> Fraction | None:
+    """The exact value of a points entry an author wrote, or None when it is not a finite number.
+
+    Ints are exact; a float or a decimal string is read as the decimal the author typed (0.1 is
+    1/10, not the binary float nearest to it); "1/3" is a third. Booleans are not numbers here.
+    """
+    if isinstance(raw, bool):
+        return None
+    if isinstance(raw, int):
+        return Fraction(raw)
+    if isinstance(raw, float):
+        return Fraction(repr(raw)) if math.isfinite(raw) else None
+    if isinstance(raw, Fraction):
+        return raw
+    if isinstance(raw, Decimal):
+        return Fraction(raw) if raw.is_finite() else None
+    if isinstance(raw, str):
+        text = raw.strip()
+        if _FRACTION_TEXT.match(text):
+            numerator, denominator = (int(part) for part in text.split("/"))
+            return Fraction(numerator, denominator) if denominator else None
+        try:
+            value = Decimal(text)
+        except InvalidOperation:
+            return None
+        return Fraction(value) if value.is_finite() else None
+    return None
 
 
 class CellKind(StrEnum):
