@@ -16,6 +16,7 @@ from .model import (
     SealedSpec,
     SourceCell,
     SourceInvalid,
+    format_points,
     parse_points,
 )
 from .nbgrader import notebook_sha256
@@ -38,6 +39,7 @@ __all__ = [
     "SourceInvalid",
     "load_notebook_bytes",
     "notebook_sha256",
+    "format_points",
     "parse_points",
     "parse_source",
     "release_notebook",

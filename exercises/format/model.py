@@ -45,6 +45,14 @@ def parse_points(raw: Any) -> Fraction | None:
     return None
 
 
+def format_points(value: Fraction | float | int, places: int = 2) -> str:
+    """Points as people read them: rounded to ``places`` decimals, trailing zeros dropped (1/3 -> "0.33")."""
+    exact = value if isinstance(value, Fraction) else parse_points(value) or Fraction(0)
+    rounded = round(exact, places)
+    text = f"{Decimal(rounded.numerator) / Decimal(rounded.denominator):.{places}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
 class CellKind(StrEnum):
     """The role a source cell plays when a submission is assembled, run and scored."""
 
