@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
+from fractions import Fraction
 from typing import Any
 
 from nbformat.notebooknode import NotebookNode
 
 from . import markers
-from .model import CellKind, ExerciseSource, Problem, SourceCell
+from .model import CellKind, ExerciseSource, Problem, SourceCell, format_points, parse_points
 from .sealed import SealedSpecError, parse_sealed
 
 SUPPORTED_SCHEMAS = (3, 4)
@@ -40,20 +40,6 @@ def _kind(meta: dict[str, Any], cell_type: str) -> CellKind:
     if meta.get("locked"):
         return CellKind.READONLY
     return CellKind.CODE if cell_type == "code" else CellKind.TEXT
-
-
-def _points(raw: Any) -> float | None:
-    if isinstance(raw, bool):
-        return None
-    if isinstance(raw, int | float):
-        return float(raw) if math.isfinite(raw) else None
-    if isinstance(raw, str):
-        try:
-            value = float(raw)
-        except ValueError:
-            return None
-        return value if math.isfinite(value) else None
-    return None
 
 
 class _Checker:
@@ -148,10 +134,10 @@ def _classify_sealed(
 
 def _check_points(
     index: int, grade_id: str, kind: CellKind, meta: dict[str, Any], check: _Checker
-) -> float:
+) -> Fraction:
     """The points a cell of ``kind`` is worth: 0 unless it is graded and its points are a number >= 0."""
     if kind in (CellKind.TEST, CellKind.MANUAL_ANSWER, CellKind.TASK):
-        parsed = _points(meta.get("points"))
+        parsed = parse_points(meta.get("points"))
         if parsed is None:
             check.add(
                 index,
@@ -163,19 +149,19 @@ def _check_points(
             check.add(
                 index,
                 grade_id,
-                f"its points are negative ({parsed:g}).",
+                f"its points are negative ({format_points(parsed)}).",
                 "use zero or more points.",
             )
         else:
             return parsed
-    elif _points(meta.get("points")):
+    elif parse_points(meta.get("points")):
         check.add(
             index,
             grade_id,
             "it has points but is not a graded cell, so the points would be ignored.",
             "make it an 'Autograder tests' or 'Manually graded' cell, or remove the points.",
         )
-    return 0.0
+    return Fraction(0)
 
 
 def _check_cell_type(
