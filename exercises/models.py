@@ -13,6 +13,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from .answer_keys import answer_key_name, answer_key_storage
+from .format import parse_points
 
 
 class ValidationStatus(models.TextChoices):
@@ -155,4 +156,5 @@ class ExerciseRevision(models.Model):
 
     @property
     def tests(self) -> list[dict]:
-        return [c for c in self.structure if c.get("points")]
+        """The graded cells: those worth points (exact text such as "1/3", or a number in older rows)."""
+        return [c for c in self.structure if parse_points(c.get("points"))]

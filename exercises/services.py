@@ -23,6 +23,7 @@ from exercises.format import (
     SourceInvalid,
     load_notebook_bytes,
     parse_source,
+    points_text,
     release_notebook,
 )
 
@@ -70,7 +71,7 @@ def _structure(source: ExerciseSource) -> list[dict[str, Any]]:
             "cell_type": cell.cell_type,
             "kind": cell.kind.value,
             "grade_id": cell.grade_id,
-            "points": cell.points,
+            "points": points_text(cell.points),
         }
         if cell.sealed is not None:
             entry["sealed"] = {
@@ -123,7 +124,7 @@ def _revision_store(
         original_filename=(filename or "source.ipynb")[-255:],
         source_sha256=parsed.source.sha256,
         origin=parsed.source.origin,
-        max_score=parsed.source.max_score,
+        max_score=float(parsed.source.max_score),
         structure=_structure(parsed.source),
         uploaded_by=uploaded_by,
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from fractions import Fraction
 from typing import Any
 
 from django.db.models import Case, Count, F, FloatField, Q, QuerySet, Subquery, Value, When
@@ -11,6 +12,7 @@ from django.db.models.functions import Coalesce
 from wagtail.permission_policies.pages import PagePermissionPolicy
 
 from exercises.models import Exercise, ScorePolicy
+from grading.engine.report import exact as exact_points
 
 from .attempts import USES_AN_ATTEMPT, AttemptStanding, attempt_standing
 from .models import Submission, SubmissionKind, SubmissionStatus
@@ -98,8 +100,8 @@ class TestLine:
     grade_id: str
     status: str
     status_label: str
-    points: float
-    max_points: float
+    points: Fraction
+    max_points: Fraction
     message: str
     sealed: bool
 
@@ -130,8 +132,8 @@ def submission_result(*, submission: Submission) -> SubmissionResult:
             grade_id=str(t.get("grade_id", "")),
             status=str(t.get("status", "")),
             status_label=TEST_STATUS_WORDS.get(str(t.get("status", "")), str(t.get("status", ""))),
-            points=float(t.get("points", 0)),
-            max_points=float(t.get("max_points", 0)),
+            points=exact_points(t.get("points", 0)),
+            max_points=exact_points(t.get("max_points", 0)),
             message=str(t.get("message", "")),
             sealed=bool(t.get("sealed", False)),
         )

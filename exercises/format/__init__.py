@@ -17,7 +17,9 @@ from .model import (
     SourceCell,
     SourceInvalid,
     format_points,
+    format_points_of,
     parse_points,
+    points_text,
 )
 from .nbgrader import notebook_sha256
 from .parsing import parse_source
@@ -40,8 +42,10 @@ __all__ = [
     "load_notebook_bytes",
     "notebook_sha256",
     "format_points",
+    "format_points_of",
     "parse_points",
     "parse_source",
+    "points_text",
     "release_notebook",
     "released_text",
 ]

@@ -53,6 +53,35 @@ def format_points(value: Fraction | float | int, places: int = 2) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
+def format_points_of(points: Fraction, max_points: Fraction) -> str:
+    """ "0.5 of 1": rounded as format_points, with more decimals (up to 6) while unequal values read alike."""
+    for places in (2, 4, 6):
+        shown, of = format_points(points, places), format_points(max_points, places)
+        if shown != of or points == max_points:
+            break
+    return f"{shown} of {of}"
+
+
+def points_text(value: Fraction) -> str:
+    """Exact points as text that ``parse_points`` reads back: "2", "0.25", or "1/3" when no decimal is exact.
+
+    For stored reports (JSON has no exact non-integer numbers); never for people: see format_points.
+    """
+    if value.denominator == 1:
+        return str(value.numerator)
+    rest, places = value.denominator, 0
+    for prime in (2, 5):
+        count = 0
+        while rest % prime == 0:
+            rest //= prime
+            count += 1
+        places = max(places, count)
+    if rest != 1:
+        return f"{value.numerator}/{value.denominator}"
+    scaled = value.numerator * 10**places // value.denominator
+    return f"{Decimal(scaled).scaleb(-places):f}"
+
+
 class CellKind(StrEnum):
     """The role a source cell plays when a submission is assembled, run and scored."""
 
@@ -131,11 +160,16 @@ class SourceCell:
     kind: CellKind
     source: str  # the instructor's full text, with solutions and hidden tests
     grade_id: str = ""
-    points: float = 0.0
+    points: Fraction = Fraction(0)
     sealed: SealedSpec | None = None
     nbgrader: dict[str, Any] = field(default_factory=dict)
     #: Extra cell metadata kept in the release notebook (tags, our own "pma" block).
     metadata: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        # Points are exact whatever a parser handed in (an int, or a float read as its decimal).
+        if not isinstance(self.points, Fraction):
+            object.__setattr__(self, "points", parse_points(self.points) or Fraction(0))
 
     @property
     def label(self) -> str:
@@ -199,5 +233,6 @@ class ExerciseSource:
         return [c for c in self.cells if c.kind in GRADED_KINDS]
 
     @property
-    def max_score(self) -> float:
-        return sum(c.points for c in self.graded_cells)
+    def max_score(self) -> Fraction:
+        """The exact sum of the graded cells' points."""
+        return sum((c.points for c in self.graded_cells), Fraction(0))

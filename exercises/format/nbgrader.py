@@ -125,7 +125,7 @@ def _classify_sealed(
     except SealedSpecError as exc:
         check.add(index, grade_id, exc.message[0].upper() + exc.message[1:], exc.fix)
         return SourceCell(
-            index, cell_type, CellKind.SEALED, text, grade_id, 0.0, None, dict(meta), keep
+            index, cell_type, CellKind.SEALED, text, grade_id, Fraction(0), None, dict(meta), keep
         )
     return SourceCell(
         index, cell_type, CellKind.SEALED, text, grade_id, points, spec, dict(meta), keep

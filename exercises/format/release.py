@@ -8,7 +8,7 @@ import nbformat
 from nbformat.notebooknode import NotebookNode
 
 from . import markers
-from .model import CellKind, ExerciseSource, SourceCell
+from .model import CellKind, ExerciseSource, SourceCell, format_points
 
 
 def released_text(cell: SourceCell) -> str:
@@ -25,7 +25,7 @@ def released_text(cell: SourceCell) -> str:
 def sealed_notice(cell: SourceCell) -> str:
     call = cell.sealed.call if cell.sealed else "your code"
     return (
-        f"**Sealed check `{cell.grade_id}` ({cell.points:g} points).** When you submit, the grader calls "
+        f"**Sealed check `{cell.grade_id}` ({format_points(cell.points)} points).** When you submit, the grader calls "
         f"`{call}` on hidden inputs that are different for every submission, and compares the result "
         "with the reference solution's. Nothing in your notebook can see those inputs or answers in advance."
     )

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import ast
 import math
+from fractions import Fraction
 from typing import Any
 
-from .model import Comparator, ComparatorKind, RankingMethod, SealedSpec
+from .model import Comparator, ComparatorKind, RankingMethod, SealedSpec, parse_points
 
 MAX_CASES = 20
 
@@ -81,8 +82,8 @@ def parse_comparator(raw: Any) -> Comparator:
     )
 
 
-def parse_sealed(raw: Any, generator: str) -> tuple[SealedSpec, float]:
-    """Return the spec and its points."""
+def parse_sealed(raw: Any, generator: str) -> tuple[SealedSpec, Fraction]:
+    """Return the spec and its exact points."""
     if not isinstance(raw, dict):
         raise SealedSpecError(
             "metadata.pma.sealed is not an object.",
@@ -101,15 +102,10 @@ def parse_sealed(raw: Any, generator: str) -> tuple[SealedSpec, float]:
             f"the call {call[:80]!r} is not a single Python expression.",
             "write one expression such as rice_scores(features).",
         ) from None
-    points = raw.get("points")
-    if (
-        isinstance(points, bool)
-        or not isinstance(points, int | float)
-        or not math.isfinite(points)
-        or points <= 0
-    ):
+    points = parse_points(raw.get("points"))
+    if points is None or points <= 0:
         raise SealedSpecError(
-            f"the sealed check's points are {points!r}, not a positive number.",
+            f"the sealed check's points are {raw.get('points')!r}, not a positive number.",
             'add "points", for example "points": 3.',
         )
     cases = raw.get("cases", 1)
@@ -136,4 +132,4 @@ def parse_sealed(raw: Any, generator: str) -> tuple[SealedSpec, float]:
         cases=cases,
         generator=generator,
     )
-    return spec, float(points)
+    return spec, points

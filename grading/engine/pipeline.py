@@ -9,6 +9,7 @@ One deadline, ``limits.wall_timeout_s`` from the start, bounds every step of the
 from __future__ import annotations
 
 import time
+from fractions import Fraction
 from typing import Any, Literal
 
 from exercises.format import CellKind, ExerciseSource
@@ -163,8 +164,8 @@ def grade_submission(
         message = f"{message} {CHECK_MODE_NOTE}".strip()
     timings["total_s"] = time.perf_counter() - started
     return GradeReport(
-        score=round(sum(t.points for t in ordered), 4),
-        max_score=round(source.max_score, 4),
+        score=sum((t.points for t in ordered), Fraction(0)),
+        max_score=source.max_score,
         status=_STATUS[run.verdict],
         tests=ordered,
         flags=flags,

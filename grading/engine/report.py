@@ -2,6 +2,9 @@
 
 Everything in it is learner-safe: statuses, points and messages made of exception names and
 assert messages, never hidden test source, never a sealed check's expected value.
+
+Points are exact Fractions. The stored JSON writes them as text that parse_points reads back
+("2", "0.25", "1/3"); reports stored before that, with plain JSON numbers, still load.
 """
 
 from __future__ import annotations
@@ -9,7 +12,10 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
+from fractions import Fraction
 from typing import Any
+
+from exercises.format import parse_points, points_text
 
 ENGINE_VERSION = "pma-engine/1.0"
 MESSAGE_CHARS = 500
@@ -38,11 +44,16 @@ def cap(text: str, limit: int = MESSAGE_CHARS) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def exact(raw: Any) -> Fraction:
+    """Points read back from a stored report: exact text, or a number an older report stored."""
+    return parse_points(raw) or Fraction(0)
+
+
 @dataclass
 class TestResult:
     grade_id: str
-    points: float
-    max_points: float
+    points: Fraction
+    max_points: Fraction
     status: TestStatus
     message: str = ""
     #: True when the verdict was reached outside the learner's kernel and cannot be forged from it.
@@ -51,6 +62,9 @@ class TestResult:
     cell: int = 0  # 1-based cell number in the source notebook
 
     __test__ = False  # a domain class, not a pytest test class
+
+    def __post_init__(self) -> None:
+        self.points, self.max_points = exact(self.points), exact(self.max_points)
 
 
 @dataclass
@@ -66,8 +80,8 @@ class Flag:
 
 @dataclass
 class GradeReport:
-    score: float
-    max_score: float
+    score: Fraction
+    max_score: Fraction
     status: ReportStatus
     tests: list[TestResult] = field(default_factory=list)
     flags: list[Flag] = field(default_factory=list)
@@ -81,6 +95,9 @@ class GradeReport:
     #: budget (Limits.output_bytes for all cells together). Raw: the caller sanitises before
     #: showing them. Not part of to_dict(): the stored, audited report carries no outputs.
     answer_outputs: dict[str, list[dict[str, Any]]] = field(default_factory=dict, compare=False)
+
+    def __post_init__(self) -> None:
+        self.score, self.max_score = exact(self.score), exact(self.max_score)
 
     @property
     def needs_review(self) -> bool:
@@ -98,8 +115,12 @@ class GradeReport:
         data = asdict(self)
         del data["answer_outputs"]
         data["status"] = self.status.value
+        data["score"] = points_text(self.score)
+        data["max_score"] = points_text(self.max_score)
         for test in data["tests"]:
             test["status"] = TestStatus(test["status"]).value
+            test["points"] = points_text(test["points"])
+            test["max_points"] = points_text(test["max_points"])
         data["needs_review"] = self.needs_review
         return data
 
@@ -109,11 +130,18 @@ class GradeReport:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> GradeReport:
         return cls(
-            score=float(data["score"]),
-            max_score=float(data["max_score"]),
+            score=exact(data["score"]),
+            max_score=exact(data["max_score"]),
             status=ReportStatus(data["status"]),
             tests=[
-                TestResult(**{**t, "status": TestStatus(t["status"])})
+                TestResult(
+                    **{
+                        **t,
+                        "points": exact(t["points"]),
+                        "max_points": exact(t["max_points"]),
+                        "status": TestStatus(t["status"]),
+                    }
+                )
                 for t in data.get("tests", [])
             ],
             flags=[Flag(**f) for f in data.get("flags", [])],
@@ -133,8 +161,8 @@ class GradeReport:
     def invalid(cls, message: str, *, source_sha256: str = "", seed: int = 0) -> GradeReport:
         """A submission that could not be graded at all (e.g. not a notebook)."""
         return cls(
-            score=0.0,
-            max_score=0.0,
+            score=Fraction(0),
+            max_score=Fraction(0),
             status=ReportStatus.INVALID,
             seed=seed,
             source_sha256=source_sha256,

@@ -5,15 +5,21 @@ nbgrader's partial credit applies: when the cell's first execute_result is a sin
 cell earns min(max_points, that number); a result that is not a number means full credit. One
 deliberate difference: nbgrader treats a result of 0 (or less) as "not partial credit" and awards
 full marks; a test that computes 0 of N means zero, so we clamp to [0, max_points] instead.
+
+Points are exact: the printed number is read as the decimal it shows (0.1 is 1/10), an exact
+fraction prints as ``Fraction(1, 3)`` or ``1/3``, and a cell passes only when its points equal its
+maximum exactly. Nothing is rounded here; people see points rounded by format_points.
 """
 
 from __future__ import annotations
 
-import math
+import re
 from collections.abc import Iterable
+from decimal import Decimal, InvalidOperation
+from fractions import Fraction
 from typing import Any
 
-from exercises.format import CellKind, SourceCell, markers
+from exercises.format import CellKind, SourceCell, format_points_of, markers, parse_points
 
 from .assemble import Assembly
 from .judge import first_hidden_line, literal_messages
@@ -22,7 +28,30 @@ from .report import TestResult, TestStatus, cap
 HIDDEN_FAILED = "A hidden test in this cell failed."
 
 
-def partial_credit(outputs: Iterable[dict[str, Any]], max_points: float) -> float:
+_FRACTION_REPR = re.compile(r"^Fraction\(\s*([+-]?\d+)\s*,\s*(\d+)\s*\)$")
+
+
+def printed_number(text: str) -> Fraction | None:
+    """The exact number a cell's result prints, None when it prints no number; NaN and infinities are 0.
+
+    ``0.1`` is 1/10 (the decimal shown, not the float behind it); ``Fraction(1, 3)`` and ``1/3``
+    are a third.
+    """
+    text = text.strip()
+    match = _FRACTION_REPR.match(text)
+    if match:
+        text = f"{match.group(1)}/{match.group(2)}"
+    if "/" in text:
+        return parse_points(text)
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        return None
+    return Fraction(value) if value.is_finite() else Fraction(0)
+
+
+def partial_credit(outputs: Iterable[dict[str, Any]], max_points: Fraction) -> Fraction:
+    """The points a test cell earns from its first execute_result, clamped to [0, max_points]."""
     for output in outputs:
         if output.get("output_type") != "execute_result":
             continue
@@ -31,13 +60,10 @@ def partial_credit(outputs: Iterable[dict[str, Any]], max_points: float) -> floa
             if len(text) != 1:
                 return max_points
             text = text[0]
-        try:
-            value = float(str(text).strip())
-        except ValueError:
+        value = printed_number(str(text))
+        if value is None:
             return max_points
-        if not math.isfinite(value):
-            return 0.0
-        return min(max_points, max(0.0, value))
+        return min(max_points, max(Fraction(0), value))
     return max_points
 
 
@@ -106,7 +132,7 @@ def score_cells(
                 results.append(
                     TestResult(
                         cell.grade_id,
-                        0.0,
+                        Fraction(0),
                         cell.points,
                         TestStatus.NOT_RUN,
                         "This test is hidden; it runs when you submit.",
@@ -119,7 +145,7 @@ def score_cells(
                 results.append(
                     TestResult(
                         cell.grade_id,
-                        0.0,
+                        Fraction(0),
                         cell.points,
                         TestStatus.NOT_RUN,
                         cap(f"Not run: {run_message}" if run_message else "Not run."),
@@ -129,13 +155,13 @@ def score_cells(
                     )
                 )
             elif run.status == "ok":
-                points = round(partial_credit(run.outputs, cell.points), 4)
-                if points >= cell.points:
+                points = partial_credit(run.outputs, cell.points)
+                if points == cell.points:
                     status, message = TestStatus.PASSED, ""
                 elif points > 0:
                     status, message = (
                         TestStatus.PARTIAL,
-                        f"Partial credit: {points:g} of {cell.points:g}.",
+                        f"Partial credit: {format_points_of(points, cell.points)}.",
                     )
                 else:
                     status, message = TestStatus.FAILED, "The test ran and awarded 0 points."
@@ -152,7 +178,7 @@ def score_cells(
                 results.append(
                     TestResult(
                         cell.grade_id,
-                        0.0,
+                        Fraction(0),
                         cell.points,
                         TestStatus.FAILED,
                         message,
@@ -166,7 +192,7 @@ def score_cells(
                 results.append(
                     TestResult(
                         cell.grade_id,
-                        0.0,
+                        Fraction(0),
                         cell.points,
                         TestStatus.FAILED,
                         "No answer given.",
@@ -179,7 +205,7 @@ def score_cells(
                 results.append(
                     TestResult(
                         cell.grade_id,
-                        0.0,
+                        Fraction(0),
                         cell.points,
                         TestStatus.NEEDS_REVIEW,
                         "An instructor grades this answer.",
@@ -192,7 +218,7 @@ def score_cells(
             results.append(
                 TestResult(
                     cell.grade_id,
-                    0.0,
+                    Fraction(0),
                     cell.points,
                     TestStatus.NEEDS_REVIEW,
                     "An instructor grades this task.",

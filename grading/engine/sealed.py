@@ -15,6 +15,7 @@ import math
 import time
 from collections import Counter
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import Any
 
 from exercises.format import (
@@ -33,9 +34,13 @@ from .report import Flag, TestResult, TestStatus, cap
 logger = logging.getLogger(__name__)
 
 
+NO_CREDIT = Fraction(0)
+FULL_CREDIT = Fraction(1)
+
+
 @dataclass(frozen=True)
 class Comparison:
-    credit: float  # in [0, 1]
+    credit: Fraction  # in [0, 1], exact: 2 of 3 values right is 2/3
     message: str  # learner-safe: counts and kinds of mistakes, never expected values
 
 
@@ -172,20 +177,21 @@ def _close(expected: int | float, got: int | float, comparator: Comparator) -> b
 
 def _compare_exact(expected: Any, got: Any) -> Comparison:
     if json_equal(expected, got):
-        return Comparison(1.0, "Correct.")
-    return Comparison(0.0, "The value returned differs from the reference solution's.")
+        return Comparison(FULL_CREDIT, "Correct.")
+    return Comparison(NO_CREDIT, "The value returned differs from the reference solution's.")
 
 
 def _compare_numeric(expected: Any, got: Any, comparator: Comparator) -> Comparison:
     counted = _leaves(expected, got, comparator)
     if counted is None:
         return Comparison(
-            0.0, "The value returned has a different shape (length or type) from the expected one."
+            NO_CREDIT,
+            "The value returned has a different shape (length or type) from the expected one.",
         )
     correct, total, too_large = counted
     if correct == total:
-        return Comparison(1.0, "Correct.")
-    credit = correct / total if comparator.partial else 0.0
+        return Comparison(FULL_CREDIT, "Correct.")
+    credit = Fraction(correct, total) if comparator.partial else NO_CREDIT
     message = f"{correct} of {total} values are within the tolerance."
     if too_large and total == 1:
         message = "The value returned is a number too large to compare."
@@ -202,7 +208,7 @@ def _collection(value: Any) -> list[str] | None:
 def _compare_sets(expected: Any, got: Any, comparator: Comparator, *, multiset: bool) -> Comparison:
     exp_items, got_items = _collection(expected), _collection(got)
     if exp_items is None or got_items is None:
-        return Comparison(0.0, "Return a list of items.")
+        return Comparison(NO_CREDIT, "Return a list of items.")
     if multiset:
         exp_c, got_c = Counter(exp_items), Counter(got_items)
         common = sum((exp_c & got_c).values())
@@ -213,8 +219,8 @@ def _compare_sets(expected: Any, got: Any, comparator: Comparator, *, multiset: 
         common, union = len(exp_s & got_s), len(exp_s | got_s)
         missing, extra = len(exp_s - got_s), len(got_s - exp_s)
     if missing == 0 and extra == 0:
-        return Comparison(1.0, "Correct.")
-    credit = common / union if comparator.partial and union else 0.0
+        return Comparison(FULL_CREDIT, "Correct.")
+    credit = Fraction(common, union) if comparator.partial and union else NO_CREDIT
     return Comparison(credit, f"{missing} expected item(s) missing and {extra} unexpected item(s).")
 
 
@@ -235,12 +241,13 @@ def _compare_categories(expected: Any, got: Any) -> Comparison:
     exp_map, got_map = _as_mapping(expected), _as_mapping(got)
     if exp_map is None or got_map is None:
         return Comparison(
-            0.0, "Return a dict mapping each item to its category (or category to a list of items)."
+            NO_CREDIT,
+            "Return a dict mapping each item to its category (or category to a list of items).",
         )
     if not exp_map:
         return _compare_exact(expected, got)
     right = sum(1 for item, category in exp_map.items() if got_map.get(item) == category)
-    credit = right / len(exp_map)
+    credit = Fraction(right, len(exp_map))
     message = (
         "Correct."
         if right == len(exp_map)
@@ -249,7 +256,7 @@ def _compare_categories(expected: Any, got: Any) -> Comparison:
     return Comparison(credit, message)
 
 
-def kendall_tau(expected: list[str], got: list[str]) -> float:
+def kendall_tau(expected: list[str], got: list[str]) -> Fraction:
     position = {item: i for i, item in enumerate(got)}
     n = len(expected)
     concordant = discordant = 0
@@ -259,55 +266,55 @@ def kendall_tau(expected: list[str], got: list[str]) -> float:
                 concordant += 1
             else:
                 discordant += 1
-    return (concordant - discordant) / (n * (n - 1) / 2)
+    return Fraction(concordant - discordant, n * (n - 1) // 2)
 
 
-def spearman_rho(expected: list[str], got: list[str]) -> float:
+def spearman_rho(expected: list[str], got: list[str]) -> Fraction:
     position = {item: i for i, item in enumerate(got)}
     n = len(expected)
     squared = sum((i - position[item]) ** 2 for i, item in enumerate(expected))
-    return 1 - 6 * squared / (n * (n * n - 1))
+    return 1 - Fraction(6 * squared, n * (n * n - 1))
 
 
 def ranking_credit(
     expected: list[Any], got: list[Any], *, method: RankingMethod, threshold: float = 0.0
-) -> float:
+) -> Fraction:
     """Credit in [0, 1]: 1 for the identical order; for correlations (coefficient + 1) / 2, zero below threshold."""
     exp, mine = [_canon(v) for v in expected], [_canon(v) for v in got]
     if len(set(exp)) != len(exp) or sorted(exp) != sorted(mine):
-        return 0.0
+        return NO_CREDIT
     if exp == mine:
-        return 1.0
+        return FULL_CREDIT
     if method is RankingMethod.EXACT or len(exp) < 2:
-        return 0.0
+        return NO_CREDIT
     coefficient = (
         kendall_tau(exp, mine) if method is RankingMethod.KENDALL else spearman_rho(exp, mine)
     )
-    mapped = min(1.0, max(0.0, (coefficient + 1) / 2))
-    return mapped if mapped >= threshold else 0.0
+    mapped = min(FULL_CREDIT, max(NO_CREDIT, (coefficient + 1) / 2))
+    return mapped if mapped >= threshold else NO_CREDIT
 
 
 def _compare_ranking(expected: Any, got: Any, comparator: Comparator) -> Comparison:
     if not isinstance(expected, list) or not isinstance(got, list):
-        return Comparison(0.0, "Return the items as a list, best first.")
+        return Comparison(NO_CREDIT, "Return the items as a list, best first.")
     exp = [_canon(v) for v in expected]
     if sorted(exp) != sorted(_canon(v) for v in got):
         return Comparison(
-            0.0, f"The ranking must list each of the {len(expected)} items exactly once."
+            NO_CREDIT, f"The ranking must list each of the {len(expected)} items exactly once."
         )
     credit = ranking_credit(expected, got, method=comparator.method, threshold=comparator.threshold)
-    if credit == 1.0:
-        return Comparison(1.0, "Correct.")
+    if credit == FULL_CREDIT:
+        return Comparison(FULL_CREDIT, "Correct.")
     if comparator.method is RankingMethod.EXACT:
-        return Comparison(0.0, "The order differs from the reference order.")
-    return Comparison(round(credit, 4), f"The order is partly right (agreement {credit:.0%}).")
+        return Comparison(NO_CREDIT, "The order differs from the reference order.")
+    return Comparison(credit, f"The order is partly right (agreement {float(credit):.0%}).")
 
 
 def compare(comparator: Comparator, expected: Any, got: Any) -> Comparison:
     """Credit for the learner's value ``got`` against the reference's ``expected`` (see MAX_DEPTH)."""
     if _nested_deeper_than(got, MAX_DEPTH):
         return Comparison(
-            0.0,
+            NO_CREDIT,
             UNCOMPARABLE.format(
                 reason=f"it is nested too deeply (more than {MAX_DEPTH} levels of lists and dicts)"
             ),
@@ -336,7 +343,7 @@ def compare_learner_value(comparator: Comparator, expected: Any, got: Any) -> Co
     except Exception:
         logger.exception("Sealed comparator %s raised on a learner's value", comparator.kind)
         return Comparison(
-            0.0, UNCOMPARABLE.format(reason="this check cannot compare a value of that kind")
+            NO_CREDIT, UNCOMPARABLE.format(reason="this check cannot compare a value of that kind")
         )
 
 
@@ -377,7 +384,14 @@ class SealedOutcome:
 def not_run(cells: list[SourceCell], message: str) -> list[TestResult]:
     return [
         TestResult(
-            c.grade_id, 0.0, c.points, TestStatus.NOT_RUN, message, True, "sealed", c.index + 1
+            c.grade_id,
+            NO_CREDIT,
+            c.points,
+            TestStatus.NOT_RUN,
+            message,
+            True,
+            "sealed",
+            c.index + 1,
         )
         for c in cells
     ]
@@ -439,7 +453,7 @@ def run_sealed_checks(
                 results.append(
                     TestResult(
                         cell.grade_id,
-                        0.0,
+                        Fraction(0),
                         cell.points,
                         TestStatus.NEEDS_REVIEW,
                         "This check could not run on the grader's side; an instructor will review it.",
@@ -492,11 +506,11 @@ class _SealedRun:
         )
         if gen.verdict is not Verdict.OK or gen.cells[0].status != "ok":
             raise InstructorError("the input generator failed")
-        credits: list[float] = []
+        credits: list[Fraction] = []
         messages: list[str] = []
         for case in range(spec.cases):
             if time.monotonic() >= self.end:
-                credits.append(0.0)
+                credits.append(NO_CREDIT)
                 messages.append(
                     f"Not checked: the submission ran longer than {self.limits.wall_timeout_s:g} s."
                 )
@@ -507,7 +521,9 @@ class _SealedRun:
                 messages.append(message)
         return _result(cell, credits, messages)
 
-    def check_case(self, cell: SourceCell, spec: SealedSpec, case: int) -> tuple[float, str | None]:
+    def check_case(
+        self, cell: SourceCell, spec: SealedSpec, case: int
+    ) -> tuple[Fraction, str | None]:
         """The learner's credit on one generated input, and what to tell them (None when it passed)."""
         from .execute import ChannelError, call_json
 
@@ -527,16 +543,17 @@ class _SealedRun:
             got = call_json(self.learner, expression, timeout_s=self.wait_s())
         except ChannelError as exc:
             reason = str(exc).strip().rstrip(":")
-            return 0.0, cap(f"{spec.call} did not return a usable value: {reason}", 300)
+            return NO_CREDIT, cap(f"{spec.call} did not return a usable value: {reason}", 300)
         outcome = compare_learner_value(spec.comparator, expected, got)
-        return outcome.credit, outcome.message if outcome.credit < 1.0 else None
+        return outcome.credit, outcome.message if outcome.credit < FULL_CREDIT else None
 
 
-def _result(cell: SourceCell, credits: list[float], messages: list[str]) -> TestResult:
-    credit = sum(credits) / len(credits)
-    points = round(cell.points * credit, 4)
-    passed = sum(1 for c in credits if c >= 1.0)
-    if credit >= 1.0:
+def _result(cell: SourceCell, credits: list[Fraction], messages: list[str]) -> TestResult:
+    """The cell's exact points: its worth times the mean credit over the cases, never rounded."""
+    credit = sum(credits, NO_CREDIT) / len(credits)
+    points = cell.points * credit
+    passed = sum(1 for c in credits if c >= FULL_CREDIT)
+    if credit >= FULL_CREDIT:
         return TestResult(
             cell.grade_id,
             cell.points,

@@ -11,8 +11,10 @@ from exercises.format import (
     ExerciseSource,
     Problem,
     SourceInvalid,
+    format_points_of,
     markers,
     parse_source,
+    points_text,
     release_notebook,
 )
 
@@ -46,7 +48,7 @@ class ValidationReport:
             "problems": [p.to_dict() | {"text": str(p)} for p in self.problems],
             "reference": self.reference.to_dict() if self.reference else None,
             "release": self.release.to_dict() if self.release else None,
-            "max_score": self.source.max_score if self.source else 0.0,
+            "max_score": points_text(self.source.max_score) if self.source else "0",
         }
 
     def to_json(self) -> str:
@@ -116,7 +118,8 @@ def validate_exercise(
                 Problem(
                     test.cell - 1,
                     test.grade_id,
-                    f"the reference solution scores {test.points:g} of {test.max_points:g} points here{why}.",
+                    f"the reference solution scores {format_points_of(test.points, test.max_points)} "
+                    f"points here{why}.",
                     "fix the solution (between the BEGIN/END SOLUTION markers) or the test so the solution passes.",
                 )
             )
@@ -148,8 +151,9 @@ def validate_exercise(
                 Problem(
                     test.cell - 1,
                     test.grade_id,
-                    f"the release notebook, with no answers filled in, already earns {test.points:g} of "
-                    f"{test.max_points:g} points here, so learners get them without answering.",
+                    "the release notebook, with no answers filled in, already earns "
+                    f"{format_points_of(test.points, test.max_points)} points here, "
+                    "so learners get them without answering.",
                     "make the test fail while the answer is still the placeholder, e.g. check the answer's value.",
                 )
             )

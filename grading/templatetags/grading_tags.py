@@ -2,15 +2,15 @@
 
 from django import template
 
+from exercises.format import format_points, parse_points
+
 register = template.Library()
 
 
 @register.filter
 def points(value) -> str:
+    """Exact points (a Fraction, a Decimal from the database, "1/3" from a stored report) rounded."""
     if value is None or value == "":
         return "—"
-    try:
-        number = round(float(value), 2)
-    except (TypeError, ValueError):
-        return "—"
-    return f"{number:g}"
+    exact = parse_points(value)
+    return "—" if exact is None else format_points(exact)

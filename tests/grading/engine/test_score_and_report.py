@@ -1,6 +1,7 @@
 """Scoring rules (nbgrader partial credit) and the report's JSON round trip."""
 
 import json
+from fractions import Fraction
 
 import pytest
 
@@ -45,6 +46,23 @@ def _result(text):
 )
 def test_partial_credit_from_the_first_execute_result(text, points):
     assert partial_credit(_result(text), 3.0) == points
+
+
+@pytest.mark.parametrize(
+    ("text", "points"),
+    [
+        ("Fraction(1, 3)", Fraction(1, 3)),
+        ("1/3", Fraction(1, 3)),
+        ("0.1", Fraction(1, 10)),
+        ("0.3333333333333333", Fraction(3333333333333333, 10**16)),
+        ("inf", Fraction(0)),
+        ("-Infinity", Fraction(0)),
+        ("1/0", Fraction(1)),
+        ("'1/3'", Fraction(1)),
+    ],
+)
+def test_partial_credit_is_the_exact_number_printed(text, points):
+    assert partial_credit(_result(text), Fraction(1)) == points
 
 
 def test_no_execute_result_means_full_credit():
@@ -102,8 +120,8 @@ def test_report_round_trips_through_json():
     assert data["needs_review"] is True
     assert data["tests"][1] == {
         "grade_id": "rice_sealed",
-        "points": 1.5,
-        "max_points": 3.0,
+        "points": "1.5",
+        "max_points": "3",
         "status": "partial",
         "message": "2 of 4 values are within the tolerance.",
         "sealed": True,
@@ -119,3 +137,47 @@ def test_invalid_report():
 
     assert json.loads(report.to_json())["status"] == "invalid"
     assert (report.score, report.max_score, report.tests) == (0.0, 0.0, [])
+
+
+def test_report_keeps_thirds_exact_through_json():
+    third = Fraction(1, 3)
+    report = GradeReport(
+        score=third,
+        max_score=Fraction(1),
+        status=ReportStatus.GRADED,
+        tests=[TestResult("q1_1", third, third, TestStatus.PASSED, "", False, "test", 3)],
+    )
+
+    data = json.loads(report.to_json())
+
+    assert (data["score"], data["max_score"]) == ("1/3", "1")
+    assert (data["tests"][0]["points"], data["tests"][0]["max_points"]) == ("1/3", "1/3")
+    loaded = GradeReport.from_json(report.to_json())
+    assert loaded == report
+    assert loaded.test("q1_1").points == loaded.test("q1_1").max_points == third
+
+
+def test_a_report_stored_with_float_points_still_loads():
+    stored = {
+        "score": 3.5,
+        "max_score": 6.0,
+        "status": "graded",
+        "tests": [
+            {
+                "grade_id": "rice_tests",
+                "points": 0.3333,
+                "max_points": 2,
+                "status": "partial",
+                "message": "Partial credit: 0.3333 of 2.",
+                "sealed": False,
+                "kind": "test",
+                "cell": 5,
+            }
+        ],
+    }
+
+    report = GradeReport.from_dict(stored)
+
+    assert (report.score, report.max_score) == (Fraction(7, 2), Fraction(6))
+    assert report.test("rice_tests").points == Fraction(3333, 10000)
+    assert report.test("rice_tests").max_points == Fraction(2)
