@@ -7,6 +7,9 @@ VENV := .venv
 UV := .tools/uv/bin/uv
 UV_VERSION := 0.13.9
 PY := $(VENV)/bin/python
+# What learner kernels import: the lock's `grading-env` group alone, in its own environment
+# (docs/operations.md, "Grading environment"); never the grader's packages.
+GRADING_ENV := .venv-grading
 MANAGE := $(PY) manage.py
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 export UV_PYTHON := $(PYTHON)
@@ -31,10 +34,16 @@ $(VENV)/.synced: uv.lock pyproject.toml | $(UV)
 	$(UV) sync --frozen --quiet --compile-bytecode
 	@touch $@
 
+# Compiled at install: the sandbox mounts it read-only, so a kernel could not cache a .pyc.
+$(GRADING_ENV)/.synced: uv.lock pyproject.toml | $(UV)
+	UV_PROJECT_ENVIRONMENT=$(GRADING_ENV) $(UV) sync --frozen --quiet --compile-bytecode --only-group grading-env
+	@chmod -R o+rX $(GRADING_ENV)
+	@touch $@
+
 system-deps:
 	@bash scripts/system-deps.sh
 
-setup: system-deps $(VENV)/.synced
+setup: system-deps $(VENV)/.synced $(GRADING_ENV)/.synced
 
 run: setup
 	@bash scripts/run.sh
@@ -43,7 +52,7 @@ test: export PMA_WITH_TEST_SERVERS := 1
 test: setup
 	@bash scripts/test.sh
 
-test-fast: $(VENV)/.synced
+test-fast: $(VENV)/.synced $(GRADING_ENV)/.synced
 	$(VENV)/bin/pytest -q -x -m "not e2e and not slow" $(ARGS)
 
 # The apps mypy checks: all of them (migrations excluded in pyproject.toml).
@@ -66,4 +75,4 @@ screenshots: setup
 	$(PY) scripts/screenshots.py
 
 clean:
-	rm -rf $(VENV) .tools var/staticfiles
+	rm -rf $(VENV) $(GRADING_ENV) .tools var/staticfiles

@@ -231,13 +231,14 @@ def test_environment_holds_only_the_allow_list() -> None:
     assert sorted(environment) == [
         "CLICOLOR", "CLICOLOR_FORCE", "FORCE_COLOR", "GIT_PAGER", "HOME", "IPYTHONDIR",
         "JUPYTER_PLATFORM_DIRS", "LANG", "LC_ALL", "LOGNAME", "MALLOC_ARENA_MAX",
-        "MKL_NUM_THREADS", "MPLBACKEND", "MPLCONFIGDIR", "NUMEXPR_NUM_THREADS",
+        "MKL_NUM_THREADS", "MPLBACKEND", "MPLCONFIGDIR", "NBGRADER_EXECUTION", "NUMEXPR_NUM_THREADS",
         "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "PAGER", "PATH", "PWD",
         "PYDEVD_DISABLE_FILE_VALIDATION", "PYDEVD_USE_FRAME_EVAL", "PYTHONDONTWRITEBYTECODE",
         "PYTHONHASHSEED", "PYTHONNOUSERSITE", "PYTHONUNBUFFERED", "TERM", "TMPDIR", "USER",
     ]  # fmt: skip
     assert "DJANGO_SECRET_KEY" not in environment
     assert environment["HOME"] == "/home/learner"
+    assert environment["NBGRADER_EXECUTION"] == "autograde"
     # The sandbox's init shows neither the grader's paths nor its environment.
     init_cmdline = texts(result, 2)
     assert "/tmp/pm-sandbox" not in init_cmdline and "/work/main" not in init_cmdline

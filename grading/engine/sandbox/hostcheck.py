@@ -11,7 +11,6 @@ import shutil
 import stat
 import subprocess
 import sys
-import sysconfig
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +19,12 @@ BWRAP_ENV = "PM_ACADEMY_SANDBOX_BWRAP"
 # A delegated cgroup v2 directory without processes for the runs' cgroups (sandbox.cgroups).
 CGROUP_ENV = "PM_ACADEMY_SANDBOX_CGROUP"
 PYTHON_ENV = "PM_ACADEMY_SANDBOX_PYTHON"
+# The grading environment: a virtual environment holding only what learner kernels import
+# (pyproject's `grading-env` group: ipykernel, numpy, pandas, matplotlib, scipy), never the
+# grader's own packages (Django, boto3, ...). Its site-packages is the kernels' only one.
+GRADING_ENV = "PM_ACADEMY_GRADING_ENV"
+#: Where `make setup` builds it: beside the grader's .venv, at the project's root.
+DEFAULT_GRADING_ENV = Path(__file__).resolve().parents[3] / ".venv-grading"
 
 
 @dataclass(frozen=True)
@@ -100,8 +105,26 @@ def _kernel_python() -> Path | None:
     return None
 
 
+def grading_env() -> Path:
+    """The grading environment's directory: PM_ACADEMY_GRADING_ENV, else DEFAULT_GRADING_ENV."""
+    configured = os.environ.get(GRADING_ENV)
+    return Path(configured) if configured else DEFAULT_GRADING_ENV
+
+
+def grading_env_python() -> Path | None:
+    """The grading environment's interpreter, for kernels started without the sandbox."""
+    python = grading_env() / "bin" / "python"
+    return python if python.exists() else None
+
+
 def _site_packages() -> Path | None:
-    purelib = Path(sysconfig.get_paths()["purelib"])
+    """The grading environment's site-packages, if it has ipykernel and everyone may read it.
+
+    Deliberately not the grader's own (``sysconfig``'s purelib): kernels must not import the
+    grader's framework, and what they can import is what the `grading-env` group locks.
+    """
+    version = f"python{sys.version_info.major}.{sys.version_info.minor}"
+    purelib = grading_env() / "lib" / version / "site-packages"
     if (purelib / "ipykernel").is_dir() and _reachable_by_everyone(purelib):
         return purelib
     return None
@@ -234,14 +257,16 @@ def _required_findings(host: HostPrimitives) -> list[Finding]:
             f"{sys.version_info.major}.{sys.version_info.minor} that every user can execute",
         ),
         Finding(
-            name="kernel site-packages",
+            name="grading environment",
             ok=host.site_packages is not None,
             detail=str(host.site_packages)
             if host.site_packages
-            else "ipykernel's site-packages is not readable by other users",
+            else f"no site-packages with ipykernel under {grading_env()} that every user can read",
             fix=""
             if host.site_packages
-            else "make the virtual environment readable by all users (chmod -R o+rX .venv)",
+            else "build it with `make setup` (uv sync --frozen --only-group grading-env into "
+            f".venv-grading), or set {GRADING_ENV} to a virtual environment of the grading-env "
+            f"group; make it readable by all users (chmod -R o+rX {grading_env()})",
         ),
     ]
 

@@ -56,7 +56,7 @@ from grading.engine.sandbox.cgroups import (
     kill_cgroup,
     remove_cgroup,
 )
-from grading.engine.sandbox.hostcheck import HostPrimitives, probe_host
+from grading.engine.sandbox.hostcheck import HostPrimitives, grading_env_python, probe_host
 from grading.engine.sandbox.kernelspec import (
     INNER_IPC_DIR,
     INNER_RUN_DIR,
@@ -861,7 +861,9 @@ def _prepare_run(limits: Limits, host: HostPrimitives) -> _RunFiles:
     connection_path.chmod(0o600)
     cgroups = _make_cgroups(host, limits, host_dir)
     inodes = max(1024, limits.tmpfs_bytes // 4096)
-    tmpfs_options = f"size={limits.tmpfs_bytes},nr_inodes={inodes},mode=0700,uid={uid},gid={uid}"
+    # Root's, with the sticky bit (like /tmp): learner code creates files of its own, but cannot
+    # delete, rename or replace the exercise files the grader puts here (sandbox.files).
+    tmpfs_options = f"size={limits.tmpfs_bytes},nr_inodes={inodes},mode=1777,uid=0,gid=0"
     return _RunFiles(uid, host_dir, ipc_dir, work_dir, key, cgroups, tmpfs_options)
 
 
@@ -1069,7 +1071,10 @@ def _start_local(limits: Limits, host: HostPrimitives) -> SandboxKernel:
     if host.prlimit:
         command += _rlimit_args(host.prlimit, limits)
     spec = sandbox_kernel_spec()
-    command += spec.command(python=sys.executable, connection_file=str(connection_path))
+    # The grading environment's interpreter, so learner code imports the same packages as in the
+    # sandbox; the grader's own only where that environment was never built.
+    python = str(grading_env_python() or sys.executable)
+    command += spec.command(python=python, connection_file=str(connection_path))
     environment = kernel_environment(home=str(work_dir))
     log_file = open(host_dir / "kernel.log", "wb")  # noqa: SIM115 - closed by kill()
     process = subprocess.Popen(  # noqa: S603 - argv built from resolved tool paths only

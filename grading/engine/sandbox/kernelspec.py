@@ -100,6 +100,9 @@ def kernel_environment(*, home: str) -> dict[str, str]:
         "IPYTHONDIR": f"{home}/.ipython",
         "JUPYTER_PLATFORM_DIRS": "1",
         "PYDEVD_DISABLE_FILE_VALIDATION": "1",
+        # What nbgrader's autograder sets, so a notebook can tell it is being graded
+        # (`if os.getenv("NBGRADER_EXECUTION"): ...` skips slow or interactive work).
+        "NBGRADER_EXECUTION": "autograde",
         # glibc reserves 64 MiB of address space per malloc arena and per thread; with
         # RLIMIT_AS in force that would be charged against the learner's memory.
         "MALLOC_ARENA_MAX": "2",

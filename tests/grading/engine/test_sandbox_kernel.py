@@ -182,7 +182,7 @@ def test_check_host_reports_every_primitive_present_here() -> None:
         "root",
         "user namespaces",
         "kernel python",
-        "kernel site-packages",
+        "grading environment",
         "bubblewrap runs",
         "kernel launcher",
         "seccomp filter",
