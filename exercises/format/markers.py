@@ -1,24 +1,42 @@
-"""The text markers inside cells: nbgrader's solution and hidden-test regions."""
+"""The text markers inside cells: nbgrader's solution, hidden-test and mark-scheme regions.
+
+A line is a marker when it *contains* the delimiter, as in nbgrader 0.9's ClearSolutions,
+ClearHiddenTests and ClearMarkScheme (``"BEGIN SOLUTION" in line``): ``### BEGIN SOLUTION``,
+``# BEGIN SOLUTION``, ``<!-- BEGIN SOLUTION -->`` and ``=== BEGIN MARK SCHEME ===`` all count, and
+the whole line goes. Matching nbgrader exactly matters: a line nbgrader treats as a marker but we did
+not would release what it hides.
+"""
 
 from __future__ import annotations
-
-import re
 
 BEGIN_SOLUTION = "BEGIN SOLUTION"
 END_SOLUTION = "END SOLUTION"
 BEGIN_HIDDEN = "BEGIN HIDDEN TESTS"
 END_HIDDEN = "END HIDDEN TESTS"
+BEGIN_MARK_SCHEME = "BEGIN MARK SCHEME"
+END_MARK_SCHEME = "END MARK SCHEME"
+
+#: Every delimiter, begin words first (nbgrader checks a line for its begin word before its end word).
+DELIMITERS = (
+    BEGIN_SOLUTION,
+    BEGIN_HIDDEN,
+    BEGIN_MARK_SCHEME,
+    END_SOLUTION,
+    END_HIDDEN,
+    END_MARK_SCHEME,
+)
 
 #: nbgrader's default stubs (ClearSolutions.code_stub / text_stub).
 CODE_STUB = "# YOUR CODE HERE\nraise NotImplementedError()"
 TEXT_STUB = "YOUR ANSWER HERE"
 
-_MARKER = re.compile(r"^\s*(?:#+|<!--)?\s*(?P<word>[A-Z ]+?)\s*(?:-->)?\s*$")
-
 
 def _marker(line: str) -> str:
-    match = _MARKER.match(line)
-    return match.group("word") if match else ""
+    """The delimiter ``line`` carries ("" for none), the first in DELIMITERS order."""
+    for word in DELIMITERS:
+        if word in line:
+            return word
+    return ""
 
 
 class MarkerError(ValueError):
@@ -30,14 +48,13 @@ def _regions(source: str, begin: str, end: str) -> list[tuple[int, int]]:
     regions: list[tuple[int, int]] = []
     start: int | None = None
     for number, line in enumerate(source.splitlines()):
-        word = _marker(line)
-        if word == begin:
+        if begin in line:
             if start is not None:
                 raise MarkerError(
                     f"'### {begin}' on line {number + 1} opens a region that is already open"
                 )
             start = number
-        elif word == end:
+        elif end in line:
             if start is None:
                 raise MarkerError(
                     f"'### {end}' on line {number + 1} has no '### {begin}' before it"
@@ -55,6 +72,10 @@ def solution_regions(source: str) -> list[tuple[int, int]]:
 
 def hidden_regions(source: str) -> list[tuple[int, int]]:
     return _regions(source, BEGIN_HIDDEN, END_HIDDEN)
+
+
+def mark_scheme_regions(source: str) -> list[tuple[int, int]]:
+    return _regions(source, BEGIN_MARK_SCHEME, END_MARK_SCHEME)
 
 
 def strip_solutions(source: str, *, cell_type: str) -> str:
@@ -75,23 +96,34 @@ def strip_solutions(source: str, *, cell_type: str) -> str:
     return "\n".join(out)
 
 
-def strip_hidden(source: str) -> str:
-    """Remove hidden-test regions, markers included."""
-    regions = hidden_regions(source)
+def _drop(source: str, regions: list[tuple[int, int]]) -> str:
     if not regions:
         return source
-    lines = source.splitlines()
-    hidden = {n for begin, end in regions for n in range(begin, end + 1)}
-    return "\n".join(line for n, line in enumerate(lines) if n not in hidden)
+    dropped = {n for begin, end in regions for n in range(begin, end + 1)}
+    return "\n".join(line for n, line in enumerate(source.splitlines()) if n not in dropped)
+
+
+def strip_hidden(source: str) -> str:
+    """nbgrader's ClearHiddenTests: hidden-test regions removed, markers included."""
+    return _drop(source, hidden_regions(source))
+
+
+def strip_mark_scheme(source: str) -> str:
+    """nbgrader's ClearMarkScheme: mark-scheme regions removed, markers included."""
+    return _drop(source, mark_scheme_regions(source))
 
 
 def unmark(source: str) -> str:
-    """The code that runs: solution and hidden-test markers removed, their content kept."""
-    words = {BEGIN_SOLUTION, END_SOLUTION, BEGIN_HIDDEN, END_HIDDEN}
-    return "\n".join(line for line in source.splitlines() if _marker(line) not in words)
+    """The code that runs: marker lines removed, the regions' content kept."""
+    return "\n".join(line for line in source.splitlines() if not _marker(line))
+
+
+def region_lines(source: str, regions: list[tuple[int, int]]) -> list[str]:
+    """The lines strictly inside ``regions`` (markers excluded)."""
+    lines = source.splitlines()
+    return [lines[n] for begin, end in regions for n in range(begin + 1, end)]
 
 
 def hidden_text(source: str) -> list[str]:
     """The lines inside hidden-test regions, for scrubbing learner-facing messages."""
-    lines = source.splitlines()
-    return [lines[n] for begin, end in hidden_regions(source) for n in range(begin + 1, end)]
+    return region_lines(source, hidden_regions(source))

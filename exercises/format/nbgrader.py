@@ -1,20 +1,55 @@
-"""Parse source notebooks in nbgrader's cell-metadata format (schema 3 and 4) and check them statically."""
+"""Parse source notebooks in nbgrader's cell-metadata format (schema 3) and check them statically.
+
+The static rules are nbgrader 0.9's (``nbgrader/nbgraderformat/v3.py`` and ``v3.json``, which
+``CheckCellMetadata`` applies, and the ``enforce_metadata`` checks of ClearSolutions,
+ClearHiddenTests and ClearMarkScheme), each reported with the cell's number and what to change.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
+import re
 from fractions import Fraction
 from typing import Any
 
 from nbformat.notebooknode import NotebookNode
 
 from . import markers
+from .autotest import autotest_problems
 from .model import CellKind, ExerciseSource, Problem, SourceCell, format_points, parse_points
+from .release import carry_attachments
 from .sealed import SealedSpecError, parse_sealed
 
-SUPPORTED_SCHEMAS = (3, 4)
+#: The cell-metadata schema nbgrader 0.6 to 0.9 write (nbgrader/nbgraderformat/v3.json).
+CURRENT_SCHEMA = 3
+#: Earlier versions of docs/exercise-format.md listed a "schema 4" that nbgrader does not have;
+#: sources written to those docs mean schema 3 by it, so it is read as 3.
+LEGACY_SCHEMAS = (4,)
+SUPPORTED_SCHEMAS = (CURRENT_SCHEMA, *LEGACY_SCHEMAS)
 MAX_GRADE_ID_CHARS = 100
+#: nbgrader's grade_id pattern (v3.json): letters, digits, "_" and "-".
+GRADE_ID = re.compile(r"^[a-zA-Z0-9_\-]*$")
+#: The keys v3.json allows ("additionalProperties": false) and the ones it requires.
+KNOWN_KEYS = frozenset(
+    {
+        "schema_version",
+        "grade",
+        "locked",
+        "solution",
+        "task",
+        "grade_id",
+        "points",
+        "checksum",
+        "cell_type",
+    }
+)
+REQUIRED_KEYS = ("schema_version", "grade", "locked", "solution")
+BOOLEAN_KEYS = ("grade", "locked", "solution", "task")
+UPDATE_FIX = (
+    "back up the notebook, run `nbgrader update <notebook>.ipynb` on it (nbgrader 0.6 or newer), "
+    "and upload the updated notebook."
+)
 
 
 def notebook_sha256(nb: NotebookNode | dict[str, Any]) -> str:
@@ -47,9 +82,58 @@ class _Checker:
 
     def __init__(self) -> None:
         self.problems: list[Problem] = []
+        #: Cells (0-based index, grade_id) whose nbgrader metadata is not schema 3, by its schema.
+        self.outdated: dict[int | str, list[tuple[int, str]]] = {}
 
     def add(self, index: int | None, grade_id: str, message: str, fix: str) -> None:
         self.problems.append(Problem(cell=index, grade_id=grade_id, message=message, fix=fix))
+
+    def schema_problems(self) -> list[Problem]:
+        """One problem per schema found, naming its cells, with nbgrader's own remedy."""
+        problems = []
+        for schema, cells in self.outdated.items():
+            where = _cell_list([index for index, _ in cells])
+            if schema == 0:
+                message = (
+                    f"the nbgrader metadata of {where} has no schema_version, so it is nbgrader's "
+                    "schema 0 (nbgrader before 0.4); PM Academy reads schema 3, as nbgrader 0.6 to 0.9 do."
+                )
+                fix = UPDATE_FIX
+            elif isinstance(schema, int) and schema < CURRENT_SCHEMA:
+                message = (
+                    f"the nbgrader metadata of {where} uses schema version {schema}, from nbgrader "
+                    "before 0.6; PM Academy reads schema 3, as nbgrader 0.6 to 0.9 do."
+                )
+                fix = UPDATE_FIX
+            else:
+                message = (
+                    f"the nbgrader metadata of {where} says schema version {schema}, which no "
+                    "nbgrader release writes (nbgrader 0.6 to 0.9 write schema 3)."
+                )
+                fix = (
+                    "set the cells' types again with nbgrader's Create Assignment toolbar "
+                    "(nbgrader 0.9), which writes schema_version 3."
+                )
+            index, grade_id = cells[0] if len(cells) == 1 else (None, "")
+            problems.append(Problem(cell=index, grade_id=grade_id, message=message, fix=fix))
+        return problems
+
+
+def _cell_list(cells: list[int]) -> str:
+    numbers = [str(index + 1) for index in cells]
+    if len(numbers) == 1:
+        return "this cell"
+    if len(numbers) > 8:
+        return "cells " + ", ".join(numbers[:8]) + f" and {len(numbers) - 8} more"
+    return "cells " + ", ".join(numbers[:-1]) + " and " + numbers[-1]
+
+
+def _schema(meta: dict[str, Any]) -> int | str:
+    """The cell's schema version as nbgrader reads it: missing is 0; anything not a whole number is shown as text."""
+    raw = meta.get("schema_version", 0)
+    if isinstance(raw, bool) or not isinstance(raw, int):
+        return repr(raw)[:20]
+    return raw
 
 
 def _classify(index: int, cell: Any, check: _Checker) -> SourceCell:
@@ -59,6 +143,7 @@ def _classify(index: int, cell: Any, check: _Checker) -> SourceCell:
     meta = metadata.get("nbgrader") or {}
     pma = metadata.get("pma") or {}
     keep = {k: v for k, v in metadata.items() if k in ("tags", "pma", "nbgrader")}
+    carry_attachments(cell, keep)
     if not isinstance(meta, dict):
         check.add(
             index,
@@ -75,20 +160,22 @@ def _classify(index: int, cell: Any, check: _Checker) -> SourceCell:
 
     if not meta:
         kind = CellKind.CODE if cell_type == "code" else CellKind.TEXT
+        _check_markers(index, grade_id, kind, text, check)
         return SourceCell(index, cell_type, kind, text, metadata=keep)
 
-    schema = meta.get("schema_version")
-    if schema is not None and schema not in SUPPORTED_SCHEMAS:
-        check.add(
-            index,
-            grade_id,
-            f"its nbgrader metadata uses schema version {schema!r}; we read versions 3 and 4.",
-            "open the notebook with nbgrader 0.6 or newer and save it, which upgrades the metadata.",
-        )
     kind = _kind(meta, cell_type)
+    schema = _schema(meta)
+    if schema not in SUPPORTED_SCHEMAS:
+        # Its other rules are checked once the metadata is schema 3 (after `nbgrader update`).
+        check.outdated.setdefault(schema, []).append((index, grade_id))
+        points = parse_points(meta.get("points")) or Fraction(0)
+        return SourceCell(
+            index, cell_type, kind, text, grade_id, max(points, Fraction(0)), None, dict(meta), keep
+        )
+    _check_keys(index, grade_id, meta, check)
     points = _check_points(index, grade_id, kind, meta, check)
     _check_cell_type(index, grade_id, kind, cell_type, check)
-    _check_grade_id(index, grade_id, kind, check)
+    _check_grade_id(index, meta.get("grade_id", ""), kind, check)
     _check_markers(index, grade_id, kind, text, check)
     return SourceCell(index, cell_type, kind, text, grade_id, points, None, dict(meta), keep)
 
@@ -132,6 +219,58 @@ def _classify_sealed(
     )
 
 
+def _check_keys(index: int, grade_id: str, meta: dict[str, Any], check: _Checker) -> None:
+    """nbgrader's schema for the metadata itself (v3.json): the keys it requires, allows and their types."""
+    missing = [key for key in REQUIRED_KEYS if key not in meta]
+    if missing:
+        check.add(
+            index,
+            grade_id,
+            f"its nbgrader metadata lacks {_quoted(missing)}, which nbgrader requires in every nbgrader cell.",
+            "set the cell type again in nbgrader's Create Assignment toolbar, which writes "
+            "schema_version, grade, solution and locked.",
+        )
+    unknown = sorted(str(key) for key in meta if key not in KNOWN_KEYS)
+    if unknown:
+        check.add(
+            index,
+            grade_id,
+            f"its nbgrader metadata holds {_quoted(unknown)}, which nbgrader's metadata format does not have.",
+            "remove those keys from metadata.nbgrader (`nbgrader update` removes them too).",
+        )
+    wrong = [key for key in BOOLEAN_KEYS if key in meta and not isinstance(meta[key], bool)]
+    if wrong:
+        check.add(
+            index,
+            grade_id,
+            f"its nbgrader {_quoted(wrong)} must be true or false, not {_shown(meta[wrong[0]])}.",
+            "set the cell type again in nbgrader's Create Assignment toolbar.",
+        )
+    if "cell_type" in meta and meta["cell_type"] not in ("code", "markdown", "raw"):
+        check.add(
+            index,
+            grade_id,
+            f"its nbgrader cell_type is {_shown(meta['cell_type'])}, not code, markdown or raw.",
+            "remove cell_type from metadata.nbgrader; nbgrader writes it only in releases.",
+        )
+    checksum = meta.get("checksum")
+    if "checksum" in meta and not (isinstance(checksum, str) and len(checksum) == 32):
+        check.add(
+            index,
+            grade_id,
+            "its nbgrader checksum is not the 32-character text nbgrader writes.",
+            "remove checksum from metadata.nbgrader; nbgrader writes it only in releases.",
+        )
+
+
+def _quoted(keys: list[str]) -> str:
+    return ", ".join(f"'{key[:40]}'" for key in keys[:8])
+
+
+def _shown(value: Any) -> str:
+    return json.dumps(value, default=str)[:40]
+
+
 def _check_points(
     index: int, grade_id: str, kind: CellKind, meta: dict[str, Any], check: _Checker
 ) -> Fraction:
@@ -139,6 +278,7 @@ def _check_points(
     if kind in (CellKind.TEST, CellKind.MANUAL_ANSWER, CellKind.TASK):
         parsed = parse_points(meta.get("points"))
         if parsed is None:
+            # Wording kept as tests/security/test_notebook_grade_command.py pins it (None when missing).
             check.add(
                 index,
                 grade_id,
@@ -167,7 +307,7 @@ def _check_points(
 def _check_cell_type(
     index: int, grade_id: str, kind: CellKind, cell_type: str, check: _Checker
 ) -> None:
-    """Whether tests sit in a code cell and tasks in a markdown cell, as nbgrader runs and shows them."""
+    """nbgrader's cell-type rules: tests are code, tasks are markdown, a markdown answer is graded by hand."""
     if kind is CellKind.TEST and cell_type != "code":
         check.add(
             index,
@@ -182,10 +322,19 @@ def _check_cell_type(
             "it is a manually graded task but not a markdown cell.",
             "change it to a markdown cell that describes the task.",
         )
+    if kind is CellKind.ANSWER and cell_type == "markdown":
+        check.add(
+            index,
+            grade_id,
+            "it is a markdown answer cell without grade: true, which nbgrader refuses: "
+            "a written answer cannot be autograded.",
+            "make it a 'Manually graded answer' cell with points in nbgrader's toolbar.",
+        )
 
 
-def _check_grade_id(index: int, grade_id: str, kind: CellKind, check: _Checker) -> None:
-    """Whether an nbgrader cell has a grade_id, and one short and printable enough to match answers by."""
+def _check_grade_id(index: int, raw: Any, kind: CellKind, check: _Checker) -> None:
+    """Whether an nbgrader cell has a grade_id nbgrader accepts: text of letters, digits, '_' and '-'."""
+    grade_id = raw if isinstance(raw, str) else str(raw)
     if kind is not CellKind.CODE and kind is not CellKind.TEXT and not grade_id.strip():
         check.add(
             index,
@@ -193,20 +342,44 @@ def _check_grade_id(index: int, grade_id: str, kind: CellKind, check: _Checker) 
             f"it is an nbgrader {kind.value.replace('_', ' ')} cell without a grade_id.",
             "give it a unique grade_id (ID field in nbgrader's toolbar), e.g. 'rice_answer'.",
         )
-    if len(grade_id) > MAX_GRADE_ID_CHARS or any(ord(ch) < 32 for ch in grade_id):
+        return
+    if not isinstance(raw, str):
         check.add(
             index,
             grade_id[:40],
-            "its grade_id is too long or holds control characters.",
-            f"use a short id of letters, digits, '_' or '-' (at most {MAX_GRADE_ID_CHARS}).",
+            f"its grade_id is {_shown(raw)}, not text.",
+            f"set the ID field in nbgrader's toolbar to text such as '{_suggest(grade_id)}'.",
+        )
+    elif not GRADE_ID.match(grade_id):
+        bad = sorted({ch for ch in grade_id if not GRADE_ID.match(ch)})
+        what = ", ".join("a space" if ch == " " else repr(ch) for ch in bad[:5])
+        check.add(
+            index,
+            grade_id[:40],
+            f"its grade_id holds characters nbgrader does not allow ({what}); nbgrader's ids use "
+            "letters, digits, '_' and '-' only.",
+            f"rename it in nbgrader's toolbar, e.g. to '{_suggest(grade_id)}'.",
+        )
+    if len(grade_id) > MAX_GRADE_ID_CHARS:
+        check.add(
+            index,
+            grade_id[:40],
+            f"its grade_id is {len(grade_id)} characters long.",
+            f"use a short id (at most {MAX_GRADE_ID_CHARS} characters) such as 'rice_answer'.",
         )
 
 
+def _suggest(grade_id: str) -> str:
+    """A grade_id nbgrader accepts, made from one it does not."""
+    return re.sub(r"[^a-zA-Z0-9_-]+", "_", grade_id).strip("_")[:MAX_GRADE_ID_CHARS] or "answer_1"
+
+
 def _check_markers(index: int, grade_id: str, kind: CellKind, text: str, check: _Checker) -> None:
-    """Whether the solution and hidden-test markers are balanced and sit only in cells whose release removes them."""
+    """nbgrader's enforce_metadata: solution, hidden-test and mark-scheme regions only where release removes them."""
     try:
         solutions = markers.solution_regions(text)
         hidden = markers.hidden_regions(text)
+        schemes = markers.mark_scheme_regions(text)
     except markers.MarkerError as exc:
         check.add(
             index,
@@ -228,6 +401,13 @@ def _check_markers(index: int, grade_id: str, kind: CellKind, text: str, check: 
             grade_id,
             "it has '### BEGIN HIDDEN TESTS' but is not a test cell, so the hidden part would run and be released.",
             "mark it as 'Autograder tests', or remove the markers.",
+        )
+    if schemes and kind is not CellKind.TASK:
+        check.add(
+            index,
+            grade_id,
+            "it has '=== BEGIN MARK SCHEME ===' but is not a task cell, so the mark scheme would be released.",
+            "mark it as a 'Manually graded task' cell, or remove the mark scheme.",
         )
 
 
@@ -277,6 +457,8 @@ def parse_nbgrader(nb: NotebookNode) -> tuple[ExerciseSource, list[Problem]]:
     check = _Checker()
     cells = [_classify(i, cell, check) for i, cell in enumerate(nb.get("cells", []))]
     check_cells(cells, nb, check)
+    check.problems.extend(autotest_problems(cells))
+    check.problems[:0] = check.schema_problems()
     source = ExerciseSource(
         cells=tuple(cells),
         origin="nbgrader",

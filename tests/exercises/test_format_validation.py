@@ -76,10 +76,11 @@ def test_missing_grade_id_unsupported_schema_and_markdown_test(rice_schema4):
     del nb.cells[7]["outputs"], nb.cells[7]["execution_count"]
 
     assert _problems(nb) == [
+        "Cell 7 ('rank_answer'): the nbgrader metadata of this cell uses schema version 1, from nbgrader "
+        "before 0.6; PM Academy reads schema 3, as nbgrader 0.6 to 0.9 do. Fix: back up the notebook, run "
+        "`nbgrader update <notebook>.ipynb` on it (nbgrader 0.6 or newer), and upload the updated notebook.",
         "Cell 4: it is an nbgrader answer cell without a grade_id. Fix: give it a unique grade_id (ID field "
         "in nbgrader's toolbar), e.g. 'rice_answer'.",
-        "Cell 7 ('rank_answer'): its nbgrader metadata uses schema version 1; we read versions 3 and 4. "
-        "Fix: open the notebook with nbgrader 0.6 or newer and save it, which upgrades the metadata.",
         "Cell 8 ('rank_tests'): it is marked as autograder tests but is not a code cell. Fix: change it to a "
         "code cell, or make it a 'Manually graded answer' cell.",
     ]
