@@ -46,6 +46,8 @@ WALL_GRACE_S = 4.0
 #: Flags that tell validation which test cells the judge cannot run.
 JUDGE_UNTRANSFERABLE = "judge_untransferable"
 JUDGE_SETUP_FAILED = "judge_setup_failed"
+#: A cell that is not a test raised while the notebook ran (``cell_errors=True``: validation).
+CELL_ERROR = "cell_error"
 CHECK_MODE_NOTE = (
     "Check run: only the visible tests ran. Hidden tests and sealed checks run when you submit, "
     "so your submitted score can differ."
@@ -61,11 +63,14 @@ def grade_submission(
     seed: int,
     mode: Literal["submit", "check"] = "submit",
     in_kernel: frozenset[str] = frozenset(),
+    cell_errors: bool = False,
 ) -> GradeReport:
     """Grade ``submission`` against ``source``.
 
     ``in_kernel`` names the test cells that validation found the judge cannot run (they need a
     value that cannot cross as plain data); they run in the learner's kernel, unprotected.
+    ``cell_errors`` adds a CELL_ERROR flag for each setup or answer cell that raised, so
+    validation can tell the instructor which cell failed and why.
     """
     started = time.perf_counter()
     deadline = time.monotonic() + limits.wall_timeout_s
@@ -97,6 +102,8 @@ def grade_submission(
         run = run_cells(kernel, [step.code for step in learner_steps], limits, deadline=deadline)
         timings["execute_s"] = run.duration_s
         runs = dict(zip((step.cell.index for step in learner_steps), run.cells, strict=True))
+        if cell_errors:
+            flags.extend(cell_error_flags(learner_steps, runs))
         if judge is not None:
             if run.verdict is Verdict.OK and kernel.is_alive():
                 mark = time.perf_counter()
@@ -180,6 +187,24 @@ def grade_submission(
             if step.from_learner and step.cell.index in runs
         },
     )
+
+
+def cell_error_flags(steps: list[Step], runs: dict[int, CellRun]) -> list[Flag]:
+    """A CELL_ERROR flag, with the error's name and message, for each non-test cell that raised."""
+    flags = []
+    for step in steps:
+        cell_run = runs.get(step.cell.index)
+        if step.cell.kind is CellKind.TEST or cell_run is None or cell_run.status != "error":
+            continue
+        flags.append(
+            Flag(
+                CELL_ERROR,
+                cap(f"{cell_run.ename}: {cell_run.evalue}".strip(": ")),
+                step.cell.index + 1,
+                step.cell.grade_id,
+            )
+        )
+    return flags
 
 
 def _judge_tests(
