@@ -165,6 +165,9 @@ class SourceCell:
     nbgrader: dict[str, Any] = field(default_factory=dict)
     #: Extra cell metadata kept in the release notebook (tags, our own "pma" block).
     metadata: dict[str, Any] = field(default_factory=dict)
+    #: The text learners are given when the source format defines it (Otter's ``...`` and prompts);
+    #: None: nbgrader's stubs (``release.released_text``). ``source`` still marks what is hidden.
+    release: str | None = None
 
     def __post_init__(self) -> None:
         # Points are exact whatever a parser handed in (an int, or a float read as its decimal).
@@ -220,6 +223,16 @@ class ExerciseSource:
     sha256: str  # of the canonical JSON of the uploaded source notebook
     notebook_metadata: dict[str, Any] = field(default_factory=dict)
     nbformat_minor: int = 5
+    #: Each cell's number (1-based) as its author counts cells in the uploaded notebook, by index;
+    #: empty when that is the cell's own position (nbgrader). Otter's boundary cells are not cells
+    #: here, so its cells' numbers skip them.
+    cell_numbers: tuple[int, ...] = ()
+
+    def number_of(self, cell: SourceCell) -> int:
+        """The number the author knows ``cell`` by (1-based), for instructor-facing messages."""
+        if cell.index < len(self.cell_numbers):
+            return self.cell_numbers[cell.index]
+        return cell.index + 1
 
     def by_grade_id(self) -> dict[str, SourceCell]:
         return {c.grade_id: c for c in self.cells if c.grade_id}
