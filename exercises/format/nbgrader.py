@@ -172,7 +172,7 @@ def _classify(index: int, cell: Any, check: _Checker) -> SourceCell:
         return SourceCell(
             index, cell_type, kind, text, grade_id, max(points, Fraction(0)), None, dict(meta), keep
         )
-    _check_keys(index, grade_id, meta, check)
+    _check_keys(index, grade_id, meta, cell_type, check)
     points = _check_points(index, grade_id, kind, meta, check)
     _check_cell_type(index, grade_id, kind, cell_type, check)
     _check_grade_id(index, meta.get("grade_id", ""), kind, check)
@@ -219,7 +219,9 @@ def _classify_sealed(
     )
 
 
-def _check_keys(index: int, grade_id: str, meta: dict[str, Any], check: _Checker) -> None:
+def _check_keys(
+    index: int, grade_id: str, meta: dict[str, Any], cell_type: str, check: _Checker
+) -> None:
     """nbgrader's schema for the metadata itself (v3.json): the keys it requires, allows and their types."""
     missing = [key for key in REQUIRED_KEYS if key not in meta]
     if missing:
@@ -252,6 +254,16 @@ def _check_keys(index: int, grade_id: str, meta: dict[str, Any], check: _Checker
             grade_id,
             f"its nbgrader cell_type is {_shown(meta['cell_type'])}, not code, markdown or raw.",
             "remove cell_type from metadata.nbgrader; nbgrader writes it only in releases.",
+        )
+    elif meta.get("cell_type", cell_type) != cell_type:
+        # nbgrader's validator: "Cell type has changed from code to markdown!"
+        check.add(
+            index,
+            grade_id,
+            f"its type has changed: nbgrader released it as a {meta['cell_type']} cell, and it is now "
+            f"a {cell_type} cell.",
+            f"change it back to a {meta['cell_type']} cell, or remove cell_type from metadata.nbgrader "
+            "if the new type is meant.",
         )
     checksum = meta.get("checksum")
     if "checksum" in meta and not (isinstance(checksum, str) and len(checksum) == 32):

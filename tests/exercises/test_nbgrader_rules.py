@@ -146,6 +146,17 @@ def test_missing_unknown_and_mistyped_metadata_keys():
     ]
 
 
+def test_a_cell_whose_type_changed_since_nbgrader_released_it():
+    nb = squares()
+    nb.cells[1].metadata.nbgrader["cell_type"] = "markdown"
+
+    assert _problems(nb) == [
+        "Cell 2 ('squares'): its type has changed: nbgrader released it as a markdown cell, and it is now "
+        "a code cell. Fix: change it back to a markdown cell, or remove cell_type from metadata.nbgrader "
+        "if the new type is meant."
+    ]
+
+
 def test_a_grade_id_that_is_not_text():
     nb = squares()
     nb.cells[2].metadata.nbgrader.grade_id = 7
