@@ -18,6 +18,7 @@ from exercises.format import (
     release_notebook,
 )
 
+from .autotest import instantiate_autotests
 from .judge import judged_test_cells
 from .limits import Limits
 from .pipeline import JUDGE_SETUP_FAILED, JUDGE_UNTRANSFERABLE, grade_submission
@@ -39,6 +40,9 @@ class ValidationReport:
     in_kernel_tests: list[str] = field(default_factory=list)
     #: What the instructor should know that does not make the exercise invalid.
     notes: list[str] = field(default_factory=list)
+    #: nbgrader AUTOTEST cells as instantiated from the reference (0-based index -> text): what
+    #: the revision grades with and releases.
+    autotests: dict[int, str] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -49,6 +53,10 @@ class ValidationReport:
             "reference": self.reference.to_dict() if self.reference else None,
             "release": self.release.to_dict() if self.release else None,
             "max_score": points_text(self.source.max_score) if self.source else "0",
+            "autotests": [
+                {"cell": index + 1, "source": text}
+                for index, text in sorted(self.autotests.items())
+            ],
         }
 
     def to_json(self) -> str:
@@ -85,12 +93,19 @@ def _run_problems(report: GradeReport, which: str) -> list[Problem]:
 
 
 def validate_exercise(
-    source_nb: Any, *, kernels: KernelProvider, limits: Limits
+    source_nb: Any, *, kernels: KernelProvider, limits: Limits, autotest_rules: str | None = None
 ) -> ValidationReport:
+    """``autotest_rules``: the author's autotests.yml for nbgrader AUTOTEST lines (None: defaults)."""
     try:
         source = parse_source(source_nb)
     except SourceInvalid as exc:
         return ValidationReport(valid=False, problems=list(exc.problems))
+    autotests = instantiate_autotests(
+        source, source_nb, rules_text=autotest_rules, kernels=kernels, limits=limits
+    )
+    if autotests.problems:
+        return ValidationReport(valid=False, problems=autotests.problems, source=source)
+    source = autotests.source
 
     problems: list[Problem] = []
     solution = solution_notebook(source)
@@ -165,6 +180,7 @@ def validate_exercise(
         source=source,
         in_kernel_tests=sorted(in_kernel),
         notes=_judge_notes(source, in_kernel),
+        autotests=autotests.expanded,
     )
 
 
