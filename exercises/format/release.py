@@ -226,7 +226,7 @@ def _marker_problems(source: ExerciseSource, cell: SourceCell, released: Any) ->
             continue
         problems.append(
             Problem(
-                cell.index,
+                source.number_of(cell) - 1,
                 cell.grade_id,
                 f"its release would still hold line {number}, '{_excerpt(line)}', {mark.what}, "
                 "so learners would see it and what it marks.",
@@ -251,10 +251,12 @@ def _regions_of(cell: SourceCell) -> tuple[list[tuple[int, int]], str]:
     return [], ""
 
 
-def _hidden_text_problems(cell: SourceCell, released: Any) -> list[Problem]:
+def _hidden_text_problems(source: ExerciseSource, cell: SourceCell, released: Any) -> list[Problem]:
     """Lines of the cell's own solution, hidden tests, mark scheme or generator that reached its release."""
     regions, name = _regions_of(cell)
-    if not regions:
+    if not regions or (cell.release is not None and cell.cell_type != "code"):
+        # A written prompt the author gave in place of a written answer (Otter's BEGIN PROMPT) is
+        # theirs to share; it may repeat the answer's scaffolding ($$, headings) on purpose.
         return []
     lines = [line.strip() for line in cell.source.splitlines()]
     inside = {n for begin, end in regions for n in range(begin + 1, end)}
@@ -264,10 +266,11 @@ def _hidden_text_problems(cell: SourceCell, released: Any) -> list[Problem]:
     stubs = {line.strip() for line in (markers.CODE_STUB + "\n" + markers.TEXT_STUB).splitlines()}
     for number, line in enumerate(str(released.source).splitlines(), start=1):
         text = line.strip()
-        if text and text in secret and text not in public and text not in stubs:
+        substantive = any(ch.isalnum() for ch in text)
+        if substantive and text in secret and text not in public and text not in stubs:
             return [
                 Problem(
-                    cell.index,
+                    source.number_of(cell) - 1,
                     cell.grade_id,
                     f"its release would still show line {number}, '{_excerpt(line)}', from its {name}.",
                     "check the BEGIN/END markers around that text; if they are right, report this "
@@ -281,11 +284,11 @@ def release_problems(source: ExerciseSource) -> list[Problem]:
     """Everything the release of ``source`` would show that its author hid, cell by cell.
 
     Run over the release actually built, for every source format, so a marker a parser missed is
-    caught here rather than shown to learners.
+    caught here rather than shown to learners. Cells are numbered as their author counts them.
     """
     release = release_notebook(source)
     problems: list[Problem] = []
     for cell, released in zip(source.cells, release.cells, strict=True):
         problems.extend(_marker_problems(source, cell, released))
-        problems.extend(_hidden_text_problems(cell, released))
+        problems.extend(_hidden_text_problems(source, cell, released))
     return problems

@@ -163,25 +163,42 @@ def test_otter_marks_in_markdown_prose_are_not_markers():
     assert parse_source(nb).cells[3].kind is CellKind.TEXT
 
 
-def _otter_source(*cells):
-    return ExerciseSource(cells=tuple(cells), origin="otter", sha256="0" * 64)
+def _otter_source(*cells, numbers=()):
+    return ExerciseSource(
+        cells=tuple(cells), origin="otter", sha256="0" * 64, cell_numbers=tuple(numbers)
+    )
 
 
 def test_the_guard_reads_the_release_of_any_format():
-    """A parser that let a question marker and a hidden-test mark through is caught by the guard."""
+    """A parser that let a question marker and a hidden-test mark through is caught by the guard,
+    which names the cells as their author numbers them (Otter's boundary cells count)."""
     source = _otter_source(
         SourceCell(0, "raw", CellKind.TEXT, "# BEGIN QUESTION\nname: q1"),
         SourceCell(1, "code", CellKind.CODE, "# HIDDEN\nassert rice(1, 1, 1, 1) == 1"),
+        numbers=(2, 5),
     )
 
     assert [str(p) for p in release_problems(source)] == [
-        "Cell 1: its release would still hold line 1, '# BEGIN QUESTION', Otter's question marker, so "
+        "Cell 2: its release would still hold line 1, '# BEGIN QUESTION', Otter's question marker, so "
         "learners would see it and what it marks. Fix: check the question's '# BEGIN …' and '# END …' raw "
         "cells around it, or remove the line.",
-        "Cell 2: its release would still hold line 1, '# HIDDEN', Otter's '# HIDDEN' mark, so learners "
+        "Cell 5: its release would still hold line 1, '# HIDDEN', Otter's '# HIDDEN' mark, so learners "
         "would see it and what it marks. Fix: put the test in a question's test cells (between the "
         "'# BEGIN TESTS' and '# END TESTS' raw cells), or remove the marker.",
     ]
+
+
+def test_a_written_prompt_may_repeat_the_answers_scaffolding():
+    answer = SourceCell(
+        0,
+        "markdown",
+        CellKind.MANUAL_ANSWER,
+        "<!-- BEGIN SOLUTION -->\n$$\n\\begin{aligned}\nx &= 2\n\\end{aligned}\n$$\n<!-- END SOLUTION -->",
+        "q2",
+        release="$$\n\\begin{aligned}\nx &= \\texttt{YOUR MATH HERE}\n\\end{aligned}\n$$",
+    )
+
+    assert release_problems(_otter_source(answer)) == []
 
 
 def test_the_guard_refuses_hidden_lines_a_release_step_let_through(monkeypatch):
