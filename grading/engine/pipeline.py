@@ -199,7 +199,7 @@ def cell_error_flags(steps: list[Step], runs: dict[int, CellRun]) -> list[Flag]:
         flags.append(
             Flag(
                 CELL_ERROR,
-                cap(f"{cell_run.ename}: {cell_run.evalue}".strip(": ")),
+                cap(f"{cell_run.ename}: {cell_run.evalue}" if cell_run.evalue else cell_run.ename),
                 step.cell.index + 1,
                 step.cell.grade_id,
             )

@@ -21,7 +21,7 @@ from exercises.format import (
 from .autotest import instantiate_autotests
 from .judge import judged_test_cells
 from .limits import Limits
-from .pipeline import JUDGE_SETUP_FAILED, JUDGE_UNTRANSFERABLE, grade_submission
+from .pipeline import CELL_ERROR, JUDGE_SETUP_FAILED, JUDGE_UNTRANSFERABLE, grade_submission
 from .report import GradeReport, ReportStatus, TestStatus
 from .sandbox.pool import KernelProvider
 
@@ -110,7 +110,7 @@ def validate_exercise(
     problems: list[Problem] = []
     solution = solution_notebook(source)
     reference = grade_submission(
-        source, solution, kernels=kernels, limits=limits, seed=VALIDATION_SEED
+        source, solution, kernels=kernels, limits=limits, seed=VALIDATION_SEED, cell_errors=True
     )
     in_kernel = _judge_fallback(source, reference)
     if in_kernel:
@@ -121,6 +121,7 @@ def validate_exercise(
             limits=limits,
             seed=VALIDATION_SEED,
             in_kernel=in_kernel,
+            cell_errors=True,
         )
     problems.extend(_run_problems(reference, "reference solution"))
     for test in reference.tests:
@@ -148,6 +149,9 @@ def validate_exercise(
                     "make generate(rng) return a dict of JSON values named after the call's arguments.",
                 )
             )
+    # A cell that raised is the likely cause of the failures after it, so it comes first.
+    cell_problems, cell_notes = _cell_errors(source, reference, failed=bool(problems))
+    problems[:0] = cell_problems
 
     release = grade_submission(
         source,
@@ -179,9 +183,48 @@ def validate_exercise(
         release=release,
         source=source,
         in_kernel_tests=sorted(in_kernel),
-        notes=_judge_notes(source, in_kernel),
+        notes=[*cell_notes, *_judge_notes(source, in_kernel)],
         autotests=autotests.expanded,
     )
+
+
+def _cell_errors(
+    source: ExerciseSource, reference: GradeReport, *, failed: bool
+) -> tuple[list[Problem], list[str]]:
+    """Setup and solution cells that raised while the reference solution ran, by number and error.
+
+    Problems when the reference lost points (the error is the likely cause); otherwise notes, since
+    a cell may raise on purpose (nbgrader runs on past errors too).
+    """
+    cells = {cell.index: cell for cell in source.cells}
+    problems: list[Problem] = []
+    notes: list[str] = []
+    for flag in reference.flags:
+        if flag.code != CELL_ERROR or flag.cell is None:
+            continue
+        cell = cells.get(flag.cell - 1)
+        # Numbered as the author counts cells (Otter's marker cells count too).
+        index = (source.number_of(cell) if cell else flag.cell) - 1
+        if cell and cell.kind in (CellKind.ANSWER, CellKind.MANUAL_ANSWER):
+            what = "its solution raised"
+            fix = "fix the solution between the BEGIN/END SOLUTION markers so the cell runs without errors."
+        else:
+            what = "it raised"
+            fix = (
+                "make the cell run without errors; a module the grading kernels cannot import has to be "
+                "added to the grading environment by the operator."
+            )
+        if failed:
+            message = f"{what} {flag.message} when the reference solution ran, so the cells after it may fail too."
+            problems.append(Problem(index, flag.grade_id, message, fix))
+        else:
+            message = (
+                f"{what} {flag.message} when the reference solution ran; the tests still passed, so "
+                "nothing needs to change if the error is intended."
+            )
+            label = f"Cell {index + 1}" + (f" ('{flag.grade_id}')" if flag.grade_id else "")
+            notes.append(f"{label}: {message}")
+    return problems, notes
 
 
 def _judge_fallback(source: ExerciseSource, reference: GradeReport) -> frozenset[str]:
