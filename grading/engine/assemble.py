@@ -1,7 +1,12 @@
 """Assemble: rebuild the notebook to run from the instructor's source plus the learner's answer cells.
 
 Nothing else in the upload is trusted: its outputs, metadata, kernelspec, and any edit to locked,
-test or sealed cells are ignored (and flagged); a missing answer falls back to the release stub.
+test or sealed cells are ignored (and flagged); a missing answer falls back to the release stub, and
+so does an answer whose cell type the learner changed (nbgrader's "cell type changed" rule: a code
+answer turned into markdown is not run, a markdown one turned into code is not run either).
+
+Answers are found by nbgrader ``grade_id``. A notebook Otter-Grader released has none: for an Otter
+exercise, its answers are found by question name and position (``exercises.format.otter.student``).
 """
 
 from __future__ import annotations
@@ -10,6 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from exercises.format import CellKind, ExerciseSource, SourceCell, markers, released_text
+from exercises.format.otter import seed_prelude
+from exercises.format.otter.student import LearnerCell, learner_cell, match_release
 
 from .flags import kernel_internals
 from .report import Flag
@@ -39,13 +46,6 @@ class Assembly:
         return [step.code for step in self.steps]
 
 
-def _text(cell: Any) -> str:
-    source = cell.get("source", "") if isinstance(cell, dict) else ""
-    if isinstance(source, list):
-        return "".join(s for s in source if isinstance(s, str))
-    return source if isinstance(source, str) else ""
-
-
 def _grade_id(cell: Any) -> str:
     meta = cell.get("metadata") if isinstance(cell, dict) else None
     nbgrader = meta.get("nbgrader") if isinstance(meta, dict) else None
@@ -53,20 +53,28 @@ def _grade_id(cell: Any) -> str:
     return grade_id if isinstance(grade_id, str) else ""
 
 
-def _index_submission(submission: Any, known_texts: set[str]) -> tuple[dict[str, list[str]], int]:
-    """Learner cells by grade_id, and how many code cells the learner added (matching nothing in the source)."""
+def _cells(submission: Any) -> list[Any]:
     cells = submission.get("cells", []) if isinstance(submission, dict) else []
-    by_id: dict[str, list[str]] = {}
+    return cells if isinstance(cells, list) else []
+
+
+def _index_submission(
+    cells: list[Any], known_texts: set[str]
+) -> tuple[dict[str, list[LearnerCell]], int]:
+    """Learner cells by grade_id, and how many code cells the learner added (matching nothing in the source)."""
+    by_id: dict[str, list[LearnerCell]] = {}
     added = 0
-    for cell in cells if isinstance(cells, list) else []:
+    for cell in cells:
+        learner = learner_cell(cell)
+        if learner is None:
+            continue
         grade_id = _grade_id(cell)
         if grade_id:
-            by_id.setdefault(grade_id, []).append(_text(cell))
+            by_id.setdefault(grade_id, []).append(learner)
         elif (
-            isinstance(cell, dict)
-            and cell.get("cell_type") == "code"
-            and _text(cell).strip()
-            and _normalise(_text(cell)) not in known_texts
+            learner.cell_type == "code"
+            and learner.text.strip()
+            and _normalise(learner.text) not in known_texts
         ):
             added += 1
     return by_id, added
@@ -76,9 +84,27 @@ def _normalise(text: str) -> str:
     return "\n".join(line.rstrip() for line in text.strip().splitlines())
 
 
+def _learner_answers(
+    source: ExerciseSource, cells: list[Any]
+) -> tuple[dict[str, list[LearnerCell]], int, bool]:
+    """Learner cells by grade_id, cells added, and whether the notebook is one Otter released."""
+    known_texts = {
+        _normalise(text)
+        for c in source.cells
+        if not c.grade_id
+        for text in (c.source, released_text(c))
+    }
+    by_id, added = _index_submission(cells, known_texts)
+    answer_ids = {c.grade_id for c in source.answer_cells}
+    if source.origin == "otter" and not answer_ids & by_id.keys():
+        match = match_release(source, cells)
+        return match.answers, match.added, True
+    return by_id, added, False
+
+
 def assemble(source: ExerciseSource, submission: Any, *, mode: str = "submit") -> Assembly:
-    known_texts = {_normalise(c.source) for c in source.cells if not c.grade_id}
-    by_id, unmatched = _index_submission(submission, known_texts)
+    cells = _cells(submission)
+    by_id, unmatched, otter_release = _learner_answers(source, cells)
     known = source.by_grade_id()
     unmatched += sum(len(texts) for gid, texts in by_id.items() if gid not in known)
     assembly = Assembly(steps=[], answers={}, source=source)
@@ -88,8 +114,9 @@ def assemble(source: ExerciseSource, submission: Any, *, mode: str = "submit") -
         if cell.kind in (CellKind.ANSWER, CellKind.MANUAL_ANSWER):
             _take_answer(assembly, cell, learner)
             continue
-        if cell.kind in LOCKED_KINDS and cell.grade_id:
-            _check_locked(assembly.flags, cell, learner)
+        # Otter's releases hold no test cells (nor any other locked cell): nothing to check.
+        if cell.kind in LOCKED_KINDS and cell.grade_id and not otter_release:
+            _check_locked(assembly.flags, cell, [c.text for c in learner])
         if cell.cell_type != "code" or cell.kind is CellKind.SEALED:
             continue
         assembly.steps.append(Step(cell, _exercise_code(cell, mode)))
@@ -105,25 +132,15 @@ def assemble(source: ExerciseSource, submission: Any, *, mode: str = "submit") -
     return assembly
 
 
-def _take_answer(assembly: Assembly, cell: SourceCell, learner: list[str]) -> None:
+def _take_answer(assembly: Assembly, cell: SourceCell, learner: list[LearnerCell]) -> None:
     """Which text answers ``cell``: the learner's first copy, else the release stub (then it is unanswered)."""
     flags = assembly.flags
     number = cell.index + 1
     stub = released_text(cell)
+    text = stub
     if learner:
-        text = learner[0]
-        if len(learner) > 1:
-            flags.append(
-                Flag(
-                    "answer_duplicated",
-                    f"Answer cell {cell.grade_id!r} appears {len(learner)} times; "
-                    "only the first copy was graded.",
-                    number,
-                    cell.grade_id,
-                )
-            )
+        text = _learner_text(flags, cell, learner)
     else:
-        text = stub
         flags.append(
             Flag(
                 "answer_missing",
@@ -149,7 +166,49 @@ def _take_answer(assembly: Assembly, cell: SourceCell, learner: list[str]) -> No
                     review=True,
                 )
             )
-        assembly.steps.append(Step(cell, text, from_learner=True))
+        assembly.steps.append(Step(cell, _with_seeds(assembly, cell, text), from_learner=True))
+
+
+def _learner_text(flags: list[Flag], cell: SourceCell, learner: list[LearnerCell]) -> str:
+    """The learner's first copy of the answer; the release stub when its cell type was changed."""
+    number = cell.index + 1
+    first = learner[0]
+    if len(learner) > 1:
+        flags.append(
+            Flag(
+                "answer_duplicated",
+                f"Answer cell {cell.grade_id!r} appears {len(learner)} times; "
+                "only the first copy was graded.",
+                number,
+                cell.grade_id,
+            )
+        )
+    if first.cell_type == cell.cell_type:
+        return first.text
+    flags.append(
+        Flag(
+            "answer_cell_type_changed",
+            f"Answer cell {cell.grade_id!r} was changed from a {_type_name(cell.cell_type)} "
+            f"cell to a {_type_name(first.cell_type)} cell, so it was not run and was graded as "
+            f"unanswered. Change it back to a {_type_name(cell.cell_type)} cell and submit again.",
+            number,
+            cell.grade_id,
+        )
+    )
+    return released_text(cell)
+
+
+def _type_name(cell_type: str) -> str:
+    return {"code": "code", "markdown": "Markdown", "raw": "raw"}.get(cell_type, repr(cell_type))
+
+
+def _with_seeds(assembly: Assembly, cell: SourceCell, text: str) -> str:
+    """An Otter answer runs after its solution's ``# SEED`` lines, as the master's solution did."""
+    source = assembly.source
+    if source is None or source.origin != "otter" or text.lstrip().startswith("%%"):
+        return text
+    prelude = seed_prelude(cell.source)
+    return f"{prelude}\n{text}" if prelude else text
 
 
 def _check_locked(flags: list[Flag], cell: SourceCell, learner: list[str]) -> None:

@@ -34,9 +34,10 @@ from .solutions import (
     mark_solutions,
     overwrite_seed_variable,
     replace_solutions,
+    seed_prelude,
 )
 
-__all__ = ["is_otter_v1", "parse_otter"]
+__all__ = ["is_otter_v1", "parse_otter", "seed_prelude"]
 
 
 def is_otter_v1(nb: NotebookNode) -> bool:
