@@ -7,4 +7,6 @@ class CertificatesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import receivers  # noqa: F401 - connects the course_completed receiver
+        from .receivers import connect_receivers
+
+        connect_receivers()

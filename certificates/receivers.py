@@ -1,14 +1,24 @@
-"""Listens to courses.signals.course_completed (sent on commit) and queues issuance."""
+"""Every receiver of the certificates app, connected in one place: `connect_receivers()`, called
+from CertificatesConfig.ready(), explicitly and with a dispatch_uid, so calling it again changes
+nothing.
+
+Business logic, on a documented signal (DESIGN.md: events travel up):
+- courses.signals.course_completed (sent on commit) → `issue_on_course_completed`, which queues
+  the certificate's issuance.
+"""
 
 from __future__ import annotations
-
-from django.dispatch import receiver
 
 from courses.signals import course_completed
 
 from .services import certificate_issue_enqueue
 
 
-@receiver(course_completed, dispatch_uid="certificates.issue_on_course_completed")
 def issue_on_course_completed(sender, *, learner, course, **kwargs) -> None:
     certificate_issue_enqueue(learner=learner, course=course)
+
+
+def connect_receivers() -> None:
+    course_completed.connect(
+        issue_on_course_completed, dispatch_uid="certificates.issue_on_course_completed"
+    )

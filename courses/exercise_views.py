@@ -8,7 +8,6 @@ status partial. A refused request shows its reason and stores nothing.
 
 from __future__ import annotations
 
-from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -75,10 +74,6 @@ def _login_then(url: str) -> HttpResponseRedirect:
     return redirect(f"{reverse('account_login')}?{urlencode({'next': url})}")
 
 
-def _is_enrolled(user: Any, course: CoursePage) -> bool:
-    return active_enrolment(learner=user, course=course) is not None
-
-
 def _exercise_url(course: CoursePage, exercise: Exercise) -> str:
     return reverse("exercise_page", args=[course.pk, exercise.pk])
 
@@ -98,7 +93,7 @@ def exercise_page(request, course_id: int, exercise_id: int):
     if not request.user.is_authenticated:
         return _login_then(request.get_full_path())
     if not (
-        _is_enrolled(request.user, course)
+        active_enrolment(learner=request.user, course=course) is not None
         or learner_can_edit_course(user=request.user, course=course)
     ):
         messages.info(request, _("Enrol in this course to work on its exercises."))
@@ -115,7 +110,7 @@ def exercise_release(request, course_id: int, exercise_id: int):
     course, exercise = _course_and_exercise(course_id, exercise_id)
     if not request.user.is_authenticated:
         return _login_then(request.get_full_path())
-    if not _is_enrolled(request.user, course):
+    if not active_enrolment(learner=request.user, course=course) is not None:
         messages.info(request, _("Enrol in this course to download its exercise notebooks."))
         return redirect(course.url)
     revision = exercise.current_revision

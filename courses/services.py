@@ -107,8 +107,6 @@ def course_exercise_submit(
     Raises NotEnrolledError or SubmissionRefused; nothing is stored then.
     """
     _active_enrolment(learner=learner, course=course)
-    if kind not in SubmissionKind.values:
-        raise SubmissionRefused(_("Choose Check or Submit."))
     if upload is not None:
         refusal = upload_refusal(upload.size or 0)
         if refusal is not None:

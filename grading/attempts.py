@@ -32,6 +32,14 @@ def not_an_attempt() -> str:
     return _("This did not use one of your attempts.")
 
 
+def not_open_yet() -> str:
+    """Why nothing can be checked or submitted against an exercise that has not passed validation."""
+    return _(
+        "This exercise is not open yet: its notebook has not passed validation. "
+        "Please try again later."
+    )
+
+
 @dataclass(frozen=True)
 class AttemptStanding:
     """Where a learner stands against an exercise's policy at one moment."""
@@ -70,10 +78,7 @@ class AttemptStanding:
         """Why a ``kind`` request is refused now, in the learner's words; None when it may go."""
         exercise = self.exercise
         if not self.ready:
-            return _(
-                "This exercise is not open yet: its notebook has not passed validation. "
-                "Please try again later."
-            )
+            return not_open_yet()
         if self.past_due:
             assert exercise.due_at is not None  # noqa: S101 - past_due says so
             due = formats.date_format(timezone.localtime(exercise.due_at), "DATETIME_FORMAT")

@@ -25,7 +25,7 @@ from exercises.format import NotebookRejected, load_notebook_bytes
 from exercises.format.loading import MAX_CELL_SOURCE_CHARS
 from exercises.models import Exercise, ExerciseRevision
 
-from ..attempts import USES_AN_ATTEMPT, attempt_standing
+from ..attempts import USES_AN_ATTEMPT, attempt_standing, not_open_yet
 from ..kernels import grading_settings
 from ..models import (
     Submission,
@@ -174,12 +174,7 @@ def submission_create(
         )
     revision = exercise.current_revision
     if revision is None or not exercise.is_ready:
-        raise SubmissionRefused(
-            attempt_standing(
-                exercise=exercise, attempts_used=0, last_attempt=None, last_sent_at=None
-            ).refusal(kind)
-            or ""
-        )
+        raise SubmissionRefused(not_open_yet())
     if data is not None:
         notebook, final_answers = _notebook_from_upload(
             data=data, revision=revision, exercise=exercise
