@@ -159,16 +159,38 @@ def exercise_create(
     return exercise
 
 
+def _release_replace(*, revision: ExerciseRevision, source: ExerciseSource) -> None:
+    """The revision's release rebuilt from ``source``; the file it replaces goes on commit."""
+    text = (json.dumps(release_notebook(source), indent=1, ensure_ascii=False) + "\n").encode()
+    with revision.release.open("rb") as fh:
+        if fh.read() == text:
+            return
+    replaced = revision.release.name
+    revision.release.save("release.ipynb", ContentFile(text), save=False)
+    revision.save(update_fields=["release"])
+    storage = revision.release.storage
+    if replaced:
+        transaction.on_commit(lambda: storage.delete(replaced))
+
+
 @transaction.atomic
 def exercise_revision_record_validation(
-    *, revision: ExerciseRevision, report: dict[str, Any] | None, error: str = ""
+    *,
+    revision: ExerciseRevision,
+    report: dict[str, Any] | None,
+    error: str = "",
+    graded_source: ExerciseSource | None = None,
 ) -> ExerciseRevision:
     """Store what validation found; a valid revision becomes the exercise's current one.
 
     `report` is the engine's ValidationReport as a dict (None when validation itself
-    could not run, in which case `error` says why).
+    could not run, in which case `error` says why). `graded_source` is the source as validation
+    graded it when that differs from the upload (nbgrader AUTOTEST lines instantiated from the
+    reference): the release is rebuilt from it, as nbgrader releases the instantiated tests.
     """
     revision = ExerciseRevision.objects.select_for_update().get(pk=revision.pk)
+    if graded_source is not None:
+        _release_replace(revision=revision, source=graded_source)
     if report is None:
         revision.validation_status = ValidationStatus.ERROR
         revision.validation_report = {"valid": False, "error": error, "problems": []}

@@ -22,12 +22,14 @@ from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
 from exercises.format import NotebookRejected, SourceInvalid, load_notebook_bytes, parse_source
+from exercises.format.autotest import apply_autotests
 from exercises.models import Exercise
 from grading.engine.assemble import assemble
 
 from .models import RegradeBatch, Submission, SubmissionKind
 from .selectors import submission_result, submissions_visible_to
 from .services import SubmissionRefused, exercise_regrade, grade_override, submission_regrade
+from .services.grade_run import autotests_of
 
 CHANGE = "grading.change_submission"
 
@@ -65,6 +67,7 @@ def _assembled_steps(submission: Submission) -> list[dict]:
         with submission.revision.source.open("rb") as fh:
             data = fh.read()
         source = parse_source(load_notebook_bytes(data, max_bytes=len(data) + 1))
+        source = apply_autotests(source, autotests_of(submission.revision))
         with submission.notebook.open("rb") as fh:
             learner = fh.read()
         notebook = load_notebook_bytes(learner, max_bytes=len(learner) + 1)

@@ -30,7 +30,11 @@ def exercise_revision_validate(*, revision: ExerciseRevision) -> ExerciseRevisio
         return exercise_revision_record_validation(
             revision=revision, report=None, error=f"The grading sandbox is not available: {exc}"
         )
-    return exercise_revision_record_validation(revision=revision, report=report.to_dict())
+    return exercise_revision_record_validation(
+        revision=revision,
+        report=report.to_dict(),
+        graded_source=report.source if report.autotests else None,
+    )
 
 
 def exercise_revision_validate_later(*, revision: ExerciseRevision) -> None:

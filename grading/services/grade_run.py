@@ -14,6 +14,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from exercises.format import NotebookRejected, SourceInvalid, load_notebook_bytes, parse_source
+from exercises.format.autotest import apply_autotests
 from exercises.models import ExerciseRevision
 from grading.engine.assemble import hidden_lines
 from grading.engine.pipeline import grade_submission
@@ -125,6 +126,13 @@ def in_kernel_tests(revision: ExerciseRevision) -> frozenset[str]:
     return frozenset((revision.validation_report or {}).get("in_kernel_tests", []))
 
 
+def autotests_of(revision: ExerciseRevision) -> dict[int, str]:
+    """The revision's nbgrader AUTOTEST cells as validation instantiated them from the reference
+    (0-based cell index -> text): what the revision grades with, never re-derived from a learner."""
+    entries = (revision.validation_report or {}).get("autotests") or []
+    return {int(entry["cell"]) - 1: str(entry["source"]) for entry in entries}
+
+
 def _run_engine(submission: Submission) -> dict[str, Any]:
     """The fields a finished grading run sets: graded with a report, or failed with a reason.
 
@@ -136,6 +144,7 @@ def _run_engine(submission: Submission) -> dict[str, Any]:
         source_bytes = fh.read()
     try:
         source = parse_source(load_notebook_bytes(source_bytes, max_bytes=len(source_bytes) + 1))
+        source = apply_autotests(source, autotests_of(submission.revision))
     except (NotebookRejected, SourceInvalid) as exc:
         logger.error("The source of %s cannot be parsed: %s", submission.revision, exc)
         return _failed(

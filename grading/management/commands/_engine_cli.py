@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from exercises.format import NotebookRejected, load_notebook_bytes
+from exercises.format.autotest import RULES_FILENAME
 from grading.engine.limits import Limits
 from grading.engine.sandbox.pool import ColdKernels
 from grading.uploads import max_upload_bytes
@@ -33,6 +34,27 @@ def fail(command: BaseCommand, message: str, code: int) -> NoReturn:
     """One line on stderr and the contract's exit code; never a traceback."""
     command.stderr.write(" ".join(message.split()))
     sys.exit(code)
+
+
+def add_autotests_argument(parser: Any) -> None:
+    parser.add_argument(
+        "--autotests",
+        metavar="YML",
+        help=f"rules for nbgrader AUTOTEST lines (default: {RULES_FILENAME} beside the source "
+        "notebook if there is one, else nbgrader's defaults)",
+    )
+
+
+def read_autotest_rules(command: BaseCommand, given: str | None, source: str) -> str | None:
+    """The author's autotests.yml: the file given, else the one beside the source (where nbgrader
+    looks first, in the assignment's directory), else None for nbgrader's defaults."""
+    path = Path(given) if given else Path(source).with_name(RULES_FILENAME)
+    if not given and not path.is_file():
+        return None
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        fail(command, f"Cannot read the AUTOTEST rules {path}: {exc}.", EXIT_INVALID)
 
 
 def read_notebook(command: BaseCommand, path: str, what: str) -> Any:

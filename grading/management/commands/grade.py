@@ -13,11 +13,20 @@ from typing import Any
 from django.core.management.base import BaseCommand
 
 from exercises.format import SourceInvalid, parse_source
+from grading.engine.autotest import instantiate_autotests
 from grading.engine.limits import Limits
 from grading.engine.pipeline import grade_submission
 from grading.engine.report import GradeReport
 
-from ._engine_cli import EXIT_INTERNAL, EXIT_INVALID, fail, kernel_provider, read_notebook
+from ._engine_cli import (
+    EXIT_INTERNAL,
+    EXIT_INVALID,
+    add_autotests_argument,
+    fail,
+    kernel_provider,
+    read_autotest_rules,
+    read_notebook,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -43,6 +52,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--check", action="store_true", help="visible tests only, as a learner's check run"
         )
+        add_autotests_argument(parser)
 
     def handle(self, *args: Any, **options: Any) -> None:
         source_nb = read_notebook(self, options["source"], "source notebook")
@@ -59,13 +69,24 @@ class Command(BaseCommand):
                 ),
                 EXIT_INVALID,
             )
+        rules = read_autotest_rules(self, options["autotests"], options["source"])
         submission = read_notebook(self, options["submission"], "submission")
         seed = options["seed"] if options["seed"] is not None else secrets.randbelow(2**31)
         limits = Limits()
         kernels = kernel_provider(limits)
         try:
+            # AUTOTEST lines become tests from the instructor's source, as validation makes them.
+            autotests = instantiate_autotests(
+                source, source_nb, rules_text=rules, kernels=kernels, limits=limits
+            )
+            if autotests.problems:
+                fail(
+                    self,
+                    f"Invalid source notebook {options['source']}: {autotests.problems[0]}",
+                    EXIT_INVALID,
+                )
             report = grade_submission(
-                source,
+                autotests.source,
                 submission,
                 kernels=kernels,
                 limits=limits,

@@ -11,7 +11,15 @@ from django.core.management.base import BaseCommand
 from grading.engine.limits import Limits
 from grading.engine.validate import validate_exercise
 
-from ._engine_cli import EXIT_INTERNAL, EXIT_INVALID, fail, kernel_provider, read_notebook
+from ._engine_cli import (
+    EXIT_INTERNAL,
+    EXIT_INVALID,
+    add_autotests_argument,
+    fail,
+    kernel_provider,
+    read_autotest_rules,
+    read_notebook,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -24,13 +32,17 @@ class Command(BaseCommand):
             "source", help="the instructor's source notebook (nbgrader or Otter v1)"
         )
         parser.add_argument("--json", action="store_true", help="print exactly one JSON object")
+        add_autotests_argument(parser)
 
     def handle(self, *args: Any, **options: Any) -> None:
         source_nb = read_notebook(self, options["source"], "source notebook")
+        rules = read_autotest_rules(self, options["autotests"], options["source"])
         limits = Limits()
         kernels = kernel_provider(limits)
         try:
-            report = validate_exercise(source_nb, kernels=kernels, limits=limits)
+            report = validate_exercise(
+                source_nb, kernels=kernels, limits=limits, autotest_rules=rules
+            )
         except Exception as exc:  # the contract: exit 1 with one line, the details go to the log
             logger.exception("validation failed")
             fail(self, f"Validation failed: {type(exc).__name__}: {exc}", EXIT_INTERNAL)
