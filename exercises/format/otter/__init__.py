@@ -69,6 +69,13 @@ def _configure(cells: list[RawCell]) -> tuple[AssignmentConfig, list[Problem]]:
 
 
 def parse_otter(nb: NotebookNode) -> tuple[ExerciseSource, list[Problem]]:
+    """The exercise an Otter master notebook makes, and every problem Otter (or we) would refuse.
+
+    A master in another language (Otter also reads R) gets that one problem: the rest of what it
+    holds would only be read as Python's errors.
+    """
+    if (language := _language(nb)) != "python":
+        return _source(nb, []), [_language_problem(language)]
     try:
         cells = read_cells(nb)
     except FenceError as exc:
@@ -83,7 +90,7 @@ def parse_otter(nb: NotebookNode) -> tuple[ExerciseSource, list[Problem]]:
     for draft in drafts:
         problems += _release(draft, config)
     source = _source(nb, drafts)
-    problems += _notebook_problems(source, nb)
+    problems += _notebook_problems(source)
     return source, problems
 
 
@@ -201,8 +208,8 @@ def _source(nb: NotebookNode, drafts: list[Draft]) -> ExerciseSource:
     )
 
 
-def _notebook_problems(source: ExerciseSource, nb: NotebookNode) -> list[Problem]:
-    """Duplicate answer ids, nowhere to answer, nothing to score, a language the grader cannot run."""
+def _notebook_problems(source: ExerciseSource) -> list[Problem]:
+    """Duplicate answer ids, nowhere to answer, nothing to score."""
     problems: list[Problem] = []
     seen: dict[str, SourceCell] = {}
     for cell in source.cells:
@@ -240,17 +247,16 @@ def _notebook_problems(source: ExerciseSource, nb: NotebookNode) -> list[Problem
                 "a manually graded question 'points:'.",
             )
         )
-    language = _language(nb)
-    if language != "python":
-        problems.append(
-            Problem(
-                None,
-                "",
-                f"It is written for the {language!r} language; the grader runs Python 3 only.",
-                "rewrite the exercise in Python and save it with a Python 3 kernel.",
-            )
-        )
     return problems
+
+
+def _language_problem(language: str) -> Problem:
+    return Problem(
+        None,
+        "",
+        f"It is written for the {language!r} language; the grader runs Python 3 only.",
+        "rewrite the exercise in Python and save it with a Python 3 kernel.",
+    )
 
 
 def _language(nb: NotebookNode) -> str:
