@@ -92,7 +92,9 @@ def directives(text: str) -> list[Directive]:
 
 
 def autotest_cells(source: ExerciseSource) -> list[SourceCell]:
-    """The code cells that hold at least one AUTOTEST line."""
+    """The code cells that hold at least one AUTOTEST line (nbgrader sources only: Otter has none)."""
+    if source.origin != "nbgrader":
+        return []
     return [c for c in source.cells if c.cell_type == "code" and directives(c.source)]
 
 

@@ -5,6 +5,7 @@ result shown as IPython shows it (``type(1)`` is ``int``), which is what nbgrade
 """
 
 import ast
+from dataclasses import replace
 from hashlib import sha1
 
 import nbformat
@@ -20,6 +21,7 @@ from exercises.format.autotest import (
     cell_salt_seed,
     directives,
     expand_cell,
+    has_autotests,
     load_rules,
 )
 
@@ -262,6 +264,9 @@ def test_a_source_with_autotest_lines_parses():
     source = parse_source(rice_notebook("### AUTOTEST rice_score(2000, 2, 0.8, 4)"))
 
     assert source.cells[2].points == 2
+    assert has_autotests(source)
+    # AUTOTEST is nbgrader's: the word in an Otter test is a comment.
+    assert not has_autotests(replace(source, origin="otter"))
 
 
 def test_malformed_autotest_lines_are_refused_with_the_cell_and_line():
