@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from wagtail.models import ReferenceIndex
 
+from exercises.files import release_archive
 from exercises.models import Exercise
 from grading.models import SubmissionKind
 from grading.selectors import learner_submission, submission_result
@@ -116,6 +117,14 @@ def exercise_release(request, course_id: int, exercise_id: int):
     revision = exercise.current_revision
     if revision is None or not exercise.is_ready:
         raise Http404(_("This exercise is not open yet."))
+    if revision.files.exists():
+        # The notebook reads its data files from its own folder: they travel together.
+        return FileResponse(
+            release_archive(revision=revision, folder=exercise.slug),
+            as_attachment=True,
+            filename=f"{exercise.slug}.zip",
+            content_type="application/zip",
+        )
     return FileResponse(
         revision.release.open("rb"),
         as_attachment=True,

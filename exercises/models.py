@@ -7,6 +7,8 @@ against and an exercise can be fixed without rewriting history.
 
 from __future__ import annotations
 
+import secrets
+
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -158,3 +160,37 @@ class ExerciseRevision(models.Model):
     def tests(self) -> list[dict]:
         """The graded cells: those worth points (exact text such as "1/3", or a number in older rows)."""
         return [c for c in self.structure if parse_points(c.get("points"))]
+
+
+def _exercise_file_path(exercise_file: ExerciseFile, filename: str) -> str:
+    # A random directory like the notebooks' (answer_keys.answer_key_name): the name the
+    # instructor gave lives in the row, so the stored name says nothing about the exercise.
+    return f"exercises/{secrets.token_urlsafe(18)}/file"
+
+
+class ExerciseFile(models.Model):
+    """A data file of a revision (a CSV, an image, a helper module).
+
+    Learners download it with the release; every kernel that runs the revision finds it,
+    read-only, in its working directory under ``name``. Stored in the private storage: a file
+    may be the data a hidden test compares against, so it reaches learners only through the
+    enrolled-learner download. A new revision carries its predecessor's files forward
+    (exercises.services), pointing at the same stored file.
+    """
+
+    revision = models.ForeignKey(ExerciseRevision, on_delete=models.CASCADE, related_name="files")
+    name = models.CharField(max_length=100)
+    file = models.FileField(
+        upload_to=_exercise_file_path, storage=answer_key_storage, max_length=255
+    )
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["revision", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["revision", "name"], name="unique_exercise_file_name"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.revision}: {self.name}"

@@ -1,4 +1,4 @@
-"""Writes for exercises: upload a source notebook, record its validation.
+"""Writes for exercises: upload a source notebook and its data files, record its validation.
 
 Running the notebooks to validate them is the grading app's job (it owns the engine);
 this module only stores what was uploaded and what validation concluded.
@@ -6,16 +6,20 @@ this module only stores what was uploaded and what validation concluded.
 
 from __future__ import annotations
 
+import hashlib
 import json
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
 from django.conf import settings
+from django.core.files import File
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 from exercises.format import (
     ExerciseSource,
@@ -27,7 +31,8 @@ from exercises.format import (
     release_notebook,
 )
 
-from .models import Exercise, ExerciseRevision, ValidationStatus
+from .files import exercise_files_check
+from .models import Exercise, ExerciseFile, ExerciseRevision, ValidationStatus
 
 DEFAULT_MAX_SOURCE_BYTES = 5 * 2**20
 
@@ -93,20 +98,77 @@ def _unique_slug(title: str) -> str:
 
 @transaction.atomic
 def exercise_revision_create(
-    *, exercise: Exercise, data: bytes, filename: str, uploaded_by: Any | None
+    *,
+    exercise: Exercise,
+    data: bytes | None,
+    filename: str,
+    uploaded_by: Any | None,
+    files: Sequence[File] = (),
+    remove: Collection[str] = (),
 ) -> ExerciseRevision:
     """Store a new source notebook for `exercise`, pending validation.
 
     The revision becomes the one learners are graded against only once it validates
     (see `exercise_revision_record_validation`), so a broken fix never reaches learners.
+
+    Data files carry forward: the new revision keeps the latest revision's files except those
+    named in `remove`, and `files` adds uploads (one named like a kept file replaces it). With
+    `data` None the latest revision's source is used again, so changing only the files makes a
+    revision too: a grade always names the exact source and files it was graded against.
+    Everything is checked (files first, by name and size, then the source) before anything is
+    stored.
     """
-    return _revision_store(
+    previous = exercise.revisions.order_by("-number").first()
+    kept = _kept_files(previous, remove=remove, replaced=files)
+    exercise_files_check(uploads=files, kept=[(f.name, f.size) for f in kept])
+    if data is None:
+        if previous is None:
+            raise ExerciseSourceRejected([_("Upload a source notebook: this exercise has none.")])
+        with previous.source.open("rb") as fh:
+            data = fh.read()
+        filename = filename or previous.original_filename
+    revision = _revision_store(
         exercise=exercise,
         parsed=exercise_source_parse(data=data),
         data=data,
         filename=filename,
         uploaded_by=uploaded_by,
     )
+    _revision_files_store(revision=revision, kept=kept, uploads=files)
+    return revision
+
+
+def _kept_files(
+    previous: ExerciseRevision | None, *, remove: Collection[str], replaced: Sequence[File]
+) -> list[ExerciseFile]:
+    """The previous revision's files that a new revision keeps as they are."""
+    if previous is None:
+        return []
+    dropped = {name.lower() for name in remove} | {(u.name or "").lower() for u in replaced}
+    return [f for f in previous.files.all() if f.name.lower() not in dropped]
+
+
+def _revision_files_store(
+    *, revision: ExerciseRevision, kept: Sequence[ExerciseFile], uploads: Sequence[File]
+) -> None:
+    """Kept files point at the stored file they had (files are never changed in place); each
+    upload is stored under a fresh unguessable name, with its size and sha256."""
+    for old in kept:
+        ExerciseFile.objects.create(
+            revision=revision, name=old.name, file=old.file.name, size=old.size, sha256=old.sha256
+        )
+    for upload in uploads:
+        digest = hashlib.sha256()
+        size = 0
+        for chunk in upload.chunks():
+            digest.update(chunk)
+            size += len(chunk)
+        upload.seek(0)
+        stored = ExerciseFile(
+            revision=revision, name=upload.name or "", size=size, sha256=digest.hexdigest()
+        )
+        stored.file.save("file", upload, save=False)
+        stored.save()
 
 
 def _revision_store(
@@ -144,18 +206,22 @@ def exercise_create(
     created_by: Any | None,
     instructions: str = "",
     slug: str = "",
+    files: Sequence[File] = (),
 ) -> Exercise:
-    """Create an exercise from its first source notebook; the caller enqueues validation."""
-    parsed = exercise_source_parse(data=data)  # refuse before any row is written
+    """Create an exercise from its first source notebook (and data files, exercises.files);
+    the caller enqueues validation."""
+    exercise_files_check(uploads=files)  # refuse before any row is written
+    parsed = exercise_source_parse(data=data)
     exercise = Exercise.objects.create(
         title=title,
         slug=slug or _unique_slug(title),
         instructions=instructions,
         created_by=created_by,
     )
-    _revision_store(
+    revision = _revision_store(
         exercise=exercise, parsed=parsed, data=data, filename=filename, uploaded_by=created_by
     )
+    _revision_files_store(revision=revision, kept=(), uploads=files)
     return exercise
 
 

@@ -6,21 +6,31 @@ validation, which runs the grading engine; exercises must never import grading.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
+from django.template.defaultfilters import filesizeformat
 from django.urls import path, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.ui.tables import Column, StatusTagColumn
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
 
-from exercises.models import Exercise, ExerciseRevision, ScorePolicy, ValidationStatus
+from exercises.files import ExerciseFilesRejected, exercise_file_limits, exercise_files_check
+from exercises.models import (
+    Exercise,
+    ExerciseFile,
+    ExerciseRevision,
+    ScorePolicy,
+    ValidationStatus,
+)
 from exercises.services import (
     ExerciseSourceRejected,
     exercise_create,
@@ -88,16 +98,71 @@ def _source_too_large(request, declared_bytes: int):
     """Refused on Content-Length alone, before Django streams the upload to disk."""
     messages.error(
         request,
-        f"The upload is {declared_bytes / 2**20:.1f} MB; exercise sources may be at most "
-        f"{max_source_bytes() / 2**20:.0f} MB. Clear the outputs (Kernel → Restart & Clear Output) "
-        "and upload again. Nothing was saved.",
+        _(
+            "The upload is %(size).1f MB; an exercise source may be at most %(source).0f MB and "
+            "its data files %(files).0f MB together. Clear the notebook's outputs (Kernel → "
+            "Restart & Clear Output), shrink or leave out large files, and upload again. "
+            "Nothing was saved."
+        )
+        % {
+            "size": declared_bytes / 2**20,
+            "source": max_source_bytes() / 2**20,
+            "files": exercise_file_limits().max_total_bytes / 2**20,
+        },
     )
     return redirect(request.path)
 
 
-SOURCE_BODY_LIMIT = BodyLimit(
-    max_bytes=lambda: max_source_bytes() + FORM_OVERHEAD_BYTES, refuse=_source_too_large
-)
+def _upload_limit() -> int:
+    """A source notebook and every data file a revision may have, in one form."""
+    return max_source_bytes() + exercise_file_limits().max_total_bytes + FORM_OVERHEAD_BYTES
+
+
+SOURCE_BODY_LIMIT = BodyLimit(max_bytes=_upload_limit, refuse=_source_too_large)
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input; cleans to a list (empty when none was chosen)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        if isinstance(data, list | tuple):
+            return [super(MultipleFileField, self).clean(item, initial) for item in data]
+        return [super().clean(data, initial)] if data else []
+
+
+def _files_help() -> str:
+    limits = exercise_file_limits()
+    return _(
+        "CSV files, images or .py modules the notebook reads. Learners download them with the "
+        "notebook; when graded, the notebook finds them read-only in its working directory "
+        '(pd.read_csv("data.csv"), import helpers). At most %(count)d files, %(file).0f MB each, '
+        "%(total).0f MB together; names of letters, digits, dots, hyphens and underscores."
+    ) % {
+        "count": limits.max_count,
+        "file": limits.max_file_bytes / 2**20,
+        "total": limits.max_total_bytes / 2**20,
+    }
+
+
+def _check_files(form, *, kept: list[ExerciseFile]) -> None:
+    """The data files' names, sizes and count, checked before anything is read or stored."""
+    uploads = form.cleaned_data.get("data_files") or []
+    replaced = {(upload.name or "").lower() for upload in uploads}
+    try:
+        exercise_files_check(
+            uploads=uploads,
+            kept=[(f.name, f.size) for f in kept if f.name.lower() not in replaced],
+        )
+    except ExerciseFilesRejected as exc:
+        form.add_error("data_files", exc.problems)
 
 
 class ExerciseCreateForm(AttemptPolicyFormMixin, WagtailAdminModelForm):
@@ -106,13 +171,23 @@ class ExerciseCreateForm(AttemptPolicyFormMixin, WagtailAdminModelForm):
         help_text="An nbgrader (schema 3 or 4) or Otter-Grader v1 notebook with solutions and tests.",
         widget=forms.ClearableFileInput(attrs={"accept": ".ipynb,application/x-ipynb+json"}),
     )
+    data_files = MultipleFileField(label=gettext_lazy("Data files"), required=False)
 
     class Meta:
         model = Exercise
         fields = EXERCISE_FIELDS
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["data_files"].help_text = _files_help()
+
     def clean_source_file(self):
         return _read_source_upload(self.cleaned_data["source_file"])
+
+    def clean(self):
+        cleaned = super().clean()
+        _check_files(self, kept=[])
+        return cleaned
 
 
 class ExerciseEditForm(AttemptPolicyFormMixin, WagtailAdminModelForm):
@@ -123,14 +198,47 @@ class ExerciseEditForm(AttemptPolicyFormMixin, WagtailAdminModelForm):
         "until the new revision validates.",
         widget=forms.ClearableFileInput(attrs={"accept": ".ipynb,application/x-ipynb+json"}),
     )
+    data_files = MultipleFileField(label=gettext_lazy("Add data files"), required=False)
+    remove_files = forms.MultipleChoiceField(
+        label=gettext_lazy("Remove data files"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=gettext_lazy(
+            "Ticked files are left out of the new revision. Files you keep carry over to every new "
+            "revision, whether or not you upload a new source notebook."
+        ),
+    )
 
     class Meta:
         model = Exercise
         fields = EXERCISE_FIELDS
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        latest = self.instance.revisions.order_by("-number").first() if self.instance.pk else None
+        self.current_files = list(latest.files.all()) if latest else []
+        self.fields["data_files"].help_text = (
+            _files_help() + " " + _("A file named like one the exercise has already replaces it.")
+        )
+        if self.current_files:
+            cast(forms.MultipleChoiceField, self.fields["remove_files"]).choices = [
+                (f.name, f"{f.name} ({filesizeformat(f.size)})") for f in self.current_files
+            ]
+        else:
+            del self.fields["remove_files"]
+
     def clean_source_file(self):
         upload = self.cleaned_data.get("source_file")
         return _read_source_upload(upload) if upload else None
+
+    def clean(self):
+        cleaned = super().clean() or self.cleaned_data
+        removed = set(cleaned.get("remove_files") or [])
+        _check_files(self, kept=[f for f in self.current_files if f.name not in removed])
+        return cleaned
+
+    def changes_files(self) -> bool:
+        return bool(self.cleaned_data.get("data_files") or self.cleaned_data.get("remove_files"))
 
 
 class ExerciseCreateView(generic.CreateView):
@@ -145,6 +253,7 @@ class ExerciseCreateView(generic.CreateView):
             data=data["source_file"],
             filename=self.request.FILES["source_file"].name,
             created_by=self.request.user,
+            files=data["data_files"],
         )
         exercise_attempt_policy_set(
             exercise=exercise,
@@ -169,12 +278,14 @@ class ExerciseEditView(generic.EditView):
     def save_instance(self):
         exercise = super().save_instance()
         data = self.form.cleaned_data.get("source_file")
-        if data:
+        if data or self.form.changes_files():
             revision = exercise_revision_create(
                 exercise=exercise,
-                data=data,
-                filename=self.request.FILES["source_file"].name,
+                data=data or None,
+                filename=self.request.FILES["source_file"].name if data else "",
                 uploaded_by=self.request.user,
+                files=self.form.cleaned_data.get("data_files") or [],
+                remove=self.form.cleaned_data.get("remove_files") or [],
             )
             exercise_revision_validate_later(revision=revision)
         return exercise
@@ -188,7 +299,11 @@ class ExerciseInspectView(generic.InspectView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        revisions = list(self.object.revisions.select_related("uploaded_by").order_by("-number"))
+        revisions = list(
+            self.object.revisions.select_related("uploaded_by")
+            .prefetch_related("files")
+            .order_by("-number")
+        )
         context["revisions"] = revisions
         context["latest"] = revisions[0] if revisions else None
         context["current"] = self.object.current_revision
@@ -242,6 +357,9 @@ class ExerciseViewSet(ModelViewSet):
                 name="revision_release",
             ),
             path("revision/<int:pk>/validate/", revision_revalidate, name="revision_validate"),
+            path(
+                "revision/<int:pk>/files/<str:name>/", revision_file_download, name="revision_file"
+            ),
         ]
 
 
@@ -264,6 +382,12 @@ def revision_download(request, pk: int, which: str):
         filename=filename,
         content_type="application/x-ipynb+json",
     )
+
+
+def revision_file_download(request, pk: int, name: str):
+    revision = _revision_for(request, pk, "view")
+    stored = get_object_or_404(ExerciseFile, revision=revision, name=name)
+    return FileResponse(stored.file.open("rb"), as_attachment=True, filename=stored.name)
 
 
 @require_POST

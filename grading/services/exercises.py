@@ -11,6 +11,7 @@ from exercises.format import load_notebook_bytes
 from exercises.models import Exercise, ExerciseRevision, ScorePolicy, ValidationStatus
 from exercises.services import exercise_revision_record_validation
 from grading.engine.sandbox import SandboxUnavailable
+from grading.engine.sandbox.files import KernelFile, with_files
 from grading.engine.validate import validate_exercise
 
 from ..kernels import grading_limits, kernel_provider
@@ -24,7 +25,8 @@ def exercise_revision_validate(*, revision: ExerciseRevision) -> ExerciseRevisio
         data = fh.read()
     notebook = load_notebook_bytes(data, max_bytes=len(data) + 1)
     try:
-        report = validate_exercise(notebook, kernels=kernel_provider(), limits=grading_limits())
+        kernels = with_files(kernel_provider(), revision_kernel_files(revision=revision))
+        report = validate_exercise(notebook, kernels=kernels, limits=grading_limits())
     except SandboxUnavailable as exc:
         logger.error("Cannot validate %s: %s", revision, exc)
         return exercise_revision_record_validation(
@@ -35,6 +37,16 @@ def exercise_revision_validate(*, revision: ExerciseRevision) -> ExerciseRevisio
         report=report.to_dict(),
         graded_source=report.source if report.autotests else None,
     )
+
+
+def revision_kernel_files(*, revision: ExerciseRevision) -> tuple[KernelFile, ...]:
+    """The revision's data files as every kernel that runs it finds them (read-only, in its
+    working directory); read from the private storage once per grading."""
+    files = []
+    for stored in revision.files.all():
+        with stored.file.open("rb") as fh:
+            files.append(KernelFile(name=stored.name, data=fh.read()))
+    return tuple(files)
 
 
 def exercise_revision_validate_later(*, revision: ExerciseRevision) -> None:

@@ -19,6 +19,7 @@ from exercises.models import ExerciseRevision
 from grading.engine.assemble import hidden_lines
 from grading.engine.pipeline import grade_submission
 from grading.engine.sandbox import SandboxUnavailable
+from grading.engine.sandbox.files import with_files
 
 from ..answer_outputs import answer_outputs_for_learner
 from ..attempts import not_an_attempt
@@ -29,6 +30,7 @@ from ..models import (
     SubmissionStatus,
 )
 from ..signals import submission_graded
+from .exercises import revision_kernel_files
 
 logger = logging.getLogger(__name__)
 
@@ -161,7 +163,9 @@ def _run_engine(submission: Submission) -> dict[str, Any]:
         report = grade_submission(
             source,
             notebook,
-            kernels=kernel_provider(),
+            kernels=with_files(
+                kernel_provider(), revision_kernel_files(revision=submission.revision)
+            ),
             limits=grading_limits(),
             seed=submission.seed,
             mode="check" if submission.kind == SubmissionKind.CHECK else "submit",

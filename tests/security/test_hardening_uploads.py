@@ -166,9 +166,14 @@ def test_any_other_view_refuses_a_body_over_the_site_limit_with_a_413_page(
 def test_an_instructor_source_over_the_limit_is_refused_unread_in_the_admin(
     client, instructor, settings, body_never_parsed
 ):
-    settings.PMA_GRADING = {**settings.PMA_GRADING, "MAX_SOURCE_BYTES": 1 * MB}
+    settings.PMA_GRADING = {
+        **settings.PMA_GRADING,
+        "MAX_SOURCE_BYTES": 1 * MB,
+        "EXERCISE_FILES": {"MAX_TOTAL_BYTES": 1 * MB},
+    }
     client.force_login(instructor)
-    upload = SimpleUploadedFile("big.ipynb", b"{" + b" " * (2 * MB) + b"}")
+    # The form takes a source and its data files: above both limits together, it is refused unread.
+    upload = SimpleUploadedFile("big.ipynb", b"{" + b" " * (3 * MB) + b"}")
 
     response = client.post(
         reverse("exercises:add"), {"title": "Big", "slug": "big", "source_file": upload}
@@ -179,13 +184,20 @@ def test_an_instructor_source_over_the_limit_is_refused_unread_in_the_admin(
     assert body_never_parsed == []
     assert not Exercise.objects.exists()
     form_page = client.get(response["Location"]).content.decode()
-    assert "The upload is 2.0 MB; exercise sources may be at most 1 MB." in form_page
+    assert (
+        "The upload is 3.0 MB; an exercise source may be at most 1 MB and its data files 1 MB "
+        "together." in form_page
+    )
 
 
 def test_an_instructor_replacing_a_source_with_a_huge_one_keeps_the_old_revision(
     client, instructor, exercise, settings, body_never_parsed
 ):
-    settings.PMA_GRADING = {**settings.PMA_GRADING, "MAX_SOURCE_BYTES": 1 * MB}
+    settings.PMA_GRADING = {
+        **settings.PMA_GRADING,
+        "MAX_SOURCE_BYTES": 1 * MB,
+        "EXERCISE_FILES": {"MAX_TOTAL_BYTES": 1 * MB},
+    }
     client.force_login(instructor)
     edit_url = reverse("exercises:edit", args=[exercise.pk])
 
@@ -194,7 +206,7 @@ def test_an_instructor_replacing_a_source_with_a_huge_one_keeps_the_old_revision
         {
             "title": "RICE scoring",
             "slug": "rice",
-            "source_file": SimpleUploadedFile("big.ipynb", b" " * (2 * MB)),
+            "source_file": SimpleUploadedFile("big.ipynb", b" " * (3 * MB)),
         },
     )
 
