@@ -8,6 +8,7 @@ from typing import Any
 from django.db import transaction
 
 from exercises.format import load_notebook_bytes
+from exercises.format.autotest import RULES_FILENAME
 from exercises.models import Exercise, ExerciseRevision, ScorePolicy, ValidationStatus
 from exercises.services import exercise_revision_record_validation
 from grading.engine.sandbox import SandboxUnavailable
@@ -26,7 +27,12 @@ def exercise_revision_validate(*, revision: ExerciseRevision) -> ExerciseRevisio
     notebook = load_notebook_bytes(data, max_bytes=len(data) + 1)
     try:
         kernels = with_files(kernel_provider(), revision_kernel_files(revision=revision))
-        report = validate_exercise(notebook, kernels=kernels, limits=grading_limits())
+        report = validate_exercise(
+            notebook,
+            kernels=kernels,
+            limits=grading_limits(),
+            autotest_rules=revision_autotest_rules(revision=revision),
+        )
     except SandboxUnavailable as exc:
         logger.error("Cannot validate %s: %s", revision, exc)
         return exercise_revision_record_validation(
@@ -37,6 +43,16 @@ def exercise_revision_validate(*, revision: ExerciseRevision) -> ExerciseRevisio
         report=report.to_dict(),
         graded_source=report.source if report.autotests else None,
     )
+
+
+def revision_autotest_rules(*, revision: ExerciseRevision) -> str | None:
+    """The author's rules for nbgrader AUTOTEST lines: the revision's file named autotests.yml,
+    beside the notebook as nbgrader finds it in the assignment's directory (None: the defaults)."""
+    stored = revision.files.filter(name=RULES_FILENAME).first()
+    if stored is None:
+        return None
+    with stored.file.open("rb") as fh:
+        return fh.read().decode("utf-8", errors="replace")
 
 
 def revision_kernel_files(*, revision: ExerciseRevision) -> tuple[KernelFile, ...]:

@@ -7,6 +7,7 @@ import json
 import shutil
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 
 from courses.models import CourseExercise
@@ -117,3 +118,40 @@ def test_grade_command_uses_the_autotests_yml_beside_the_source(tmp_path):
         "top_hashed": "",
         "must_hidden": "AssertionError: must_haves is not what the backlog gives",
     }
+
+
+def _with_rules(rules: bytes):
+    return exercise_create(
+        title="RICE, checked by AUTOTEST",
+        data=SOURCE.read_bytes(),
+        filename="rice_autotest.ipynb",
+        created_by=None,
+        files=[SimpleUploadedFile("autotests.yml", rules)],
+    )
+
+
+@pytest.mark.sandbox
+@pytest.mark.django_db
+def test_the_exercises_autotests_yml_file_makes_its_tests():
+    exercise = _with_rules(RULES.read_bytes())
+
+    revision = exercise_revision_validate(revision=exercise.revisions.get())
+
+    assert revision.validation_status == ValidationStatus.VALID, revision.problems
+    assert (
+        'assert str(round(rice_score(2000, 2, 0.8, 4), 1)) == """800.0""", """rice_score(2000, 2, '
+        '0.8, 4) is not the RICE score (reach × impact × confidence ÷ effort)"""'
+    ) in _cells(revision)["rice_autotest"]
+
+
+@pytest.mark.django_db
+def test_an_autotests_yml_that_is_not_yaml_is_reported_before_any_kernel_runs():
+    exercise = _with_rules(b"python3: [unclosed")
+
+    revision = exercise_revision_validate(revision=exercise.revisions.get())
+
+    assert revision.validation_status == ValidationStatus.INVALID
+    assert [p["text"] for p in revision.problems] == [
+        "Notebook: autotests.yml is not valid YAML (line 1): expected ',' or ']', but got "
+        "'<stream end>'. Fix: correct the YAML; nbgrader's default autotests.yml shows the layout."
+    ]
