@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 
 from courses.models import CourseExercise
-from exercises.format import load_notebook_bytes, parse_source, release_notebook
+from exercises.format import load_notebook_bytes, parse_points, parse_source, release_notebook
 from exercises.models import ValidationStatus
 from exercises.services import exercise_create
 from grading.services import (
@@ -111,7 +111,7 @@ def test_grade_command_uses_the_autotests_yml_beside_the_source(tmp_path):
     )
 
     report = json.loads(out.getvalue())
-    assert (report["score"], report["max_score"]) == ("1", "4")
+    assert (parse_points(report["score"]), parse_points(report["max_score"])) == (1, 4)
     assert {t["grade_id"]: t["message"] for t in report["tests"]} == {
         "rice_autotest": "AssertionError: rice_score(2000, 2, 0.8, 4) is not the RICE score "
         "(reach × impact × confidence ÷ effort)",
