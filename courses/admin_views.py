@@ -24,6 +24,9 @@ from wagtail.admin.views.generic import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.base import ViewSet
 from wagtail.admin.widgets.button import HeaderButton
 
+from exercises.format import format_points
+from exercises.points import POINTS_PLACES
+
 from .analytics import course_analytics
 from .gradebook import (
     GRADEBOOK_PAGE_SIZE,
@@ -195,7 +198,11 @@ def _csv_lines(*, course: CoursePage, filters: dict[str, str]) -> Iterator[str]:
             row.state_label,
         ]
         for cell in row.cells:
-            cells += [cell.points, cell.max_points]
+            # As stored (exercises.points), without trailing zeros: 4.5, 0.333333.
+            cells += [
+                "" if value is None else format_points(value, POINTS_PLACES)
+                for value in (cell.points, cell.max_points)
+            ]
         cells += [
             row.percent,
             row.lessons_done,

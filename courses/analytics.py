@@ -13,6 +13,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from fractions import Fraction
 
 from django.db.models import (
     Case,
@@ -69,7 +70,8 @@ class ScoreDistribution:
 
 def _bucket_index(points: Decimal, max_points: Decimal) -> int:
     # 10% wide buckets, lower bound included; a full score falls in the last one (90–100%).
-    share = min(max(points / max_points, Decimal(0)), Decimal(1))
+    # Exact shares: 0.3 of 3 is in 10–20%, and a full score equals its maximum (exercises.points).
+    share = min(max(Fraction(points) / Fraction(max_points), Fraction(0)), Fraction(1))
     return min(int(share * HISTOGRAM_BUCKETS), HISTOGRAM_BUCKETS - 1)
 
 

@@ -8,26 +8,25 @@ else in progress needs to know.
 """
 
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
 from .models import CourseExercise, CourseExerciseScore, Enrolment
 
-CENT = Decimal("0.01")
-
 
 @dataclass(frozen=True)
 class ExercisePoints:
-    points: Decimal
-    max_points: Decimal
+    """Exact points: the pass rules compare these, never the rounded values stored for display."""
+
+    points: Fraction
+    max_points: Fraction
     # Titles of the exercises whose own pass share (CourseExercise.pass_percent) is not reached.
     below_minimum: tuple[str, ...] = ()
 
     @property
-    def percent(self) -> Decimal:
+    def percent(self) -> Fraction:
         if not self.max_points:
-            return Decimal(0)
-        return (self.points * 100 / self.max_points).quantize(CENT, rounding=ROUND_HALF_UP)
+            return Fraction(0)
+        return self.points * 100 / self.max_points
 
 
 def exercise_points(*, enrolment: Enrolment) -> ExercisePoints:
@@ -35,7 +34,8 @@ def exercise_points(*, enrolment: Enrolment) -> ExercisePoints:
 
     Each exercise is worth the max points the course declares for it; the learner's best graded
     share of that exercise (points / max points as the grader reported them, at most 1) earns that
-    share of its worth. Scores for exercises the course does not declare do not count.
+    share of its worth. Scores for exercises the course does not declare do not count. Exact
+    throughout: a full score is stored equal to its maximum (exercises.points), so its share is 1.
     """
     declared = list(
         CourseExercise.objects.filter(course_id=enrolment.course_id).values_list(
@@ -46,22 +46,18 @@ def exercise_points(*, enrolment: Enrolment) -> ExercisePoints:
         score.exercise_id: score
         for score in CourseExerciseScore.objects.filter(enrolment=enrolment)
     }
-    earned = Decimal(0)
+    earned = Fraction(0)
     below_minimum: list[str] = []
     for exercise_id, title, worth, pass_percent in declared:
         score = best.get(exercise_id)
-        share = Decimal(0)
+        share = Fraction(0)
         if score is not None and score.max_points:
-            share = min(score.points / score.max_points, Decimal(1))
-        earned += worth * share
+            share = min(Fraction(score.points) / Fraction(score.max_points), Fraction(1))
+        earned += Fraction(worth) * share
         if pass_percent is not None and share * 100 < pass_percent:
             below_minimum.append(title)
-    maximum = sum((worth for _exercise, _title, worth, _pass in declared), Decimal(0))
-    return ExercisePoints(
-        points=earned.quantize(CENT, rounding=ROUND_HALF_UP),
-        max_points=maximum.quantize(CENT, rounding=ROUND_HALF_UP),
-        below_minimum=tuple(below_minimum),
-    )
+    maximum = sum((Fraction(worth) for _exercise, _title, worth, _pass in declared), Fraction(0))
+    return ExercisePoints(points=earned, max_points=maximum, below_minimum=tuple(below_minimum))
 
 
 def quiz_gates_hold(*, lessons: list[tuple[int, int, int | None]]) -> bool:
@@ -95,7 +91,7 @@ def overall_percent(
     if checks_total:
         shares.append(Fraction(checks_correct, checks_total))
     if exercise.max_points:
-        shares.append(min(Fraction(exercise.points) / Fraction(exercise.max_points), Fraction(1)))
+        shares.append(min(exercise.points / exercise.max_points, Fraction(1)))
     if not shares:
         return 0
     return int(sum(shares) / len(shares) * 100)

@@ -22,8 +22,6 @@ Cache invalidation (courses.caching: each starts a new pages generation):
 - post_save User → `instructor_renamed`.
 """
 
-from decimal import ROUND_HALF_UP, Decimal
-
 from django.conf import settings
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save, pre_save
@@ -39,13 +37,6 @@ from .caching import SHOWN_USER_FIELDS, pages_changed
 from .learner_names import NAME_FIELDS, enrolment_sort_names_refresh, learner_sort_name
 from .models import CoursePage, Enrolment, LessonPage, Skill
 from .services import exercise_score_record, exercise_test_tallies_record
-
-CENT = Decimal("0.01")
-
-
-def _points(value: float) -> Decimal:
-    return Decimal(str(value)).quantize(CENT, rounding=ROUND_HALF_UP)
-
 
 # Business logic: grading's submission_graded ----------------------------------------------------
 
@@ -69,8 +60,8 @@ def record_exercise_score(sender, submission: Submission, **kwargs) -> None:
         learner=submission.learner,
         course=course,
         exercise=submission.exercise,
-        points=min(_points(counted.score), _points(counted.max_score)),
-        max_points=_points(counted.max_score),
+        points=min(counted.score, counted.max_score),
+        max_points=counted.max_score,
     )
 
 

@@ -7,6 +7,7 @@ Views, page `serve` methods, hooks and commands call these; none of them write m
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 from django.contrib.auth.models import Group, Permission
@@ -19,6 +20,7 @@ from django.utils.translation import gettext as _
 from wagtail.models import GroupPagePermission
 
 from exercises.models import Exercise
+from exercises.points import stored_points
 from grading.models import Submission, SubmissionKind, SubmissionStatus
 from grading.services import SubmissionRefused, submission_create
 from grading.uploads import upload_refusal
@@ -292,7 +294,12 @@ def quiz_attempt_submit(
 
 @transaction.atomic
 def exercise_score_record(
-    *, learner, course: CoursePage, exercise: Exercise, points: Decimal, max_points: Decimal
+    *,
+    learner,
+    course: CoursePage,
+    exercise: Exercise,
+    points: Decimal | Fraction,
+    max_points: Decimal | Fraction,
 ) -> CourseExerciseScore:
     """Store the learner's counted score for one of the course's exercises.
 
@@ -301,7 +308,8 @@ def exercise_score_record(
     Course completion stays sticky (see progress_recompute). The learner needs an enrolment
     (active or not) in the course.
     """
-    points, max_points = Decimal(points), Decimal(max_points)
+    # Stored as grading stores scores (exercises.points): a full score equals its maximum.
+    points, max_points = stored_points(points), stored_points(max_points)
     if max_points <= 0 or points < 0 or points > max_points:
         raise ValidationError(_("Points must be between 0 and a positive maximum."))
     enrolment = Enrolment.objects.filter(learner=learner, course=course).first()
@@ -381,8 +389,8 @@ def progress_recompute(*, enrolment: Enrolment) -> CourseProgress:
     progress.lessons_total = len(lessons)
     progress.checks_correct = checks_correct
     progress.checks_total = checks_total
-    progress.exercise_points = exercise.points
-    progress.exercise_max_points = exercise.max_points
+    progress.exercise_points = stored_points(exercise.points)
+    progress.exercise_max_points = stored_points(exercise.max_points)
     progress.percent = overall_percent(
         lessons_done=len(done),
         lessons_total=len(lessons),

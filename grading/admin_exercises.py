@@ -45,6 +45,7 @@ from .services import (
     exercise_revision_revalidate,
     exercise_revision_validate_later,
 )
+from .templatetags.grading_tags import points
 
 EXERCISE_FIELDS = [
     "title",
@@ -334,7 +335,7 @@ class ExerciseViewSet(ModelViewSet):
     list_display = [
         "title",
         LatestStatusColumn("validation", label="Latest revision"),
-        Column("max_score", label="Points", accessor="max_score"),
+        Column("max_score", label="Points", accessor=lambda e: points(e.max_score)),
         "updated_at",
     ]
 

@@ -24,12 +24,14 @@ from wagtail.permissions import register_permission_policy
 from exercises.format import NotebookRejected, SourceInvalid, load_notebook_bytes, parse_source
 from exercises.format.autotest import apply_autotests
 from exercises.models import Exercise
+from exercises.points import PointsFormField
 from grading.engine.assemble import assemble
 
 from .models import RegradeBatch, Submission, SubmissionKind
 from .selectors import submission_result, submissions_visible_to
 from .services import SubmissionRefused, exercise_regrade, grade_override, submission_regrade
 from .services.grade_run import autotests_of
+from .templatetags.grading_tags import points
 
 CHANGE = "grading.change_submission"
 
@@ -47,7 +49,9 @@ class ReadOnlyPermissionPolicy(ModelPermissionPolicy):
 
 
 class OverrideForm(forms.Form):
-    new_score = forms.FloatField(label="New score", min_value=0)
+    new_score = PointsFormField(
+        label="New score", min_value=0, help_text="A number such as 2, 0.5 or 1/3."
+    )
     reason = forms.CharField(
         label="Reason",
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -143,8 +147,8 @@ class SubmissionViewSet(ModelViewSet):
             accessor="get_status_display",
             primary=lambda s: s.status == "graded",
         ),
-        Column("counted_score", label="Score", accessor="counted_score"),
-        Column("max_score", label="Out of", accessor="max_score"),
+        Column("counted_score", label="Score", accessor=lambda s: points(s.counted_score)),
+        Column("max_score", label="Out of", accessor=lambda s: points(s.max_score)),
         Column("needs_review", label="Needs review", accessor="needs_review"),
         "created_at",
     ]
@@ -192,7 +196,7 @@ def submission_override_view(request, pk: int):
     else:
         messages.success(
             request,
-            f"Score set to {form.cleaned_data['new_score']:g}; the change is on the audit trail.",
+            f"Score set to {points(form.cleaned_data['new_score'])}; the change is on the audit trail.",
         )
     return redirect("submissions:inspect", submission.pk)
 

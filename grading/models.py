@@ -8,11 +8,14 @@ made in is a plain `wagtailcore.Page`, because grading must not import courses.
 from __future__ import annotations
 
 import uuid
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+from exercises.points import PointsField
 
 
 class SubmissionKind(models.TextChoices):
@@ -89,9 +92,11 @@ class Submission(models.Model):
         blank=True,
         help_text=_("Sanitised outputs of the learner's answer cells, by grade_id."),
     )
-    score = models.FloatField(null=True, blank=True)
-    max_score = models.FloatField(default=0.0)
-    override_score = models.FloatField(
+    # Points as exercises.points stores them: the report's exact values rounded one way, so a
+    # full score equals max_score. The exact values are in the report.
+    score = PointsField(null=True, blank=True)
+    max_score = PointsField(default=0)
+    override_score = PointsField(
         null=True,
         blank=True,
         help_text=_("Set by an instructor's override; it wins over the graded score."),
@@ -137,7 +142,7 @@ class Submission(models.Model):
         return self.status in (SubmissionStatus.GRADED, SubmissionStatus.FAILED)
 
     @property
-    def counted_score(self) -> float | None:
+    def counted_score(self) -> Decimal | None:
         """The score that counts: an instructor's override wins over the graded score."""
         return self.override_score if self.override_score is not None else self.score
 
@@ -146,8 +151,8 @@ class GradeOverride(models.Model):
     """The audit trail of manual grade changes: who, when, old → new, and why."""
 
     submission = models.ForeignKey(Submission, on_delete=models.PROTECT, related_name="overrides")
-    old_score = models.FloatField(null=True, blank=True)
-    new_score = models.FloatField()
+    old_score = PointsField(null=True, blank=True)
+    new_score = PointsField()
     reason = models.TextField()
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
@@ -217,9 +222,9 @@ class RegradeChange(models.Model):
         "exercises.ExerciseRevision", on_delete=models.PROTECT, related_name="+"
     )
     old_status = models.CharField(max_length=10, choices=SubmissionStatus.choices)
-    old_score = models.FloatField(null=True, blank=True)
+    old_score = PointsField(null=True, blank=True)
     old_report = models.JSONField(null=True, blank=True)
-    new_score = models.FloatField(null=True, blank=True)
+    new_score = PointsField(null=True, blank=True)
     new_status = models.CharField(max_length=10, choices=SubmissionStatus.choices, blank=True)
     done = models.BooleanField(default=False)
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
 from django.db.models import Case, Count, F, FloatField, Q, QuerySet, Subquery, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Cast, Coalesce
 from wagtail.permission_policies.pages import PagePermissionPolicy
 
 from exercises.models import Exercise, ScorePolicy
@@ -30,13 +31,17 @@ TEST_STATUS_WORDS = {
 
 @dataclass(frozen=True)
 class CountedScore:
-    score: float
-    max_score: float
+    """Points as stored (exercises.points): a full score equals max_score."""
+
+    score: Decimal
+    max_score: Decimal
     submission: Submission
 
     @property
     def percent(self) -> int:
-        return int(self.score * 100 / self.max_score) if self.max_score else 0
+        if not self.max_score:
+            return 0
+        return int(Fraction(self.score) * 100 / Fraction(self.max_score))
 
 
 def _countable(submissions: QuerySet[Submission], *, exercise: Exercise) -> QuerySet[Submission]:
@@ -51,10 +56,12 @@ def _countable(submissions: QuerySet[Submission], *, exercise: Exercise) -> Quer
     )
     if exercise.score_policy == ScorePolicy.LAST:
         return countable.order_by("-attempt")
-    # Shares, not points: a regrade against a new revision may change the maximum.
+    # Shares, not points: a regrade against a new revision may change the maximum. Divided as
+    # floats: SQLite keeps a whole decimal (5.000000) as an integer and would divide 5 / 6 to 0.
     share = Case(
         When(max_score=0, then=Value(0.0)),
-        default=Coalesce("override_score", "score", Value(0.0)) / F("max_score"),
+        default=Cast(Coalesce("override_score", "score", Value(Decimal(0))), FloatField())
+        / Cast("max_score", FloatField()),
         output_field=FloatField(),
     )
     return countable.annotate(share=share).order_by("-share", "-attempt")
@@ -64,7 +71,9 @@ def _counted(submission: Submission | None) -> CountedScore | None:
     if submission is None:
         return None
     return CountedScore(
-        score=submission.counted_score or 0.0, max_score=submission.max_score, submission=submission
+        score=submission.counted_score or Decimal(0),
+        max_score=submission.max_score,
+        submission=submission,
     )
 
 
@@ -117,7 +126,7 @@ class SubmissionResult:
     outputs: list[tuple[str, list[dict[str, str]]]] = field(default_factory=list)
 
     @property
-    def score(self) -> float | None:
+    def score(self) -> Decimal | None:
         return self.submission.counted_score
 
     @property

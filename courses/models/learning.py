@@ -9,6 +9,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from exercises.points import PointsField
+
 from .pages import CoursePage, LessonPage
 
 
@@ -139,8 +141,10 @@ class CourseExerciseScore(models.Model):
     exercise = models.ForeignKey(
         "exercises.Exercise", on_delete=models.PROTECT, related_name="course_scores"
     )
-    points = models.DecimalField(max_digits=8, decimal_places=2)
-    max_points = models.DecimalField(max_digits=8, decimal_places=2)
+    # Stored as grading stores the submission's score (exercises.points): a full score equals
+    # max_points.
+    points = PointsField()
+    max_points = PointsField()
     recorded_at = models.DateTimeField()
 
     class Meta:
@@ -168,8 +172,8 @@ class CourseProgress(models.Model):
     lessons_total = models.PositiveIntegerField(default=0)
     checks_correct = models.PositiveIntegerField(default=0)
     checks_total = models.PositiveIntegerField(default=0)
-    exercise_points = models.DecimalField(max_digits=9, decimal_places=2, default=0)
-    exercise_max_points = models.DecimalField(max_digits=9, decimal_places=2, default=0)
+    exercise_points = PointsField(default=0)
+    exercise_max_points = PointsField(default=0)
     percent = models.PositiveSmallIntegerField(default=0)
     completed_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -29,6 +29,7 @@ from wagtail.search import index
 from wagtail.url_routing import RouteResult
 
 from accounts.models import INSTRUCTORS_GROUP
+from exercises.points import PointsField
 from grading.choosers import exercise_chooser_viewset
 
 from ..blocks import (
@@ -312,9 +313,7 @@ class CourseExercise(Orderable, models.Model):
         "exercises.Exercise", on_delete=models.PROTECT, related_name="course_uses"
     )
     title = models.CharField(max_length=200)
-    max_points = models.DecimalField(
-        max_digits=8, decimal_places=2, validators=[MinValueValidator(0)]
-    )
+    max_points = PointsField(validators=[MinValueValidator(0)])
     pass_percent = models.PositiveSmallIntegerField(
         _("share of this exercise needed (%)"),
         null=True,

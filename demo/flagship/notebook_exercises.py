@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from exercises.models import Exercise, ExerciseRevision, ValidationStatus
+from exercises.points import stored_points
 from exercises.services import exercise_create, exercise_revision_create, exercise_source_parse
 from grading.services import exercise_revision_validate, exercise_revision_validate_later
 
@@ -140,7 +141,7 @@ def demo_exercises_sync(*, validate_now: bool) -> ExerciseSyncReport:
                 ValidationStatus.ERROR,
             ):
                 to_validate.append(latest)
-        report.max_points[spec.slug] = Decimal(str(parsed.source.max_score))
+        report.max_points[spec.slug] = stored_points(parsed.source.max_score)
         report.pks[spec.slug] = exercise.pk
     return report
 

@@ -19,6 +19,7 @@ from .model import (
     format_points,
     format_points_of,
     parse_points,
+    points_json,
     points_text,
 )
 from .nbgrader import notebook_sha256
@@ -45,6 +46,7 @@ __all__ = [
     "format_points_of",
     "parse_points",
     "parse_source",
+    "points_json",
     "points_text",
     "release_notebook",
     "released_text",

@@ -45,7 +45,7 @@ def parse_points(raw: Any) -> Fraction | None:
     return None
 
 
-def format_points(value: Fraction | float | int, places: int = 2) -> str:
+def format_points(value: Fraction | Decimal | float | int, places: int = 2) -> str:
     """Points as people read them: rounded to ``places`` decimals, trailing zeros dropped (1/3 -> "0.33")."""
     exact = value if isinstance(value, Fraction) else parse_points(value) or Fraction(0)
     rounded = round(exact, places)
@@ -80,6 +80,20 @@ def points_text(value: Fraction) -> str:
         return f"{value.numerator}/{value.denominator}"
     scaled = value.numerator * 10**places // value.denominator
     return f"{Decimal(scaled).scaleb(-places):f}"
+
+
+def points_json(value: Fraction) -> int | float | str:
+    """Exact points for JSON: a number when the number is exact (2, 0.25), else text ("1/3").
+
+    A JSON number is read back as a float whose repr is the decimal written, and parse_points
+    reads that decimal exactly; a value no float repr writes exactly stays text.
+    """
+    if value.denominator == 1:
+        return value.numerator
+    text = points_text(value)
+    if "/" not in text and Fraction(repr(float(text))) == value:
+        return float(text)
+    return text
 
 
 class CellKind(StrEnum):

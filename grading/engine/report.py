@@ -3,8 +3,9 @@
 Everything in it is learner-safe: statuses, points and messages made of exception names and
 assert messages, never hidden test source, never a sealed check's expected value.
 
-Points are exact Fractions. The stored JSON writes them as text that parse_points reads back
-("2", "0.25", "1/3"); reports stored before that, with plain JSON numbers, still load.
+Points are exact Fractions. The stored JSON writes them as numbers when a number is exact (2,
+0.25) and as text otherwise ("1/3"); parse_points reads either back exactly, and reports stored
+before, with rounded floats, still load.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from enum import StrEnum
 from fractions import Fraction
 from typing import Any
 
-from exercises.format import parse_points, points_text
+from exercises.format import parse_points, points_json
 
 ENGINE_VERSION = "pma-engine/1.0"
 MESSAGE_CHARS = 500
@@ -115,12 +116,12 @@ class GradeReport:
         data = asdict(self)
         del data["answer_outputs"]
         data["status"] = self.status.value
-        data["score"] = points_text(self.score)
-        data["max_score"] = points_text(self.max_score)
+        data["score"] = points_json(self.score)
+        data["max_score"] = points_json(self.max_score)
         for test in data["tests"]:
             test["status"] = TestStatus(test["status"]).value
-            test["points"] = points_text(test["points"])
-            test["max_points"] = points_text(test["max_points"])
+            test["points"] = points_json(test["points"])
+            test["max_points"] = points_json(test["max_points"])
         data["needs_review"] = self.needs_review
         return data
 

@@ -14,7 +14,7 @@ from exercises.format import (
     format_points_of,
     markers,
     parse_source,
-    points_text,
+    points_json,
     release_notebook,
 )
 
@@ -52,7 +52,7 @@ class ValidationReport:
             "problems": [p.to_dict() | {"text": str(p)} for p in self.problems],
             "reference": self.reference.to_dict() if self.reference else None,
             "release": self.release.to_dict() if self.release else None,
-            "max_score": points_text(self.source.max_score) if self.source else "0",
+            "max_score": points_json(self.source.max_score) if self.source else 0,
             "autotests": [
                 {"cell": index + 1, "source": text}
                 for index, text in sorted(self.autotests.items())

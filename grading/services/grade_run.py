@@ -16,6 +16,7 @@ from django.utils import timezone
 from exercises.format import NotebookRejected, SourceInvalid, load_notebook_bytes, parse_source
 from exercises.format.autotest import apply_autotests
 from exercises.models import ExerciseRevision
+from exercises.points import stored_points
 from grading.engine.assemble import hidden_lines
 from grading.engine.pipeline import grade_submission
 from grading.engine.sandbox import SandboxUnavailable
@@ -189,8 +190,9 @@ def _run_engine(submission: Submission) -> dict[str, Any]:
     return {
         "status": SubmissionStatus.GRADED,
         "report": result,
-        "score": max(float(report.score), 0.0),
-        "max_score": float(report.max_score),
+        # Rounded one way for the columns (exercises.points); the report keeps the exact values.
+        "score": stored_points(max(report.score, 0)),
+        "max_score": stored_points(report.max_score),
         "needs_review": bool(result["needs_review"]),
         # The engine kept at most Limits.output_bytes of the run's output; what is stored is
         # smaller still (TEXT_CHARS_PER_CELL a cell).

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import logging
+from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+
+from exercises.format import format_points
+from exercises.points import stored_points
 
 from ..models import (
     GradeOverride,
@@ -22,9 +27,12 @@ logger = logging.getLogger(__name__)
 
 @transaction.atomic
 def grade_override(
-    *, submission: Submission, new_score: float, reason: str, by: Any
+    *, submission: Submission, new_score: Decimal | Fraction | float | str, reason: str, by: Any
 ) -> GradeOverride:
-    """Set the score that counts for a graded submission, with the reason on the audit trail."""
+    """Set the score that counts for a graded submission, with the reason on the audit trail.
+
+    The score is stored as every score is (exercises.points), so full marks equal the maximum.
+    """
     submission = Submission.objects.select_for_update().get(pk=submission.pk)
     reason = (reason or "").strip()
     if submission.kind != SubmissionKind.SUBMIT:
@@ -35,17 +43,23 @@ def grade_override(
         )
     if not reason:
         raise SubmissionRefused("Give a reason for the override; the learner's record keeps it.")
-    if new_score is None or not 0 <= float(new_score) <= submission.max_score:
-        raise SubmissionRefused(f"The score must be between 0 and {submission.max_score:g}.")
+    try:
+        score = stored_points(new_score)
+    except ValueError:
+        score = None
+    if score is None or not 0 <= score <= submission.max_score:
+        raise SubmissionRefused(
+            f"The score must be between 0 and {format_points(submission.max_score)}."
+        )
     override = GradeOverride.objects.create(
         submission=submission,
         old_score=submission.counted_score,
-        new_score=float(new_score),
+        new_score=score,
         reason=reason,
         by=by,
         at=timezone.now(),
     )
-    submission.override_score = float(new_score)
+    submission.override_score = score
     submission.save(update_fields=["override_score"])
     send_graded_on_commit(submission)
     return override

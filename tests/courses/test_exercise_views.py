@@ -113,7 +113,10 @@ def test_submit_from_the_editor_grades_and_the_score_enters_course_progress(
     submission = Submission.objects.get()
     assert (submission.status, submission.score, submission.attempt) == ("graded", 5.0, 1)
     progress = CourseProgress.objects.get(enrolment__learner=enrolled)
-    assert (str(progress.exercise_points), str(progress.exercise_max_points)) == ("8.33", "10.00")
+    assert (str(progress.exercise_points), str(progress.exercise_max_points)) == (
+        "8.333333",
+        "10.000000",
+    )
 
     page = client.get(urls(course, exercise)["page"]).content.decode()
     assert "Your score: 5 / 6" in page and "1 used" in page

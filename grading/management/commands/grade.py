@@ -12,7 +12,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from exercises.format import SourceInvalid, parse_source
+from exercises.format import SourceInvalid, format_points, parse_source
 from grading.engine.autotest import instantiate_autotests
 from grading.engine.limits import Limits
 from grading.engine.pipeline import grade_submission
@@ -103,7 +103,8 @@ class Command(BaseCommand):
 
 def summary(report: GradeReport) -> str:
     lines = [
-        f"{report.status.value}: {report.score:g} / {report.max_score:g} points ({report.mode})"
+        f"{report.status.value}: {format_points(report.score)} / {format_points(report.max_score)} "
+        f"points ({report.mode})"
     ]
     if report.message:
         lines.append(report.message)
@@ -112,7 +113,7 @@ def summary(report: GradeReport) -> str:
         where = "sealed" if test.sealed else "in-kernel" if test.kind == "test" else test.kind
         line = (
             f"  {STATUS_WORDS[test.status.value]:<8} {test.grade_id:<{width}}  "
-            f"{test.points:g}/{test.max_points:g}  [{where}]"
+            f"{format_points(test.points)}/{format_points(test.max_points)}  [{where}]"
         )
         lines.append(f"{line}  {test.message}".rstrip())
     for flag in report.flags:

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
+from exercises.format import format_points
 from grading.engine.limits import Limits
 from grading.engine.validate import validate_exercise
 
@@ -52,8 +53,9 @@ class Command(BaseCommand):
             self.stdout.write(report.to_json())
         elif report.valid:
             score = report.reference.score if report.reference else 0
+            most = report.source.max_score if report.source else 0
             self.stdout.write(
-                f"valid: the solution scores {score:g} of {report.to_dict()['max_score']:g} "
+                f"valid: the solution scores {format_points(score)} of {format_points(most)} "
                 "points (manually graded points excluded); the release scores 0."
             )
         else:

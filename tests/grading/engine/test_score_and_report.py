@@ -120,8 +120,8 @@ def test_report_round_trips_through_json():
     assert data["needs_review"] is True
     assert data["tests"][1] == {
         "grade_id": "rice_sealed",
-        "points": "1.5",
-        "max_points": "3",
+        "points": 1.5,
+        "max_points": 3,
         "status": "partial",
         "message": "2 of 4 values are within the tolerance.",
         "sealed": True,
@@ -150,7 +150,7 @@ def test_report_keeps_thirds_exact_through_json():
 
     data = json.loads(report.to_json())
 
-    assert (data["score"], data["max_score"]) == ("1/3", "1")
+    assert (data["score"], data["max_score"]) == ("1/3", 1)
     assert (data["tests"][0]["points"], data["tests"][0]["max_points"]) == ("1/3", "1/3")
     loaded = GradeReport.from_json(report.to_json())
     assert loaded == report

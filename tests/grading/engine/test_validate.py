@@ -32,7 +32,7 @@ def test_the_worked_sealed_example_is_valid(kernels):
     assert report.valid, _texts(report)
     assert report.reference.score == 8.0
     assert report.release.score == 0.0
-    assert report.to_dict()["max_score"] == "8"
+    assert report.to_dict()["max_score"] == 8.0
 
 
 def test_static_problems_are_reported_without_running_anything(kernels):
