@@ -8,6 +8,7 @@ against and an exercise can be fixed without rewriting history.
 from __future__ import annotations
 
 import secrets
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
@@ -16,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .answer_keys import answer_key_name, answer_key_storage
 from .format import parse_points
+from .points import PointsField
 
 
 class ValidationStatus(models.TextChoices):
@@ -96,8 +98,8 @@ class Exercise(models.Model):
         )
 
     @property
-    def max_score(self) -> float:
-        return self.current_revision.max_score if self.current_revision else 0.0
+    def max_score(self) -> Decimal:
+        return self.current_revision.max_score if self.current_revision else Decimal(0)
 
 
 # Both files live in the private storage under random names (exercises/answer_keys.py): the
@@ -117,7 +119,7 @@ class ExerciseRevision(models.Model):
     original_filename = models.CharField(max_length=255, blank=True)
     source_sha256 = models.CharField(max_length=64)
     origin = models.CharField(max_length=20, help_text=_("nbgrader or otter"))
-    max_score = models.FloatField(default=0.0)
+    max_score = PointsField(default=0)
     structure = models.JSONField(
         default=list, help_text=_("The parsed cells: kind, grade_id, points, sealed check.")
     )

@@ -27,12 +27,13 @@ from exercises.format import (
     SourceInvalid,
     load_notebook_bytes,
     parse_source,
-    points_text,
+    points_json,
     release_notebook,
 )
 
 from .files import exercise_files_check
 from .models import Exercise, ExerciseFile, ExerciseRevision, ValidationStatus
+from .points import stored_points
 
 DEFAULT_MAX_SOURCE_BYTES = 5 * 2**20
 
@@ -76,7 +77,7 @@ def _structure(source: ExerciseSource) -> list[dict[str, Any]]:
             "cell_type": cell.cell_type,
             "kind": cell.kind.value,
             "grade_id": cell.grade_id,
-            "points": points_text(cell.points),
+            "points": points_json(cell.points),
         }
         if cell.sealed is not None:
             entry["sealed"] = {
@@ -186,7 +187,7 @@ def _revision_store(
         original_filename=(filename or "source.ipynb")[-255:],
         source_sha256=parsed.source.sha256,
         origin=parsed.source.origin,
-        max_score=float(parsed.source.max_score),
+        max_score=stored_points(parsed.source.max_score),
         structure=_structure(parsed.source),
         uploaded_by=uploaded_by,
     )
