@@ -7,6 +7,7 @@ import nbformat
 import pytest
 
 from exercises.format import CellKind, SourceInvalid, parse_source, release_notebook
+from exercises.format.otter.solutions import OTTER_ASSIGNMENT, assignment_prefix
 
 from .otter_masters import code, fenced, master, md, question, square_question
 
@@ -313,3 +314,32 @@ def test_an_unbalanced_ignore_block_is_refused():
         "Cell 1: '# BEGIN IGNORE' is never closed by '# END IGNORE'. "
         "Fix: balance every '# BEGIN IGNORE' with '# END IGNORE'."
     ]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "x = 2 # SOLUTION",
+        "    y = x * x  # SOLUTION",
+        "a, b = 1, 2 # SOLUTION",
+        "d['key'] = value # SOLUTION",
+        "df.loc[df['a'] == 1, 'b'] = 3 # SOLUTION",
+        "obj.attr[0][1] = f(x) #SOLUTION",
+        "print(x) # SOLUTION",
+        "x == 2 # SOLUTION",
+        "# SOLUTION",
+    ],
+)
+def test_assignments_are_found_as_otters_regex_finds_them(line):
+    match = OTTER_ASSIGNMENT.match(line)
+
+    assert assignment_prefix(line) == (match.group(1) if match else None)
+
+
+def test_a_line_that_makes_otters_regex_backtrack_for_ever_is_stripped_at_once():
+    # Otter's regex takes minutes on this line (it doubles with every subscript); ours is linear.
+    line = "table" + "[i]" * 60 + "  # SOLUTION"
+
+    assert assignment_prefix(line) is None
+    nb = master(question("name: q1", solution=[code(line)], tests=[code("1", shows="1")]))
+    assert parse_source(nb).by_grade_id()["q1"].release == "..."

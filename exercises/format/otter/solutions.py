@@ -13,10 +13,15 @@ import re
 
 BLOCK_PROMPT = "..."
 
-_ASSIGNMENT = re.compile(
+#: Otter's ``solution_assignment_regex``, used only to check ``_assignment_prefix`` in tests: its
+#: nested quantifiers backtrack exponentially on lines like ``x[a][a]...[a]`` or ``a[b], a[b], ...``.
+OTTER_ASSIGNMENT = re.compile(
     r"(\s*(?:[\w.]+(?=[^\w.])(?:\[['\"]?.*['\"]?\])*(?:,\s*)?)+\s*=).* ?# ?SOLUTION"
 )
+_MARK = re.compile(r"# ?SOLUTION")
 _SOLUTION_LINE = re.compile(r"(\s*).* ?# ?SOLUTION")
+#: Longer lines marked ``# SOLUTION`` become a whole ``...`` rather than be read as assignments.
+MAX_ASSIGNMENT_LINE = 500
 _BEGIN_SOLUTION = re.compile(r"(\s*)# BEGIN SOLUTION( NO PROMPT)?")
 _SKIP_SUFFIXES = ("# SOLUTION NO PROMPT", "# BEGIN PROMPT", "# END PROMPT", "# SEED")
 _BEGIN_IGNORE = re.compile(r"\s*#\s*BEGIN\s*IGNORE\s*", re.IGNORECASE)
@@ -47,14 +52,76 @@ def replace_solutions(lines: list[str]) -> list[str]:
             if begin.group(2):
                 continue
             line = begin.group(1) + BLOCK_PROMPT
-        elif match := _ASSIGNMENT.match(line):
-            line = match.group(1) + " ..."
+        elif (prefix := assignment_prefix(line)) is not None:
+            line = prefix + " ..."
         elif match := _SOLUTION_LINE.match(line):
             line = match.group(1) + "..."
         stripped.append(line)
     if inside:
         raise OtterMarkerError("'# BEGIN SOLUTION' is never closed by '# END SOLUTION'")
     return stripped
+
+
+def _is_word(char: str) -> bool:
+    return char.isalnum() or char in "_."
+
+
+class _Targets:
+    """Otter's assignment regex as dynamic programming: ``end_of(i)`` is where its ``... =`` ends
+    when the assignment targets start at ``i`` (None: no match), found in the regex's own priority
+    order: the longest subscript first, another target before the ``=``.
+
+    The regex's subscript ``\\[['"]?.*['"]?\\]`` repeated is any text from ``[`` to a later ``]``.
+    """
+
+    def __init__(self, line: str, last_mark: int) -> None:
+        self.line, self.size, self.last_mark = line, len(line), last_mark
+        self.closes = [i for i, char in enumerate(line) if char == "]"]
+        self.word_end = list(range(self.size + 1))
+        for i in range(self.size - 1, -1, -1):
+            if _is_word(line[i]):
+                self.word_end[i] = self.word_end[i + 1]
+        self.ends: dict[int, int | None] = {}
+        for start in range(self.size - 1, -1, -1):
+            if _is_word(line[start]) and not (start and _is_word(line[start - 1])):
+                self.ends[start] = self._end(start)
+
+    def _space(self, i: int) -> int:
+        while i < self.size and self.line[i].isspace():
+            i += 1
+        return i
+
+    def _equals(self, i: int) -> int | None:
+        end = self._space(i)
+        at_equals = end < self.size and self.line[end] == "="
+        return end + 1 if at_equals and self.last_mark >= end + 1 else None
+
+    def _end(self, start: int) -> int | None:
+        end = self.word_end[start]
+        if end == self.size:
+            return None
+        subscripts = (
+            [c + 1 for c in reversed(self.closes) if c > end] if self.line[end] == "[" else []
+        )
+        for after in [*subscripts, end]:
+            commas = [self._space(after + 1)] if self.line[after : after + 1] == "," else []
+            for following in [*commas, after]:
+                found = self.ends.get(following)
+                if found is None:
+                    found = self._equals(following)
+                if found is not None:
+                    return found
+        return None
+
+
+def assignment_prefix(line: str) -> str | None:
+    """Group 1 of Otter's assignment regex on ``line`` (``x[i], y =``), or None when it does not match."""
+    marks = [m.start() for m in _MARK.finditer(line)]
+    if not marks or len(line) > MAX_ASSIGNMENT_LINE:
+        return None
+    start = len(line) - len(line.lstrip())
+    end = _Targets(line, marks[-1]).ends.get(start)
+    return line[:end] if end is not None else None
 
 
 def remove_ignored_lines(lines: list[str]) -> list[str]:
