@@ -1,8 +1,12 @@
 """Otter master notebooks Otter Assign would refuse, told to the author by their own cell numbers."""
 
-import pytest
+import json
 
-from exercises.format import SourceInvalid, parse_source
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from exercises.format import SourceInvalid, parse_source, release_notebook
 
 from .otter_masters import code, fenced, master, md, question, raw, square_question
 
@@ -176,3 +180,83 @@ def test_a_fenced_question_is_numbered_by_the_markdown_cell_that_holds_it():
         "cell there is a test and must be code. Fix: make it a code cell, or move it out of the "
         "'# BEGIN TESTS' block."
     )
+
+
+_FRAGMENTS = [
+    "# BEGIN QUESTION\nname: q1",
+    "# BEGIN QUESTION\nname: q2\nmanual: true\npoints: 2",
+    "# BEGIN QUESTION\nname: q3\npoints: [1, 2]\nall_or_nothing: true",
+    "# END QUESTION",
+    "# BEGIN SOLUTION",
+    "# END SOLUTION",
+    "# BEGIN TESTS",
+    "# END TESTS",
+    "# BEGIN PROMPT",
+    "# END PROMPT",
+    "# ASSIGNMENT CONFIG\nstrip_solutions_from_all_cells: true",
+]
+_LINES = [
+    "x = 1  # SOLUTION",
+    "    return y # SOLUTION",
+    "# BEGIN SOLUTION",
+    "# END SOLUTION",
+    "# BEGIN SOLUTION NO PROMPT",
+    "z = 2  # SOLUTION NO PROMPT",
+    "np.random.seed(1)  # SEED",
+    "# HIDDEN",
+    '""" # BEGIN TEST CONFIG',
+    '""" # END TEST CONFIG',
+    "points: 1",
+    "hidden: true",
+    "debug()  # IGNORE",
+    "# BEGIN IGNORE",
+    "# END IGNORE",
+    '""" # BEGIN PROMPT',
+    '""" # END PROMPT',
+    "def f(a):",
+    "    pass",
+    "x",
+    "x == 1",
+]
+
+
+@st.composite
+def _otter_cells(draw):
+    cells = []
+    for _ in range(draw(st.integers(1, 12))):
+        kind = draw(st.sampled_from(["raw", "fenced", "code", "md"]))
+        if kind in ("raw", "fenced"):
+            text = draw(st.sampled_from(_FRAGMENTS))
+            cells.append(raw(text) if kind == "raw" else fenced(text))
+        else:
+            text = "\n".join(draw(st.lists(st.sampled_from(_LINES), min_size=1, max_size=5)))
+            cells.append(
+                code(text, shows=draw(st.sampled_from([None, "True", "1"])))
+                if kind == "code"
+                else md(text)
+            )
+    return cells
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_otter_cells())
+def test_any_otter_master_parses_or_is_refused_and_no_accepted_release_shows_a_mark(cells):
+    nb = master(square_question(), *cells)
+    try:
+        source = parse_source(nb)
+    except SourceInvalid as exc:
+        assert exc.problems
+        assert all(p.message and p.fix for p in exc.problems)
+        return
+    # Otter's marks are code marks: in markdown they are text, and Otter leaves them there.
+    text = json.dumps([c.source for c in release_notebook(source).cells if c.cell_type == "code"])
+    for mark in (
+        "# SOLUTION",
+        "#SOLUTION",
+        "# SEED",
+        "BEGIN SOLUTION",
+        "TEST CONFIG",
+        "IGNORE",
+        "# HIDDEN",
+    ):
+        assert mark not in text

@@ -8,6 +8,8 @@ from fractions import Fraction
 
 import nbformat
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from exercises.format import parse_source, release_notebook
 from grading.engine.assemble import assemble
@@ -276,3 +278,43 @@ def test_a_question_split_three_ways_scores_one_of_one(kernels):
     ] * 3
     assert (report.reference.score, report.reference.max_score) == (1, 1)
     assert report.release.score == 0
+
+
+_junk = st.one_of(
+    st.none(), st.integers(), st.text(max_size=20), st.lists(st.text(max_size=10), max_size=3)
+)
+_cell = st.one_of(
+    _junk,
+    st.fixed_dictionaries(
+        {
+            "cell_type": st.one_of(st.sampled_from(["code", "markdown", "raw"]), _junk),
+            "source": st.one_of(
+                st.sampled_from(
+                    [
+                        'grader.check("q1")',
+                        'grader.check("q3")',
+                        "import random",
+                        "**Question 1.** Define `square`.",
+                        "<!-- BEGIN QUESTION -->",
+                        "def square(x):\n    return x * x",
+                        "_Type your answer here, replacing this text._",
+                    ]
+                ),
+                _junk,
+            ),
+            "metadata": st.one_of(
+                st.just({"tags": ["otter_answer_cell"]}), st.just({"tags": "x"}), _junk
+            ),
+        }
+    ),
+)
+
+
+@settings(
+    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.lists(_cell, max_size=20))
+def test_any_submission_to_an_otter_exercise_assembles(otter_source, cells):
+    assembly = assemble(otter_source, {"cells": cells})
+
+    assert set(assembly.answers) == {"q1", "q2", "q3", "q3_2"}
