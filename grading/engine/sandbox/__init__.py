@@ -17,12 +17,14 @@ Modules:
     seccomp     the system-call filter every kernel (and the judge) runs under.
     hostcheck   which primitives this host offers; ``manage.py check_sandbox`` prints them.
     pool        where the grader gets kernels: ColdKernels, or a KernelPool of pre-started ones.
+    files       an exercise's data files, put read-only in each kernel's working directory when
+                it is acquired (KernelsWithFiles wraps any provider).
 
 Imports run one way: the steps import the sandbox, and the sandbox imports of the steps only
 ``grading.engine.limits`` (shared by both halves) and three narrow seams: ``kernels`` runs
 ``execute.warm_up`` before it hands a kernel over, ``forkserver`` preloads the judge's learner
 end into the zygote (``judge``'s constants, and ``kernels`` imports ``judge.JUDGE_CHANNEL``
-lazily), and ``pool`` keeps a spare ``judge.JudgeStart``. ``judge`` in turn imports ``seccomp``
+lazily), and ``pool`` (and ``files``, which wraps a pool) hands out a ``judge.JudgeStart``. ``judge`` in turn imports ``seccomp``
 and ``reap_in_background`` lazily, at call time, so neither side's import needs the other
 finished. No module here imports Django, or anything outside ``grading.engine``.
 
