@@ -17,8 +17,8 @@ Answers are found by question name and position:
 from __future__ import annotations
 
 import bisect
-import difflib
 import re
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,8 +26,10 @@ from ..model import CellKind, ExerciseSource, SourceCell
 
 ANSWER_TAG = "otter_answer_cell"
 #: Above this many cell pairs, near-equal texts are not looked for (exact ones still are).
-FUZZY_PAIRS = 40_000
+FUZZY_PAIRS = 10_000
 FUZZY_RATIO = 0.75
+#: Texts are compared on their first words only.
+FUZZY_WORDS = 200
 
 _CHECK = re.compile(r"""^\s*\w+\.check\(\s*["']([^"']+)["']\s*\)\s*;?\s*$""")
 _OTTER_LINE = re.compile(
@@ -145,23 +147,32 @@ def _check_of(cell: LearnerCell) -> str:
     return ""
 
 
+def _words(text: str) -> Counter[str]:
+    return Counter(re.findall(r"\w+", normalise(text, "markdown").lower())[:FUZZY_WORDS])
+
+
+def _likeness(a: Counter[str], b: Counter[str]) -> float:
+    """How alike two texts' words are: shared words over all words, counted with repeats."""
+    union = sum((a | b).values())
+    return sum((a & b).values()) / union if union else 0.0
+
+
 def _near_anchors(
     source: ExerciseSource, cells: list[LearnerCell], loose: list[int], shown: set[int]
 ) -> list[_Anchor]:
     """Learner cells nearly equal to one of the exercise's text cells (an older release's wording)."""
-    targets = [c for c in source.cells if c.index in shown and c.cell_type == "markdown"]
+    targets = [
+        (c.index, _words(c.source))
+        for c in source.cells
+        if c.index in shown and c.cell_type == "markdown"
+    ]
+    loose = [p for p in loose if cells[p].cell_type == "markdown"]
     if not targets or len(loose) * len(targets) > FUZZY_PAIRS:
         return []
     anchors = []
     for position in loose:
-        cell = cells[position]
-        if cell.cell_type != "markdown":
-            continue
-        text = normalise(cell.text, "markdown")
-        scored = [
-            (difflib.SequenceMatcher(None, text, normalise(t.source, "markdown")).ratio(), t.index)
-            for t in targets
-        ]
+        words = _words(cells[position].text)
+        scored = [(_likeness(words, target), index) for index, target in targets]
         best = max(scored)
         if best[0] >= FUZZY_RATIO and [s for s, _ in scored].count(best[0]) == 1:
             anchors.append(_Anchor(position, best[1]))
@@ -211,8 +222,11 @@ def match_release(source: ExerciseSource, submission_cells: list[Any]) -> OtterM
     bounds = [_Anchor(-1, -1.0), *chain, _Anchor(len(cells), float(len(source.cells)))]
     answers: dict[str, list[LearnerCell]] = {}
     added = 0
+    answer_cells = source.answer_cells
+    indexes = [c.index for c in answer_cells]
     for before, after in zip(bounds, bounds[1:], strict=False):
-        slots = [c for c in source.answer_cells if before.at < c.index < after.at]
+        first = bisect.bisect_right(indexes, before.at)
+        slots = answer_cells[first : bisect.bisect_left(indexes, after.at, lo=first)]
         candidates = [
             p
             for p in range(before.position + 1, after.position)
