@@ -256,7 +256,8 @@ def grade_floods_in_this_process(floods: list[str], figures_file: str) -> None:
         peak = _peak_rss_bytes()
         figures[flood] = {
             "status": submission.status,
-            "score": submission.score,
+            # A Decimal in the database (exercises.points); JSON carries it as a number here.
+            "score": None if submission.score is None else float(submission.score),
             "truncation_note_shown": TRUNCATED in html.unescape(page),
             "rss_before": before,
             "peak": peak,
