@@ -52,7 +52,7 @@ def test_two_rq_workers_grade_submissions_end_to_end(deployment, course, exercis
     # Graded by the worker processes (hostname:pid:thread), not by this one.
     assert {s.worker_id.split(":")[1] for s in graded} <= {str(w.pid) for w in workers}
     # The signal ran in the worker after commit: courses recorded the counted scores.
-    expected = [Decimal("8.33"), Decimal("5.83"), Decimal("8.33"), Decimal("5.83")]
+    expected = [Decimal("8.333333"), Decimal("5.833333"), Decimal("8.333333"), Decimal("5.833333")]
     wait_until(
         lambda: [counted_points(p) for p in people] == expected, timeout=30, what="course scores"
     )
