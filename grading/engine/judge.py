@@ -7,7 +7,8 @@ its own tmpfs, rlimits) that runs the instructor's setup and test cells and noth
 name the instructor's solution defines in an answer cell reaches the judge only as a plain value
 decoded from strict JSON, or as a stand-in whose calls the grader relays to the learner's kernel
 (see ``judge_wire``). Hidden tests never enter the learner's kernel; the learner's code sees only
-the arguments its functions are called with.
+the arguments its functions are called with, and the values a test itself binds to the learner's
+names (a test's ``del helper`` and ``helper = saved`` reach the kernel, as in nbgrader).
 
 Cells the judge cannot run fall back to the learner's kernel, where their verdict is not
 protected: cells that are not plain Python (IPython magics, shell escapes) and, as found when the
@@ -133,15 +134,49 @@ def learner_names(source: ExerciseSource) -> frozenset[str]:
     return frozenset(names)
 
 
-def loaded_names(code: str) -> set[str]:
+@functools.lru_cache(maxsize=512)
+def loaded_names(code: str) -> frozenset[str]:
+    """Every name a cell reads, deletes or rebinds, wherever in it: the learner names among them are
+    bound in the judge before the cell runs, so that its ``del name`` and ``name = ...`` reach the
+    learner's kernel as they would in nbgrader (``judge_wire``'s sync). Strings that are names count
+    too (``globals()["name"]``), and the names in code given to ``exec``/``eval`` as a literal."""
     tree = _parse(code)
-    if tree is None:
-        return set()
-    return {
-        node.id
-        for node in ast.walk(tree)
-        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)
-    }
+    return frozenset() if tree is None else frozenset(_names_in(tree, depth=0))
+
+
+def _names_in(tree: ast.AST, depth: int) -> set[str]:
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name):
+            names.add(node.id)
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            names.add(node.name)
+        elif isinstance(node, ast.Import | ast.ImportFrom):
+            names.update((alias.asname or alias.name).split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.Global | ast.Nonlocal):
+            names.update(node.names)
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+            if node.value.isidentifier():
+                names.add(node.value)
+        elif depth < 2 and (code := _literal_code(node)) is not None:
+            inner = _parse(code)
+            if inner is not None:
+                names |= _names_in(inner, depth + 1)
+    return names
+
+
+def _literal_code(node: ast.AST) -> str | None:
+    """The source in ``exec("...")``, ``eval("...")`` or ``compile("...", ...)``."""
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id in ("exec", "eval", "compile")
+        and node.args
+        and isinstance(node.args[0], ast.Constant)
+        and isinstance(node.args[0].value, str)
+    ):
+        return node.args[0].value
+    return None
 
 
 def judged_test_cells(source: ExerciseSource, in_kernel: frozenset[str] = frozenset()) -> set[int]:
@@ -306,12 +341,19 @@ class Judge:
         *,
         until: float,
         relay: Callable[[str, float], dict[str, Any]],
+        sync: bool = True,
     ) -> JudgedCell:
-        """Run one cell until it answers or ``until`` (monotonic) passes; relay its learner calls."""
+        """Run one cell until it answers or ``until`` (monotonic) passes; relay its learner calls.
+
+        ``sync``: the cell's deletions and rebindings of learner names reach the learner's kernel
+        (a test's); without it they stay in the judge (a read-only cell, which the kernel ran).
+        """
         started = time.monotonic()
         timeout_s = max(until - started, 0.0)
         try:
-            self._send({"code": code, "bind": bind, "timeout_s": timeout_s + ALARM_SLACK_S})
+            self._send(
+                {"code": code, "bind": bind, "timeout_s": timeout_s + ALARM_SLACK_S, "sync": sync}
+            )
             while True:
                 message = self._receive(until + ALARM_SLACK_S + 1.0)
                 if "done" in message and isinstance(message["done"], dict):
@@ -622,7 +664,7 @@ class LearnerEnd:
                 end = f"__import__({LEARNER_MODULE!r})" if self.installed else self._installer()
                 reply = call_json(
                     self.kernel,
-                    f"{end}.call({request!r})",
+                    f"{end}.call({request!r}, globals())",
                     max_bytes=WIRE_BYTES,
                     timeout_s=timeout_s,
                 )

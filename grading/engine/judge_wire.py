@@ -8,7 +8,8 @@ library only:
   ``LearnerObject`` stand-ins, runs the instructor's test code, and turns each call of a learner
   function into one JSON request the grader relays;
 * in the **learner's kernel**, after the learner's cells ran, as ``__pma_judge__``: ``describe``
-  and ``call`` answer those requests with tagged JSON.
+  and ``call`` answer those requests with tagged JSON, and ``rebind`` applies a test's deletions
+  and rebindings of the learner's names (see "the tests' own deletions and rebindings" below).
 
 Only plain values cross: None, bools, ints, floats (with nan/inf), strings, bytes, complex, lists,
 tuples, dicts, sets and frozensets, nested at most ``MAX_DEPTH`` deep. Anything else stays in the
@@ -328,12 +329,54 @@ def answer(data, namespace):
                 "error": {"ename": type(error).__name__[:200], "evalue": str(error)[:EVALUE_CHARS]}
             }
         return {"value": described}
-    return call(data["request"])
+    return call(data["request"], namespace)
 
 
-def call(request_text):
-    """Run one forwarded call; {"value": ...} or {"error": {"ename", "evalue"}}."""
+def _imported(body):
+    """The object a judge's ``{"$import": [module, qualname]}`` names, imported in this kernel."""
+    if type(body) is not list or len(body) != 2 or not all(type(part) is str for part in body):
+        raise ValueError("a malformed import")
+    module, qualname = body
+    __import__(module)
+    value = sys.modules[module]
+    for part in qualname.split(".") if qualname else ():
+        value = getattr(value, part)
+    return value
+
+
+def rebind(namespace, sync):
+    """Apply what the tests did to the learner's names: ``[[name, tagged value], ...]``, where
+    ``{"$missing": true}`` deletes the name and ``{"$import": [module, qualname]}`` imports it."""
+    if type(sync) is not list:
+        raise ValueError("a malformed rebinding")
+    for entry in sync:
+        if type(entry) is not list or len(entry) != 2 or type(entry[0]) is not str:
+            raise ValueError("a malformed rebinding")
+        name, data = entry
+        if data == {"$missing": True}:
+            namespace.pop(name, None)
+        elif type(data) is dict and len(data) == 1 and "$import" in data:
+            namespace[name] = _imported(data["$import"])
+        else:
+            namespace[name] = decode(data, resolve=_learner_resolve)
+
+
+def call(request_text, namespace=None):
+    """Run one forwarded call; {"value": ...} or {"error": {"ename", "evalue"}}.
+
+    A request may carry ``"sync"``: the tests' deletions and rebindings of the learner's names
+    (``rebind``), applied to ``namespace`` first; one with nothing else only applies them.
+    """
     request = loads(request_text)
+    if "sync" in request:
+        try:
+            rebind(namespace, request["sync"])
+        except Exception as error:  # noqa: BLE001 - reported to the judge like a call's failure
+            return {
+                "error": {"ename": type(error).__name__[:200], "evalue": str(error)[:EVALUE_CHARS]}
+            }
+        if "handle" not in request:
+            return {"value": None}
     target = _learner_resolve(request["handle"])
     args = decode(request["args"], resolve=_learner_resolve)
     kwargs = decode(request["kwargs"], resolve=_learner_resolve)
@@ -424,6 +467,14 @@ def _forward(handle, args, kwargs):
         "args": encode(list(args)),
         "kwargs": {"$dict": [[k, encode(v)] for k, v in kwargs.items()]},
     }
+    changed, sync, failure = _changes() if _cell["sync"] else ([], [], None)
+    if failure is not None:
+        # Learner code must not run with one of its names other than the test left it.
+        _cell["untransferable"] = _cell["untransferable"] or (failure, _test_line())
+        raise UntransferableValue(failure)
+    if sync:
+        request["sync"] = sync
+        _agreed(changed)
     reply = _exchange({"call": dumps(request)})
     if "value" in reply:
         try:
@@ -450,12 +501,153 @@ def _exchange(message):
     return loads(line)
 
 
+# --- the tests' own deletions and rebindings of learner names -------------------------------
+#
+# In nbgrader a test runs in the learner's namespace: ``del helper`` there makes the learner's
+# functions that use ``helper`` fail with NameError, ``helper = saved`` puts it back. Here a test
+# changes only the judge's namespace, so the judge compares the learner names it holds with what
+# the learner's kernel was last known to hold, and sends the differences (``"sync"``) before learner
+# code next runs (with the call, in the same message) and at the end of the cell. Comparing the
+# namespace itself, not watching statements, catches every form: ``del``, assignment, ``import``,
+# ``for``, ``global`` inside a function, ``globals()[name]``, ``exec``. Only the judge sends: the
+# kernel's answer to a rebinding is never read, so learner code cannot change a verdict through it.
+# A name crosses as plain data, as the learner object it stood for, or imported again by name (a
+# module, or a function or class of one); anything else the test made (its own function, an
+# instance) cannot reach the kernel: the cell's verdict is then UntransferableValue, and validation
+# runs it in the learner's kernel (the judge's other values that cannot cross get the same rule).
+
+
+class _Unbound:
+    """What ``_synced`` holds for a name the learner's kernel does not have."""
+
+
+_UNBOUND = _Unbound()
+#: For each learner name the judge bound: the object its namespace held when the judge and the
+#: learner's kernel last agreed on it (``_UNBOUND``: unbound in both).
+_synced: dict = {}
+#: Learner names whose binding in the kernel came from the tests: a handle the grader described
+#: before that is out of date.
+_rebound: set = set()
+#: The running cell: its namespace, whether it is a test (whose changes are sent; a read-only cell
+#: already ran in the kernel), and why a learner call could not run as the test left things.
+_cell: dict = {"namespace": None, "sync": True, "untransferable": None}
+
+
 def bind(namespace, described):
+    """Bind the learner names the grader described for this cell (a test's change not yet sent,
+    and a handle described before the tests rebound the name, are older than what the judge has)."""
     for name, data in described.items():
+        if name in _synced and namespace.get(name, _UNBOUND) is not _synced[name]:
+            continue
+        if name in _rebound and type(data) is dict and "$handle" in data:
+            continue
         if data == {"$missing": True}:
             namespace.pop(name, None)
+            _synced[name] = _UNBOUND
             continue
-        namespace[name] = decode(data, resolve=_judge_resolve(name))
+        value = decode(data, resolve=_judge_resolve(name))
+        namespace[name] = value
+        _synced[name] = value
+
+
+def _changes():
+    """The learner names the tests changed since the kernel last had them: (name, value) pairs,
+    their tagged JSON, and why one cannot cross (None when all can)."""
+    namespace = _cell["namespace"]
+    changed, sync, failure = [], [], None
+    for name, was in list(_synced.items()):
+        now = namespace.get(name, _UNBOUND)
+        if now is was:
+            continue
+        try:
+            data = _crossing(name, now)
+        except UntransferableValue as error:
+            failure = failure or _text(error)
+            continue
+        changed.append((name, now))
+        sync.append([name, data])
+    return changed, sync, failure
+
+
+def _agreed(changed):
+    for name, now in changed:
+        _synced[name] = now
+        _rebound.add(name)
+
+
+def _crossing(name, value):
+    """Tagged JSON for what a test bound a learner name to; UntransferableValue if it cannot cross."""
+    if value is _UNBOUND:
+        return {"$missing": True}
+    try:
+        data = encode(value)
+    except UntransferableValue:
+        place = _import_path(value)
+        if place is None:
+            raise UntransferableValue(
+                f"the test sets {name}, a name the solution defines, to a {type(value).__name__[:80]} "
+                "of its own, which cannot be put in the notebook (plain values, the notebook's own "
+                "objects and importable modules, functions and classes can)"
+            ) from None
+        return {"$import": list(place)}
+    if len(dumps(data)) > MAX_REPLY_CHARS:
+        raise UntransferableValue(
+            f"the test sets {name}, a name the solution defines, to a value larger than "
+            f"{MAX_REPLY_CHARS // 1024} KiB as JSON, which the grader does not pass to the notebook"
+        )
+    return data
+
+
+def _import_path(value):
+    """(module, qualified name) by which the kernel can import ``value`` again, or None."""
+    try:
+        if type(value) is type(sys):
+            name = value.__name__
+            return (name, "") if type(name) is str and sys.modules.get(name) is value else None
+        module = getattr(value, "__module__", None)
+        qualname = getattr(value, "__qualname__", None)
+        if type(module) is not str or type(qualname) is not str or module == "__main__":
+            return None
+        found = sys.modules.get(module)
+        for part in qualname.split("."):
+            found = getattr(found, part, None)
+        return (module, qualname) if found is value and found is not None else None
+    except Exception:  # noqa: BLE001 - an object that will not say is not importable
+        return None
+
+
+def _test_line():
+    """The cell's top-level line running now (the outermost frame of the test's code)."""
+    frame, line = sys._getframe(1), None
+    while True:
+        if frame.f_code.co_filename == "<test>":
+            line = frame.f_lineno
+        if frame.f_back is None:
+            return line
+        frame = frame.f_back
+
+
+def _settle(answer):
+    """At a cell's end: send the learner names it left changed; its verdict is UntransferableValue
+    when it left one that cannot cross, or a learner call met one. A read-only cell's changes are
+    only the judge's: the kernel ran the cell in its place, and its own names win at the next bind."""
+    if not _cell["sync"]:
+        namespace = _cell["namespace"]
+        for name in _synced:
+            _synced[name] = namespace.get(name, _UNBOUND)
+        return
+    changed, sync, failure = _changes()
+    if sync:
+        _agreed(changed)
+        _exchange({"call": dumps({"sync": sync})})  # the answer is the kernel's: not read
+    untransferable = _cell["untransferable"] or (failure and (failure, None))
+    if untransferable:
+        answer.update(
+            status="error",
+            ename="UntransferableValue",
+            evalue=untransferable[0],
+            line=untransferable[1],
+        )
 
 
 class _CellTimeout(BaseException):
@@ -512,6 +704,7 @@ def judge_main():
     sys.stdin = io.StringIO("")
     _signal.signal(_signal.SIGALRM, _on_alarm)
     namespace = {"__name__": "__main__", "__builtins__": builtins}
+    _cell["namespace"] = namespace
     while True:
         line = _channel["in"].readline()
         if not line:
@@ -520,10 +713,14 @@ def judge_main():
         sys.stdout = io.StringIO()
         sys.stderr = io.StringIO()
         answer = {"status": "ok", "ename": "", "evalue": "", "result": None, "line": None}
+        _cell["untransferable"] = None
+        _cell["sync"] = command.get("sync", True) is True
+        timed_out = False
         try:
             bind(namespace, command.get("bind", {}))
             answer["result"] = _run(namespace, command["code"], float(command["timeout_s"]))
         except _CellTimeout as error:
+            timed_out = True
             answer.update(
                 status="error",
                 ename="TimeoutError",
@@ -537,5 +734,8 @@ def judge_main():
                 evalue=_text(error),
                 line=_cell_line(error),
             )
+        if not timed_out:
+            # A cell cut off by its alarm leaves its changes to the next learner call.
+            _settle(answer)
         _channel["out"].write(dumps({"done": answer}) + "\n")
         _channel["out"].flush()

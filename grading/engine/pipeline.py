@@ -248,7 +248,14 @@ def _judge_tests(
             stale = [name for name in names if position > 0 and not is_handle(known.get(name))]
             known.update(learner.describe(stale, until))
             bind = {name: known[name] for name in names}
-            verdict = judge.run(step.code, bind, until=until, relay=learner.call)
+            verdict = judge.run(
+                step.code,
+                bind,
+                until=until,
+                relay=learner.call,
+                # A read-only cell already ran in the kernel, in its place: replay it, send nothing.
+                sync=step.cell.kind is CellKind.TEST,
+            )
         except JudgeUnavailable as error:
             timed_out = time.monotonic() >= deadline
             message = (

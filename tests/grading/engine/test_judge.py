@@ -161,6 +161,7 @@ def test_which_names_come_from_the_learner_and_which_cells_the_judge_runs():
     source = parse_source(load_notebook_bytes(RICE, max_bytes=10**7))
     assert learner_names(source) == {"rice_score", "rank_by_rice"}
     assert loaded_names("x = rank_by_rice(features)\n[f(y) for y in z]") == {
+        "x",
         "rank_by_rice",
         "features",
         "f",
