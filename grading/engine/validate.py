@@ -113,6 +113,7 @@ def validate_exercise(
         source, solution, kernels=kernels, limits=limits, seed=VALIDATION_SEED, cell_errors=True
     )
     in_kernel = _judge_fallback(source, reference)
+    setup_failed = any(flag.code == JUDGE_SETUP_FAILED for flag in reference.flags)
     if in_kernel:
         reference = grade_submission(
             source,
@@ -132,7 +133,7 @@ def validate_exercise(
             why = f" ({test.message})" if test.message else ""
             problems.append(
                 Problem(
-                    test.cell - 1,
+                    _author_index(source, test.cell),
                     test.grade_id,
                     f"the reference solution scores {format_points_of(test.points, test.max_points)} "
                     f"points here{why}.",
@@ -143,7 +144,7 @@ def validate_exercise(
         if flag.review and flag.code == "sealed_check_failed":
             problems.append(
                 Problem(
-                    (flag.cell or 1) - 1,
+                    _author_index(source, flag.cell or 1),
                     flag.grade_id,
                     flag.message,
                     "make generate(rng) return a dict of JSON values named after the call's arguments.",
@@ -168,7 +169,7 @@ def validate_exercise(
         if test.points > 0:
             problems.append(
                 Problem(
-                    test.cell - 1,
+                    _author_index(source, test.cell),
                     test.grade_id,
                     "the release notebook, with no answers filled in, already earns "
                     f"{format_points_of(test.points, test.max_points)} points here, "
@@ -183,9 +184,15 @@ def validate_exercise(
         release=release,
         source=source,
         in_kernel_tests=sorted(in_kernel),
-        notes=[*cell_notes, *_judge_notes(source, in_kernel)],
+        notes=[*cell_notes, *_judge_notes(source, in_kernel, setup_failed=setup_failed)],
         autotests=autotests.expanded,
     )
+
+
+def _author_index(source: ExerciseSource, cell_number: int) -> int:
+    """The 0-based index an instructor knows a report's cell by (Otter's marker cells count too)."""
+    cell = next((c for c in source.cells if c.index == cell_number - 1), None)
+    return (source.number_of(cell) if cell else cell_number) - 1
 
 
 def _cell_errors(
@@ -239,20 +246,27 @@ def _judge_fallback(source: ExerciseSource, reference: GradeReport) -> frozenset
     return frozenset(flag.grade_id for flag in reference.flags if flag.code == JUDGE_UNTRANSFERABLE)
 
 
-def _judge_notes(source: ExerciseSource, in_kernel: frozenset[str]) -> list[str]:
+def _judge_notes(
+    source: ExerciseSource, in_kernel: frozenset[str], *, setup_failed: bool = False
+) -> list[str]:
     """The instructor's view of which tests learner code could forge, and why."""
     judged = judged_test_cells(source, in_kernel)
     notes = []
     for cell in source.cells:
         if cell.kind is not CellKind.TEST or cell.index in judged:
             continue
-        why = (
-            "it needs a value that is not plain data (numbers, strings, lists, tuples, dicts, sets)"
-            if cell.grade_id in in_kernel
-            else "it is not plain Python (IPython magics or shell commands)"
-        )
+        if cell.grade_id in in_kernel and setup_failed:
+            why = (
+                "the exercise's setup cells could not run in the judge (it has only Python's "
+                "standard library and no data files, so cells that import packages such as pandas "
+                "or read the exercise's files send every test to the learner's kernel)"
+            )
+        elif cell.grade_id in in_kernel:
+            why = "it needs a value that is not plain data (numbers, strings, lists, tuples, dicts, sets)"
+        else:
+            why = "it is not plain Python (IPython magics or shell commands)"
         notes.append(
-            f"Cell {cell.index + 1} ('{cell.grade_id}') runs in the learner's own kernel because {why}. "
+            f"Cell {source.number_of(cell)} ('{cell.grade_id}') runs in the learner's own kernel because {why}. "
             "Learner code can forge the result of a test that runs there, so its points are not protected "
             "(and any hidden test in it can be read). To protect it, make the test use plain values only."
         )

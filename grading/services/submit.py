@@ -159,7 +159,7 @@ def submission_create(
     course_page: Any | None,
     data: bytes | None = None,
     answers: dict[str, str] | None = None,
-    kind: str,
+    kind: str | None,
 ) -> Submission:
     """Check the policy and the notebook, store the submission, and enqueue grading on commit.
 

@@ -79,3 +79,28 @@ def test_a_generator_that_returns_the_wrong_shape(kernels):
         "Cell 7 ('moscow_sealed'): Sealed check 'moscow_sealed': generate(rng) must return a dict whose keys "
         "are Python names. Fix: make generate(rng) return a dict of JSON values named after the call's arguments.",
     ]
+
+
+def test_an_otter_failure_is_named_by_the_cell_number_the_author_sees(kernels):
+    """Otter's boundary cells count in the author's numbering; the report's own numbering skips them."""
+    from tests.exercises.otter_masters import code, master, question
+
+    nb = master(
+        [
+            *question(
+                "name: q1\npoints: 1",
+                text="Compute the RICE score.",
+                solution=[code("score = 800  # SOLUTION")],
+                tests=[code("score == 801", shows="True")],
+            ),
+        ]
+    )
+    # Cells: 1 BEGIN QUESTION, 2 text, 3 BEGIN SOLUTION, 4 solution, 5 END SOLUTION,
+    # 6 BEGIN TESTS, 7 the test, 8 END TESTS, 9 END QUESTION.
+    report = validate_exercise(nb, kernels=kernels, limits=TEST_LIMITS)
+
+    assert not report.valid
+    assert [p.cell for p in report.problems] == [6]
+    assert str(report.problems[0]).startswith(
+        "Cell 7 ('q1_test_1'): the reference solution scores 0 of 1"
+    )
