@@ -260,3 +260,18 @@ def test_any_otter_master_parses_or_is_refused_and_no_accepted_release_shows_a_m
         "# HIDDEN",
     ):
         assert mark not in text
+
+
+def test_a_manual_question_with_nowhere_to_answer_states_its_points_as_people_read_them():
+    nb = master(
+        question("name: q1\nmanual: true\npoints: 0.5", text="Explain your ranking."),
+        square_question(),
+    )
+
+    problems = _problems(nb)
+
+    assert any(
+        "the question is manually graded and worth 0.5 points, but it has no solution or prompt cell"
+        in p
+        for p in problems
+    ), problems

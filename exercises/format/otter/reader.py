@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
-from ..model import CellKind, Problem
+from ..model import CellKind, Problem, format_points
 from .cells import Block, RawCell, boundary, is_config, is_ignored
 from .config import AssignmentConfig, ConfigError, read_yaml
 from .points import PointsError, manual_points, split_points
@@ -250,7 +250,7 @@ class OtterReader:
             elif points:
                 self.problem(
                     question.position,
-                    f"the question is manually graded and worth {points} points, but it has "
+                    f"the question is manually graded and worth {format_points(points)} points, but it has "
                     "no solution or prompt cell, so learners have nowhere to answer.",
                     "add a '# BEGIN PROMPT' or '# BEGIN SOLUTION' block to the question.",
                 )
