@@ -189,6 +189,19 @@ def validate_exercise(
     )
 
 
+def judge_fallback_tests(
+    source: ExerciseSource, *, kernels: KernelProvider, limits: Limits
+) -> frozenset[str]:
+    """The test cells validation sends to the learner's kernel, found the same way: by running the
+    instructor's solution once. For tools that grade without a stored validation (manage.py grade)."""
+    if not any(cell.kind is CellKind.TEST for cell in source.cells):
+        return frozenset()
+    reference = grade_submission(
+        source, solution_notebook(source), kernels=kernels, limits=limits, seed=VALIDATION_SEED
+    )
+    return _judge_fallback(source, reference)
+
+
 def _author_index(source: ExerciseSource, cell_number: int) -> int:
     """The 0-based index an instructor knows a report's cell by (Otter's marker cells count too)."""
     cell = next((c for c in source.cells if c.index == cell_number - 1), None)

@@ -112,6 +112,9 @@ def test_internal_failure_exits_1(monkeypatch, capsys):
 
     monkeypatch.setattr("grading.management.commands.grade.grade_submission", broken)
     monkeypatch.setattr(
+        "grading.management.commands.grade.judge_fallback_tests", lambda *a, **k: frozenset()
+    )
+    monkeypatch.setattr(
         "grading.management.commands._engine_cli.ColdKernels", lambda *a, **k: _NoKernels()
     )
 
@@ -149,3 +152,27 @@ def test_validate_exercise_exit_codes():
         "  - Cell 7 ('rice_answer'): its grade_id is also used by cell 4; learners' answers are matched by "
         "grade_id. Fix: give every nbgrader cell a different grade_id.\n"
     )
+
+
+@pytest.mark.sandbox
+def test_grade_sends_the_tests_the_judge_cannot_run_to_the_kernel_as_validation_does(tmp_path):
+    """One test replaces the learner's helper with a function of its own, which cannot cross to the
+    judge; the site grades it in the learner's kernel (validation's list), and so does the command."""
+    import nbformat
+
+    from exercises.format import parse_source
+    from grading.engine.validate import solution_notebook
+
+    source_path = EXERCISES / "helper_use_checked_by_deleting_it.ipynb"
+    solution = solution_notebook(parse_source(nbformat.read(source_path, as_version=4)))
+    submission = tmp_path / "solution.ipynb"
+    nbformat.write(solution, submission)
+
+    done = manage("grade", str(source_path), str(submission), "--json", "--seed", "1")
+
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert (report["score"], report["max_score"]) == (5, 5)
+    assert {t["grade_id"]: t["sealed"] for t in report["tests"]}[
+        "order_total_with_a_stand_in"
+    ] is False

@@ -17,6 +17,7 @@ from grading.engine.autotest import instantiate_autotests
 from grading.engine.limits import Limits
 from grading.engine.pipeline import grade_submission
 from grading.engine.report import GradeReport
+from grading.engine.validate import judge_fallback_tests
 
 from ._engine_cli import (
     EXIT_INTERNAL,
@@ -85,6 +86,9 @@ class Command(BaseCommand):
                     f"Invalid source notebook {options['source']}: {autotests.problems[0]}",
                     EXIT_INVALID,
                 )
+            # Tests the judge cannot run with the instructor's own solution run in the learner's
+            # kernel, as validation decides for the site (the revision keeps validation's list).
+            in_kernel = judge_fallback_tests(autotests.source, kernels=kernels, limits=limits)
             report = grade_submission(
                 autotests.source,
                 submission,
@@ -92,6 +96,7 @@ class Command(BaseCommand):
                 limits=limits,
                 seed=seed,
                 mode="check" if options["check"] else "submit",
+                in_kernel=in_kernel,
             )
         except Exception as exc:  # the contract: exit 1 with one line, the details go to the log
             logger.exception("grading failed")
