@@ -343,3 +343,13 @@ def test_a_line_that_makes_otters_regex_backtrack_for_ever_is_stripped_at_once()
     assert assignment_prefix(line) is None
     nb = master(question("name: q1", solution=[code(line)], tests=[code("1", shows="1")]))
     assert parse_source(nb).by_grade_id()["q1"].release == "..."
+
+
+def test_a_pasted_image_in_an_otter_master_travels_with_its_cell_into_the_release():
+    chart = md("The backlog by RICE score: ![chart](attachment:chart.png)")
+    chart["attachments"] = {"chart.png": {"image/png": "iVBORw0KGgo="}}
+
+    released = release_notebook(parse_source(master(chart, square_question())))
+
+    shown = [c for c in released.cells if "attachment:chart.png" in c.source]
+    assert [c.get("attachments") for c in shown] == [{"chart.png": {"image/png": "iVBORw0KGgo="}}]

@@ -25,6 +25,7 @@ from nbformat.notebooknode import NotebookNode
 from .. import markers
 from ..model import LEARNER_KINDS, CellKind, ExerciseSource, Problem, SourceCell, format_points
 from ..nbgrader import _release_metadata, notebook_sha256
+from ..release import carry_attachments
 from .cells import Block, FenceError, RawCell, boundary, is_config, read_cells
 from .config import AssignmentConfig, ConfigError, assignment_config, read_yaml
 from .reader import ANSWER_TAG, Draft, OtterReader
@@ -165,8 +166,11 @@ def _json_points(value: Any) -> int | float:
     return int(value) if value.denominator == 1 else float(value)
 
 
-def _source_cell(index: int, draft: Draft) -> SourceCell:
+def _source_cell(index: int, draft: Draft, raw_cell: Any) -> SourceCell:
     metadata: dict[str, Any] = {"tags": draft.tags} if draft.tags else {}
+    if draft.cell_type == "markdown" and raw_cell.get("cell_type") == "markdown":
+        # Pasted images travel with the cell when its released text still shows them.
+        carry_attachments(raw_cell, metadata)
     if draft.locked or draft.kind is CellKind.TEST:
         metadata.update(editable=False, deletable=False)
     if draft.question and draft.kind in (CellKind.ANSWER, CellKind.MANUAL_ANSWER, CellKind.TEST):
@@ -199,7 +203,7 @@ def _source_cell(index: int, draft: Draft) -> SourceCell:
 
 def _source(nb: NotebookNode, drafts: list[Draft]) -> ExerciseSource:
     return ExerciseSource(
-        cells=tuple(_source_cell(i, d) for i, d in enumerate(drafts)),
+        cells=tuple(_source_cell(i, d, nb["cells"][d.position]) for i, d in enumerate(drafts)),
         origin="otter",
         sha256=notebook_sha256(nb),
         notebook_metadata=_release_metadata(nb),
