@@ -176,3 +176,41 @@ def test_grade_sends_the_tests_the_judge_cannot_run_to_the_kernel_as_validation_
     assert {t["grade_id"]: t["sealed"] for t in report["tests"]}[
         "order_total_with_a_stand_in"
     ] is False
+
+
+@pytest.mark.sandbox
+def test_grade_and_validate_give_the_kernels_the_data_files_named_with_file(tmp_path):
+    from tests.grading.exercise_files_support import SALES_FILES, sales_source, solved
+
+    source = tmp_path / "sales.ipynb"
+    source.write_bytes(sales_source())
+    submission = tmp_path / "answer.ipynb"
+    submission.write_bytes(solved(sales_source()))
+    files = []
+    for name, data in SALES_FILES.items():
+        (tmp_path / name).write_bytes(data)
+        files += ["--file", str(tmp_path / name)]
+
+    graded = manage("grade", str(source), str(submission), "--json", "--seed", "1", *files)
+    validated = manage("validate_exercise", str(source), "--json", *files)
+    without = manage("grade", str(source), str(submission), "--json", "--seed", "1")
+
+    assert graded.returncode == 0, graded.stderr
+    report = json.loads(graded.stdout)
+    assert report["score"] == report["max_score"] > 0
+    assert validated.returncode == 0, validated.stderr
+    assert json.loads(validated.stdout)["valid"] is True
+    assert json.loads(without.stdout)["score"] == 0
+
+
+def test_a_data_file_the_admin_would_refuse_is_refused_by_the_commands(tmp_path):
+    hidden = tmp_path / ".env"
+    hidden.write_text("SECRET=1")
+
+    done = manage(
+        "grade", str(SOURCE), str(NOTEBOOKS / "rice_partial_credit.ipynb"), "--file", str(hidden)
+    )
+
+    assert done.returncode == 2
+    assert done.stderr.startswith("Invalid data files:")
+    assert "Traceback" not in done.stderr

@@ -23,9 +23,11 @@ from ._engine_cli import (
     EXIT_INTERNAL,
     EXIT_INVALID,
     add_autotests_argument,
+    add_files_argument,
+    exercise_kernels,
     fail,
-    kernel_provider,
     read_autotest_rules,
+    read_exercise_files,
     read_notebook,
 )
 
@@ -54,6 +56,7 @@ class Command(BaseCommand):
             "--check", action="store_true", help="visible tests only, as a learner's check run"
         )
         add_autotests_argument(parser)
+        add_files_argument(parser)
 
     def handle(self, *args: Any, **options: Any) -> None:
         source_nb = read_notebook(self, options["source"], "source notebook")
@@ -74,7 +77,8 @@ class Command(BaseCommand):
         submission = read_notebook(self, options["submission"], "submission")
         seed = options["seed"] if options["seed"] is not None else secrets.randbelow(2**31)
         limits = Limits()
-        kernels = kernel_provider(limits)
+        files = read_exercise_files(self, options["files"])
+        kernels = exercise_kernels(limits, files)
         try:
             # AUTOTEST lines become tests from the instructor's source, as validation makes them.
             autotests = instantiate_autotests(

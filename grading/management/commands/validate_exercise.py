@@ -16,9 +16,11 @@ from ._engine_cli import (
     EXIT_INTERNAL,
     EXIT_INVALID,
     add_autotests_argument,
+    add_files_argument,
+    exercise_kernels,
     fail,
-    kernel_provider,
     read_autotest_rules,
+    read_exercise_files,
     read_notebook,
 )
 
@@ -34,12 +36,14 @@ class Command(BaseCommand):
         )
         parser.add_argument("--json", action="store_true", help="print exactly one JSON object")
         add_autotests_argument(parser)
+        add_files_argument(parser)
 
     def handle(self, *args: Any, **options: Any) -> None:
         source_nb = read_notebook(self, options["source"], "source notebook")
         rules = read_autotest_rules(self, options["autotests"], options["source"])
         limits = Limits()
-        kernels = kernel_provider(limits)
+        files = read_exercise_files(self, options["files"])
+        kernels = exercise_kernels(limits, files)
         try:
             report = validate_exercise(
                 source_nb, kernels=kernels, limits=limits, autotest_rules=rules
