@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from nbformat.notebooknode import NotebookNode
 
-from .model import ExerciseSource, SourceInvalid
+from .model import ExerciseSource, Problem, SourceInvalid, format_points
 from .nbgrader import parse_nbgrader
 from .otter import is_otter_v1, parse_otter
 from .release import release_problems
+
+#: The most points one exercise may be worth: far above any real exercise, and courses that add up
+#: many exercises still fit the database's points columns (ten digits before the decimal point).
+MAX_EXERCISE_POINTS = 10**6
 
 
 def parse_source(nb: NotebookNode) -> ExerciseSource:
@@ -17,6 +21,16 @@ def parse_source(nb: NotebookNode) -> ExerciseSource:
     it still holds (a solution, a hidden test, a mark scheme, a marker) makes the source invalid.
     """
     source, problems = parse_otter(nb) if is_otter_v1(nb) else parse_nbgrader(nb)
+    if not problems and source.max_score > MAX_EXERCISE_POINTS:
+        problems = [
+            Problem(
+                None,
+                "",
+                f"it is worth {format_points(source.max_score)} points in all; an exercise may be "
+                f"worth at most {MAX_EXERCISE_POINTS:,}.",
+                "give its graded cells fewer points; only their proportions matter for the score.",
+            )
+        ]
     if not problems:
         problems = release_problems(source)
     if problems:

@@ -1,5 +1,7 @@
 """nbgrader 0.9's static rules (nbgraderformat v3, CheckCellMetadata, enforce_metadata), in words that say the fix."""
 
+from pathlib import Path
+
 import nbformat
 import pytest
 
@@ -222,4 +224,18 @@ def test_every_rule_reports_at_once_in_cell_order():
         "ids use letters, digits, '_' and '-' only. Fix: rename it in nbgrader's toolbar, e.g. to 'bad_id'.",
         "Cell 5 ('t2'): it is graded but its points are 'many', not a number. Fix: set the points in "
         "nbgrader's toolbar to a number such as 1.",
+    ]
+
+
+def test_points_beyond_what_the_database_stores_are_refused_at_upload():
+    fixture = Path(__file__).resolve().parent.parent / "fixtures" / "exercises"
+    nb = nbformat.read(fixture / "rice_nbgrader_schema3.ipynb", as_version=4)
+    graded = next(c for c in nb.cells if (c.metadata.get("nbgrader") or {}).get("grade"))
+    graded.metadata["nbgrader"]["points"] = 10**12
+
+    with pytest.raises(SourceInvalid) as refused:
+        parse_source(nb)
+
+    assert [p.message for p in refused.value.problems] == [
+        "it is worth 1000000000004 points in all; an exercise may be worth at most 1,000,000."
     ]
