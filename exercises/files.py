@@ -24,6 +24,8 @@ from django.conf import settings
 from django.core.files import File
 from django.utils.translation import gettext as _
 
+from exercises.format.autotest import RULES_FILENAME, RulesInvalid, load_rules
+
 DEFAULT_MAX_COUNT = 8
 DEFAULT_MAX_FILE_BYTES = 5 * 2**20
 DEFAULT_MAX_TOTAL_BYTES = 10 * 2**20
@@ -86,6 +88,29 @@ def exercise_file_name_problem(name: str) -> str | None:
     return None
 
 
+def _rules_problem(upload: File) -> str | None:
+    """Why an author's autotests.yml (already within the size limit) cannot be used, or None.
+
+    Read now rather than when validation first needs it, so the instructor hears it on the form.
+    """
+    upload.seek(0)
+    data = upload.read()
+    upload.seek(0)
+    try:
+        load_rules(data.decode("utf-8") if isinstance(data, bytes) else str(data))
+    except UnicodeDecodeError:
+        return _("“%(name)s” is not UTF-8 text. Save it as UTF-8 and upload it again.") % {
+            "name": RULES_FILENAME
+        }
+    except RulesInvalid as exc:
+        return _("“%(name)s” cannot be used for AUTOTEST lines: %(why)s Fix: %(fix)s") % {
+            "name": RULES_FILENAME,
+            "why": exc.message,
+            "fix": exc.fix,
+        }
+    return None
+
+
 def exercise_files_check(*, uploads: Sequence[File], kept: Iterable[tuple[str, int]] = ()) -> None:
     """Refuse ``uploads`` (added to the ``kept`` files, given as name and size) that break a rule.
 
@@ -124,6 +149,10 @@ def exercise_files_check(*, uploads: Sequence[File], kept: Iterable[tuple[str, i
                     "limit": _mb(limits.max_file_bytes),
                 }
             )
+        elif name == RULES_FILENAME:
+            problem = _rules_problem(upload)
+            if problem is not None:
+                problems.append(problem)
     files = {name.lower(): size for name, size in kept}
     for upload in uploads:
         if (upload.name or "").lower() in seen:

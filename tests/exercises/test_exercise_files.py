@@ -167,3 +167,24 @@ def test_an_upload_replacing_a_kept_file_counts_once_against_the_limits(settings
     )
 
     assert [(f[0], f[3]) for f in files_of(revision)] == [("features.csv", b"feature\nSSO\n")]
+
+
+def test_an_autotests_yml_that_cannot_be_used_is_refused_on_upload_not_at_validation():
+    with pytest.raises(ExerciseFilesRejected) as refused:
+        create(files=[upload("autotests.yml", b"python3: [not, a, mapping")])
+
+    assert len(refused.value.problems) == 1
+    assert refused.value.problems[0].startswith(
+        "“autotests.yml” cannot be used for AUTOTEST lines: autotests.yml"
+    )
+    assert ExerciseFile.objects.count() == 0
+
+
+def test_a_usable_autotests_yml_is_stored_whole():
+    rules = (
+        Path(__file__).resolve().parent.parent / "fixtures" / "exercises" / "rice_autotests.yml"
+    ).read_bytes()
+
+    create(files=[upload("autotests.yml", rules)])
+
+    assert ExerciseFile.objects.get(name="autotests.yml").file.read() == rules
