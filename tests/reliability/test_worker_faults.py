@@ -64,7 +64,7 @@ def test_worker_killed_while_grading_is_graded_exactly_once_after_its_lease(
     assert Submission.objects.filter(learner=learner).count() == 1
     # Recorded by the worker's on-commit signal, a moment after the grade itself.
     wait_until(
-        lambda: counted_points(learner) == Decimal("8.33"), timeout=30, what="the course score"
+        lambda: counted_points(learner) == Decimal("8.333333"), timeout=30, what="the course score"
     )
     assert "Re-queued 1 submission(s)." in reaper.output()
 
@@ -139,5 +139,5 @@ def test_database_connection_cut_while_grading_is_retried_and_graded_once(
     )
     # Recorded by the worker's on-commit signal, a moment after the grade itself.
     wait_until(
-        lambda: counted_points(learner) == Decimal("8.33"), timeout=30, what="the course score"
+        lambda: counted_points(learner) == Decimal("8.333333"), timeout=30, what="the course score"
     )
