@@ -152,6 +152,12 @@ class QuestionBlock(blocks.StructBlock):
         help_text=_("Each option keeps its identity when you reorder them."),
     )
 
+    def get_searchable_content(self, value):
+        # The question and its options are what a reader sees; which option is right, the
+        # feedback and the explanation come only after answering, so search never reads them
+        # (a search for a feedback word would otherwise tell which option it belongs to).
+        return [value["question"], *(option["text"] for option in value["options"])]
+
     def clean(self, value):
         value = super().clean(value)
         if not any(option["is_correct"] for option in value["options"]):
@@ -298,6 +304,11 @@ class QuizBlock(blocks.StructBlock):
         if errors:
             raise StructBlockValidationError(block_errors=errors)
         return value
+
+    def get_searchable_content(self, value):
+        # A graded quiz is kept out of search: each learner draws their own questions, and the
+        # question bank, its answers and feedback must not be found or quoted in excerpts.
+        return []
 
     def get_context(self, value, parent_context=None):
         context = super().get_context(value, parent_context=parent_context)

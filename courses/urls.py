@@ -1,9 +1,10 @@
 from django.urls import path
 
-from . import views
+from . import search_views, views
 
 urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
+    path("search/", search_views.search, name="search"),
     path("courses/<int:course_id>/enrol/", views.enrol, name="course_enrol"),
     path("courses/<int:course_id>/unenrol/", views.unenrol, name="course_unenrol"),
     path("lessons/<int:lesson_id>/complete/", views.complete_lesson, name="lesson_complete"),
