@@ -3,6 +3,7 @@
 from django.urls import path
 
 from . import exercise_views as views
+from . import run_views
 
 urlpatterns = [
     path(
@@ -20,6 +21,12 @@ urlpatterns = [
         views.exercise_submit,
         name="exercise_submit",
     ),
+    path(
+        "courses/<int:course_id>/exercises/<int:exercise_id>/run/",
+        run_views.exercise_run,
+        name="exercise_run",
+    ),
+    path("runs/<int:run_id>/status/", run_views.exercise_run_status, name="exercise_run_status"),
     path("submissions/<int:submission_id>/", views.submission_detail, name="submission_detail"),
     path(
         "submissions/<int:submission_id>/status/", views.submission_status, name="submission_status"

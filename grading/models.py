@@ -242,3 +242,68 @@ class RegradeChange(models.Model):
         return self.done and (
             self.old_score != self.new_score or self.old_status != self.new_status
         )
+
+
+class RunStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    TIMED_OUT = "timed_out", _("Timed out")
+    FAILED = "failed", _("Failed")
+
+
+#: The states a run leaves only through a worker (or the stale-run sweep).
+RUN_ACTIVE_STATUSES = (RunStatus.QUEUED, RunStatus.RUNNING)
+
+
+class NotebookRun(models.Model):
+    """A learner running their notebook up to one cell, without using an attempt.
+
+    Scratch work, not a submission: no score, no verdict, never counted. Stored before it is
+    queued (on the ``runs`` queue, apart from grading) so its state can be polled; only the last
+    few of each learner's runs of an exercise are kept (grading.services.runs).
+    """
+
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notebook_runs"
+    )
+    exercise = models.ForeignKey(
+        "exercises.Exercise", on_delete=models.CASCADE, related_name="notebook_runs"
+    )
+    revision = models.ForeignKey(
+        "exercises.ExerciseRevision", on_delete=models.CASCADE, related_name="+"
+    )
+    course_page = models.ForeignKey(
+        "wagtailcore.Page", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    up_to = models.PositiveIntegerField(
+        help_text=_("The last cell run: its 0-based position in the exercise notebook.")
+    )
+    answers = models.JSONField(
+        default=dict, blank=True, help_text=_("The learner's answer cells: grade_id → text.")
+    )
+    status = models.CharField(max_length=10, choices=RunStatus.choices, default=RunStatus.QUEUED)
+    outputs = models.JSONField(
+        default=list,
+        blank=True,
+        help_text=_("Each cell run, in order: its position, status and sanitised outputs."),
+    )
+    message = models.TextField(blank=True)
+    worker_id = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField()
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["learner", "exercise", "created_at"]),
+            models.Index(fields=["learner", "status"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"Run of {self.exercise} by {self.learner} to cell {self.up_to + 1}"
+
+    @property
+    def is_done(self) -> bool:
+        return self.status not in RUN_ACTIVE_STATUSES

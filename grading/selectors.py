@@ -172,6 +172,8 @@ class EditorCell:
     text: str
     grade_id: str = ""
     editable: bool = False
+    # The cell's 0-based position in the release notebook: what "Run to here" runs up to.
+    index: int = 0
 
     @property
     def field_name(self) -> str:
@@ -226,7 +228,7 @@ def _editor_cells(*, exercise: Exercise, prefill: dict[str, str]) -> list[Editor
     # The answer cells are named by the revision's parsed structure, so the release is read once.
     answer_ids = set(answer_grade_ids(revision=revision))
     cells = []
-    for cell in release_notebook_of(revision=revision).get("cells", []):
+    for index, cell in enumerate(release_notebook_of(revision=revision).get("cells", [])):
         source = cell.get("source", "")
         text = "".join(source) if isinstance(source, list) else str(source)
         grade_id = ((cell.get("metadata") or {}).get("nbgrader") or {}).get("grade_id") or ""
@@ -237,11 +239,17 @@ def _editor_cells(*, exercise: Exercise, prefill: dict[str, str]) -> list[Editor
                     text=prefill.get(grade_id, text),
                     grade_id=grade_id,
                     editable=True,
+                    index=index,
                 )
             )
         elif text.strip():
             cells.append(
-                EditorCell(cell_type=cell.get("cell_type", "code"), text=text, grade_id=grade_id)
+                EditorCell(
+                    cell_type=cell.get("cell_type", "code"),
+                    text=text,
+                    grade_id=grade_id,
+                    index=index,
+                )
             )
     return cells
 

@@ -11,6 +11,7 @@ from django_tasks import task
 from exercises.models import ExerciseRevision
 
 from . import services
+from .services import runs
 
 
 def worker_id() -> str:
@@ -34,3 +35,9 @@ def submission_grade_task(*, submission_id: int) -> str:
 @task(queue_name="grading")
 def regrade_batch_task(*, batch_id: int) -> str:
     return services.regrade_batch_run(batch_id=batch_id, worker=worker_id()).status
+
+
+@task(queue_name="runs")
+def notebook_run_task(*, run_id: int) -> str:
+    # Its own queue and worker, so a learner's run never waits behind grading nor delays it.
+    return runs.notebook_run_execute(run_id=run_id, worker=worker_id()).status

@@ -229,7 +229,7 @@ WAGTAIL_MODERATION_ENABLED = True
 TASKS = {
     "default": {
         "BACKEND": "django_tasks_db.backend.DatabaseBackend",
-        "QUEUES": ["default", "grading", "certificates"],
+        "QUEUES": ["default", "grading", "runs", "certificates"],
     }
 }
 

@@ -131,7 +131,7 @@ elif PMA_STORAGE != "local":
 # django-rq ignores client options when given a URL: put ?socket_connect_timeout=5 in REDIS_URL.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
-    TASK_QUEUES = ["default", "grading", "certificates"]
+    TASK_QUEUES = ["default", "grading", "runs", "certificates"]
     TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": TASK_QUEUES}}
     RQ_QUEUES = {
         name: {

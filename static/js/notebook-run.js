@@ -1,0 +1,66 @@
+/* "Run to here" in the exercise panel: sends the answer form to the run view in the background
+   (htmx.ajax), shows the run's status in the form's polite live region (the status partial polls
+   itself every second while the run is queued or running) and, when it ends, each cell's output
+   under its cell (out-of-band swaps in the same partial). Without this script the button posts the
+   whole form and the page comes back with the outputs. */
+(function () {
+  "use strict";
+
+  // The editors keep their textareas in sync as the learner types (exercise-editor.js); save
+  // them once more so the run gets exactly what is on screen.
+  function syncEditors(form) {
+    form.querySelectorAll(".CodeMirror").forEach(function (element) {
+      var editor = element.CodeMirror;
+      if (editor && typeof editor.save === "function") {
+        editor.save();
+      }
+    });
+  }
+
+  function clearOutputs(form) {
+    form.querySelectorAll("[data-run-output]").forEach(function (slot) {
+      slot.textContent = "";
+      slot.classList.remove("run-output--shown");
+    });
+  }
+
+  function run(button) {
+    var form = button.form;
+    var status = form && form.querySelector("[data-run-status]");
+    if (!status || typeof window.htmx === "undefined") {
+      return false;
+    }
+    syncEditors(form);
+    clearOutputs(form);
+    form.setAttribute("data-run-pending", button.value);
+    window.htmx
+      .ajax("POST", button.getAttribute("formaction"), {
+        source: form,
+        target: status,
+        swap: "outerHTML",
+        values: { up_to: button.value }
+      })
+      .finally(function () {
+        form.removeAttribute("data-run-pending");
+      });
+    return true;
+  }
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest ? event.target.closest("button[data-run-to]") : null;
+    if (button && run(button)) {
+      event.preventDefault();
+    }
+  });
+
+  // A refused run (too many, not enrolled, bad input) answers with the status partial and a 4xx
+  // code: show it like any other state.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var target = event.detail.target;
+    var code = event.detail.xhr ? event.detail.xhr.status : 0;
+    if (target && target.hasAttribute("data-run-status") && code >= 400 && code < 500) {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+    }
+  });
+})();
