@@ -172,6 +172,8 @@ class EditorCell:
     text: str
     grade_id: str = ""
     editable: bool = False
+    # A markdown cell's pasted images (nbformat `attachments`), shown from the page itself.
+    attachments: dict[str, Any] = field(default_factory=dict, compare=False)
     # The cell's 0-based position in the release notebook: what "Run to here" runs up to.
     index: int = 0
 
@@ -249,6 +251,7 @@ def _editor_cells(*, exercise: Exercise, prefill: dict[str, str]) -> list[Editor
                     text=text,
                     grade_id=grade_id,
                     index=index,
+                    attachments=cell.get("attachments") or {},
                 )
             )
     return cells
