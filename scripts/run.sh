@@ -22,7 +22,11 @@ cleanup() {
 }
 trap cleanup INT TERM EXIT
 
-$PY manage.py task_worker --queue-name '*' &
+$PY manage.py task_worker --queue-name '*' --exclude-queues runs &
+pids+=($!)
+# "Run to here" (learners running their notebook without using an attempt) has its own queue and
+# worker, at a lower CPU priority, so runs never delay grading (docs/operations.md).
+nice -n 10 $PY manage.py task_worker --queue-name runs &
 pids+=($!)
 # Re-queues submissions whose worker died mid-grade (see docs/operations.md).
 $PY manage.py grading_reaper &

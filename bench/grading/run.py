@@ -12,7 +12,8 @@ Prints figures; it never passes or fails on a time. In one run, rounds interleav
   own course directory (source/release/submitted) and gradebook.
 
 Then sustained throughput: two worker processes (one per core), each with a one-kernel pool,
-drain a queue of submissions.
+drain a queue of submissions; and the same with learners' "Run to here" runs going on alongside
+(``runs_alongside.py``: grading alone against grading with a steady stream of runs, and the ratio).
 
     .venv/bin/python bench/grading/run.py [--quick] [--rounds 3] [--n 20] [--throughput-n 40]
 """
@@ -40,6 +41,9 @@ from grading.engine.limits import Limits  # noqa: E402
 from grading.engine.pipeline import grade_submission  # noqa: E402
 from grading.engine.sandbox import LAUNCHER_ENV, start_kernel  # noqa: E402
 from grading.engine.sandbox.pool import ColdKernels, KernelPool  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import runs_alongside  # noqa: E402
 
 EXERCISE = ROOT / "tests" / "fixtures" / "exercises" / "rice_nbgrader_schema3.ipynb"
 BENCH_DIR = ROOT / "var" / "bench"
@@ -486,6 +490,8 @@ def main() -> None:
         print(
             f"  {launcher:<10} {rate:5.2f} submissions/s ({graded}/{args.throughput_n} graded)  (goal >= 25/s)"
         )
+    print("\nGrading with learners' runs going on alongside (bench/grading/runs_alongside.py):")
+    runs_alongside.measure(2 if args.quick else 4, 30 if args.quick else 60)
 
 
 if __name__ == "__main__":

@@ -21,6 +21,10 @@ class Limits:
     #: on the whole run by the cpu cgroup (cpu.max on v2, cpu.cfs_quota_us on v1) where the host
     #: delegates one; cpu_seconds still bounds each process's CPU time everywhere.
     cpu_quota: float = 1.0
+    #: The run's weight against other runs when the CPUs are contended, on cgroup v2's scale
+    #: (1 to 10000, 100 the default: cpu.weight on v2, cpu.shares = weight × 1024 / 100 on v1).
+    #: Learners' scratch runs use a low weight so graded submissions keep the CPUs.
+    cpu_weight: int = 100
 
     def __post_init__(self) -> None:
         for name in ("cell_timeout_s", "wall_timeout_s"):
@@ -40,3 +44,5 @@ class Limits:
                 raise ValueError(f"Limits.{name} must be positive")
         if not 0 < self.cpu_quota < float("inf"):
             raise ValueError("Limits.cpu_quota must be a positive number of cores")
+        if not 1 <= self.cpu_weight <= 10000:
+            raise ValueError("Limits.cpu_weight must be between 1 and 10000")

@@ -54,8 +54,9 @@ DEFAULTS: dict[str, Any] = {
     "STALE_SECONDS": 300,
     # Pre-started kernels per runs worker process.
     "POOL_SIZE": 1,
-    # Limits fields over grading's own: a run is shorter and takes half a core.
-    "LIMITS": {"wall_timeout_s": 30.0, "cpu_quota": 0.5},
+    # Limits fields over grading's own: a run is shorter, takes at most half a core, and weighs
+    # a tenth of a graded submission when the CPUs are contended.
+    "LIMITS": {"wall_timeout_s": 30.0, "cpu_quota": 0.5, "cpu_weight": 10},
 }
 
 _lock = threading.Lock()

@@ -23,11 +23,11 @@ Which controller comes from where, decided once per process by ``cgroup_layout()
   names it in PM_ACADEMY_SANDBOX_CGROUP (for systemd: ``Delegate=yes`` plus
   ``DelegateSubgroup=grader``, which leaves the unit's own cgroup free of processes; name that
   cgroup). Files: ``memory.max``, ``memory.swap.max`` (0), ``memory.oom.group`` (1: the OOM
-  killer ends the whole run), ``pids.max``, ``cpu.max``.
+  killer ends the whole run), ``pids.max``, ``cpu.max`` (and ``cpu.weight`` for a run with a weight of its own).
 * cgroup v1, when the controller is mounted as a v1 hierarchy and the grader's cgroup there is
   writable. Files: ``memory.limit_in_bytes``, ``memory.memsw.limit_in_bytes`` (no swap),
   ``memory.oom_control`` (1: a run at its limit is paused, and the grader's OOM watcher ends it
-  whole), ``pids.max``, ``cpu.cfs_quota_us`` / ``cpu.cfs_period_us``.
+  whole), ``pids.max``, ``cpu.cfs_quota_us`` / ``cpu.cfs_period_us`` (and ``cpu.shares``).
 * neither: "not available: <reason>", logged once. RLIMIT_AS still bounds each process's
   address space and RLIMIT_NPROC its uid's processes and threads, so a run can hold up to
   ``memory_bytes × max_processes``; RLIMIT_CPU bounds CPU seconds per process, not the share.
@@ -58,6 +58,8 @@ PARENT_NAME = "pm-academy"
 CONTROLLERS = ("memory", "pids", "cpu")
 CPU_PERIOD_US = 100_000
 MIN_CPU_QUOTA_US = 1_000
+# cgroup v2's default cpu.weight (v1's cpu.shares default, 1024, is the same share).
+DEFAULT_CPU_WEIGHT = 100
 # The launcher chain's own processes on top of the kernel's budget (the fork server's launcher
 # and init, or bubblewrap's two processes).
 PIDS_HEADROOM = 4
@@ -350,16 +352,21 @@ def _limit_values(limits: Limits, version: int) -> dict[str, dict[str, str]]:
     memory = str(limits.memory_bytes + limits.tmpfs_bytes)
     pids = str(limits.max_processes + PIDS_HEADROOM)
     quota = str(max(MIN_CPU_QUOTA_US, round(limits.cpu_quota * CPU_PERIOD_US)))
+    # The weight is written only when it is not the default, so a host whose cgroups predate it
+    # grades as before.
+    weighted = limits.cpu_weight != DEFAULT_CPU_WEIGHT
     if version == 2:
-        return {
-            "memory": {"memory.max": memory},
-            "pids": {"pids.max": pids},
-            "cpu": {"cpu.max": f"{quota} {CPU_PERIOD_US}"},
-        }
+        cpu = {"cpu.max": f"{quota} {CPU_PERIOD_US}"}
+        if weighted:
+            cpu["cpu.weight"] = str(limits.cpu_weight)
+        return {"memory": {"memory.max": memory}, "pids": {"pids.max": pids}, "cpu": cpu}
+    cpu = {"cpu.cfs_period_us": str(CPU_PERIOD_US), "cpu.cfs_quota_us": quota}
+    if weighted:
+        cpu["cpu.shares"] = str(max(2, limits.cpu_weight * 1024 // DEFAULT_CPU_WEIGHT))
     return {
         "memory": {"memory.limit_in_bytes": memory},
         "pids": {"pids.max": pids},
-        "cpu": {"cpu.cfs_period_us": str(CPU_PERIOD_US), "cpu.cfs_quota_us": quota},
+        "cpu": cpu,
     }
 
 
