@@ -17,7 +17,20 @@ from .quizzes import QuizReveal, QuizSettings
 RICH_TEXT_FEATURES = ["h3", "h4", "bold", "italic", "ol", "ul", "link", "code", "hr"]
 
 
-class HeadingBlock(blocks.StructBlock):
+class SearchesTextOnly:
+    """Site search reads the words a reader sees: a block's choices (a heading's level, a
+    callout's kind, a code block's language) are settings, so they are neither indexed nor quoted
+    in search excerpts."""
+
+    def get_searchable_content(self, value):
+        content = []
+        for name, child in self.child_blocks.items():  # type: ignore[attr-defined]
+            if not isinstance(child, blocks.ChoiceBlock):
+                content.extend(child.get_searchable_content(value.get(name)))
+        return content
+
+
+class HeadingBlock(SearchesTextOnly, blocks.StructBlock):
     text = blocks.CharBlock(max_length=120, help_text=_("The heading text."))
     level = blocks.ChoiceBlock(
         choices=[("h2", _("Section (h2)")), ("h3", _("Subsection (h3)"))],
@@ -63,7 +76,7 @@ class VideoBlock(blocks.StructBlock):
         template = "blocks/video.html"
 
 
-class CalloutBlock(blocks.StructBlock):
+class CalloutBlock(SearchesTextOnly, blocks.StructBlock):
     kind = blocks.ChoiceBlock(
         choices=[("info", _("Information")), ("tip", _("Tip")), ("warning", _("Warning"))],
         default="info",
@@ -98,7 +111,7 @@ class QuoteBlock(blocks.StructBlock):
         template = "blocks/quote.html"
 
 
-class CodeBlock(blocks.StructBlock):
+class CodeBlock(SearchesTextOnly, blocks.StructBlock):
     language = blocks.ChoiceBlock(
         choices=[("python", "Python"), ("sql", "SQL"), ("text", _("Plain text"))],
         default="python",

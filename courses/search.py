@@ -22,9 +22,10 @@ from dataclasses import dataclass, field
 
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db.models import Exists, OuterRef
-from django.utils.html import conditional_escape, strip_tags
+from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 from wagtail.models import Page, PageViewRestriction
+from wagtail.rich_text import get_text_for_indexing
 
 from .models import CoursePage, Enrolment, LessonPage
 from .models.learning import EnrolmentStatus
@@ -187,7 +188,7 @@ def lesson_text(lesson: LessonPage) -> str:
 
 def course_text(course: CoursePage) -> str:
     """What the course page shows anyone: summary, description and outcomes."""
-    return " ".join([course.summary, strip_tags(course.description), course.outcomes])
+    return " ".join([course.summary, get_text_for_indexing(course.description), course.outcomes])
 
 
 # Results ----------------------------------------------------------------------------------------
