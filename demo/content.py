@@ -1,4 +1,4 @@
-"""The demo site: home page, catalog, the flagship course and two short courses.
+"""The demo site: home page, catalog, the flagship course and two short courses (short_courses.py).
 
 `demo_site_build` matches pages on slugs and exercises on their slug, so running it twice changes
 nothing. When the demo content itself changes between versions, the page gets a new published
@@ -22,7 +22,7 @@ from courses.models import (
     Skill,
 )
 
-from .flagship.authoring import Lesson, Module, body_stream, check, code, p
+from .flagship.authoring import Module, body_stream
 from .flagship.foundations import ROLE_MODULES
 from .flagship.notebook_exercises import (
     CAPSTONE_SLUG,
@@ -32,6 +32,7 @@ from .flagship.notebook_exercises import (
     demo_exercises_validate,
 )
 from .flagship.prioritization import CAPSTONE_PASS_PERCENT, PRIORITIZATION_MODULES
+from .short_courses import ROADMAP_MODULES, SCORING_MODULES
 
 SKILLS = {
     "product-strategy": "Product strategy",
@@ -105,102 +106,57 @@ SMALL_COURSES = (
     Course(
         slug="prioritization-with-rice-and-ice",
         title="Prioritization with RICE and ICE",
-        summary="Score ideas by reach, impact, confidence and effort to decide what to build next.",
-        description="<p>Two scoring models that turn a long wish list into an ordered plan.</p>",
-        outcomes="Score a backlog with RICE\nCompare RICE with ICE and know when to use each",
+        summary=(
+            "Score a backlog with RICE and ICE, feed the scores with evidence, and turn the "
+            "ranking into a plan your stakeholders trust."
+        ),
+        description=(
+            "<p>A short, practical course for product managers who already know why "
+            "prioritization matters and want to do it well. You will estimate each RICE factor "
+            "so that scores can be compared, triage many small ideas with ICE and an anchored "
+            "rubric, find evidence for your estimates, and turn a ranked list into a plan that "
+            "respects dependencies, strategy and capacity.</p>"
+            "<h3>What it takes to pass</h3>"
+            "<ul><li>Complete all four lessons.</li></ul>"
+        ),
+        outcomes=(
+            "Estimate reach, impact, confidence and effort consistently and score a backlog with "
+            "RICE\n"
+            "Triage many small ideas with ICE and an anchored scoring rubric\n"
+            "Raise confidence in an estimate with a cheap test before building\n"
+            "Turn a ranking into a plan that respects dependencies, strategy and capacity"
+        ),
         level="intermediate",
-        estimated_hours=3,
+        estimated_hours=1,
         skills=("prioritization", "product-strategy"),
         certificate_valid_months=24,
-        modules=(
-            Module(
-                slug="scoring-models",
-                title="Scoring models",
-                summary="RICE and ICE step by step.",
-                lessons=(
-                    Lesson(
-                        slug="rice-in-practice",
-                        title="RICE in practice",
-                        summary="Reach times impact times confidence, divided by effort.",
-                        minutes=10,
-                        body=[
-                            p(
-                                "<p>RICE scores an idea by how many people it reaches in a "
-                                "period, how much it helps each one, how sure you are of those "
-                                "estimates, and how much work it takes.</p>"
-                            ),
-                            code("rice = reach * impact * confidence / effort"),
-                            check(
-                                "effort",
-                                "Two ideas have the same reach, impact and confidence. One "
-                                "takes twice the effort. How do their RICE scores compare?",
-                                [
-                                    (
-                                        "The cheaper idea scores twice as high",
-                                        True,
-                                        "Right: effort divides the score.",
-                                    ),
-                                    (
-                                        "They score the same",
-                                        False,
-                                        "Effort is part of the formula, so the scores differ.",
-                                    ),
-                                ],
-                            ),
-                        ],
-                    ),
-                ),
-            ),
-        ),
+        modules=SCORING_MODULES,
     ),
     Course(
         slug="roadmaps-and-stakeholders",
         title="Roadmaps and Stakeholders",
-        summary="Build outcome-based roadmaps and keep leadership and teams aligned on them.",
-        description="<p>How to plan in themes and outcomes, and how to say no well.</p>",
-        outcomes="Write an outcome-based roadmap\nRun a roadmap review with stakeholders",
+        summary=(
+            "Build outcome-based roadmaps with now, next and later horizons, and keep leadership, "
+            "teams and customers aligned on them."
+        ),
+        description=(
+            "<p>How to plan in themes and outcomes rather than feature lists, how to show "
+            "certainty honestly with time horizons, who your stakeholders are and what each of "
+            "them needs, and how to say no and run a roadmap review without losing allies.</p>"
+            "<h3>What it takes to pass</h3>"
+            "<ul><li>Complete all four lessons.</li></ul>"
+        ),
+        outcomes=(
+            "Write roadmap items as measurable outcomes grouped in themes\n"
+            "Lay out a now-next-later roadmap that matches detail to certainty\n"
+            "Map stakeholders by influence and interest and plan how to work with each\n"
+            "Decline a request by making its trade-off visible, and run a roadmap review"
+        ),
         level="advanced",
-        estimated_hours=2,
+        estimated_hours=1,
         skills=("roadmapping", "communication"),
         certificate_valid_months=36,
-        modules=(
-            Module(
-                slug="outcome-roadmaps",
-                title="Outcome roadmaps",
-                summary="Plans that survive contact with reality.",
-                lessons=(
-                    Lesson(
-                        slug="themes-not-features",
-                        title="Themes, not feature lists",
-                        summary="Why roadmaps organised by problems age better.",
-                        minutes=10,
-                        body=[
-                            p(
-                                "<p>A feature list promises solutions before you have tested "
-                                "them. A roadmap of themes promises to work on problems, which "
-                                "leaves the team room to find the best answer.</p>"
-                            ),
-                            check(
-                                "outcome",
-                                "Which roadmap item is written as an outcome?",
-                                [
-                                    (
-                                        "Cut time to first report from 3 days to 1",
-                                        True,
-                                        "Yes: it states a measurable change for users.",
-                                    ),
-                                    (
-                                        "Build a PDF export button",
-                                        False,
-                                        "That is a feature; it names a solution, not a result.",
-                                    ),
-                                ],
-                            ),
-                        ],
-                    ),
-                ),
-            ),
-        ),
+        modules=ROADMAP_MODULES,
     ),
 )
 

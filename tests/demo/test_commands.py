@@ -27,7 +27,7 @@ def _snapshot():
 def test_load_demo_builds_the_site_and_is_idempotent(client):
     out = StringIO()
     call_command("load_demo", stdout=out)
-    assert "Demo content ready (30 pages added)." in out.getvalue()
+    assert "Demo content ready (38 pages added)." in out.getvalue()
     site = Site.objects.get(is_default_site=True)
     assert isinstance(site.root_page.specific, HomePage)
     foundations = CoursePage.objects.get(slug="product-management-foundations")
