@@ -6,7 +6,11 @@ learner enrolled in the flagship course with some progress; "exercise" is a less
 notebook exercise), counts each page's queries in this process, then serves the site with
 gunicorn (two workers, config/gunicorn.conf.py) on loopback and loads each page for a fixed
 time with 8 connections: with wrk (installed with apt when missing and running as root) or,
-failing that, a bounded Python load script. The lesson page runs twice in the same run, against
+failing that, a bounded Python load script. "workspace" is the exercise workspace page
+(/courses/<id>/exercises/<id>/) and "run POST" a "Run to here" request as the page's script sends
+it (all answers, HX-Request, 202 with the status partial): it stores a run and enqueues it on the
+runs queue, with no worker draining it; bench_settings turns the per-learner run limits off, so
+every request takes the accepting path rather than the cheaper 429. The lesson page runs twice in the same run, against
 a second gunicorn with PMA_PAGE_CACHE=0, and the ratio is printed. Stops its servers on exit.
 Prints figures and never fails on a time.
 """
@@ -48,6 +52,15 @@ class Target:
     name: str
     path: str
     logged_in: bool
+    #: A POST's form body (urlencoded, with the CSRF token); None: a GET.
+    body: str | None = None
+
+    @property
+    def headers(self) -> dict[str, str]:
+        if self.body is None:
+            return {}
+        # As static/js/notebook-run.js sends it: the status partial comes back (202).
+        return {"Content-Type": "application/x-www-form-urlencoded", "HX-Request": "true"}
 
 
 @dataclass(frozen=True)
@@ -152,8 +165,53 @@ def _prepare() -> tuple[list[Target], str]:
     targets += [Target(name, path, True) for name, path in pages]
     if with_exercise is not None:
         targets.append(Target("exercise", with_exercise.url, True))
+        targets += _workspace_targets(with_exercise, client)
     targets.append(Target("dashboard", "/dashboard/", True))
+    csrf = client.cookies.get(settings.CSRF_COOKIE_NAME)
+    if csrf is not None:
+        cookie += f"; {settings.CSRF_COOKIE_NAME}={csrf.value}"
     return targets, cookie
+
+
+def _workspace_targets(lesson, client) -> list[Target]:
+    """The exercise workspace page (/courses/<id>/exercises/<id>/) and a "Run to here" request
+    (POST, all answers, run to the last code cell), as the learner's browser sends them."""
+    from urllib.parse import urlencode
+
+    from django.urls import reverse
+    from django.utils.crypto import get_random_string
+
+    from courses.models import CoursePage
+    from exercises.models import Exercise
+    from exercises.services import exercise_revision_record_validation
+    from grading.services import release_answer_stubs, release_notebook_of
+
+    exercise_id = next(
+        raw["value"]["exercise"] for raw in lesson.body.raw_data if raw["type"] == "exercise"
+    )
+    exercise = Exercise.objects.get(pk=exercise_id)
+    if not exercise.is_ready:
+        # load_demo leaves validation (the sandbox, about 25 s) to the worker: record it as passed,
+        # so the pages show the open exercise a learner works on.
+        exercise_revision_record_validation(
+            revision=exercise.revisions.order_by("-pk").first(),
+            report={"valid": True, "problems": []},
+        )
+        exercise = Exercise.objects.get(pk=exercise_id)
+    course = CoursePage.objects.ancestor_of(lesson).get()
+    workspace = reverse("exercise_page", args=[course.pk, exercise.pk])
+    # A CSRF secret in the cookie and the same in the form, as the page's form sends it.
+    token = get_random_string(32)
+    client.cookies["csrftoken"] = token
+    cells = release_notebook_of(revision=exercise.current_revision)["cells"]
+    last_code = max(i for i, cell in enumerate(cells) if cell.get("cell_type") == "code")
+    answers = {
+        f"answer-{gid}": text
+        for gid, text in release_answer_stubs(revision=exercise.current_revision).items()
+    }
+    body = urlencode({"csrfmiddlewaretoken": token, "up_to": last_code, **answers})
+    run = reverse("exercise_run", args=[course.pk, exercise.pk])
+    return [Target("workspace", workspace, True), Target("run POST", run, True, body)]
 
 
 def _count_queries(targets: list[Target]) -> dict[tuple[str, bool, bool], int]:
@@ -172,6 +230,18 @@ def _count_queries(targets: list[Target]) -> dict[tuple[str, bool, bool], int]:
                 client = Client()
                 if target.logged_in:
                     client.force_login(learner)
+                if target.body is not None:
+                    with CaptureQueriesContext(connection) as queries:
+                        response = client.post(
+                            target.path,
+                            target.body,
+                            content_type="application/x-www-form-urlencoded",
+                            headers={"HX-Request": "true"},
+                        )
+                    if response.status_code != 202:
+                        raise SystemExit(f"POST {target.path} answered {response.status_code}")
+                    counts[(target.name, target.logged_in, cache_on)] = len(queries)
+                    continue
                 client.get(target.path)
                 with CaptureQueriesContext(connection) as queries:
                     response = client.get(target.path)
@@ -248,12 +318,25 @@ def _wrk() -> str | None:
     return found
 
 
-def _load_with_wrk(wrk: str, *, port: int, path: str, cookie: str | None, seconds: int) -> Figures:
+def _load_with_wrk(
+    wrk: str, *, port: int, target: Target, cookie: str | None, seconds: int
+) -> Figures:
+    path = target.path
     script = WORKDIR / "report.lua"
-    script.write_text(WRK_SCRIPT)
+    text = WRK_SCRIPT
+    if target.body is not None:
+        body = WORKDIR / "post-body.txt"
+        body.write_text(target.body)
+        text = (
+            f'wrk.method = "POST"\nlocal f = io.open("{body}", "r")\n'
+            'wrk.body = f:read("*a")\nf:close()\n' + text
+        )
+    script.write_text(text)
     command = [wrk, "-t2", f"-c{CONNECTIONS}", f"-d{seconds}s", "-s", str(script)]
     if cookie:
         command += ["-H", f"Cookie: {cookie}"]
+    for name, value in target.headers.items():
+        command += ["-H", f"{name}: {value}"]
     output = subprocess.run(  # noqa: S603
         [*command, f"http://127.0.0.1:{port}{path}"], capture_output=True, text=True, check=True
     ).stdout
@@ -263,13 +346,16 @@ def _load_with_wrk(wrk: str, *, port: int, path: str, cookie: str | None, second
     return Figures(int(requests), int(errors), float(seconds), float(p50), float(p95))
 
 
-def _load_with_python(*, port: int, path: str, cookie: str | None, seconds: int) -> Figures:
+def _load_with_python(*, port: int, target: Target, cookie: str | None, seconds: int) -> Figures:
     """8 keep-alive connections in threads for a fixed time (slower than wrk: a floor)."""
     latencies: list[float] = []
     errors = [0]
     lock = threading.Lock()
     deadline = time.monotonic() + seconds
     headers = {"Cookie": cookie} if cookie else {}
+    headers.update(target.headers)
+    path, method = target.path, "GET" if target.body is None else "POST"
+    body = target.body.encode() if target.body is not None else None
 
     def worker() -> None:
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
@@ -277,10 +363,10 @@ def _load_with_python(*, port: int, path: str, cookie: str | None, seconds: int)
         while time.monotonic() < deadline:
             started = time.perf_counter()
             try:
-                connection.request("GET", path, headers=headers)
+                connection.request(method, path, body=body, headers=headers)
                 response = connection.getresponse()
                 response.read()
-                ok = response.status == 200
+                ok = response.status in (200, 202)
             except OSError:
                 connection.close()
                 connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
@@ -326,12 +412,12 @@ def main() -> None:
             port = servers[cache_on][1]
             session = cookie if target.logged_in else None
             # One short warm-up per page and server fills the page cache and connection pools.
-            _load_with_python(port=port, path=target.path, cookie=session, seconds=1)
+            _load_with_python(port=port, target=target, cookie=session, seconds=1)
             if wrk:
                 return _load_with_wrk(
-                    wrk, port=port, path=target.path, cookie=session, seconds=seconds
+                    wrk, port=port, target=target, cookie=session, seconds=seconds
                 )
-            return _load_with_python(port=port, path=target.path, cookie=session, seconds=seconds)
+            return _load_with_python(port=port, target=target, cookie=session, seconds=seconds)
 
         print(
             f"\ngunicorn, 2 workers, {CONNECTIONS} connections, {seconds} s per page, {tool}; "
