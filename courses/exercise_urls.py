@@ -2,8 +2,8 @@
 
 from django.urls import path
 
+from . import draft_views, run_views
 from . import exercise_views as views
-from . import run_views
 
 urlpatterns = [
     path(
@@ -27,6 +27,16 @@ urlpatterns = [
         name="exercise_run",
     ),
     path("runs/<int:run_id>/status/", run_views.exercise_run_status, name="exercise_run_status"),
+    path(
+        "courses/<int:course_id>/exercises/<int:exercise_id>/draft/",
+        draft_views.exercise_draft,
+        name="exercise_draft",
+    ),
+    path(
+        "courses/<int:course_id>/exercises/<int:exercise_id>/draft/save/",
+        draft_views.exercise_draft_form,
+        name="exercise_draft_form",
+    ),
     path("submissions/<int:submission_id>/", views.submission_detail, name="submission_detail"),
     path(
         "submissions/<int:submission_id>/status/", views.submission_status, name="submission_status"

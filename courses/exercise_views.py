@@ -28,10 +28,11 @@ from exercises.models import Exercise
 from grading.models import SubmissionKind
 from grading.selectors import learner_submission, submission_result
 from grading.services import SubmissionRefused
-from grading.uploads import max_upload_bytes, upload_too_large
+from grading.uploads import answers_too_large, max_upload_bytes, upload_too_large
 from ops.request_limits import FORM_OVERHEAD_BYTES, request_body_limit
 
-from .exercise_panel import DRAFT_SESSION_KEY, exercise_panel_for_request
+from .drafts import draft_sync_submitted
+from .exercise_panel import exercise_panel_for_request
 from .models import CourseExercise, CoursePage, LessonPage
 from .selectors import active_enrolment, learner_can_edit_course
 from .services import NotEnrolledError, course_exercise_submit
@@ -138,9 +139,7 @@ def _submission_too_large(request, declared_bytes: int) -> HttpResponseRedirect:
     if request.content_type == "multipart/form-data":
         message = upload_too_large(declared_bytes)
     else:
-        message = _(
-            "Your answers come to %(size).1f MB; at most %(limit).1f MB can be sent at once."
-        ) % {"size": declared_bytes / 2**20, "limit": max_upload_bytes() / 2**20}
+        message = answers_too_large(declared_bytes)
     messages.error(request, message)
     target = request.headers.get("Referer", "")
     if not url_has_allowed_host_and_scheme(
@@ -176,10 +175,15 @@ def exercise_submit(request, course_id: int, exercise_id: int):
         messages.info(request, _("Enrol in this course to submit its exercises."))
         return redirect(course.url)
     except SubmissionRefused as refusal:
-        if answers:
-            request.session[DRAFT_SESSION_KEY.format(exercise_id=exercise.pk)] = answers
+        # Imported here: draft_views builds on this module's helpers.
+        from .draft_views import keep_refused_answers
+
         messages.error(request, str(refusal))
+        keep_refused_answers(request, course=course, exercise=exercise, answers=answers)
         return _back(request, course, exercise)
+    draft_sync_submitted(
+        learner=request.user, course=course, exercise=exercise, answers=dict(submission.answers)
+    )
     if submission.kind == SubmissionKind.CHECK:
         messages.success(request, _("Your answers are being checked against the visible tests."))
     else:

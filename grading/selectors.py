@@ -172,6 +172,8 @@ class EditorCell:
     text: str
     grade_id: str = ""
     editable: bool = False
+    # An answer cell's text in the release notebook, for "reset this cell to the original".
+    original: str = ""
     # A markdown cell's pasted images (nbformat `attachments`), shown from the page itself.
     attachments: dict[str, Any] = field(default_factory=dict, compare=False)
     # The cell's 0-based position in the release notebook: what "Run to here" runs up to.
@@ -241,6 +243,7 @@ def _editor_cells(*, exercise: Exercise, prefill: dict[str, str]) -> list[Editor
                     text=prefill.get(grade_id, text),
                     grade_id=grade_id,
                     editable=True,
+                    original=text,
                     index=index,
                 )
             )
@@ -299,11 +302,14 @@ def exercise_panel_context(
     exercise: Exercise,
     course_page_id: int | None,
     draft: dict[str, str] | None = None,
+    draft_saved_at: datetime | None = None,
 ) -> dict[str, Any]:
     """Everything the exercise panel template needs, as {"panel": ExercisePanel}.
 
-    `draft` holds answers the learner typed in a request that was refused, so nothing they
-    wrote is lost; otherwise the editor starts from their last answers or the release stubs.
+    `draft` holds answers the learner typed but did not submit (saved as they type, or sent in a
+    request that was refused), so nothing they wrote is lost. The editor starts from the newer of
+    the draft (saved at `draft_saved_at`; None: newer than anything) and the last submission,
+    cell by cell falling back to the other, then to the release stubs.
     """
     latest, counted, attempts_used = _panel_submissions(
         learner=learner, exercise=exercise, course_page_id=course_page_id
@@ -315,7 +321,11 @@ def exercise_panel_context(
         last_attempt=None,
         last_sent_at=latest.created_at if latest is not None else None,
     )
-    prefill = draft or _last_answers(submission=latest)
+    last = _last_answers(submission=latest)
+    if draft and (latest is None or draft_saved_at is None or draft_saved_at >= latest.created_at):
+        prefill = {**last, **draft}
+    else:
+        prefill = {**(draft or {}), **last}
     panel = ExercisePanel(
         exercise=exercise,
         course_page_id=course_page_id,

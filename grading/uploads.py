@@ -28,3 +28,11 @@ def upload_too_large(size_bytes: int) -> str:
         "The notebook is %(size).1f MB; uploads may be at most %(limit).1f MB. Clear its "
         "outputs (Kernel > Restart & Clear Output), save, and upload it again."
     ) % {"size": size_bytes / 2**20, "limit": limit / 2**20}
+
+
+def answers_too_large(size_bytes: int) -> str:
+    """The message for answer cells (typed in the browser) that together exceed the limit."""
+    return _("Your answers come to %(size).1f MB; at most %(limit).1f MB can be sent at once.") % {
+        "size": size_bytes / 2**20,
+        "limit": max_upload_bytes() / 2**20,
+    }

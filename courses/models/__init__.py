@@ -8,12 +8,15 @@
 - learning: what a learner did (Enrolment and EnrolmentStatus, LessonCompletion,
   KnowledgeCheckAnswer, QuizAttempt, CourseExerciseScore, CourseProgress, ExerciseTestTally,
   SORT_NAME_MAX_LENGTH).
+- drafts: ExerciseDraft, the answers a learner is typing into an exercise, saved as they type.
 
-Imports run one way: learning imports pages, pages never imports learning, and neither imports
+Imports run one way: learning and drafts import pages, pages never imports them, and none imports
 this package. Pages that call selectors or services do so lazily, inside their methods.
-All writes go through courses.services, all reads for views through courses.selectors.
+All writes go through courses.services, all reads for views through courses.selectors (drafts
+through courses.drafts).
 """
 
+from .drafts import ExerciseDraft
 from .learning import (
     SORT_NAME_MAX_LENGTH,
     CourseExerciseScore,
@@ -54,6 +57,7 @@ __all__ = [
     "CourseTreePage",
     "Enrolment",
     "EnrolmentStatus",
+    "ExerciseDraft",
     "ExerciseTestTally",
     "HomeFeaturedCourse",
     "HomePage",

@@ -9,6 +9,7 @@ a learner gets Wagtail's userbar from accounts.admin_access.
 import pytest
 from django.test import override_settings
 
+from courses.drafts import draft_save
 from courses.models import LessonPage
 from courses.services import enrolment_create, lesson_complete
 from grading.services import submission_create, submission_grade
@@ -152,7 +153,7 @@ def exercise_lessons(small, big):
 
 
 @pytest.mark.parametrize("course_name", ["small", "big"])
-def test_a_lesson_with_an_exercise_adds_2_queries_however_many_submissions(
+def test_a_lesson_with_an_exercise_adds_3_queries_however_many_submissions_or_drafts(
     client,
     learner_in_both,
     exercise_lessons,
@@ -166,8 +167,8 @@ def test_a_lesson_with_an_exercise_adds_2_queries_however_many_submissions(
     lesson = LessonPage.objects.get(pk=lessons_of(course)[0].pk)
     client.force_login(learner_in_both)
     # + the exercise with its current revision; the latest submission, the attempt that counts
-    # and the number of attempts used in one query.
-    assert_queries(client, lesson.url, 6, django_assert_num_queries)
+    # and the number of attempts used in one query; the learner's draft of it.
+    assert_queries(client, lesson.url, 7, django_assert_num_queries)
 
     for kind, answers in [
         ("submit", CORRECT),
@@ -183,5 +184,13 @@ def test_a_lesson_with_an_exercise_adds_2_queries_however_many_submissions(
             kind=kind,
         )
         submission_grade(submission_id=submission.pk, worker="w")
-    assert_queries(client, lesson.url, 6, django_assert_num_queries)
+    draft_save(
+        learner=learner_in_both,
+        course=course,
+        exercise=exercise_lessons,
+        answers={"rice_answer": "# a draft\n"},
+        base_version=4,
+    )
+    assert_queries(client, lesson.url, 7, django_assert_num_queries)
+    assert "# a draft" in client.get(lesson.url).text
     assert "Unlimited attempts (3 used)" in client.get(lesson.url).text
