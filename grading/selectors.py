@@ -172,6 +172,8 @@ class EditorCell:
     text: str
     grade_id: str = ""
     editable: bool = False
+    # A markdown cell's pasted images (nbformat `attachments`), shown from the page itself.
+    attachments: dict[str, Any] = field(default_factory=dict, compare=False)
     # An answer cell's text in the release notebook, for "reset this cell to the original".
     original: str = ""
     # A markdown cell's pasted images (nbformat `attachments`), shown from the page itself.

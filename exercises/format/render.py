@@ -106,18 +106,38 @@ _TEX_SYMBOLS = {
     "xi": "ξ", "pi": "π", "rho": "ρ", "sigma": "σ", "tau": "τ", "phi": "φ", "varphi": "φ",
     "chi": "χ", "psi": "ψ", "omega": "ω", "Gamma": "Γ", "Delta": "Δ", "Theta": "Θ",
     "Lambda": "Λ", "Pi": "Π", "Sigma": "Σ", "Phi": "Φ", "Psi": "Ψ", "Omega": "Ω",
-    "quad": " ", "qquad": " ", "left": "", "right": "", "displaystyle": "",
+    "quad": " ", "qquad": " ", "left": "", "right": "", "middle": "", "big": "", "Big": "",
+    "bigg": "", "Bigg": "", "displaystyle": "", "textstyle": "", "limits": "", "nolimits": "",
+    "tiny": "", "small": "", "normalsize": "", "large": "", "Large": "", "LARGE": "",
+    "huge": "", "Huge": "", "lbrace": "{", "rbrace": "}", "mid": "|", "vert": "|",
+    "langle": "⟨", "rangle": "⟩", "circ": "∘", "star": "⋆", "prime": "′",
 }  # fmt: skip
-_SUPERSCRIPTS = str.maketrans("0123456789+-=()n", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁿ")
+_SUPERSCRIPTS = str.maketrans("0123456789+-=()ni", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁿⁱ")
+_SUBSCRIPTS = str.maketrans("0123456789+-=()aehijklmnoprstuvx", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ")
+#: Accents as combining marks over the letter they decorate: \hat{y} reads ŷ.
+_ACCENTS = {
+    "hat": "\u0302", "widehat": "\u0302", "bar": "\u0304", "overline": "\u0305",
+    "tilde": "\u0303", "widetilde": "\u0303", "vec": "\u20d7", "dot": "\u0307", "ddot": "\u0308",
+}  # fmt: skip
 _TEX_TEXT = re.compile(
-    r"\\(?:text|textrm|textbf|textit|mathrm|mathbf|mathit|operatorname)\{([^{}]*)\}"
+    r"\\(?:text|textrm|textbf|textit|textsf|texttt|mathrm|mathbf|mathit|mathsf|mathtt|mathcal"
+    r"|mathbb|boldsymbol|operatorname)\{([^{}]*)\}"
 )
 _TEX_FRAC = re.compile(r"\\[dt]?frac\{([^{}]*)\}\{([^{}]*)\}")
 _TEX_SQRT = re.compile(r"\\sqrt\{([^{}]*)\}")
-_TEX_POWER = re.compile(r"\^(?:\{([^{}]*)\}|([A-Za-z0-9]))")
+_TEX_ACCENT = re.compile(r"\\(" + "|".join(_ACCENTS) + r")(?:\{([^{}]*)\}|\s*([A-Za-z]))")
+_TEX_SCRIPT = re.compile(r"([_^])(?:\{([^{}]*)\}|([A-Za-z0-9]))")
+#: A group that is no command's argument (not after a letter or a closing brace): its contents.
+_TEX_GROUP = re.compile(r"(?<![A-Za-z}])\{([^{}]*)\}")
 _TEX_COMMAND = re.compile(r"\\([A-Za-z]+)(\s?)")
-_TEX_SPACING = re.compile(r"\\[,;:! ]")
+#: The symbols first, so an accent or a script sees \beta as the one letter β it is.
+_TEX_SYMBOL = re.compile(
+    r"\\(" + "|".join(sorted(_TEX_SYMBOLS, key=len, reverse=True)) + r")(?![A-Za-z])(\s?)"
+)
+_TEX_SPACING = re.compile(r"\\[,;:! >]")
 _SIMPLE = re.compile(r"[\w.·]+\Z")
+_LBRACE, _RBRACE = "\ue000", "\ue001"  # \{ and \} while groups are read
+_KEPT_SCRIPT = {"^": "\ue002", "_": "\ue003"}
 
 
 def _grouped(part: str) -> str:
@@ -125,25 +145,54 @@ def _grouped(part: str) -> str:
     return part if _SIMPLE.match(part) else f"({part})"
 
 
-def _power(match: re.Match[str]) -> str:
-    exponent = match.group(1) if match.group(1) is not None else match.group(2)
-    raised = exponent.translate(_SUPERSCRIPTS)
-    return raised if raised != exponent or not exponent else f"^{_grouped(exponent)}"
+def _script(match: re.Match[str]) -> str:
+    mark, braced, single = match.group(1), match.group(2), match.group(3)
+    body = (braced if braced is not None else single).strip()
+    table = _SUPERSCRIPTS if mark == "^" else _SUBSCRIPTS
+    shifted = body.translate(table)
+    if body and all(a != b for a, b in zip(body, shifted, strict=True)):
+        return shifted
+    if not body:
+        return ""
+    # Marked so the next pass does not read the same script again; restored at the end.
+    kept = _KEPT_SCRIPT[mark]
+    return f"{kept}{body}" if len(body) == 1 else f"{kept}({body})"
+
+
+def _accent(match: re.Match[str]) -> str:
+    body = (match.group(2) if match.group(2) is not None else match.group(3)).strip()
+    mark = _ACCENTS[match.group(1)]
+    return f"{body}{mark}" if len(body) == 1 else f"{match.group(1)}({body})"
 
 
 def tex_text(tex: str) -> str:
-    """TeX as text a person can read without MathJax: symbols as Unicode, fractions with a slash."""
-    text = _TEX_SPACING.sub(" ", tex)
-    text = text.replace(r"\%", "%").replace(r"\$", "$").replace(r"\{", "{").replace(r"\}", "}")
-    text = _TEX_TEXT.sub(r"\1", text)
-    for _ in range(8):  # innermost first, so nested fractions read (a/b)/c
-        text, n = _TEX_FRAC.subn(lambda m: f"{_grouped(m[1])}/{_grouped(m[2])}", text)
-        text, k = _TEX_SQRT.subn(lambda m: f"√{_grouped(m[1])}", text)
-        if not n and not k:
-            break
-    text = _TEX_POWER.sub(_power, text)
-    text = _TEX_COMMAND.sub(lambda m: _TEX_SYMBOLS.get(m[1], m[1]) + m[2], text)
-    text = text.replace("{", "").replace("}", "").replace("\\\\", " ")
+    """TeX as text a person can read without MathJax: symbols as Unicode, fractions with a slash,
+    simple scripts raised or lowered (x², xᵢ), accents combined (ŷ)."""
+    text = _TEX_SPACING.sub(" ", tex).replace("\\{", _LBRACE).replace("\\}", _RBRACE)
+    text = text.replace(r"\%", "%").replace(r"\$", "$").replace(r"\&", "&").replace(r"\#", "#")
+    text = _TEX_SYMBOL.sub(lambda m: _TEX_SYMBOLS[m[1]] + m[2], text)
+    steps = (
+        (_TEX_TEXT, lambda m: m[1]),
+        (_TEX_ACCENT, _accent),
+        (_TEX_SCRIPT, _script),
+        (_TEX_FRAC, lambda m: f"{_grouped(m[1])}/{_grouped(m[2])}"),
+        (_TEX_SQRT, lambda m: f"√{_grouped(m[1])}"),
+    )
+    for _ in range(16):  # innermost groups first, so nested fractions read (a/b)/c
+        changed = 0
+        for pattern, replace in steps:
+            text, n = pattern.subn(replace, text)
+            changed += n
+        if not changed:
+            text, changed = _TEX_GROUP.subn(lambda m: m[1], text)
+            if not changed:
+                break
+    text = _TEX_COMMAND.sub(lambda m: m[1] + m[2], text)  # one no table knows: its name
+    text = text.replace("{", "").replace("}", "").replace("\\\\", " ").replace("&", " ")
+    for placeholder, original in (
+        (_LBRACE, "{"), (_RBRACE, "}"), (_KEPT_SCRIPT["^"], "^"), (_KEPT_SCRIPT["_"], "_")
+    ):  # fmt: skip
+        text = text.replace(placeholder, original)
     return re.sub(r"\s+", " ", text).strip()
 
 
@@ -176,11 +225,10 @@ def _markdown() -> MarkdownIt:
         # Jupyter renders raw HTML in markdown cells; nh3 then keeps only the allow-list.
         {"html": True, "linkify": False, "typographer": False, "highlight": _highlight_fence},
     ).enable(["table", "strikethrough"])
-    # "$5 and $10" stays prices: math needs no space inside its dollars and no digit outside them.
+    # "$5 and $10" stays prices: maths has no space just inside its dollars, as in Pandoc.
     dollarmath_plugin(
         md,
         allow_space=False,
-        allow_digits=False,
         double_inline=True,
         allow_labels=False,
         renderer=_math,

@@ -149,6 +149,12 @@ def test_prices_are_not_maths():
         ("\\alpha \\cdot \\Delta", "α · Δ"),
         ("100\\%", "100%"),
         ("e^{i\\pi}", "e^(iπ)"),
+        ("\\hat{\\beta}_0 + \\bar x", "β̂₀ + x̄"),
+        (
+            "\\Large \\text{RMSE} = \\sqrt{ \\frac{1}{n} \\sum_{i=1}^n \\left ( y_i - \\hat{y}_i \\right ) ^2 }",
+            "RMSE = √(1/n ∑ᵢ₌₁ⁿ ( yᵢ - y\u0302ᵢ ) ²)",  # y and a combining circumflex
+        ),
+        ("\\mathbb{R}^{n \\times m} \\lefteye", "R^(n × m) lefteye"),
     ],
 )
 def test_tex_reads_as_text(tex, text):
@@ -417,3 +423,72 @@ def test_an_image_pasted_into_a_markdown_cell_shows_on_the_page(client, enrolled
     html = client.get(reverse("exercise_page", args=[course.pk, exercise.pk])).content.decode()
 
     assert f'<img src="data:image/png;base64,{b64(PNG)}" alt="impact map">' in html
+
+
+# --- Outputs on the submission page -----------------------------------------------------------------
+
+DATAFRAME = "            name   rice\n0      Dark mode  3000.0\n1  Outlook add-in   300.0"
+
+
+def test_outputs_show_a_dataframe_as_its_text_and_never_html_or_script():
+    from types import SimpleNamespace
+
+    from grading.answer_outputs import cell_outputs_for_learner
+
+    items = cell_outputs_for_learner(
+        [
+            {
+                "output_type": "execute_result",
+                "data": {"text/html": "<table onmouseover=alert(1)>", "text/plain": DATAFRAME},
+                "metadata": {},
+                "execution_count": 1,
+            },
+            {"output_type": "stream", "name": "stdout", "text": "<script>alert(1)</script>"},
+            {"output_type": "display_data", "data": {"application/javascript": "alert(1)"}},
+        ],
+        hidden=[],
+    )
+    result = SimpleNamespace(
+        score=1, overridden=False, message="", tests=[], notes=[], outputs=[("rank", items)]
+    )
+    submission = SimpleNamespace(pk=7, kind="submit", max_score=10)
+
+    html = Template('{% include "grading/includes/submission_result.html" %}').render(
+        Context({"result": result, "submission": submission})
+    )
+
+    assert (
+        '<pre class="cell-output cell-output--text cell-output--value" tabindex="0">'
+        f"{DATAFRAME}</pre>"
+    ) in html
+    assert (
+        '<pre class="cell-output cell-output--text" tabindex="0">'
+        "&lt;script&gt;alert(1)&lt;/script&gt;</pre>"
+    ) in html
+    assert (
+        "An output of type application/javascript is not shown here; only text and PNG images are."
+        in html
+    )
+    assert "<script" not in html and "<table" not in html and "onmouseover" not in html
+
+
+@pytest.mark.django_db
+def test_the_instructors_exercise_inspect_view_renders_the_instructions(client, instructor):
+    cache.clear()
+    exercise = exercise_create(
+        title="RICE scoring",
+        data=FLAGSHIP_RICE.read_bytes(),
+        filename="rice.ipynb",
+        created_by=instructor,
+        instructions="Rank by **RICE**, see [the guide](https://example.org/rice).\n\n"
+        "<script>alert(1)</script>",
+    )
+    client.force_login(instructor)
+
+    page = client.get(reverse("exercises:inspect", args=[exercise.pk])).content.decode()
+
+    assert (
+        '<div class="pma-instructions"><p>Rank by <strong>RICE</strong>, see '
+        '<a href="https://example.org/rice" rel="noopener noreferrer nofollow">the guide</a>.</p>'
+    ) in page
+    assert "<script>alert(1)</script>" not in page

@@ -124,7 +124,7 @@ def expected_rank_answer(flood: str) -> str:
     if letter is None:
         return '<p class="field-help">No output.</p>'
     return (
-        f'<pre class="cell-output cell-output--text">{letter * TEXT_SHOWN}\n[Output shortened.]</pre>\n'
+        f'<pre class="cell-output cell-output--text" tabindex="0">{letter * TEXT_SHOWN}\n[Output shortened.]</pre>\n'
         f'<p class="field-help">{TRUNCATED}</p>'
     )
 
