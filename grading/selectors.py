@@ -176,8 +176,6 @@ class EditorCell:
     attachments: dict[str, Any] = field(default_factory=dict, compare=False)
     # An answer cell's text in the release notebook, for "reset this cell to the original".
     original: str = ""
-    # A markdown cell's pasted images (nbformat `attachments`), shown from the page itself.
-    attachments: dict[str, Any] = field(default_factory=dict, compare=False)
     # The cell's 0-based position in the release notebook: what "Run to here" runs up to.
     index: int = 0
 
