@@ -32,6 +32,16 @@
     }
     syncEditors(form);
     clearOutputs(form);
+    // Until the run ends, the cell the learner ran to says so where they are looking.
+    var slot = button.parentNode.querySelector("[data-run-output]");
+    if (slot) {
+      var note = document.createElement("p");
+      note.className = "run-output__pending";
+      note.setAttribute("data-run-placeholder", "");
+      note.textContent = button.getAttribute("data-run-pending-text") || "";
+      slot.appendChild(note);
+      slot.classList.add("run-output--shown");
+    }
     form.setAttribute("data-run-pending", button.value);
     window.htmx
       .ajax("POST", button.getAttribute("formaction"), {
@@ -51,6 +61,21 @@
     if (button && run(button)) {
       event.preventDefault();
     }
+  });
+
+  // A refused, lost or failed run leaves no outputs: take the "waiting" note away again.
+  document.addEventListener("htmx:afterSwap", function () {
+    document.querySelectorAll("[data-run-placeholder]").forEach(function (note) {
+      var form = note.closest("form");
+      var status = form && form.querySelector("[data-run-status]");
+      if (status && !status.hasAttribute("data-run-active")) {
+        var slot = note.parentNode;
+        note.remove();
+        if (!slot.textContent.trim()) {
+          slot.classList.remove("run-output--shown");
+        }
+      }
+    });
   });
 
   // A refused run (too many, not enrolled, bad input) answers with the status partial and a 4xx
