@@ -192,7 +192,7 @@ EVIDENCE = Lesson(
     title="Evidence behind the estimates",
     summary="Where reach, impact and confidence numbers come from, and how to raise confidence.",
     minutes=15,
-    key_phrases=("user tracking", "customer surveys", "raise confidence"),
+    key_phrases=("User tracking", "Customer surveys", "raise confidence"),
     body=[
         p(
             "<p>A score is only as good as the numbers fed into it. Product managers already have "
@@ -266,7 +266,7 @@ RANKING_TO_PLAN = Lesson(
     title="From a ranking to a plan",
     summary="Dependencies, strategic bets and capacity turn a scored list into a plan people trust.",
     minutes=15,
-    key_phrases=("dependencies", "strategic bets", "share the reasoning"),
+    key_phrases=("What depends on what?", "strategic bets", "share the reasoning"),
     body=[
         p(
             "<p>A ranked list is an input to a decision, not the decision itself. Before it "
