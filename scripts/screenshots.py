@@ -1,7 +1,8 @@
-"""`make screenshots`: saves the key pages as 1280-wide PNGs in docs/screenshots/.
+"""`make screenshots`: saves the key pages of the flagship demo course as 1280-wide PNGs in
+docs/screenshots/ (the README's pictures).
 
 It runs tests/e2e/screenshots.py with pytest, so the pages come from the same live server,
-grading worker and chromium as the browser tests.
+grading worker and chromium as the browser tests, with the content `make run` loads.
 """
 
 import os

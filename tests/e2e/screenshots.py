@@ -60,6 +60,8 @@ def test_save_screenshots(page, grading_worker, password, settings):
     settings.PMA_GRADING = {**settings.PMA_GRADING, "RATE_LIMIT_PER_MINUTE": 0}
     OUT.mkdir(parents=True, exist_ok=True)
     page.set_viewport_size(chromium.VIEWPORT)
+    # Charts and transitions drawn in their final state, not caught in the middle of an animation.
+    page.emulate_media(reduced_motion="reduce")
     with database_turn():
         flagship = flagship_site()
         course = flagship.course
