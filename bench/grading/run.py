@@ -491,7 +491,7 @@ def main() -> None:
             f"  {launcher:<10} {rate:5.2f} submissions/s ({graded}/{args.throughput_n} graded)  (goal >= 25/s)"
         )
     print("\nGrading with learners' runs going on alongside (bench/grading/runs_alongside.py):")
-    runs_alongside.measure(2 if args.quick else 4, 30 if args.quick else 60)
+    runs_alongside.measure(4 if args.quick else 8, 20 if args.quick else 40)
 
 
 if __name__ == "__main__":

@@ -2,9 +2,10 @@
 answers, the per-learner rate), stored, queued on the ``runs`` queue, then run in a sandboxed
 single-use kernel by a runs worker, and the outputs stored.
 
-A run is scratch work: no score, no verdict, never a Submission, never an attempt. Runs have their
-own queue (``runs``), served by their own worker at a lower CPU priority (scripts/run.sh,
-docs/operations.md), their own kernel provider and their own limits, so they never delay grading.
+A run is scratch work: no score, no verdict, never a Submission, never an attempt. Runs never delay grading:
+they have their own queue (``runs``) served by their own worker at a lower CPU priority
+(scripts/run.sh, docs/operations.md), their own kernel provider and limits (a tenth of a graded
+kernel's CPU weight), and a run waits while submissions wait for a grader (``yield_to_grading``).
 Only the last ``KEPT`` runs of each learner's exercise are kept.
 
 Enrolment is checked one level up, in courses.run_views (grading cannot see enrolments).
@@ -15,6 +16,8 @@ from __future__ import annotations
 import atexit
 import logging
 import threading
+import time
+from collections.abc import Callable
 from dataclasses import fields
 from datetime import timedelta
 from typing import Any
@@ -38,7 +41,7 @@ from grading.engine.sandbox.pool import ColdKernels, KernelPool, KernelProvider
 from ..answer_outputs import cell_outputs_for_learner
 from ..attempts import not_open_yet
 from ..kernels import grading_settings, kernel_launcher_setting, unsafe_local_mode
-from ..models import RUN_ACTIVE_STATUSES, NotebookRun, RunStatus
+from ..models import RUN_ACTIVE_STATUSES, NotebookRun, RunStatus, Submission, SubmissionStatus
 from .exercises import revision_kernel_files
 from .notebooks import answer_grade_ids, release_notebook_of
 
@@ -52,12 +55,16 @@ DEFAULTS: dict[str, Any] = {
     "KEPT": 10,
     # A run still queued or running after this many seconds was lost (its worker stopped).
     "STALE_SECONDS": 300,
+    # While submissions wait for a grader, a run waits too, for at most this many seconds.
+    "YIELD_SECONDS": 10.0,
     # Pre-started kernels per runs worker process.
     "POOL_SIZE": 1,
     # Limits fields over grading's own: a run is shorter, takes at most half a core, and weighs
     # a tenth of a graded submission when the CPUs are contended.
     "LIMITS": {"wall_timeout_s": 30.0, "cpu_quota": 0.5, "cpu_weight": 10},
 }
+
+YIELD_POLL_S = 0.25
 
 _lock = threading.Lock()
 _provider: KernelProvider | None = None
@@ -276,8 +283,35 @@ def _execute(run: NotebookRun) -> dict[str, Any]:
     return {"status": status, "outputs": outputs, "message": report.message}
 
 
+def grading_backlog() -> bool:
+    """Submissions are waiting for a grader: every grading worker is busy."""
+    return Submission.objects.filter(status=SubmissionStatus.QUEUED).exists()
+
+
+def yield_to_grading(
+    *,
+    backlog: Callable[[], bool] = grading_backlog,
+    sleep: Callable[[float], None] = time.sleep,
+) -> float:
+    """Wait while submissions wait for a grader, at most YIELD_SECONDS; the seconds waited.
+
+    Grading comes first: a run starts only when no submission is waiting (or after the longest
+    wait, so a run is late, never lost, when grading stays saturated)."""
+    longest = float(run_settings()["YIELD_SECONDS"])
+    waited = 0.0
+    while waited < longest and backlog():
+        sleep(YIELD_POLL_S)
+        waited += YIELD_POLL_S
+    return waited
+
+
 def notebook_run_execute(*, run_id: int, worker: str) -> NotebookRun:
-    """Run one queued run: queued → running → done, timed out or failed; idempotent."""
+    """Run one queued run: queued → running → done, timed out or failed; idempotent.
+
+    It first gives way to grading (``yield_to_grading``) while it is still queued."""
+    if not NotebookRun.objects.filter(pk=run_id, status=RunStatus.QUEUED).exists():
+        return NotebookRun.objects.get(pk=run_id)
+    yield_to_grading()
     if not _claim(run_id=run_id, worker=worker):
         return NotebookRun.objects.get(pk=run_id)
     run = NotebookRun.objects.select_related("revision").get(pk=run_id)

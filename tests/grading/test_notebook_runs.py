@@ -318,3 +318,28 @@ def test_anonymous_visitors_are_sent_to_log_in(client, exercise, course):
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("account_login"))
     assert NotebookRun.objects.count() == 0
+
+
+# --- Giving way to grading --------------------------------------------------------------------
+
+
+def test_a_run_waits_while_submissions_wait_for_a_grader_for_at_most_yield_seconds():
+    from grading.services.runs import yield_to_grading
+
+    naps: list[float] = []
+    assert yield_to_grading(backlog=lambda: True, sleep=naps.append) == 10.0
+    assert sum(naps) == 10.0
+    assert yield_to_grading(backlog=lambda: False, sleep=naps.append) == 0.0
+
+
+@pytest.mark.django_db
+def test_a_queued_submission_is_a_grading_backlog(enrolled, exercise, course, monkeypatch):
+    from grading.services import submission_create
+    from grading.services.runs import grading_backlog
+
+    assert not grading_backlog()
+    monkeypatch.setattr("grading.services.submit.enqueue_grading", lambda submission_id: None)
+    submission_create(
+        learner=enrolled, exercise=exercise, course_page=course, answers=CORRECT, kind="check"
+    )
+    assert grading_backlog()
