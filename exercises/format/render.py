@@ -57,7 +57,6 @@ _DATA_IMAGE = re.compile(r"data:(image/(?:png|jpeg|gif));base64,([A-Za-z0-9+/=]+
 class Labels:
     """Words the rendering adds to the page; the template filters pass them translated."""
 
-    table: str = "Table"
     shortened: str = "The rest of this cell is not shown: it is longer than {limit} characters."
     remote_image: str = "Image: {alt}"
 
@@ -243,11 +242,9 @@ def _markdown() -> MarkdownIt:
 def _render_table_open(
     self: RendererHTML, tokens: list[Token], idx: int, options: Any, env: dict
 ) -> str:
-    # A wide table scrolls sideways in its own region (focusable, named) instead of the page.
-    label = html.escape(env["labels"].table, quote=True)
-    return (
-        f'<div class="notebook-table" role="region" tabindex="0" aria-label="{label}">\n<table>\n'
-    )
+    # A wide table scrolls sideways in its own box instead of the page; focusable, so a keyboard
+    # can scroll it. Not a named region: two tables would be two landmarks of the same name.
+    return '<div class="notebook-table" tabindex="0">\n<table>\n'
 
 
 def _render_table_close(
@@ -312,9 +309,8 @@ ATTRIBUTES = {
     "ol": {"start"},
     "td": {"colspan", "rowspan"},
     "th": {"colspan", "rowspan", "scope"},
-    "div": {"aria-label"},
 }
-ATTRIBUTE_VALUES = {"div": {"role": {"region"}, "tabindex": {"0"}}}
+ATTRIBUTE_VALUES = {"div": {"tabindex": {"0"}}}
 _ALIGN_CLASSES = {"align-left", "align-center", "align-right"}
 #: Jupyter's own callouts (``<div class="alert alert-info">``) are common in course notebooks.
 _ALERT_CLASSES = {"alert", "alert-info", "alert-warning", "alert-danger", "alert-success"}

@@ -40,7 +40,6 @@ RENDERER = "1:" + ":".join(
 
 def _labels() -> Labels:
     return Labels(
-        table=gettext("Table"),
         shortened=gettext(
             "The rest of this cell is not shown: it is longer than {limit} characters."
         ),

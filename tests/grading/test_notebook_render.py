@@ -87,12 +87,12 @@ def assert_only_allowed_html(html: str) -> None:
 # --- What Jupyter shows ---------------------------------------------------------------------------
 
 
-def test_a_pipe_table_becomes_a_table_in_a_named_scrolling_region_aligned_by_class():
+def test_a_pipe_table_becomes_a_table_in_a_focusable_scrolling_box_aligned_by_class():
     html = markdown_html(
         "| factor | unit |\n|:---|---:|\n| **R**each | accounts |\n| Effort | `weeks` |\n"
     )
 
-    assert '<div class="notebook-table" role="region" tabindex="0" aria-label="Table">' in html
+    assert '<div class="notebook-table" tabindex="0">\n<table>' in html
     assert '<th class="align-left">factor</th>' in html
     assert '<td class="align-right"><code>weeks</code></td>' in html
     assert '<td class="align-left"><strong>R</strong>each</td>' in html
