@@ -74,6 +74,11 @@
       return;
     }
     this.dirty = true;
+    // The words stay until the save starts (a screen reader hears each save once), but the
+    // state says at once that the text on the page is newer than the saved draft.
+    if (this.status.getAttribute("data-state") !== "error") {
+      this.status.setAttribute("data-state", "changed");
+    }
     if (!this.conflict) {
       this.schedule();
     }
