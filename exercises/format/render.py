@@ -334,7 +334,10 @@ def _url_filter(attachments: Mapping[str, Any]):
             if value.startswith("attachment:"):
                 return attachment_data_uri(attachments, unquote(value.removeprefix("attachment:")))
             match = _DATA_IMAGE.match(value)
-            return value if match and _valid_data_image(match[1], match[2]) else None
+            if match:
+                return value if _valid_data_image(match[1], match[2]) else None
+            # A remote picture in raw HTML is kept here only to become a link (_images_settled).
+            return value if value.lower().startswith(("https://", "http://")) else None
         if attribute in ("href", "src", "cite") and value.lower().startswith(
             ("data:", "attachment:")
         ):
@@ -342,6 +345,28 @@ def _url_filter(attachments: Mapping[str, Any]):
         return value
 
     return keep
+
+
+_IMG = re.compile(r"<img\b([^>]*)>")
+_ATTRIBUTE = re.compile(r'([a-z][a-z0-9-]*)="([^"]*)"')
+
+
+def _images_settled(safe: str, labels: Labels) -> str:
+    """Raw HTML images as markdown ones: shown from data: only, a remote one as a link to it,
+    any other as its alt text. Reads nh3's output, whose attributes are always double-quoted
+    and escaped, so a pattern reads them exactly."""
+
+    def settle(match: re.Match[str]) -> str:
+        attributes = dict(_ATTRIBUTE.findall(match[1]))
+        src, alt = attributes.get("src", ""), attributes.get("alt", "")
+        if src.startswith("data:"):
+            return match[0]
+        if src:
+            text = html.escape(labels.remote_image).format(alt=alt or src)
+            return f'<a href="{src}" rel="{LINK_REL}">{text}</a>'
+        return f'<span class="notebook-image-alt">{alt}</span>' if alt else ""
+
+    return _IMG.sub(settle, safe)
 
 
 def _valid_data_image(mime: str, payload: str) -> bool:
@@ -384,7 +409,7 @@ def markdown_html(
     if cut:
         note = html.escape(labels.shortened.format(limit=f"{MARKDOWN_CHARS:,}"))
         rendered += f'<p class="notebook-note"><em>{note}</em></p>'
-    safe = sanitise(rendered, attachments=attachments)
+    safe = _images_settled(sanitise(rendered, attachments=attachments), labels)
     if heading_offset:
         safe = _HEADING.sub(lambda m: f"<{m[1]}h{min(6, int(m[2]) + heading_offset)}>", safe)
     return safe

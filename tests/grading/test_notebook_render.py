@@ -239,6 +239,19 @@ def test_a_remote_image_is_a_link_never_loaded_and_a_relative_one_its_alt_text()
     assert '<span class="notebook-image-alt">map</span>' in html
 
 
+def test_raw_html_images_follow_the_same_rules_as_markdown_ones():
+    html = markdown_html(
+        '<img src="https://example.org/logo.png" width="250px" style="margin: 0"> '
+        '<img src="images/local.png" alt="the local map"> <img src="javascript:alert(1)">'
+    )
+
+    assert html == (
+        '<p><a href="https://example.org/logo.png" rel="noopener noreferrer nofollow">'
+        "Image: https://example.org/logo.png</a> "
+        '<span class="notebook-image-alt">the local map</span> </p>\n'
+    )
+
+
 @pytest.mark.parametrize(
     ("mime", "data"), [("image/png", PNG), ("image/gif", GIF), ("image/jpeg", JPEG)]
 )
