@@ -17,21 +17,29 @@
     });
   }
 
-  function clearOutputs(form) {
+  function statusOf(form) {
+    return form ? form.querySelector("[data-run-status]") : null;
+  }
+
+  function isActive(form) {
+    var status = statusOf(form);
+    return Boolean(status && status.hasAttribute("data-run-active"));
+  }
+
+  // While a run is queued or running the buttons say so; a click then does nothing (the server
+  // would refuse a second run, and the first one's status would be lost from view).
+  function markBusy(form) {
+    var busy = isActive(form) || form.hasAttribute("data-run-pending");
+    form.querySelectorAll("button[data-run-to]").forEach(function (button) {
+      button.setAttribute("aria-disabled", busy ? "true" : "false");
+    });
+  }
+
+  function showWaiting(form, button) {
     form.querySelectorAll("[data-run-output]").forEach(function (slot) {
       slot.textContent = "";
       slot.classList.remove("run-output--shown");
     });
-  }
-
-  function run(button) {
-    var form = button.form;
-    var status = form && form.querySelector("[data-run-status]");
-    if (!status || typeof window.htmx === "undefined") {
-      return false;
-    }
-    syncEditors(form);
-    clearOutputs(form);
     // Until the run ends, the cell the learner ran to says so where they are looking.
     var slot = button.parentNode.querySelector("[data-run-output]");
     if (slot) {
@@ -42,7 +50,20 @@
       slot.appendChild(note);
       slot.classList.add("run-output--shown");
     }
+  }
+
+  function run(button) {
+    var form = button.form;
+    var status = statusOf(form);
+    if (!status || typeof window.htmx === "undefined") {
+      return false;
+    }
+    if (isActive(form) || form.hasAttribute("data-run-pending")) {
+      return true;
+    }
+    syncEditors(form);
     form.setAttribute("data-run-pending", button.value);
+    markBusy(form);
     window.htmx
       .ajax("POST", button.getAttribute("formaction"), {
         source: form,
@@ -50,8 +71,16 @@
         swap: "outerHTML",
         values: { up_to: button.value }
       })
+      .then(function () {
+        // Accepted: the earlier outputs go, and the chosen cell waits for its output. Refused:
+        // the status says why and the earlier outputs stay.
+        if (isActive(form)) {
+          showWaiting(form, button);
+        }
+      })
       .finally(function () {
         form.removeAttribute("data-run-pending");
+        markBusy(form);
       });
     return true;
   }
@@ -63,18 +92,25 @@
     }
   });
 
-  // A refused, lost or failed run leaves no outputs: take the "waiting" note away again.
+  // When the run ends (or was lost), the buttons work again and a "waiting" note that no output
+  // replaced goes away.
   document.addEventListener("htmx:afterSwap", function () {
-    document.querySelectorAll("[data-run-placeholder]").forEach(function (note) {
-      var form = note.closest("form");
-      var status = form && form.querySelector("[data-run-status]");
-      if (status && !status.hasAttribute("data-run-active")) {
+    document.querySelectorAll("[data-run-status]").forEach(function (status) {
+      var form = status.closest("form");
+      if (!form) {
+        return;
+      }
+      markBusy(form);
+      if (isActive(form)) {
+        return;
+      }
+      form.querySelectorAll("[data-run-placeholder]").forEach(function (note) {
         var slot = note.parentNode;
         note.remove();
         if (!slot.textContent.trim()) {
           slot.classList.remove("run-output--shown");
         }
-      }
+      });
     });
   });
 
@@ -87,5 +123,11 @@
       event.detail.shouldSwap = true;
       event.detail.isError = false;
     }
+  });
+
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("[data-run-status]").forEach(function (status) {
+      markBusy(status.closest("form"));
+    });
   });
 })();
