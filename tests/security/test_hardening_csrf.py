@@ -86,6 +86,16 @@ def post_endpoints(
         ),
         "exercise_submit (check)": ("learner", submit, {"action": "check", **answers}),
         "exercise_submit (submit)": ("learner", submit, {"action": "submit", **answers}),
+        "exercise_draft": (
+            "learner",
+            reverse("exercise_draft", args=[course.pk, exercise.pk]),
+            {"version": 0, "answers": {}},
+        ),
+        "exercise_draft_form": (
+            "learner",
+            reverse("exercise_draft_form", args=[course.pk, exercise.pk]),
+            {"draft_version": 0, **answers},
+        ),
         "exercise_submit (upload)": (
             "learner",
             submit,
@@ -132,6 +142,8 @@ POSTED_NAMES = {
     "lesson_complete",
     "knowledge_check_answer",
     "exercise_submit",
+    "exercise_draft",
+    "exercise_draft_form",
     "certificates:sharing",
     "certificates:verify_index",
 }

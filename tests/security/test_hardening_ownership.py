@@ -42,7 +42,15 @@ OWNED = {
     ),
 }
 # Personal without an id in the URL: each learner sees only their own (test below).
-PERSONAL = {"dashboard", "profile", "certificates:mine", "exercise_page"}
+PERSONAL = {
+    "dashboard",
+    "profile",
+    "certificates:mine",
+    "exercise_page",
+    # The requester's own draft of the exercise (tests/courses/test_drafts.py).
+    "exercise_draft",
+    "exercise_draft_form",
+}
 # Not owned by a learner: public by design, or an action on the requester's own enrolment.
 NOT_OWNED = {
     "certificates:verify_index": "public verification form; shows only what a code proves",
@@ -148,7 +156,7 @@ def test_personal_pages_show_only_the_requesters_own_work(
     for name in sorted(PERSONAL):
         url = (
             reverse(name, args=[course.pk, exercise.pk])
-            if name == "exercise_page"
+            if name.startswith("exercise_")
             else reverse(name)
         )
         page = client.get(url).content.decode()
