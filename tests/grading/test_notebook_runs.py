@@ -59,10 +59,18 @@ class FakeRun:
 
 
 @pytest.fixture
-def fake_run(monkeypatch):
+def fake_run(monkeypatch, django_capture_on_commit_callbacks):
+    """The fake run, and each run request's on-commit work (its task) done as a commit would."""
     fake = FakeRun()
     monkeypatch.setattr("grading.services.runs.run_notebook", fake)
     monkeypatch.setattr("grading.services.runs.run_kernel_provider", lambda: None)
+    create = notebook_run_create
+
+    def create_and_commit(**kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return create(**kwargs)
+
+    monkeypatch.setattr(f"{__name__}.notebook_run_create", create_and_commit)
     return fake
 
 
@@ -100,7 +108,7 @@ def test_a_run_is_the_release_with_the_answers_never_hidden_tests_or_solutions(e
 # --- Services ---------------------------------------------------------------------------------
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db
 def test_a_run_stores_each_cells_outputs_and_is_not_a_submission(
     enrolled, exercise, course, fake_run
 ):
@@ -123,7 +131,7 @@ def test_a_run_stores_each_cells_outputs_and_is_not_a_submission(
     assert fake_run.calls[0]["limits"].wall_timeout_s == 30.0
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db
 def test_a_run_that_times_out_says_so(enrolled, exercise, course, fake_run):
     fake_run.verdict = Verdict.TIMEOUT
     run = _create(enrolled, exercise, course)
@@ -165,7 +173,7 @@ def test_a_run_lost_by_its_worker_does_not_hold_the_learner_back(
     assert lost.status == RunStatus.FAILED
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db
 @override_settings(PMA_GRADING={"RUNS": {"PER_MINUTE": 2}})
 def test_runs_per_minute_are_limited(enrolled, exercise, course, fake_run):
     _create(enrolled, exercise, course)
@@ -177,7 +185,7 @@ def test_runs_per_minute_are_limited(enrolled, exercise, course, fake_run):
     assert NotebookRun.objects.count() == 2
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db
 @override_settings(PMA_GRADING={"RUNS": {"PER_MINUTE": 0, "KEPT": 3}})
 def test_only_the_last_runs_are_kept(enrolled, exercise, course, fake_run):
     made = [_create(enrolled, exercise, course).pk for _ in range(5)]
