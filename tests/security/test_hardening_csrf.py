@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from courses.models import Enrolment, LessonPage
 from exercises.models import Exercise
-from grading.models import Submission
+from grading.models import NotebookRun, Submission
 from tests.grading.submissions_support import CORRECT, RICE
 
 from .conftest import site_url_names
@@ -96,6 +96,11 @@ def post_endpoints(
             reverse("exercise_draft_form", args=[course.pk, exercise.pk]),
             {"draft_version": 0, **answers},
         ),
+        "exercise_run": (
+            "learner",
+            reverse("exercise_run", args=[course.pk, exercise.pk]),
+            {"up_to": 0, **answers},
+        ),
         "exercise_submit (upload)": (
             "learner",
             submit,
@@ -144,6 +149,7 @@ POSTED_NAMES = {
     "exercise_submit",
     "exercise_draft",
     "exercise_draft_form",
+    "exercise_run",
     "certificates:sharing",
     "certificates:verify_index",
 }
@@ -167,6 +173,8 @@ def test_every_post_view_of_ours_is_in_the_walk():
         "submission_detail",
         "submission_status",
         "submission_notebook",
+        "exercise_run_status",
+        "search",
     }
 
 
@@ -192,6 +200,7 @@ def test_post_without_a_token_is_refused_everywhere_and_changes_nothing(
     learner.refresh_from_db()
     assert learner.certificate_name == "Ada Lovelace"
     assert Submission.objects.count() == 0
+    assert NotebookRun.objects.count() == 0
     assert Enrolment.objects.get(learner=learner).is_active
     assert list(Exercise.objects.values_list("slug", flat=True)) == ["rice"]
     assert lesson_of(learner.enrolments.get().course).title == "Lesson 1.1"

@@ -10,8 +10,9 @@ from django.urls import reverse
 
 from certificates.models import Certificate
 from certificates.services import certificate_issue, certificate_revoke
-from grading.models import Submission, SubmissionKind
+from grading.models import NotebookRun, Submission, SubmissionKind
 from grading.services import submission_create
+from grading.services.runs import notebook_run_create
 from tests.factories import UserFactory, completed
 from tests.grading.submissions_support import CORRECT
 
@@ -40,6 +41,12 @@ OWNED = {
         "GET",
         lambda sub, cert: reverse("certificates:credential", args=[cert.code]),
     ),
+    "exercise_run_status": (
+        "GET",
+        lambda sub, cert: reverse(
+            "exercise_run_status", args=[NotebookRun.objects.get(learner=sub.learner).pk]
+        ),
+    ),
 }
 # Personal without an id in the URL: each learner sees only their own (test below).
 PERSONAL = {
@@ -64,6 +71,8 @@ NOT_OWNED = {
     "knowledge_check_answer": "records the requester's answer",
     "exercise_release": "the blank release notebook, the same for every enrolled learner",
     "exercise_submit": "creates the requester's submission",
+    "exercise_run": "runs the requester's own answers; the run is theirs (exercise_run_status)",
+    "search": "public search; shows only pages the visitor may read (tests/courses/test_search.py)",
 }
 
 
@@ -81,6 +90,9 @@ def owned(learner, course, exercise, fake_engine, certificate):
             answers=CORRECT,
             kind=SubmissionKind.SUBMIT,
         )
+    notebook_run_create(
+        learner=learner, exercise=exercise, course_page=course, answers=CORRECT, up_to=0
+    )
     return submission, certificate
 
 
