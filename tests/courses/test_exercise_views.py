@@ -67,6 +67,18 @@ def test_an_enrolled_learner_sees_the_panel_with_the_editor_and_downloads_the_re
     assert b"BEGIN SOLUTION" not in b"".join(download.streaming_content)
 
 
+def test_the_exercise_page_is_titled_by_one_h1_and_its_sections_are_h2(
+    client, enrolled, course, exercise
+):
+    client.force_login(enrolled)
+    html = client.get(urls(course, exercise)["page"]).content.decode()
+
+    assert html.count("<h1") == 1
+    assert f'<h1 id="exercise-{exercise.pk}-title">{exercise.title}</h1>' in html
+    assert "<h2>Work in the browser</h2>" in html and "<h2>Work in Jupyter</h2>" in html
+    assert "<h3>Work in the browser</h3>" not in html
+
+
 def test_the_release_is_only_for_enrolled_learners(client, learner, course, exercise):
     anonymous = client.get(urls(course, exercise)["release"])
     assert anonymous.status_code == 302 and anonymous["Location"].startswith(

@@ -118,6 +118,15 @@ def test_course_page_for_enrolled_learner_shows_progress_and_start(
 
 
 @pytest.mark.django_db
+def test_course_page_puts_what_to_do_next_before_the_outline(learner_client, enrolled, course):
+    """On a phone the page stacks in source order: Enrol or Continue must not wait below the
+    whole outline."""
+    html = learner_client.get(course.url).content.decode()
+
+    assert html.index("<h1>") < html.index("Start the first lesson") < html.index("Course outline")
+
+
+@pytest.mark.django_db
 def test_module_url_leads_to_its_place_in_the_course(client, course):
     response = client.get("/courses/foundations/module-2/")
     assert response.status_code == 302
