@@ -52,7 +52,17 @@ def shoot(page, name: str, *, full_page: bool = True) -> None:
     # Stylesheets and fonts loaded, then two animation frames so charts and editors have painted.
     wait_until_settled(page)
     page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
-    page.screenshot(path=OUT / f"{name}.png", full_page=full_page, animations="disabled")
+    if not full_page:
+        page.screenshot(path=OUT / f"{name}.png", animations="disabled")
+        return
+    # A window as tall as the page: sticky bars (the draft bar) sit where a reader who sees the
+    # whole page would find them, not wherever the bottom of a 900 px window happened to be.
+    viewport = page.viewport_size
+    height = page.evaluate("document.documentElement.scrollHeight")
+    page.set_viewport_size({"width": viewport["width"], "height": height})
+    page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+    page.screenshot(path=OUT / f"{name}.png", full_page=True, animations="disabled")
+    page.set_viewport_size(viewport)
 
 
 def test_save_screenshots(page, grading_worker, password, settings):
