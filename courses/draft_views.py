@@ -35,11 +35,12 @@ from .drafts import (
 )
 from .exercise_panel import DRAFT_SESSION_KEY
 from .exercise_views import (
-    _back,
-    _course_and_exercise,
-    _exercise_url,
-    _login_then,
-    _submission_too_large,
+    back_to_exercise,
+    course_and_exercise,
+    exercise_url,
+    login_then,
+    posted_answers,
+    submission_too_large,
 )
 from .models import CoursePage
 from .selectors import active_enrolment
@@ -84,7 +85,7 @@ def _read_save(request) -> tuple[object, int]:
 def exercise_draft(request, course_id: int, exercise_id: int):
     """GET the learner's draft; POST a save against the version it was typed on."""
     try:
-        course, exercise = _course_and_exercise(course_id, exercise_id)
+        course, exercise = course_and_exercise(course_id, exercise_id)
     except Http404:
         return _refusal(_("This course has no such exercise."), 404)
     if not request.user.is_authenticated:
@@ -131,13 +132,6 @@ def _save_json(request, *, course: CoursePage, exercise: Exercise, answers, vers
     return JsonResponse(state.as_json())
 
 
-def posted_answers(request) -> dict[str, str]:
-    """The answer cells of the editor form, by grade_id."""
-    return {
-        k.removeprefix("answer-"): v for k, v in request.POST.items() if k.startswith("answer-")
-    }
-
-
 def posted_draft_version(request) -> int:
     try:
         return max(0, int(request.POST.get("draft_version", "0")))
@@ -178,13 +172,13 @@ def keep_refused_answers(
         stash_unsaved(request, exercise=exercise, answers=answers, reason=str(refusal))
 
 
-@request_body_limit(max_bytes=_draft_body_limit, refuse=_submission_too_large)
+@request_body_limit(max_bytes=_draft_body_limit, refuse=submission_too_large)
 @require_POST
 def exercise_draft_form(request, course_id: int, exercise_id: int):
     """The editor form's "Save draft" and "Reset this cell" buttons without JavaScript."""
-    course, exercise = _course_and_exercise(course_id, exercise_id)
+    course, exercise = course_and_exercise(course_id, exercise_id)
     if not request.user.is_authenticated:
-        return _login_then(_exercise_url(course, exercise))
+        return login_then(exercise_url(course, exercise))
     answers = posted_answers(request)
     reset = request.POST.get("reset_cell", "")
     if not draft_save_allowed(learner_id=request.user.pk):
@@ -194,7 +188,7 @@ def exercise_draft_form(request, course_id: int, exercise_id: int):
             answers=answers,
             reason=_("Too many saves in a minute."),
         )
-        return _back(request, course, exercise)
+        return back_to_exercise(request, course, exercise)
     try:
         if reset:
             state = draft_reset_cell(
@@ -218,7 +212,7 @@ def exercise_draft_form(request, course_id: int, exercise_id: int):
         return redirect(course.url)
     except (DraftConflict, DraftRefused) as refusal:
         stash_unsaved(request, exercise=exercise, answers=answers, reason=str(refusal))
-        return _back(request, course, exercise)
+        return back_to_exercise(request, course, exercise)
     if reset:
         messages.success(
             request,
@@ -232,4 +226,4 @@ def exercise_draft_form(request, course_id: int, exercise_id: int):
         messages.success(
             request, _("Draft saved at %(time)s.") % {"time": clock_time(state.updated_at)}
         )
-    return _back(request, course, exercise)
+    return back_to_exercise(request, course, exercise)

@@ -62,7 +62,14 @@ def course_uses_exercise(*, course: CoursePage, exercise: Exercise) -> bool:
     )
 
 
-def _course_and_exercise(course_id: int, exercise_id: int) -> tuple[CoursePage, Exercise]:
+def posted_answers(request) -> dict[str, str]:
+    """The answer cells of the editor form, by grade_id."""
+    return {
+        k.removeprefix("answer-"): v for k, v in request.POST.items() if k.startswith("answer-")
+    }
+
+
+def course_and_exercise(course_id: int, exercise_id: int) -> tuple[CoursePage, Exercise]:
     course = get_object_or_404(CoursePage.objects.live(), pk=course_id)
     exercise = get_object_or_404(
         Exercise.objects.select_related("current_revision"), pk=exercise_id
@@ -72,28 +79,28 @@ def _course_and_exercise(course_id: int, exercise_id: int) -> tuple[CoursePage, 
     return course, exercise
 
 
-def _login_then(url: str) -> HttpResponseRedirect:
+def login_then(url: str) -> HttpResponseRedirect:
     return redirect(f"{reverse('account_login')}?{urlencode({'next': url})}")
 
 
-def _exercise_url(course: CoursePage, exercise: Exercise) -> str:
+def exercise_url(course: CoursePage, exercise: Exercise) -> str:
     return reverse("exercise_page", args=[course.pk, exercise.pk])
 
 
-def _back(request, course: CoursePage, exercise: Exercise) -> HttpResponseRedirect:
+def back_to_exercise(request, course: CoursePage, exercise: Exercise) -> HttpResponseRedirect:
     target = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
-        target = _exercise_url(course, exercise)
+        target = exercise_url(course, exercise)
     return redirect(f"{target.split('#')[0]}#exercise-{exercise.pk}")
 
 
 @require_GET
 def exercise_page(request, course_id: int, exercise_id: int):
-    course, exercise = _course_and_exercise(course_id, exercise_id)
+    course, exercise = course_and_exercise(course_id, exercise_id)
     if not request.user.is_authenticated:
-        return _login_then(request.get_full_path())
+        return login_then(request.get_full_path())
     if not (
         active_enrolment(learner=request.user, course=course) is not None
         or learner_can_edit_course(user=request.user, course=course)
@@ -109,9 +116,9 @@ def exercise_page(request, course_id: int, exercise_id: int):
 
 @require_GET
 def exercise_release(request, course_id: int, exercise_id: int):
-    course, exercise = _course_and_exercise(course_id, exercise_id)
+    course, exercise = course_and_exercise(course_id, exercise_id)
     if not request.user.is_authenticated:
-        return _login_then(request.get_full_path())
+        return login_then(request.get_full_path())
     if not active_enrolment(learner=request.user, course=course) is not None:
         messages.info(request, _("Enrol in this course to download its exercise notebooks."))
         return redirect(course.url)
@@ -134,7 +141,7 @@ def exercise_release(request, course_id: int, exercise_id: int):
     )
 
 
-def _submission_too_large(request, declared_bytes: int) -> HttpResponseRedirect:
+def submission_too_large(request, declared_bytes: int) -> HttpResponseRedirect:
     """Refused on Content-Length alone: nothing of the body is read, parsed or stored."""
     if request.content_type == "multipart/form-data":
         message = upload_too_large(declared_bytes)
@@ -152,16 +159,14 @@ def _submission_too_large(request, declared_bytes: int) -> HttpResponseRedirect:
 
 
 @request_body_limit(
-    max_bytes=lambda: max_upload_bytes() + FORM_OVERHEAD_BYTES, refuse=_submission_too_large
+    max_bytes=lambda: max_upload_bytes() + FORM_OVERHEAD_BYTES, refuse=submission_too_large
 )
 @require_POST
 def exercise_submit(request, course_id: int, exercise_id: int):
-    course, exercise = _course_and_exercise(course_id, exercise_id)
+    course, exercise = course_and_exercise(course_id, exercise_id)
     if not request.user.is_authenticated:
-        return _login_then(_exercise_url(course, exercise))
-    answers = {
-        k.removeprefix("answer-"): v for k, v in request.POST.items() if k.startswith("answer-")
-    }
+        return login_then(exercise_url(course, exercise))
+    answers = posted_answers(request)
     try:
         submission = course_exercise_submit(
             learner=request.user,
@@ -180,7 +185,7 @@ def exercise_submit(request, course_id: int, exercise_id: int):
 
         messages.error(request, str(refusal))
         keep_refused_answers(request, course=course, exercise=exercise, answers=answers)
-        return _back(request, course, exercise)
+        return back_to_exercise(request, course, exercise)
     draft_sync_submitted(
         learner=request.user, course=course, exercise=exercise, answers=dict(submission.answers)
     )
@@ -190,7 +195,7 @@ def exercise_submit(request, course_id: int, exercise_id: int):
         messages.success(
             request, _("Attempt %(n)s submitted; it is being graded.") % {"n": submission.attempt}
         )
-    return _back(request, course, exercise)
+    return back_to_exercise(request, course, exercise)
 
 
 def _own_submission(request, submission_id: int):

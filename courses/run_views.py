@@ -24,7 +24,7 @@ from grading.uploads import max_upload_bytes
 from ops.request_limits import FORM_OVERHEAD_BYTES, request_body_limit
 
 from .exercise_panel import DRAFT_SESSION_KEY
-from .exercise_views import _course_and_exercise, _exercise_url, _login_then
+from .exercise_views import course_and_exercise, exercise_url, login_then, posted_answers
 from .selectors import active_enrolment
 
 STATUS_TEMPLATE = "grading/includes/run_status.html"
@@ -40,7 +40,7 @@ def _page_url(request, course, exercise, *, run_id: int | None = None) -> str:
     if not url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
-        target = _exercise_url(course, exercise)
+        target = exercise_url(course, exercise)
     path = urlsplit(target).path
     anchor = f"#exercise-{exercise.pk}-run-status" if run_id else f"#exercise-{exercise.pk}"
     return f"{path}?{urlencode({'run': run_id})}{anchor}" if run_id else f"{path}{anchor}"
@@ -53,10 +53,10 @@ def _status(request, exercise, *, run=None, refusal: str = "", status: int = 200
 
 def _run_too_large(request, declared_bytes: int) -> HttpResponse:
     """Refused on Content-Length alone, before the body is read."""
-    from .exercise_views import _submission_too_large
+    from .exercise_views import submission_too_large
 
     if not _from_script(request):
-        return _submission_too_large(request, declared_bytes)
+        return submission_too_large(request, declared_bytes)
     message = _(
         "Your answers come to %(size).1f MB; at most %(limit).1f MB can be sent at once."
     ) % {
@@ -71,21 +71,19 @@ def _run_too_large(request, declared_bytes: int) -> HttpResponse:
 )
 @require_POST
 def exercise_run(request, course_id: int, exercise_id: int):
-    course, exercise = _course_and_exercise(course_id, exercise_id)
+    course, exercise = course_and_exercise(course_id, exercise_id)
     script = _from_script(request)
     if not request.user.is_authenticated:
         if script:
             return _status(request, exercise, refusal=_("Log in to run your notebook."), status=403)
-        return _login_then(_exercise_url(course, exercise))
+        return login_then(exercise_url(course, exercise))
     if active_enrolment(learner=request.user, course=course) is None:
         refusal = _("Enrol in this course to run its exercises.")
         if script:
             return _status(request, exercise, refusal=refusal, status=403)
         messages.info(request, refusal)
         return redirect(course.url)
-    answers = {
-        k.removeprefix("answer-"): v for k, v in request.POST.items() if k.startswith("answer-")
-    }
+    answers = posted_answers(request)
     try:
         run = notebook_run_create(
             learner=request.user,
