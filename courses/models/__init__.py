@@ -8,14 +8,17 @@
 - learning: what a learner did (Enrolment and EnrolmentStatus, LessonCompletion,
   KnowledgeCheckAnswer, QuizAttempt, CourseExerciseScore, CourseProgress, ExerciseTestTally,
   SORT_NAME_MAX_LENGTH).
+- cohorts: Cohort (a course's group of learners with its own dates and instructors) and
+  CohortDueDate (its due date per exercise).
 - drafts: ExerciseDraft, the answers a learner is typing into an exercise, saved as they type.
 
-Imports run one way: learning and drafts import pages, pages never imports them, and none imports
-this package. Pages that call selectors or services do so lazily, inside their methods.
+Imports run one way: learning, cohorts and drafts import pages, learning imports cohorts, pages
+never imports them, and none imports this package. Pages that call selectors or services do so lazily, inside their methods.
 All writes go through courses.services, all reads for views through courses.selectors (drafts
 through courses.drafts).
 """
 
+from .cohorts import Cohort, CohortDueDate
 from .drafts import ExerciseDraft
 from .learning import (
     SORT_NAME_MAX_LENGTH,
@@ -49,6 +52,8 @@ __all__ = [
     "ROUTED_PAGE_TYPES",
     "ROUTED_RELATED",
     "SORT_NAME_MAX_LENGTH",
+    "Cohort",
+    "CohortDueDate",
     "CourseExercise",
     "CourseExerciseScore",
     "CourseIndexPage",

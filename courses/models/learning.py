@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from exercises.points import PointsField
 
+from .cohorts import Cohort
 from .pages import CoursePage, LessonPage
 
 
@@ -40,6 +41,11 @@ class Enrolment(models.Model):
     # The learner's name as the gradebook sorts it (courses.learner_names keeps it in step with
     # the learner), stored so a page of a big course reads the index in order.
     sort_name = models.CharField(max_length=SORT_NAME_MAX_LENGTH, blank=True, editable=False)
+    # The cohort the learner runs with, if the course has cohorts; losing the cohort keeps the
+    # enrolment (and everything the learner did).
+    cohort = models.ForeignKey(
+        Cohort, null=True, blank=True, on_delete=models.SET_NULL, related_name="enrolments"
+    )
 
     class Meta:
         constraints = [
@@ -48,6 +54,9 @@ class Enrolment(models.Model):
         indexes = [
             models.Index(fields=["learner", "status"]),
             models.Index(fields=["course", "sort_name", "id"], name="enrolment_gradebook_order"),
+            models.Index(
+                fields=["course", "cohort", "sort_name", "id"], name="enrolment_cohort_order"
+            ),
         ]
 
     def __str__(self) -> str:
