@@ -26,13 +26,19 @@ from grading.services import SubmissionRefused, submission_create
 from grading.uploads import upload_refusal
 
 from .blocks import correct_option_ids, option_ids, quiz_questions
+from .enrolment_audit import enrolment_event_record
 from .models import (
+    Cohort,
     CourseExerciseScore,
     CoursePage,
     CourseProgress,
     Enrolment,
+    EnrolmentAction,
+    EnrolmentImport,
+    EnrolmentSource,
     EnrolmentStatus,
     ExerciseTestTally,
+    Invitation,
     KnowledgeCheckAnswer,
     LessonCompletion,
     LessonPage,
@@ -124,34 +130,90 @@ def course_exercise_submit(
 
 
 @transaction.atomic
-def enrolment_create(*, learner, course: CoursePage) -> Enrolment:
-    """Enrol the learner; enrolling again is harmless and re-enrolling keeps earlier progress."""
+def enrolment_create(
+    *,
+    learner,
+    course: CoursePage,
+    cohort: Cohort | None = None,
+    actor=None,
+    source: str = EnrolmentSource.SELF,
+    enrolment_import: EnrolmentImport | None = None,
+    invitation: Invitation | None = None,
+) -> Enrolment:
+    """Enrol the learner; enrolling again is harmless and re-enrolling keeps earlier progress.
+
+    Staff, imports and invitations name the cohort (None leaves the learner's cohort as it is)
+    and say who acted and how; every enrolment that changes is audited (EnrolmentEvent)."""
     if not course.live:
         raise ValidationError(_("This course is not open for enrolment."))
+    if cohort is not None and cohort.course_id != course.pk:
+        raise ValidationError(_("That cohort belongs to another course."))
     now = timezone.now()
     try:
         with transaction.atomic():
             enrolment, created = Enrolment.objects.get_or_create(
-                learner=learner, course=course, defaults={"enrolled_at": now}
+                learner=learner, course=course, defaults={"enrolled_at": now, "cohort": cohort}
             )
     except IntegrityError:
         # A concurrent request enrolled the same learner first.
         enrolment, created = Enrolment.objects.get(learner=learner, course=course), False
-    if not created and not enrolment.is_active:
-        enrolment.status = EnrolmentStatus.ACTIVE
-        enrolment.unenrolled_at = None
-        enrolment.save(update_fields=["status", "unenrolled_at"])
+    audit = {
+        "course": course,
+        "learner": learner,
+        # The learner acts for themself unless someone else is named.
+        "actor": actor if actor is not None or source != EnrolmentSource.SELF else learner,
+        "source": source,
+        "enrolment_import": enrolment_import,
+        "invitation": invitation,
+    }
+    if created:
+        enrolment_event_record(action=EnrolmentAction.ENROLLED, cohort=cohort, **audit)
+    else:
+        changed = []
+        was_active = enrolment.is_active
+        if not was_active:
+            enrolment.status = EnrolmentStatus.ACTIVE
+            enrolment.unenrolled_at = None
+            changed += ["status", "unenrolled_at"]
+        from_cohort = enrolment.cohort
+        if cohort is not None and enrolment.cohort_id != cohort.pk:
+            enrolment.cohort = cohort
+            changed.append("cohort")
+        if changed:
+            enrolment.save(update_fields=changed)
+        if not was_active:
+            enrolment_event_record(
+                action=EnrolmentAction.ENROLLED, cohort=enrolment.cohort, **audit
+            )
+        elif "cohort" in changed:
+            enrolment_event_record(
+                action=EnrolmentAction.MOVED, cohort=cohort, from_cohort=from_cohort, **audit
+            )
     progress_recompute(enrolment=enrolment)
     return enrolment
 
 
 @transaction.atomic
-def enrolment_cancel(*, learner, course: CoursePage) -> Enrolment:
+def enrolment_cancel(
+    *,
+    learner,
+    course: CoursePage,
+    actor=None,
+    source: str = EnrolmentSource.SELF,
+) -> Enrolment:
     """Unenrol; the row and the learner's progress stay, so re-enrolling picks up where they were."""
     enrolment = _active_enrolment(learner=learner, course=course)
     enrolment.status = EnrolmentStatus.UNENROLLED
     enrolment.unenrolled_at = timezone.now()
     enrolment.save(update_fields=["status", "unenrolled_at"])
+    enrolment_event_record(
+        course=course,
+        learner=learner,
+        action=EnrolmentAction.UNENROLLED,
+        source=source,
+        actor=actor if actor is not None or source != EnrolmentSource.SELF else learner,
+        cohort=enrolment.cohort,
+    )
     return enrolment
 
 

@@ -10,6 +10,9 @@
   SORT_NAME_MAX_LENGTH).
 - cohorts: Cohort (a course's group of learners with its own dates and instructors) and
   CohortDueDate (its due date per exercise).
+- enrolment_records: what staff do to enrolments (EnrolmentEvent, the audit, with
+  EnrolmentAction and EnrolmentSource; Invitation and InvitationStatus; EnrolmentImport and
+  ImportStatus, an uploaded CSV).
 - drafts: ExerciseDraft, the answers a learner is typing into an exercise, saved as they type.
 
 Imports run one way: learning, cohorts and drafts import pages, learning imports cohorts, pages
@@ -20,6 +23,15 @@ through courses.drafts).
 
 from .cohorts import Cohort, CohortDueDate
 from .drafts import ExerciseDraft
+from .enrolment_records import (
+    EnrolmentAction,
+    EnrolmentEvent,
+    EnrolmentImport,
+    EnrolmentSource,
+    ImportStatus,
+    Invitation,
+    InvitationStatus,
+)
 from .learning import (
     SORT_NAME_MAX_LENGTH,
     CourseExerciseScore,
@@ -61,11 +73,18 @@ __all__ = [
     "CourseProgress",
     "CourseTreePage",
     "Enrolment",
+    "EnrolmentAction",
+    "EnrolmentEvent",
+    "EnrolmentImport",
+    "EnrolmentSource",
     "EnrolmentStatus",
     "ExerciseDraft",
     "ExerciseTestTally",
     "HomeFeaturedCourse",
     "HomePage",
+    "ImportStatus",
+    "Invitation",
+    "InvitationStatus",
     "KnowledgeCheckAnswer",
     "LessonCompletion",
     "LessonPage",
