@@ -1,6 +1,7 @@
 """How course progress is measured: the arithmetic behind services.progress_recompute.
 
-`exercise_points` is the one place exercise scores enter course progress. Today it reads the
+`exercise_points` is the one place exercise scores enter course progress; it also names the
+exercises whose score still waits for an instructor's manual grading, which hold completion back. Today it reads the
 best scores the grading integration stored through services.exercise_score_record
 (CourseExerciseScore rows) and weighs them against the exercises the course declares
 (CourseExercise rows, edited under the course's pass rules). Change the source here and nothing
@@ -9,6 +10,8 @@ else in progress needs to know.
 
 from dataclasses import dataclass
 from fractions import Fraction
+
+from grading.reviews import exercises_awaiting_review
 
 from .models import CourseExercise, CourseExerciseScore, Enrolment
 
@@ -21,6 +24,9 @@ class ExercisePoints:
     max_points: Fraction
     # Titles of the exercises whose own pass share (CourseExercise.pass_percent) is not reached.
     below_minimum: tuple[str, ...] = ()
+    # Titles of the exercises whose counted score waits for an instructor's manual grading
+    # (grading.selectors.exercises_awaiting_review): their points so far are provisional.
+    awaiting_review: tuple[str, ...] = ()
 
     @property
     def percent(self) -> Fraction:
@@ -57,7 +63,19 @@ def exercise_points(*, enrolment: Enrolment) -> ExercisePoints:
         if pass_percent is not None and share * 100 < pass_percent:
             below_minimum.append(title)
     maximum = sum((Fraction(worth) for _exercise, _title, worth, _pass in declared), Fraction(0))
-    return ExercisePoints(points=earned, max_points=maximum, below_minimum=tuple(below_minimum))
+    waiting = exercises_awaiting_review(
+        learner_id=enrolment.learner_id,
+        course_page_id=enrolment.course_id,
+        exercise_ids=[exercise_id for exercise_id, *_rest in declared],
+    )
+    return ExercisePoints(
+        points=earned,
+        max_points=maximum,
+        below_minimum=tuple(below_minimum),
+        awaiting_review=tuple(
+            title for exercise_id, title, *_rest in declared if exercise_id in waiting
+        ),
+    )
 
 
 def quiz_gates_hold(*, lessons: list[tuple[int, int, int | None]]) -> bool:
@@ -106,10 +124,14 @@ def pass_rules_hold(
     quizzes_passed: bool = True,
 ) -> bool:
     """All required lessons done, every graded quiz passed, every exercise with its own pass share
-    passed and, when the course has exercises, the course's exercise share reached."""
+    passed and, when the course has exercises, the course's exercise share reached.
+
+    Never while a declared exercise's score waits for manual grading: the exercise points enter
+    the pass rules and the certificate records the final percent, so both wait for the final
+    score (docs/operations.md, "Manual grading and rubrics")."""
     if required_total == 0 or required_done < required_total:
         return False
-    if not quizzes_passed or exercise.below_minimum:
+    if not quizzes_passed or exercise.below_minimum or exercise.awaiting_review:
         return False
     if exercise.max_points:
         return exercise.percent >= pass_exercise_percent

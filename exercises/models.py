@@ -9,15 +9,21 @@ from __future__ import annotations
 
 import secrets
 from decimal import Decimal
+from fractions import Fraction
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from wagtail.fields import StreamField
 
 from .answer_keys import answer_key_name, answer_key_storage
+from .blocks import RubricsBlock
 from .format import parse_points
 from .points import PointsField
+
+#: The kinds of cell (exercises.format.CellKind values) a person grades.
+MANUAL_KINDS = ("manual_answer", "task")
 
 
 class ValidationStatus(models.TextChoices):
@@ -77,6 +83,15 @@ class Exercise(models.Model):
             "After this moment learners can no longer submit or check. Leave empty for no deadline."
         ),
     )
+    # Edited in the exercise admin, checked there against the current revision's manual cells;
+    # read by grading's review screen (grading.services.manual).
+    rubrics = StreamField(
+        RubricsBlock(),
+        blank=True,
+        help_text=_(
+            "Optional rubrics for the manually graded cells: criteria with levels worth points."
+        ),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -100,6 +115,20 @@ class Exercise(models.Model):
     @property
     def max_score(self) -> Decimal:
         return self.current_revision.max_score if self.current_revision else Decimal(0)
+
+    def rubric_for(self, grade_id: str) -> list[dict]:
+        """The criteria of the rubric for one cell: [{"title", "levels": [{"label", "points",
+        "description"}]}], an empty list when the cell has none."""
+        for block in self.rubrics or []:
+            if block.block_type == "cell" and block.value["grade_id"] == grade_id:
+                return [
+                    {
+                        "title": criterion["title"],
+                        "levels": [dict(level) for level in criterion["levels"]],
+                    }
+                    for criterion in block.value["criteria"]
+                ]
+        return []
 
 
 # Both files live in the private storage under random names (exercises/answer_keys.py): the
@@ -157,6 +186,16 @@ class ExerciseRevision(models.Model):
     @property
     def judge_notes(self) -> list[str]:
         return list((self.validation_report or {}).get("notes", []))
+
+    @property
+    def manual_cells(self) -> dict[str, Fraction]:
+        """The manually graded cells (nbgrader manual answers and tasks, Otter manual questions):
+        grade_id → the points they are worth."""
+        return {
+            str(c["grade_id"]): parse_points(c.get("points")) or Fraction(0)
+            for c in self.structure
+            if c.get("kind") in MANUAL_KINDS and c.get("grade_id")
+        }
 
     @property
     def tests(self) -> list[dict]:

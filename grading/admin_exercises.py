@@ -23,6 +23,7 @@ from wagtail.admin.ui.tables import Column, StatusTagColumn
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
 
+from exercises.blocks import rubric_problems
 from exercises.files import ExerciseFilesRejected, exercise_file_limits, exercise_files_check
 from exercises.models import (
     Exercise,
@@ -166,6 +167,18 @@ def _check_files(form, *, kept: list[ExerciseFile]) -> None:
         form.add_error("data_files", exc.problems)
 
 
+def _check_rubrics(form) -> None:
+    """Rubrics name manual cells of the revision learners are graded against, within their worth."""
+    if "rubrics" not in form.cleaned_data:
+        return
+    revision = form.instance.current_revision or form.instance.revisions.order_by("-number").first()
+    problems = rubric_problems(
+        form.cleaned_data["rubrics"], manual_cells=revision.manual_cells if revision else {}
+    )
+    if problems:
+        form.add_error(None, problems)
+
+
 class ExerciseCreateForm(AttemptPolicyFormMixin, WagtailAdminModelForm):
     source_file = forms.FileField(
         label="Source notebook",
@@ -212,10 +225,14 @@ class ExerciseEditForm(AttemptPolicyFormMixin, WagtailAdminModelForm):
 
     class Meta:
         model = Exercise
-        fields = EXERCISE_FIELDS
+        fields = [*EXERCISE_FIELDS, "rubrics"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if self.is_bound and "rubrics-count" not in self.data:
+            # A post without the rubric editor (a script, an older page) keeps the rubrics as
+            # they are rather than failing on the missing stream data.
+            del self.fields["rubrics"]
         latest = self.instance.revisions.order_by("-number").first() if self.instance.pk else None
         self.current_files = list(latest.files.all()) if latest else []
         self.fields["data_files"].help_text = (
@@ -236,6 +253,7 @@ class ExerciseEditForm(AttemptPolicyFormMixin, WagtailAdminModelForm):
         cleaned = super().clean() or self.cleaned_data
         removed = set(cleaned.get("remove_files") or [])
         _check_files(self, kept=[f for f in self.current_files if f.name not in removed])
+        _check_rubrics(self)
         return cleaned
 
     def changes_files(self) -> bool:

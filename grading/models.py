@@ -35,6 +35,14 @@ class SubmissionOrigin(models.TextChoices):
     EDITOR = "editor", _("Edited in the browser")
 
 
+class ManualStatus(models.TextChoices):
+    """Where a submission stands with its manually graded cells (grading.services.manual)."""
+
+    NONE = "none", _("Nothing to grade by hand")
+    PENDING = "pending", _("Waiting for an instructor")
+    GRADED = "graded", _("Graded by an instructor")
+
+
 def _notebook_path(submission: Submission, filename: str) -> str:
     # Unguessable names: media storage may be served publicly by a misconfigured proxy.
     return f"submissions/{submission.exercise_id}/{submission.learner_id}/{uuid.uuid4().hex}.ipynb"
@@ -102,6 +110,11 @@ class Submission(models.Model):
         help_text=_("Set by an instructor's override; it wins over the graded score."),
     )
     needs_review = models.BooleanField(default=False)
+    # Pending while a manually graded cell has no ManualGrade yet: the score is then the
+    # auto-graded part only, and provisional. Graded: the score includes every manual grade.
+    manual_status = models.CharField(
+        max_length=10, choices=ManualStatus.choices, default=ManualStatus.NONE
+    )
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -131,6 +144,10 @@ class Submission(models.Model):
             models.Index(
                 fields=["course_page", "created_at", "kind"], name="submission_course_activity"
             ),
+            # The grading queue: an exercise's submissions waiting for review, oldest first.
+            models.Index(
+                fields=["exercise", "manual_status", "created_at"], name="submission_review_queue"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -145,6 +162,11 @@ class Submission(models.Model):
     def counted_score(self) -> Decimal | None:
         """The score that counts: an instructor's override wins over the graded score."""
         return self.override_score if self.override_score is not None else self.score
+
+    @property
+    def awaiting_review(self) -> bool:
+        """The score is provisional: manual cells wait for an instructor and no override decides."""
+        return self.manual_status == ManualStatus.PENDING and self.override_score is None
 
 
 class GradeOverride(models.Model):
@@ -170,6 +192,77 @@ class GradeOverride(models.Model):
 
     def __str__(self) -> str:
         return f"{self.submission}: {self.old_score} → {self.new_score}"
+
+
+class ManualGrade(models.Model):
+    """An instructor's grade for one manually graded cell of a submission, with written feedback.
+
+    One row per (submission, cell), changed only by grading.services.manual_grade_set, which
+    writes a ManualGradeChange for every change. ``max_points`` is the cell's worth as the stored
+    report gives it, so a later revision of the exercise cannot move the bound under a grade.
+    """
+
+    submission = models.ForeignKey(
+        Submission, on_delete=models.PROTECT, related_name="manual_grades"
+    )
+    grade_id = models.CharField(max_length=200)
+    max_points = PointsField()
+    points = PointsField()
+    rubric_levels = models.JSONField(
+        default=list,
+        blank=True,
+        help_text=_("The rubric levels chosen, as they read when chosen: criterion, level, points."),
+    )
+    feedback = models.TextField(blank=True)
+    graded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    graded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["submission", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["submission", "grade_id"], name="unique_manual_grade_per_cell"
+            ),
+            models.CheckConstraint(
+                condition=Q(points__gte=0) & Q(points__lte=models.F("max_points")),
+                name="manual_grade_points_within_max",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.submission}: {self.grade_id} {self.points}/{self.max_points}"
+
+
+class ManualGradeChange(models.Model):
+    """The append-only audit of manual grades: who changed which cell's grade, when, old → new."""
+
+    grade = models.ForeignKey(ManualGrade, on_delete=models.PROTECT, related_name="changes")
+    old_points = PointsField(null=True, blank=True)
+    new_points = PointsField()
+    old_feedback = models.TextField(blank=True)
+    new_feedback = models.TextField(blank=True)
+    old_levels = models.JSONField(default=list, blank=True)
+    new_levels = models.JSONField(default=list, blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.grade.grade_id}: {self.old_points} → {self.new_points}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None:
+            raise ValueError("The manual grading audit is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("The manual grading audit is append-only.")
 
 
 class RegradeStatus(models.TextChoices):

@@ -10,13 +10,14 @@ from typing import Any
 
 from django.db.models import Case, Count, F, FloatField, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Cast, Coalesce
+from django.utils.translation import gettext, gettext_lazy
 from wagtail.permission_policies.pages import PagePermissionPolicy
 
 from exercises.models import Exercise, ScorePolicy
 from grading.engine.report import exact as exact_points
 
 from .attempts import USES_AN_ATTEMPT, AttemptStanding, attempt_standing
-from .models import Submission, SubmissionKind, SubmissionStatus
+from .models import ManualGrade, ManualStatus, Submission, SubmissionKind, SubmissionStatus
 from .services import answer_grade_ids, release_notebook_of
 from .uploads import max_upload_bytes
 
@@ -27,6 +28,8 @@ TEST_STATUS_WORDS = {
     "not_run": "Not run",
     "needs_review": "Graded by your instructor",
 }
+#: A manual cell's line while the instructor has not finished the submission.
+WAITING_WORDS = gettext_lazy("Waiting for your instructor")
 
 
 @dataclass(frozen=True)
@@ -113,6 +116,13 @@ class TestLine:
     max_points: Fraction
     message: str
     sealed: bool
+    kind: str = "test"
+    #: An instructor's written feedback on a manually graded cell (plain text, shown escaped).
+    feedback: str = ""
+    #: The rubric levels the instructor chose: [{"criterion", "level", "points"}].
+    levels: tuple[dict[str, str], ...] = ()
+    #: A manually graded cell whose grade the learner does not see yet.
+    waiting: bool = False
 
 
 @dataclass(frozen=True)
@@ -133,25 +143,65 @@ class SubmissionResult:
     def overridden(self) -> bool:
         return self.submission.override_score is not None
 
+    @property
+    def provisional(self) -> bool:
+        """The score is the auto-graded part only: manual cells wait for the instructor."""
+        return self.submission.awaiting_review
+
+
+def _test_line(test: dict[str, Any], *, grade: ManualGrade | None, waiting: bool) -> TestLine:
+    status = str(test.get("status", ""))
+    line = {
+        "grade_id": str(test.get("grade_id", "")),
+        "status": status,
+        "status_label": TEST_STATUS_WORDS.get(status, status),
+        "points": exact_points(test.get("points", 0)),
+        "max_points": exact_points(test.get("max_points", 0)),
+        "message": str(test.get("message", "")),
+        "sealed": bool(test.get("sealed", False)),
+        "kind": str(test.get("kind", "test")),
+    }
+    if status == "needs_review" and line["kind"] == "manual":
+        if grade is not None and not waiting:
+            line.update(
+                status="reviewed",
+                status_label=TEST_STATUS_WORDS["needs_review"],
+                points=exact_points(grade.points),
+                message="",
+                feedback=grade.feedback,
+                levels=tuple(grade.rubric_levels or ()),
+            )
+        else:
+            line.update(status_label=WAITING_WORDS, waiting=True)
+    return TestLine(**line)
+
 
 def submission_result(*, submission: Submission) -> SubmissionResult:
+    """What the learner reads of a submission. A manually graded cell's points and feedback show
+    once the instructor has graded every such cell of it (the learner is told then, too); until
+    then the cell reads "waiting for your instructor" and the score is provisional."""
     report = submission.report or {}
+    waiting = submission.manual_status != ManualStatus.GRADED
+    grades = (
+        {g.grade_id: g for g in submission.manual_grades.all()}
+        if submission.manual_status == ManualStatus.GRADED
+        else {}
+    )
     tests = [
-        TestLine(
-            grade_id=str(t.get("grade_id", "")),
-            status=str(t.get("status", "")),
-            status_label=TEST_STATUS_WORDS.get(str(t.get("status", "")), str(t.get("status", ""))),
-            points=exact_points(t.get("points", 0)),
-            max_points=exact_points(t.get("max_points", 0)),
-            message=str(t.get("message", "")),
-            sealed=bool(t.get("sealed", False)),
-        )
+        _test_line(t, grade=grades.get(str(t.get("grade_id", ""))), waiting=waiting)
         for t in report.get("tests", [])
     ]
     # Flags are written for the learner too ("cells you added were not run"); review flags are
     # for instructors, so learners only learn that a person will look.
     notes = [str(f.get("message", "")) for f in report.get("flags", []) if not f.get("review")]
-    if report.get("needs_review"):
+    if submission.awaiting_review:
+        notes.append(
+            gettext(
+                "Part of this submission is graded by your instructor. Until then your score "
+                "counts only the automatically graded tests, so it may still go up."
+            )
+        )
+    elif report.get("needs_review") and submission.manual_status == ManualStatus.NONE:
         notes.append(
             "Part of this submission is graded by your instructor; your score may still change."
         )

@@ -9,6 +9,8 @@ by ``submit`` and ``exercises``; ``grade_run`` by ``regrades``; none of them imp
 - ``grade_run``: a worker's claim, the engine run and the stored verdict; the lease reaper.
 - ``overrides``: an instructor's score override.
 - ``regrades``: regrading one submission or a whole exercise in the background.
+- ``manual_scores``: the score of a submission with manually graded cells (used by ``grade_run``);
+  ``manual``: an instructor's grade and feedback for one such cell, audited.
 """
 
 from .exercises import (
@@ -18,6 +20,8 @@ from .exercises import (
     exercise_revision_validate_later,
 )
 from .grade_run import db_retry_delays, in_kernel_tests, submission_grade, submission_reap_expired
+from .manual import manual_grade_set, review_graded_notify
+from .manual_scores import manual_cells, manual_state, submission_manual_refresh
 from .notebooks import answer_grade_ids, notebook_answers, release_answer_stubs, release_notebook_of
 from .overrides import grade_override
 from .refusals import SubmissionRefused
@@ -35,13 +39,18 @@ __all__ = [
     "exercise_revision_validate_later",
     "grade_override",
     "in_kernel_tests",
+    "manual_cells",
+    "manual_grade_set",
+    "manual_state",
     "notebook_answers",
     "regrade_batch_run",
     "regrade_diff",
     "release_answer_stubs",
     "release_notebook_of",
+    "review_graded_notify",
     "submission_create",
     "submission_grade",
+    "submission_manual_refresh",
     "submission_reap_expired",
     "submission_regrade",
 ]

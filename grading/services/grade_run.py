@@ -32,6 +32,7 @@ from ..models import (
 )
 from ..signals import submission_graded
 from .exercises import revision_kernel_files
+from .manual_scores import submission_manual_refresh
 
 logger = logging.getLogger(__name__)
 
@@ -222,6 +223,10 @@ def _store_result(
             and submission.status == fields["status"]
             and submission.finished_at == fields["finished_at"]
         )
+        if stored:
+            # A regrade keeps the manual grades whose cells are unchanged; a first grading
+            # marks the submission waiting for review when a cell needs a person.
+            submission_manual_refresh(submission=submission)
         if stored or landed_earlier:
             send_graded_on_commit(submission)
     return submission

@@ -14,3 +14,14 @@ def points(value) -> str:
         return "—"
     exact = parse_points(value)
     return "—" if exact is None else format_points(exact)
+
+
+@register.filter
+def get_item(container, key):
+    """``mapping|get_item:key`` or ``sequence|get_item:index``; None when absent."""
+    if container is None:
+        return None
+    try:
+        return container[key]
+    except (KeyError, IndexError, TypeError):
+        return None
