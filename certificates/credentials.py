@@ -1,35 +1,24 @@
-"""Open Badges 3.0 credentials and their Data Integrity proofs (eddsa-jcs-2022).
+"""Open Badges 3.0 credentials and Bitstring Status Lists, Django-free.
 
-Django-free: it turns plain claims into a W3C Verifiable Credential (data model 2.0),
-signs it with an Ed25519 key, checks a proof, and reads and writes the Bitstring
-Status List that says which credentials are revoked.
-
-eddsa-jcs-2022, in short: hash the JCS form of the proof options (with the
-document's @context) and the JCS form of the document without its proof, join the
-two SHA-256 digests, sign that with Ed25519, and store the signature as base58-btc.
+It turns plain claims into a W3C Verifiable Credential (data model 2.0), and reads and writes
+the Bitstring Status List that says which credentials are revoked. `certificates.proofs` signs
+and checks them.
 """
 
 from __future__ import annotations
 
-import copy
 import gzip
-import hashlib
 import io
-from collections.abc import Callable, Iterable
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-
-from .jcs import canonicalize
-from .keys import SigningKey
-from .multibase import MultibaseError, decode_u, decode_z, encode_u, encode_z
+from .multibase import decode_u, encode_u
 
 VC_CONTEXT = "https://www.w3.org/ns/credentials/v2"
 OB_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
-CRYPTOSUITE = "eddsa-jcs-2022"
 # The smallest list the Bitstring Status List spec allows (16 KiB), for herd privacy.
 STATUS_LIST_SIZE = 131_072
 MAX_STATUS_LIST_BYTES = 1024 * 1024
@@ -68,6 +57,12 @@ class CredentialClaims:
 
 
 def credential_build(claims: CredentialClaims) -> dict[str, Any]:
+    """The unsigned OpenBadgeCredential.
+
+    Each fact appears once. In RDF (what eddsa-rdfc-2022 signs) a node that appears twice is
+    one node, so a second copy of the issuer as the achievement's `creator` would let either
+    copy's fields be renamed away without changing the signed graph.
+    """
     achievement: dict[str, Any] = {
         "id": claims.achievement_id,
         "type": ["Achievement"],
@@ -76,7 +71,6 @@ def credential_build(claims: CredentialClaims) -> dict[str, Any]:
         "description": claims.course_description
         or f"Completion of the course {claims.course_title}.",
         "criteria": {"narrative": claims.criteria},
-        "creator": claims.issuer.profile(),
         "resultDescription": [
             {
                 "id": f"{claims.achievement_id}-band",
@@ -129,7 +123,23 @@ def credential_build(claims: CredentialClaims) -> dict[str, Any]:
     if claims.expires_at is not None:
         document["validUntil"] = timestamp(claims.expires_at)
     document.update(claims.extra)
-    return document
+    return _without_control_characters(document)
+
+
+# Control characters other than tab, line feed and carriage return: no reader needs them in a
+# credential, and RDFC-1.0's canonical N-Quads escape them differently from URDNA2015 (which
+# pyld implements), so keeping them out keeps both readings of a signed credential the same.
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _without_control_characters(value: Any) -> Any:
+    if isinstance(value, str):
+        return _CONTROL_CHARACTERS.sub("", value)
+    if isinstance(value, list):
+        return [_without_control_characters(item) for item in value]
+    if isinstance(value, dict):
+        return {name: _without_control_characters(item) for name, item in value.items()}
+    return value
 
 
 def timestamp(moment: datetime) -> str:
@@ -146,80 +156,6 @@ def parse_timestamp(value: Any) -> datetime | None:
     except ValueError:
         return None
     return moment if moment.tzinfo is not None else None
-
-
-# Proofs
-
-
-def proof_add(
-    document: dict[str, Any], *, key: SigningKey, verification_method: str, created: datetime
-) -> dict[str, Any]:
-    """Return a copy of `document` with an eddsa-jcs-2022 DataIntegrityProof."""
-    unsecured = {name: value for name, value in document.items() if name != "proof"}
-    options = {
-        "type": "DataIntegrityProof",
-        "cryptosuite": CRYPTOSUITE,
-        "created": timestamp(created),
-        "verificationMethod": verification_method,
-        "proofPurpose": "assertionMethod",
-    }
-    signature = key.sign(_hash_data(unsecured, options))
-    secured = copy.deepcopy(unsecured)
-    secured["proof"] = {**options, "proofValue": encode_z(signature)}
-    return secured
-
-
-@dataclass(frozen=True)
-class ProofCheck:
-    ok: bool
-    reason: str
-    verification_method: str = ""
-
-
-def proof_verify(
-    document: Any, *, resolve_key: Callable[[str], Ed25519PublicKey | None]
-) -> ProofCheck:
-    """Check the document's proof; `resolve_key` maps a verificationMethod id to a key."""
-    if not isinstance(document, dict):
-        return ProofCheck(False, "The credential is not a JSON object.")
-    proof = document.get("proof")
-    if not isinstance(proof, dict):
-        return ProofCheck(False, "The credential carries no proof.")
-    if proof.get("type") != "DataIntegrityProof" or proof.get("cryptosuite") != CRYPTOSUITE:
-        return ProofCheck(False, f"The proof is not a {CRYPTOSUITE} Data Integrity proof.")
-    if proof.get("proofPurpose") != "assertionMethod":
-        return ProofCheck(False, "The proof was not made to assert a credential.")
-    method = proof.get("verificationMethod")
-    if not isinstance(method, str):
-        return ProofCheck(False, "The proof names no verification method.")
-    public_key = resolve_key(method)
-    if public_key is None:
-        return ProofCheck(False, "The proof was made with a key this issuer does not publish.")
-    try:
-        signature = decode_z(proof.get("proofValue", ""))
-    except MultibaseError:
-        return ProofCheck(False, "The proof value is not base58-btc.", method)
-    options = {name: value for name, value in proof.items() if name != "proofValue"}
-    unsecured = {name: value for name, value in document.items() if name != "proof"}
-    try:
-        public_key.verify(signature, _hash_data(unsecured, options))
-    except InvalidSignature:
-        return ProofCheck(False, "The signature does not match the credential's contents.", method)
-    except (TypeError, ValueError):
-        return ProofCheck(
-            False, "The credential contains values that cannot be canonicalised.", method
-        )
-    return ProofCheck(True, "The signature is valid.", method)
-
-
-def _hash_data(unsecured: dict[str, Any], options: dict[str, Any]) -> bytes:
-    proof_config = dict(options)
-    if "@context" in unsecured:
-        proof_config["@context"] = unsecured["@context"]
-    return (
-        hashlib.sha256(canonicalize(proof_config)).digest()
-        + hashlib.sha256(canonicalize(unsecured)).digest()
-    )
 
 
 # Bitstring Status List

@@ -1,6 +1,8 @@
-"""Who issues certificates: the platform's identity, its public URLs and its keys.
+"""Who issues certificates: the platform's identity, its public URLs, its keys and its suites.
 
-Identifiers are absolute URLs under settings.WAGTAILADMIN_BASE_URL (PMA_BASE_URL).
+Identifiers are absolute URLs under one base, settings.WAGTAILADMIN_BASE_URL (PMA_BASE_URL):
+the issuer, the credential, the achievement (the course page), the status list and the keys.
+The Wagtail Site record's host name never enters a credential.
 A verification method is `<issuer id>#<key id>`, so rotating keys adds methods to
 the published controller document without changing the issuer's id.
 """
@@ -10,6 +12,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from django.conf import settings
@@ -17,6 +20,7 @@ from django.urls import reverse
 
 from .credentials import VC_CONTEXT, Issuer
 from .keys import KeyStore, SigningKey
+from .proofs import CRYPTOSUITES, suites_named
 
 MULTIKEY_CONTEXT = "https://w3id.org/security/multikey/v1"
 
@@ -27,6 +31,28 @@ def base_url() -> str:
 
 def absolute(path: str) -> str:
     return base_url() + path
+
+
+def page_url(page) -> str:
+    """A Wagtail page's address under the base URL, whatever host its Site record names."""
+    parts = page.get_url_parts()
+    return absolute(parts[2]) if parts else ""
+
+
+def rebased(url: str) -> str:
+    """A stored absolute URL moved under the base URL (path, query and fragment kept)."""
+    parts = urlsplit(url)
+    tail = parts.path + (f"?{parts.query}" if parts.query else "")
+    return absolute((tail or "/") + (f"#{parts.fragment}" if parts.fragment else ""))
+
+
+def cryptosuites() -> tuple[str, ...]:
+    """The Data Integrity suites new credentials are signed with (PMA_CREDENTIAL_CRYPTOSUITES).
+
+    Default: both, eddsa-rdfc-2022 first (the suite 1EdTech's OB 3.0 conformance checks), then
+    eddsa-jcs-2022 (checkable with only a JSON library and Ed25519).
+    """
+    return suites_named(getattr(settings, "PMA_CREDENTIAL_CRYPTOSUITES", CRYPTOSUITES))
 
 
 def issuer() -> Issuer:

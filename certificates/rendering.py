@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 
+import pydyf
 import segno
 from django.db import models
 from django.template.loader import render_to_string
@@ -125,11 +126,12 @@ def certificate_pdf(
             Attachment(
                 string=credential_json.encode("utf-8"),
                 name=credential_attachment_name(document.code),
-                description="Signed Open Badges 3.0 credential (eddsa-jcs-2022)",
+                description="Signed Open Badges 3.0 credential (Data Integrity proofs)",
                 relationship="Data",
             )
         )
     return html.write_pdf(
+        finisher=_attachments_marked_as_data if attachments else None,
         attachments=attachments,
         pdf_identifier=document.code.encode(),
         font_config=renderer.font_config,
@@ -148,6 +150,22 @@ def _qr_png_data_uri(url: str) -> str:
     buffer = io.BytesIO()
     segno.make(url, error="m").save(buffer, kind="png", scale=1, border=0, dark="#111827")
     return image_data_uri(buffer.getvalue(), mime_type="image/png")
+
+
+def _attachments_marked_as_data(document, pdf: pydyf.PDF) -> None:
+    """Mark the attached credential as an associated file of the document, relationship Data.
+
+    PDF 2.0 (ISO 32000-2, 14.13) and PDF/A-3 say how: the file specification carries
+    `/AFRelationship /Data` and the document catalog lists it in `/AF`. WeasyPrint writes both
+    only for PDF/A output, so this finisher writes them for ours; readers that do not know
+    associated files still list it as an ordinary attachment.
+    """
+    specifications = [
+        item for item in pdf.objects if isinstance(item, dict) and item.get("Type") == "/Filespec"
+    ]
+    for specification in specifications:
+        specification["AFRelationship"] = "/Data"
+    pdf.catalog["AF"] = pydyf.Array(specification.reference for specification in specifications)
 
 
 def credential_attachment_name(code: str) -> str:

@@ -70,6 +70,13 @@ def revoked_positions(*, list_number: int) -> list[int]:
     return [index - first for index in indices if index is not None]
 
 
+def position_is_revoked(*, list_number: int, position: int) -> bool:
+    """Whether one position of a revocation status list is set: what the list publishes there."""
+    return Certificate.objects.filter(
+        status=Status.REVOKED, status_index=(list_number - 1) * STATUS_LIST_SIZE + position
+    ).exists()
+
+
 def status_list_position(status_index: int) -> tuple[int, int]:
     """(list number, position in that list) for a certificate's status index."""
     return status_index // STATUS_LIST_SIZE + 1, status_index % STATUS_LIST_SIZE

@@ -18,7 +18,7 @@ import mimetypes
 from datetime import datetime, timedelta
 
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -26,8 +26,9 @@ from courses.models import CoursePage
 
 from . import issuer as issuer_module
 from .codes import code_generate
-from .credentials import CredentialClaims, credential_build, proof_add
+from .credentials import CredentialClaims, credential_build
 from .models import Certificate, PdfStatus, ScoreBand, Status
+from .proofs import proof_add
 from .rendering import CertificateDocument, PageSize, certificate_pdf, image_data_uri
 from .selectors import certificate_for, course_final_percent, status_list_position
 
@@ -97,7 +98,7 @@ def _certificate_create(*, learner, course: CoursePage, issued_by) -> Certificat
         "course": course,
         "learner_name": _printed_name(learner),
         "course_title": course.title,
-        "course_url": course.get_full_url() or "",
+        "course_url": issuer_module.page_url(course),
         "skills": list(course.skills.order_by("name").values_list("name", flat=True)),
         "instructor_name": _instructor_name(course),
         "final_percent": percent,
@@ -345,7 +346,12 @@ def certificates_render_due(*, limit: int = 20) -> int:
     return ready
 
 
-def credential_sign(*, certificate: Certificate) -> dict:
+def credential_sign(*, certificate: Certificate, course_description: str | None = None) -> dict:
+    """The certificate's signed credential, by today's rules (suites, key, base URL).
+
+    Everything it says comes from the certificate's snapshots, except the course description,
+    read from the course unless `course_description` (what an earlier credential said) is given.
+    """
     if certificate.status_index is None:
         raise CertificateError("The certificate has no status index yet.")
     list_number, position = status_list_position(certificate.status_index)
@@ -355,9 +361,13 @@ def credential_sign(*, certificate: Certificate) -> dict:
         credential_id=issuer_module.verify_url(certificate.code),
         issuer=profile,
         learner_name=certificate.learner_name,
-        achievement_id=certificate.course_url or f"{profile.url}courses/{certificate.course_id}",
+        achievement_id=_achievement_id(certificate),
         course_title=certificate.course_title,
-        course_description=_course_description(certificate),
+        course_description=(
+            course_description
+            if course_description is not None
+            else _course_description(certificate)
+        ),
         criteria=(
             f"Completed every required lesson of {certificate.course_title} and met its "
             "pass rules on knowledge checks and graded prioritization exercises."
@@ -376,7 +386,78 @@ def credential_sign(*, certificate: Certificate) -> dict:
         key=key,
         verification_method=issuer_module.verification_method(key),
         created=certificate.issued_at,
+        cryptosuites=issuer_module.cryptosuites(),
     )
+
+
+def _achievement_id(certificate: Certificate) -> str:
+    """The course page's address as issued, under the one base URL every id uses.
+
+    Certificates issued before the snapshot was taken under the base URL kept the Wagtail Site's
+    host (`http://localhost/...`); their path is kept and the base replaced, so re-signing them
+    gives the same id as a certificate issued today.
+    """
+    if certificate.course_url:
+        return issuer_module.rebased(certificate.course_url)
+    return issuer_module.absolute(f"/courses/{certificate.course_id}/")
+
+
+class ResignOutcome(models.TextChoices):
+    UNCHANGED = "unchanged", "already signed by the current rules"
+    RESIGNED = "resigned", "re-signed"
+    WOULD_RESIGN = "would_resign", "would be re-signed"
+    NOT_SIGNED = "not_signed", "not signed yet (its first rendering will sign it)"
+    FAILED = "failed", "failed; left as it was"
+
+
+def certificate_resign(*, certificate: Certificate, dry_run: bool = False) -> ResignOutcome:
+    """Sign a stored credential again by today's rules, and re-render its PDF if it changed.
+
+    For credentials issued under older rules: the pre-2024 eddsa-jcs-2022 form, a single proof
+    instead of a proof set, a retired key, another base URL. The certificate's code, dates,
+    status, printed name and result are never touched, and the course description the credential
+    stated is kept. Signing is deterministic, so a credential already in today's form comes out
+    byte for byte the same and is left alone: running it again changes nothing.
+
+    The new PDF is stored before the record points at it, and the record changes in one update,
+    so stopping at any moment leaves the old credential and PDF or the new ones, never a mix.
+    """
+    if not certificate.credential or certificate.status_index is None:
+        return ResignOutcome.NOT_SIGNED
+    try:
+        stored = json.loads(certificate.credential)
+        description = stored["credentialSubject"]["achievement"]["description"]
+    except (ValueError, KeyError, TypeError):
+        description = None
+    signed = credential_sign(
+        certificate=certificate,
+        course_description=description if isinstance(description, str) else None,
+    )
+    if signed == stored:
+        return ResignOutcome.UNCHANGED
+    if dry_run:
+        return ResignOutcome.WOULD_RESIGN
+    credential = json.dumps(signed, ensure_ascii=False, indent=2)
+    had_pdf = bool(certificate.pdf_a4)
+    try:
+        name = (
+            _pdf_store(certificate, page_size=PageSize.A4, credential=credential) if had_pdf else ""
+        )
+    except Exception as exc:  # rendering is the slow, fallible part: leave the record as it was
+        _failure_logged(certificate=certificate, error=exc, outcome="re-signing left it as it was")
+        return ResignOutcome.FAILED
+    replaced = certificate.pdf_a4.name
+    with transaction.atomic():
+        updates = {"credential": credential, "updated_at": timezone.now()}
+        if had_pdf:
+            updates.update(pdf_a4=name, rendered_at=timezone.now())
+        Certificate.objects.filter(pk=certificate.pk).update(**updates)
+    for field_name, value in updates.items():
+        setattr(certificate, field_name, value)
+    if had_pdf:
+        _delete_quietly(certificate.pdf_a4.storage, replaced)
+        _letter_drop(certificate=certificate)
+    return ResignOutcome.RESIGNED
 
 
 def certificate_document(*, certificate: Certificate) -> CertificateDocument:

@@ -23,16 +23,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import issuer as issuer_module
-from .credentials import (
-    STATUS_LIST_SIZE,
-    bitstring_is_set,
-    parse_timestamp,
-    proof_add,
-    proof_verify,
-    status_list_build,
-)
-from .multibase import MultibaseError
-from .selectors import revoked_positions
+from .credentials import STATUS_LIST_SIZE, parse_timestamp, status_list_build
+from .proofs import proof_add, proof_verify
+from .selectors import position_is_revoked, revoked_positions
 
 logger = logging.getLogger(__name__)
 
@@ -175,6 +168,7 @@ def status_list_credential(*, list_number: int) -> dict[str, Any]:
         key=key,
         verification_method=issuer_module.verification_method(key),
         created=timezone.now(),
+        cryptosuites=issuer_module.cryptosuites(),
     )
 
 
@@ -191,11 +185,9 @@ def _is_revoked(entry: Any) -> bool | None:
     position = int(index)
     if position >= STATUS_LIST_SIZE:
         return None
-    status_list = status_list_credential(list_number=list_number)
-    try:
-        return bitstring_is_set(status_list["credentialSubject"]["encodedList"], position)
-    except (MultibaseError, ValueError, OSError):
-        return None
+    # The list is ours: read the revocations it publishes from where it is built, rather than
+    # signing a copy only to decode it again.
+    return position_is_revoked(list_number=list_number, position=position)
 
 
 def _our_status_list_number(url: Any) -> int | None:

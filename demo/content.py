@@ -8,7 +8,9 @@ their version. The flagship course's content lives in demo/flagship/.
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.db import transaction
 from wagtail.models import Page, Site
 
@@ -277,6 +279,7 @@ def _site_home(report: DemoReport) -> HomePage:
     """The site's root page as a HomePage, replacing Wagtail's untouched welcome page."""
     site = Site.objects.filter(is_default_site=True).first()
     if site is not None and isinstance(site.root_page.specific, HomePage):
+        _site_address_follow_base_url(site, report)
         return site.root_page.specific
     root = Page.get_first_root_node()
     home = HomePage.objects.child_of(root).first()
@@ -301,7 +304,7 @@ def _site_home(report: DemoReport) -> HomePage:
             ),
         )
         report.created.append(report._label(home))
-    hostname, port = (site.hostname, site.port) if site else ("localhost", 80)
+    hostname, port = _base_url_address()
     site = Site.objects.filter(is_default_site=True).first()
     if site is None:
         Site.objects.create(
@@ -311,10 +314,30 @@ def _site_home(report: DemoReport) -> HomePage:
             is_default_site=True,
             site_name="PM Academy",
         )
-    elif site.root_page_id != home.pk:
-        site.root_page = home
-        site.save(update_fields=["root_page"])
+    else:
+        if site.root_page_id != home.pk:
+            site.root_page = home
+            site.save(update_fields=["root_page"])
+        _site_address_follow_base_url(site, report)
     return home
+
+
+def _base_url_address() -> tuple[str, int]:
+    """Host name and port of PMA_BASE_URL (settings.WAGTAILADMIN_BASE_URL)."""
+    address = urlsplit(settings.WAGTAILADMIN_BASE_URL)
+    return address.hostname or "localhost", address.port or (
+        443 if address.scheme == "https" else 80
+    )
+
+
+def _site_address_follow_base_url(site: Site, report: DemoReport) -> None:
+    """The demo's Wagtail Site answers at the one base URL, so every full URL Wagtail builds
+    (page links in e-mails, the admin's "view live") agrees with the certificates' ids."""
+    hostname, port = _base_url_address()
+    if (site.hostname, site.port) != (hostname, port):
+        site.hostname, site.port = hostname, port
+        site.save(update_fields=["hostname", "port"])
+        report.updated.append(f"Site {hostname}:{port}")
 
 
 def _course(catalog: CourseIndexPage, spec: Course, report: DemoReport) -> CoursePage:

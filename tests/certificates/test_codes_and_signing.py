@@ -17,12 +17,11 @@ from certificates.credentials import (
     bitstring_encode,
     bitstring_is_set,
     credential_build,
-    proof_add,
-    proof_verify,
 )
 from certificates.jcs import canonicalize
 from certificates.keys import ENV_PRIVATE_KEY, ENV_RETIRED_KEYS, KeyStore, KeyStoreError
 from certificates.multibase import base58btc_decode, base58btc_encode, ed25519_multikey
+from certificates.proofs import proof_add, proof_verify
 
 ISSUER = Issuer(id="https://pma.example/issuer/", name="PM Academy", url="https://pma.example/")
 
@@ -167,9 +166,13 @@ def test_credential_has_the_open_badges_3_shape(tmp_path):
         "statusListIndex": "7",
         "statusListCredential": "https://pma.example/credentials/status/1/",
     }
-    assert document["proof"]["type"] == "DataIntegrityProof"
-    assert document["proof"]["cryptosuite"] == "eddsa-jcs-2022"
-    assert document["proof"]["proofValue"].startswith("z")
+    assert [proof["type"] for proof in document["proof"]] == ["DataIntegrityProof"] * 2
+    assert [proof["cryptosuite"] for proof in document["proof"]] == [
+        "eddsa-rdfc-2022",
+        "eddsa-jcs-2022",
+    ]
+    assert all(proof["proofValue"].startswith("z") for proof in document["proof"])
+    assert "creator" not in achievement
 
 
 def test_signature_verifies_and_survives_reformatting(tmp_path):
@@ -187,7 +190,8 @@ def test_signature_verifies_and_survives_reformatting(tmp_path):
         lambda d: d.update(validUntil="2099-01-01T00:00:00Z"),
         lambda d: d["credentialSubject"]["achievement"].update(name="Prioritization in Practicf"),
         lambda d: d["credentialStatus"].update(statusListIndex="8"),
-        lambda d: d["proof"].update(created="2026-11-27T00:00:00Z"),
+        lambda d: d["proof"][0].update(created="2026-11-27T00:00:00Z"),
+        lambda d: d["proof"][1].update(created="2026-11-27T00:00:00Z"),
         lambda d: d.pop("validUntil"),
     ],
 )
@@ -223,7 +227,7 @@ def test_rotation_keeps_old_credentials_verifying(tmp_path):
     assert store.current().key_id == new_key.key_id
     assert [key.key_id for key in store.all_keys()] == [new_key.key_id, old_key.key_id]
     new = _signed(store)
-    assert new["proof"]["verificationMethod"].endswith(new_key.key_id)
+    assert new["proof"][0]["verificationMethod"].endswith(new_key.key_id)
     assert proof_verify(old, resolve_key=_resolver(store)).ok
     assert proof_verify(new, resolve_key=_resolver(store)).ok
 

@@ -231,3 +231,32 @@ def test_backfill_command_refuses_an_unknown_course(db):
 
     with pytest.raises(CommandError, match="No course with the slug 'nope'"):
         call_command("issue_certificates", "--course", "nope")
+
+
+@pytest.mark.django_db
+def test_every_id_in_a_credential_uses_the_one_base_url(settings, learner, course):
+    """The Wagtail Site record says localhost; the credential's ids all follow PMA_BASE_URL."""
+    from wagtail.models import Site
+
+    Site.objects.update(hostname="localhost", port=80)
+    settings.WAGTAILADMIN_BASE_URL = "https://academy.example"
+    from certificates.services import certificate_issue
+
+    completed(learner, course, percent=92)
+    certificate = certificate_issue(learner=learner, course=course)
+    document = json.loads(certificate.credential)
+
+    def ids(value):
+        if isinstance(value, dict):
+            for name, item in value.items():
+                if name in {"id", "verificationMethod", "statusListCredential", "url"}:
+                    yield item
+                yield from ids(item)
+        elif isinstance(value, list):
+            for item in value:
+                yield from ids(item)
+
+    found = list(ids(document))
+    assert len(found) >= 7
+    assert all(value.startswith("https://academy.example/") for value in found), found
+    assert certificate.course_url == "https://academy.example" + course.get_url_parts()[2]

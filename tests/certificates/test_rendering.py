@@ -151,6 +151,25 @@ def test_the_signed_credential_is_attached():
     assert json.loads(reader.attachments[f"{CODE}.credential.json"][0]) == json.loads(credential)
 
 
+def test_the_credential_is_an_associated_file_marked_as_data():
+    """PDF 2.0, 14.13: the catalog's /AF lists the file specification, which says /Data."""
+    credential = json.dumps({"id": VERIFY_URL})
+    reader = PdfReader(
+        io.BytesIO(certificate_pdf(_document(), page_size=PageSize.A4, credential_json=credential))
+    )
+    associated = [reference.get_object() for reference in reader.trailer["/Root"]["/AF"]]
+    assert [spec["/F"] for spec in associated] == [f"{CODE}.credential.json"]
+    assert [spec["/AFRelationship"] for spec in associated] == ["/Data"]
+    embedded = associated[0]["/EF"]["/F"].get_object()
+    assert json.loads(embedded.get_data()) == json.loads(credential)
+
+
+def test_without_a_credential_nothing_is_associated():
+    reader = PdfReader(io.BytesIO(certificate_pdf(_document(), page_size=PageSize.A4)))
+    assert "/AF" not in reader.trailer["/Root"]
+    assert list(reader.attachments) == []
+
+
 def test_the_logo_is_printed_when_given():
     from PIL import Image
 

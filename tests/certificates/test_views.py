@@ -208,7 +208,7 @@ def test_issuer_keys_are_published(client, certificate):
     document = client.get("/.well-known/pma-issuer-keys.json").json()
     assert document["id"] == "http://testserver/issuer/"
     assert document["type"] == ["Profile"]
-    method = json.loads(certificate.credential)["proof"]["verificationMethod"]
+    method = json.loads(certificate.credential)["proof"][0]["verificationMethod"]
     assert [m["id"] for m in document["verificationMethod"]] == [method]
     assert document["verificationMethod"][0]["publicKeyMultibase"].startswith("z6Mk")
     assert client.get("/issuer/").json() == document
@@ -351,13 +351,13 @@ def test_rotating_the_key_keeps_issued_credentials_valid(certificate, learner, c
     from certificates.verification import credential_check
     from tests.factories import completed, course_page
 
-    old_method = json.loads(certificate.credential)["proof"]["verificationMethod"]
+    old_method = json.loads(certificate.credential)["proof"][0]["verificationMethod"]
     call_command("rotate_signing_key")
     assert "New signing key: http://testserver/issuer/#ed25519-" in capsys.readouterr().out
     course = course_page(catalog, slug="second", title="Second", skills=())
     completed(learner, course)
     newer = certificate_issue(learner=learner, course=course)
-    new_method = json.loads(newer.credential)["proof"]["verificationMethod"]
+    new_method = json.loads(newer.credential)["proof"][0]["verificationMethod"]
     assert new_method != old_method
     assert credential_check(data=certificate.credential.encode()).outcome == "valid"
     assert credential_check(data=newer.credential.encode()).outcome == "valid"

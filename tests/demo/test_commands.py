@@ -87,3 +87,15 @@ def test_create_demo_accounts_with_debug_is_idempotent(settings, client):
     assert list(course.instructors.all()) == [instructor]
     assert course.permissions_for_user(instructor).can_edit()
     assert client.login(email="learner@pm-academy.local", password="learn-products-42")
+
+
+@pytest.mark.django_db
+def test_the_demo_site_answers_at_the_base_url(settings):
+    settings.WAGTAILADMIN_BASE_URL = "https://academy.example"
+    call_command("load_demo", stdout=StringIO())
+    site = Site.objects.get(is_default_site=True)
+    assert (site.hostname, site.port) == ("academy.example", 443)
+    foundations = CoursePage.objects.get(slug="product-management-foundations")
+    assert foundations.get_full_url() == (
+        "https://academy.example/courses/product-management-foundations/"
+    )

@@ -7,6 +7,7 @@ from courses.models import CoursePage
 
 from ...selectors import course_learners_without_certificate
 from ...services import CertificateError, certificate_issue
+from ..progress import progress_write
 
 
 class Command(BaseCommand):
@@ -40,13 +41,8 @@ class Command(BaseCommand):
             except CertificateError as exc:
                 failed += 1
                 self.stderr.write(f"\nlearner {learner_id}: {exc}")
-            self._progress(done, len(learner_ids))
+            progress_write(self.stderr, done, len(learner_ids))
         self.stderr.write("\n")
         self.stdout.write(
             self.style.SUCCESS(f"Issued {issued} certificate(s) for {page.title}; {failed} failed.")
         )
-
-    def _progress(self, done: int, total: int, width: int = 40) -> None:
-        filled = width * done // total
-        self.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total}", ending="")
-        self.stderr.flush()
