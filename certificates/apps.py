@@ -7,6 +7,7 @@ class CertificatesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from . import checks  # noqa: F401 - registers the system checks
         from .receivers import connect_receivers
 
         connect_receivers()

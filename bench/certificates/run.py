@@ -106,6 +106,70 @@ def render_times(*, renders: int) -> None:
         )
 
 
+def signing_times(*, rounds: int) -> None:
+    """Sign and verify one credential per suite, and serve a status list (sign + JSON)."""
+    import tempfile
+    from datetime import UTC, datetime
+
+    from django.test import RequestFactory
+
+    from certificates.credentials import CredentialClaims, Issuer, credential_build
+    from certificates.keys import KeyStore
+    from certificates.proofs import CRYPTOSUITES, proof_add, proof_verify
+    from certificates.views import status_list
+
+    issuer = Issuer(
+        id="http://127.0.0.1:8000/issuer/", name="PM Academy", url="http://127.0.0.1:8000/"
+    )
+    claims = CredentialClaims(
+        credential_id="http://127.0.0.1:8000/verify/PMA-7KQ2-M9XD-4HTN-WB3C-R6FE/",
+        issuer=issuer,
+        learner_name="Ada Lovelace",
+        achievement_id="http://127.0.0.1:8000/courses/prioritization/",
+        course_title="Prioritization in Practice",
+        course_description="RICE, ICE, MoSCoW, Kano, WSJF and weighted scoring, in practice.",
+        criteria="Completed every required lesson and met the pass rules.",
+        skills=["RICE", "Kano", "WSJF"],
+        score_band="Merit",
+        score_bands=["Pass", "Merit", "Distinction"],
+        issued_at=datetime(2026, 11, 26, tzinfo=UTC),
+        expires_at=None,
+        status_list_url="http://127.0.0.1:8000/credentials/status/1/",
+        status_index=7,
+    )
+    key = KeyStore(tempfile.mkdtemp(), environ={}).current()
+    method = f"{issuer.id}#{key.key_id}"
+    document = credential_build(claims)
+    print(f"Credential proofs (one process; medians of {rounds}, after one warm-up)")
+    resolve = lambda _method: key.public_key  # noqa: E731
+    for suites in [(suite,) for suite in CRYPTOSUITES] + [CRYPTOSUITES]:
+        options = {"key": key, "verification_method": method, "created": claims.issued_at}
+        signed = proof_add(document, cryptosuites=suites, **options)
+        assert proof_verify(signed, resolve_key=resolve).ok
+        signing, checking = [], []
+        for _ in range(rounds):
+            start = time.perf_counter()
+            proof_add(document, cryptosuites=suites, **options)
+            signing.append(time.perf_counter() - start)
+            start = time.perf_counter()
+            proof_verify(signed, resolve_key=resolve)
+            checking.append(time.perf_counter() - start)
+        print(
+            f"  {' + '.join(suites):<32} sign {_ms(statistics.median(signing))}, "
+            f"verify {_ms(statistics.median(checking))}"
+        )
+    request = RequestFactory().get("/credentials/status/1/")
+    status_list(request, list_number=1)
+    served = []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        status_list(request, list_number=1)
+        served.append(time.perf_counter() - start)
+    print(
+        f"  status list served (signed per request, both suites): {_ms(statistics.median(served))}"
+    )
+
+
 def _issued_certificate(course):
     from django.utils import timezone
 
@@ -349,6 +413,7 @@ def main() -> None:
     logging.disable(logging.WARNING)
     print(f"Machine: {os.cpu_count()} cores; workdir {WORKDIR.relative_to(ROOT)}")
     render_times(renders=10 if args.quick else 30)
+    signing_times(rounds=20 if args.quick else 100)
     download_times(requests=20 if args.quick else 100, letters=10 if args.quick else 30)
     queue_run(count=count)
 

@@ -215,6 +215,15 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "PM Academy <no-reply@
 # Wagtail
 WAGTAIL_SITE_NAME = "PM Academy"
 WAGTAILADMIN_BASE_URL = os.environ.get("PMA_BASE_URL", "http://127.0.0.1:8000")
+# Data Integrity suites new credentials are signed with, in this order (docs/certificates.md).
+# eddsa-rdfc-2022 is what 1EdTech's OB 3.0 conformance checks; eddsa-jcs-2022 needs only JSON.
+PMA_CREDENTIAL_CRYPTOSUITES = [
+    suite.strip()
+    for suite in os.environ.get(
+        "PMA_CREDENTIAL_CRYPTOSUITES", "eddsa-rdfc-2022,eddsa-jcs-2022"
+    ).split(",")
+    if suite.strip()
+]
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 # Avatars from gravatar.com would leak editors' e-mail hashes and break the admin's CSP.
 WAGTAIL_GRAVATAR_PROVIDER_URL = None

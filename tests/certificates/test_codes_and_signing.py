@@ -261,3 +261,48 @@ def test_status_list_bits():
     assert bitstring_is_set(encoded, 131071)
     assert not bitstring_is_set(encoded, 1)
     assert not bitstring_is_set(encoded, 8)
+
+
+def test_control_characters_never_reach_a_credential(tmp_path):
+    claims = _claims()
+    dirty = CredentialClaims(
+        **{**claims.__dict__, "learner_name": "Ada\x0cLove\x00lace", "criteria": "Line\none\tdone"}
+    )
+    document = credential_build(dirty)
+    assert document["credentialSubject"]["identifier"][0]["identityHash"] == "AdaLovelace"
+    assert document["credentialSubject"]["achievement"]["criteria"]["narrative"] == (
+        "Line\none\tdone"
+    )
+
+
+def test_more_proofs_than_we_make_are_refused(tmp_path):
+    store = KeyStore(tmp_path, environ={})
+    document = _signed(store)
+    document["proof"].append(dict(document["proof"][1]))
+    check = proof_verify(document, resolve_key=_resolver(store))
+    assert not check.ok
+    assert check.reason == "The credential's proofs are not ones this issuer makes."
+
+
+def test_one_suite_alone_is_still_a_proof_set(tmp_path):
+    store = KeyStore(tmp_path, environ={})
+    key = store.current()
+    document = proof_add(
+        credential_build(_claims()),
+        key=key,
+        verification_method=f"{ISSUER.id}#{key.key_id}",
+        created=datetime(2026, 11, 26, tzinfo=UTC),
+        cryptosuites=["eddsa-jcs-2022"],
+    )
+    assert [proof["cryptosuite"] for proof in document["proof"]] == ["eddsa-jcs-2022"]
+    assert proof_verify(document, resolve_key=_resolver(store)).cryptosuites == ("eddsa-jcs-2022",)
+
+
+def test_an_unknown_suite_setting_is_a_clear_error():
+    from certificates.proofs import UnknownCryptosuite, suites_named
+
+    assert suites_named(["eddsa-jcs-2022", "eddsa-jcs-2022"]) == ("eddsa-jcs-2022",)
+    with pytest.raises(UnknownCryptosuite, match="must name one or more of"):
+        suites_named(["ed25519-2020"])
+    with pytest.raises(UnknownCryptosuite):
+        suites_named([])

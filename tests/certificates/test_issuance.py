@@ -260,3 +260,23 @@ def test_every_id_in_a_credential_uses_the_one_base_url(settings, learner, cours
     assert len(found) >= 7
     assert all(value.startswith("https://academy.example/") for value in found), found
     assert certificate.course_url == "https://academy.example" + course.get_url_parts()[2]
+
+
+def test_an_unknown_cryptosuite_setting_fails_the_system_check(settings):
+    from certificates.checks import cryptosuites_check
+
+    assert cryptosuites_check(None) == []
+    settings.PMA_CREDENTIAL_CRYPTOSUITES = ["eddsa-2022"]
+    [error] = cryptosuites_check(None)
+    assert error.id == "certificates.E001"
+    assert "eddsa-rdfc-2022, eddsa-jcs-2022" in error.msg
+
+
+@pytest.mark.django_db
+def test_the_suites_setting_decides_the_proofs(settings, learner, course):
+    from certificates.services import certificate_issue
+
+    settings.PMA_CREDENTIAL_CRYPTOSUITES = ["eddsa-jcs-2022"]
+    completed(learner, course, percent=92)
+    document = json.loads(certificate_issue(learner=learner, course=course).credential)
+    assert [proof["cryptosuite"] for proof in document["proof"]] == ["eddsa-jcs-2022"]
