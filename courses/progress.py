@@ -78,6 +78,21 @@ def exercise_points(*, enrolment: Enrolment) -> ExercisePoints:
     )
 
 
+def exercises_waiting_for_review(*, enrolment: Enrolment) -> list[str]:
+    """Titles of the course's exercises whose counted score waits for an instructor's grading."""
+    declared = dict(
+        CourseExercise.objects.filter(course_id=enrolment.course_id).values_list(
+            "exercise_id", "title"
+        )
+    )
+    waiting = exercises_awaiting_review(
+        learner_id=enrolment.learner_id,
+        course_page_id=enrolment.course_id,
+        exercise_ids=list(declared),
+    )
+    return [title for exercise_id, title in declared.items() if exercise_id in waiting]
+
+
 def quiz_gates_hold(*, lessons: list[tuple[int, int, int | None]]) -> bool:
     """Every graded quiz reached its share: `lessons` holds (checks, correct, pass percent).
 

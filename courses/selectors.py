@@ -45,6 +45,7 @@ from .models import (
     QuizAttempt,
     Skill,
 )
+from .progress import exercises_waiting_for_review
 from .quizzes import (
     QuizClosure,
     QuizReveal,
@@ -785,4 +786,8 @@ def course_overview(*, course: CoursePage, learner, request=None) -> dict:
         ),
         "can_edit": learner_can_edit_course(user=learner, course=course),
         "instructor_names": SimpleLazyObject(lambda: course_instructor_names(course=course)),
+        # Exercises whose score waits for the instructor's manual grading (courses.progress).
+        "waiting_for_review": exercises_waiting_for_review(enrolment=enrolment)
+        if enrolment is not None and enrolment.is_active
+        else [],
     }

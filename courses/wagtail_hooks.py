@@ -27,3 +27,12 @@ from .admin_views import gradebook_viewset  # noqa: E402
 @hooks.register("register_admin_viewset")
 def register_gradebook_viewset():
     return gradebook_viewset
+
+
+# The grading queue's cohort filter (courses.grading_queue; grading never imports courses).
+from .grading_queue import CohortReviewFilter  # noqa: E402
+
+
+@hooks.register("grading_review_filters")
+def register_cohort_review_filter():
+    return CohortReviewFilter()

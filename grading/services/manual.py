@@ -19,11 +19,13 @@ from fractions import Fraction
 from typing import Any
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from exercises.format import format_points, parse_points
 from exercises.points import stored_points
+from notifications.services import notify
 
 from ..models import (
     ManualGrade,
@@ -175,24 +177,36 @@ def manual_grade_set(
     submission_manual_refresh(submission=submission)
     if was == ManualStatus.PENDING and submission.manual_status == ManualStatus.GRADED:
         send_graded_on_commit(submission)
-        transaction.on_commit(lambda: review_graded_notify(submission_id=submission.pk))
+        review_graded_notify(submission=submission)
     elif submission.score != old_score:
         # A grade changed after completion: the final score moved, so progress is recounted.
         send_graded_on_commit(submission)
     return grade
 
 
-def review_graded_notify(*, submission_id: int) -> None:
-    """Tell the learner their reviewed submission is graded (notifications, kind review_graded)."""
-    from notifications.services import notify  # the lowest layer: grading may import it
-
-    submission = Submission.objects.select_related("exercise", "course_page").get(pk=submission_id)
-    notify(
-        user=submission.learner,
-        kind="review_graded",
-        subject=_("Your submission for “%(exercise)s” has been graded")
-        % {"exercise": submission.exercise.title},
-        context={"submission_id": submission.pk},
+def review_graded_notify(*, submission: Submission) -> None:
+    """Tell the learner their reviewed submission is graded: in the site and by e-mail
+    (notifications, kind review_graded; once per submission, whatever retries)."""
+    exercise = submission.exercise
+    score, max_score = (
+        format_points(submission.counted_score or 0),
+        format_points(submission.max_score),
     )
-
-
+    notify(
+        recipient=submission.learner,
+        kind="review_graded",
+        title=_("Your instructor graded “%(exercise)s”") % {"exercise": exercise.title},
+        body=_(
+            "Your attempt %(attempt)s of “%(exercise)s” is graded: %(score)s of %(max)s points. "
+            "Your instructor's feedback is on the submission page."
+        )
+        % {
+            "attempt": submission.attempt,
+            "exercise": exercise.title,
+            "score": score,
+            "max": max_score,
+        },
+        url=reverse("submission_detail", args=[submission.pk]),
+        dedupe_key=f"review_graded:{submission.pk}",
+        context={"submission_id": submission.pk, "exercise": exercise.title},
+    )
