@@ -13,6 +13,7 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("accounts/", include("allauth.urls")),
     path("profile/", include("accounts.urls")),
+    path("notifications/", include("notifications.urls")),
     path("", include("courses.urls")),
     path("", include("certificates.urls")),
     path("", include("courses.exercise_urls")),

@@ -10,11 +10,11 @@ ROOT = Path(__file__).resolve().parent.parent
 # (DESIGN.md: accounts, ops <- exercises <- grading <- courses <- certificates; the demo content
 # builds on all of them and nothing imports it).
 TIERS = [
-    ("accounts", "ops"),
+    ("accounts", "ops", "notifications"),
     ("exercises",),
     ("grading",),
     ("courses",),
-    ("certificates",),
+    ("certificates", "announcements"),
     ("demo",),
 ]
 LAYERS = [app for tier in TIERS for app in tier]

@@ -21,10 +21,14 @@ INSTALLED_APPS = [
     "ops",
     # Our apps, lowest layer first (see DESIGN.md: exercises <- grading <- courses <- certificates).
     "accounts",
+    # Notifications (in-site list, e-mail preferences, outgoing mail): beside accounts and ops.
+    "notifications",
     "exercises",
     "grading",
     "courses",
     "certificates",
+    # Course announcements and due-date reminders: above courses, imported by none.
+    "announcements",
     "demo",
     # Wagtail
     "wagtail.contrib.forms",
@@ -238,7 +242,7 @@ WAGTAIL_MODERATION_ENABLED = True
 TASKS = {
     "default": {
         "BACKEND": "django_tasks_db.backend.DatabaseBackend",
-        "QUEUES": ["default", "grading", "runs", "certificates"],
+        "QUEUES": ["default", "grading", "runs", "certificates", "notifications"],
     }
 }
 

@@ -126,12 +126,12 @@ elif PMA_STORAGE != "local":
     raise ImproperlyConfigured(f"PMA_STORAGE must be 'local' or 's3', not {PMA_STORAGE!r}.")
 
 # Scale-out: with REDIS_URL, tasks go to RQ (workers: `manage.py rqworker --worker-class
-# rq.worker.SimpleWorker --job-class django_tasks_rq.Job default grading certificates`; SimpleWorker
+# rq.worker.SimpleWorker --job-class django_tasks_rq.Job default grading certificates notifications`; SimpleWorker
 # keeps the warm kernel pool, RQ's default worker forks a fresh child per job) and the cache is shared through Redis.
 # django-rq ignores client options when given a URL: put ?socket_connect_timeout=5 in REDIS_URL.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
-    TASK_QUEUES = ["default", "grading", "runs", "certificates"]
+    TASK_QUEUES = ["default", "grading", "runs", "certificates", "notifications"]
     TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": TASK_QUEUES}}
     RQ_QUEUES = {
         name: {

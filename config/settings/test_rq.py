@@ -8,7 +8,7 @@ process sees the same submissions (tests/integration/processes.py sets the varia
 from .test import *  # noqa: F403
 
 REDIS_URL = os.environ["PMA_TEST_REDIS_URL"]
-TASK_QUEUES = ["default", "grading", "runs", "certificates"]
+TASK_QUEUES = ["default", "grading", "runs", "certificates", "notifications"]
 TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": TASK_QUEUES}}
 RQ_QUEUES = {name: {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 300} for name in TASK_QUEUES}
 INSTALLED_APPS += ["django_rq", "django_tasks_rq"]

@@ -17,7 +17,7 @@ from .live_site import GradingWorker, take_turns
 DATABASE_QUEUE = {
     "default": {
         "BACKEND": "django_tasks_db.backend.DatabaseBackend",
-        "QUEUES": ["default", "grading", "runs", "certificates"],
+        "QUEUES": ["default", "grading", "runs", "certificates", "notifications"],
     }
 }
 

@@ -163,10 +163,16 @@ def test_production_settings_read_storage_and_queue_from_the_environment(tmp_pat
     assert production["TASKS"] == {
         "default": {
             "BACKEND": "django_tasks_rq.RQBackend",
-            "QUEUES": ["default", "grading", "runs", "certificates"],
+            "QUEUES": ["default", "grading", "runs", "certificates", "notifications"],
         }
     }
-    assert sorted(production["RQ_QUEUES"]) == ["certificates", "default", "grading", "runs"]
+    assert sorted(production["RQ_QUEUES"]) == [
+        "certificates",
+        "default",
+        "grading",
+        "notifications",
+        "runs",
+    ]
     assert production["RQ_QUEUES"]["grading"]["URL"] == "redis://queue.example.org:6379/2"
     assert production["CACHES"]["default"]["LOCATION"] == "redis://queue.example.org:6379/2"
     assert production["INSTALLED_APPS"][-2:] == ["django_rq", "django_tasks_rq"]
