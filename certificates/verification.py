@@ -55,6 +55,8 @@ class CredentialCheck:
     skills: list[str] = field(default_factory=list)
     result: str = ""
     credential_id: str = ""
+    #: The Data Integrity suites whose proofs verified, in the credential's order.
+    cryptosuites: tuple[str, ...] = ()
 
     @property
     def signature_ok(self) -> bool:
@@ -126,6 +128,7 @@ def credential_document_check(
         check.outcome = CheckOutcome.INVALID
         check.reasons.append(proof.reason)
         return check
+    check.cryptosuites = proof.cryptosuites
     check.reasons.append(
         "The signature is valid: the credential is unchanged since PM Academy signed it."
     )

@@ -246,6 +246,8 @@ def test_uploading_the_certificate_pdf_verifies_it(client, certificate):
         "Distinction",
     )
     assert "Genuine and valid" in response.content.decode()
+    assert check.cryptosuites == ("eddsa-rdfc-2022", "eddsa-jcs-2022")
+    assert "<code>eddsa-rdfc-2022</code>, <code>eddsa-jcs-2022</code>" in response.content.decode()
 
 
 def test_uploading_the_json_of_a_revoked_certificate_says_revoked(client, certificate, instructor):
