@@ -65,14 +65,16 @@ def _filtered(request: HttpRequest, submissions, *, exercise_id: int | None):
             if lookups is None:
                 raise Http404
             submissions = submissions.filter(**lookups)
-        shown.append(
-            {
-                "param": review_filter.param,
-                "label": review_filter.label,
-                "value": value,
-                "choices": review_filter.choices(user=request.user, exercise_id=exercise_id),
-            }
-        )
+        choices = review_filter.choices(user=request.user, exercise_id=exercise_id)
+        if choices or value:  # a filter with nothing to choose is not shown
+            shown.append(
+                {
+                    "param": review_filter.param,
+                    "label": review_filter.label,
+                    "value": value,
+                    "choices": choices,
+                }
+            )
     return submissions, shown
 
 
@@ -173,8 +175,11 @@ def review_submission(request: HttpRequest, pk: int) -> HttpResponse:
             + (query + "&" if query else "?")
             + urlencode({"after": submission.pk}),
             "queue_url": reverse("review:exercise", args=[submission.exercise_id]) + query,
-            "header_title": _("Grade %(learner)s's %(exercise)s")
-            % {"learner": submission.learner, "exercise": submission.exercise},
+            "header_title": _("Grade %(exercise)s by %(learner)s")
+            % {
+                "learner": submission.learner.get_full_name() or submission.learner.email,
+                "exercise": submission.exercise,
+            },
             "feedback_chars": FEEDBACK_CHARS,
         },
     )
@@ -187,9 +192,9 @@ def grade_cell(request: HttpRequest, pk: int, grade_id: str) -> HttpResponse:
     back = reverse("review:submission", args=[submission.pk]) + _filter_query(request)
     anchor = f"#cell-{grade_id}"
     if not form.is_valid():
-        for errors in form.errors.values():
-            messages.error(request, " ".join(str(e) for e in errors))
-        _keep_draft(request, submission, grade_id)
+        error = " ".join(str(e) for errors in form.errors.values() for e in errors)
+        messages.error(request, error)
+        _keep_draft(request, submission, grade_id, error)
         return redirect(back + anchor)
     levels: list[int | None] = []
     for key in sorted(
@@ -213,7 +218,7 @@ def grade_cell(request: HttpRequest, pk: int, grade_id: str) -> HttpResponse:
         )
     except SubmissionRefused as refusal:
         messages.error(request, str(refusal))
-        _keep_draft(request, submission, grade_id)
+        _keep_draft(request, submission, grade_id, str(refusal))
         return redirect(back + anchor)
     submission.refresh_from_db(fields=["manual_status", "score"])
     if was_pending and submission.manual_status == ManualStatus.GRADED:
@@ -221,17 +226,19 @@ def grade_cell(request: HttpRequest, pk: int, grade_id: str) -> HttpResponse:
             request,
             _("Every cell is graded: the learner now sees the final score and your feedback."),
         )
-    else:
-        messages.success(request, _("Saved the grade for “%(id)s”.") % {"id": grade_id})
+        return redirect(back)  # the top: the message and "Next ungraded submission"
+    messages.success(request, _("Saved the grade for “%(id)s”.") % {"id": grade_id})
     return redirect(back + anchor)
 
 
-def _keep_draft(request: HttpRequest, submission: Submission, grade_id: str) -> None:
-    """A refused grade's points and feedback come back in the form: nothing typed is lost."""
+def _keep_draft(request: HttpRequest, submission: Submission, grade_id: str, error: str) -> None:
+    """A refused grade's points and feedback come back in the form, with the reason beside it:
+    nothing typed is lost."""
     request.session[f"review-draft-{submission.pk}"] = {
         grade_id: {
-            "points": request.POST.get("points", ""),
+            "points": request.POST.get("points", "")[:40],
             "feedback": request.POST.get("feedback", "")[: FEEDBACK_CHARS * 2],
+            "error": error,
         }
     }
 
