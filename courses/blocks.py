@@ -356,7 +356,10 @@ class ExerciseBlock(blocks.StructBlock):
         if exercise is not None and request is not None:
             context.update(
                 exercise_panel_for_request(
-                    request=request, exercise=exercise, course_page_id=course.pk if course else None
+                    request=request,
+                    exercise=exercise,
+                    course_page_id=course.pk if course else None,
+                    enrolment=context.get("enrolment"),
                 )
             )
             context.update(exercise=exercise, lesson=context.get("page"))

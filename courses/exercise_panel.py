@@ -37,7 +37,7 @@ class DraftPanel:
 
 
 def exercise_panel_for_request(
-    *, request, exercise: Exercise, course_page_id: int | None
+    *, request, exercise: Exercise, course_page_id: int | None, enrolment: Any = None
 ) -> dict[str, Any]:
     """The panel context for a page showing the exercise (the lesson block calls this too).
 
@@ -52,13 +52,22 @@ def exercise_panel_for_request(
     if course_page_id is not None and request.user.is_authenticated:
         draft = learner_draft(learner=request.user, course_id=course_page_id, exercise=exercise)
     state = DraftState.of(draft)
+    from .cohorts import learner_due_dates
+
+    # The learner's cohort may have its own due date (one query, only for a learner in a cohort
+    # when the caller passes the enrolment it holds).
+    due_dates = learner_due_dates(
+        learner=request.user, course_id=course_page_id, request=request, enrolment=enrolment
+    )
     context = exercise_panel_context(
         learner=request.user,
         exercise=exercise,
         course_page_id=course_page_id,
         draft=unsaved if unsaved is not None else (state.answers or None),
         draft_saved_at=None if unsaved is not None else state.updated_at,
+        due_at=due_dates.due_at(exercise),
     )
+    context["cohort_due"] = due_dates.is_cohort_date(exercise) and due_dates.cohort_name
     context["exercise_draft"] = DraftPanel(
         enabled=course_page_id is not None and request.user.is_authenticated,
         state=state,

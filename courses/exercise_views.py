@@ -101,15 +101,15 @@ def exercise_page(request, course_id: int, exercise_id: int):
     course, exercise = course_and_exercise(course_id, exercise_id)
     if not request.user.is_authenticated:
         return login_then(request.get_full_path())
-    if not (
-        active_enrolment(learner=request.user, course=course) is not None
-        or learner_can_edit_course(user=request.user, course=course)
-    ):
+    enrolment = active_enrolment(learner=request.user, course=course)
+    if enrolment is None and not learner_can_edit_course(user=request.user, course=course):
         messages.info(request, _("Enrol in this course to work on its exercises."))
         return redirect(course.url)
     context = {"course": course, "exercise": exercise, "lesson": None}
     context.update(
-        exercise_panel_for_request(request=request, exercise=exercise, course_page_id=course.pk)
+        exercise_panel_for_request(
+            request=request, exercise=exercise, course_page_id=course.pk, enrolment=enrolment
+        )
     )
     return render(request, "grading/exercise_page.html", context)
 

@@ -8,6 +8,9 @@ Business logic, on the documented signals (DESIGN.md: events travel up):
   per-test tallies the analytics read, through services.exercise_test_tallies_record).
 - courses.signals.course_completed is sent here (by services), never received: certificates
   listens to it.
+- allauth's user_signed_up and email_confirmed → `accept_invitations`: an account with a
+  verified address that was invited joins its courses and cohorts
+  (courses.invitations.invitations_accept_for). allauth's own signals, not ours.
 
 Upkeep of stored copies:
 - pre_save Enrolment → `name_new_enrolment` and post_save User → `learner_renamed`: the
@@ -141,8 +144,20 @@ def instructor_renamed(sender, instance, update_fields=None, **kwargs) -> None:
         pages_changed()
 
 
+def accept_invitations(sender, request=None, user=None, email_address=None, **kwargs) -> None:
+    from .invitations import invitations_accept_for
+
+    user = user if user is not None else getattr(email_address, "user", None)
+    if user is not None:
+        invitations_accept_for(user=user)
+
+
 def connect_receivers() -> None:
     """Connect every receiver above (see the module docstring); idempotent by dispatch_uid."""
+    from allauth.account.signals import email_confirmed, user_signed_up
+
+    user_signed_up.connect(accept_invitations, dispatch_uid="courses.accept_invitations.signup")
+    email_confirmed.connect(accept_invitations, dispatch_uid="courses.accept_invitations.confirmed")
     submission_graded.connect(
         record_exercise_score, sender=Submission, dispatch_uid="courses.record_exercise_score"
     )

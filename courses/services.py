@@ -26,6 +26,7 @@ from grading.services import SubmissionRefused, submission_create
 from grading.uploads import upload_refusal
 
 from .blocks import correct_option_ids, option_ids, quiz_questions
+from .cohorts import learner_due_dates
 from .enrolment_audit import enrolment_event_record
 from .models import (
     Cohort,
@@ -115,16 +116,28 @@ def course_exercise_submit(
     Raises NotEnrolledError or SubmissionRefused; nothing is stored then.
     """
     _active_enrolment(learner=learner, course=course)
+    # The learner's cohort may have its own due date for the exercise; grading enforces it.
+    due_at = learner_due_dates(learner=learner, course_id=course.pk).due_at(exercise)
     if upload is not None:
         refusal = upload_refusal(upload.size or 0)
         if refusal is not None:
             raise SubmissionRefused(refusal)
         return submission_create(
-            learner=learner, exercise=exercise, course_page=course, data=upload.read(), kind=kind
+            learner=learner,
+            exercise=exercise,
+            course_page=course,
+            data=upload.read(),
+            kind=kind,
+            due_at=due_at,
         )
     if answers:
         return submission_create(
-            learner=learner, exercise=exercise, course_page=course, answers=answers, kind=kind
+            learner=learner,
+            exercise=exercise,
+            course_page=course,
+            answers=answers,
+            kind=kind,
+            due_at=due_at,
         )
     raise SubmissionRefused(_("Choose a notebook to upload, or write your answers in the editor."))
 

@@ -29,6 +29,15 @@ def register_gradebook_viewset():
     return gradebook_viewset
 
 
+# Staff enrolment, the CSV import and cohorts (courses.enrolment_admin_views).
+from .enrolment_admin_views import enrolment_viewset  # noqa: E402
+
+
+@hooks.register("register_admin_viewset")
+def register_enrolment_viewset():
+    return enrolment_viewset
+
+
 # The grading queue's cohort filter (courses.grading_queue; grading never imports courses).
 from .grading_queue import CohortReviewFilter  # noqa: E402
 

@@ -4,12 +4,16 @@ exercise now, what their next attempt's number is, and how many they have left.
 ``submission_create`` asks before it stores anything and the exercise panel asks to show the
 learner where they stand; each fetches the facts its own way (the panel in its one query) and
 hands them to ``attempt_standing``.
+
+The due date is the caller's to give: a learner's cohort may have its own (courses works it out;
+grading cannot see cohorts). ``EXERCISE_DUE`` means the exercise's own ``due_at``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import Enum
 
 from django.db.models import Q
 from django.utils import formats, timezone
@@ -26,6 +30,18 @@ from .models import SubmissionKind, SubmissionStatus
 USES_AN_ATTEMPT = Q(kind=SubmissionKind.SUBMIT) & (
     ~Q(status=SubmissionStatus.FAILED) | Q(override_score__isnull=False)
 )
+
+
+class Due(Enum):
+    EXERCISE = "exercise"
+
+
+#: "The exercise's own due date": what callers that know of no other date pass.
+EXERCISE_DUE = Due.EXERCISE
+
+
+def effective_due(*, exercise: Exercise, due_at: datetime | None | Due) -> datetime | None:
+    return exercise.due_at if due_at is Due.EXERCISE else due_at
 
 
 def not_an_attempt() -> str:
@@ -51,6 +67,8 @@ class AttemptStanding:
     #: keeps its own and the next one follows it.
     next_attempt: int
     cooldown_until: datetime | None
+    #: The due date that holds for this learner (their cohort's, or the exercise's); None: none.
+    due_at: datetime | None = None
 
     @property
     def ready(self) -> bool:
@@ -58,7 +76,7 @@ class AttemptStanding:
 
     @property
     def past_due(self) -> bool:
-        return self.exercise.due_at is not None and self.now > self.exercise.due_at
+        return self.due_at is not None and self.now > self.due_at
 
     @property
     def attempts_left(self) -> int | None:
@@ -80,8 +98,8 @@ class AttemptStanding:
         if not self.ready:
             return not_open_yet()
         if self.past_due:
-            assert exercise.due_at is not None  # noqa: S101 - past_due says so
-            due = formats.date_format(timezone.localtime(exercise.due_at), "DATETIME_FORMAT")
+            assert self.due_at is not None  # noqa: S101 - past_due says so
+            due = formats.date_format(timezone.localtime(self.due_at), "DATETIME_FORMAT")
             return _(
                 "This exercise was due on %(due)s; it no longer accepts submissions or checks."
             ) % {"due": due}
@@ -111,10 +129,12 @@ def attempt_standing(
     attempts_used: int,
     last_attempt: int | None,
     last_sent_at: datetime | None,
+    due_at: datetime | None | Due,
     now: datetime | None = None,
 ) -> AttemptStanding:
     """The policy applied to the facts: attempts used (``USES_AN_ATTEMPT``), the highest attempt
-    number given so far, and when the learner last checked or submitted this exercise."""
+    number given so far, when the learner last checked or submitted this exercise, and the due
+    date that holds for them (``EXERCISE_DUE``: the exercise's own)."""
     now = now or timezone.now()
     cooldown_until = None
     if last_sent_at is not None and exercise.cooldown_seconds:
@@ -126,4 +146,5 @@ def attempt_standing(
         attempts_used=attempts_used,
         next_attempt=(last_attempt or 0) + 1,
         cooldown_until=cooldown_until,
+        due_at=effective_due(exercise=exercise, due_at=due_at),
     )

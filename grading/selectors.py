@@ -16,7 +16,7 @@ from wagtail.permission_policies.pages import PagePermissionPolicy
 from exercises.models import Exercise, ScorePolicy
 from grading.engine.report import exact as exact_points
 
-from .attempts import USES_AN_ATTEMPT, AttemptStanding, attempt_standing
+from .attempts import EXERCISE_DUE, USES_AN_ATTEMPT, AttemptStanding, Due, attempt_standing
 from .models import ManualGrade, ManualStatus, Submission, SubmissionKind, SubmissionStatus
 from .services import answer_grade_ids, release_notebook_of
 from .uploads import max_upload_bytes
@@ -256,7 +256,8 @@ class ExercisePanel:
 
     @property
     def due_at(self) -> datetime | None:
-        return self.exercise.due_at
+        # The learner's: their cohort's due date when it has one (the caller's to give).
+        return self.standing.due_at
 
     @property
     def past_due(self) -> bool:
@@ -353,13 +354,15 @@ def exercise_panel_context(
     course_page_id: int | None,
     draft: dict[str, str] | None = None,
     draft_saved_at: datetime | None = None,
+    due_at: datetime | None | Due = EXERCISE_DUE,
 ) -> dict[str, Any]:
     """Everything the exercise panel template needs, as {"panel": ExercisePanel}.
 
     `draft` holds answers the learner typed but did not submit (saved as they type, or sent in a
     request that was refused), so nothing they wrote is lost. The editor starts from the newer of
     the draft (saved at `draft_saved_at`; None: newer than anything) and the last submission,
-    cell by cell falling back to the other, then to the release stubs.
+    cell by cell falling back to the other, then to the release stubs. `due_at` is the due date
+    that holds for the learner (courses gives their cohort's); the default is the exercise's.
     """
     latest, counted, attempts_used = _panel_submissions(
         learner=learner, exercise=exercise, course_page_id=course_page_id
@@ -370,6 +373,7 @@ def exercise_panel_context(
         attempts_used=attempts_used,
         last_attempt=None,
         last_sent_at=latest.created_at if latest is not None else None,
+        due_at=due_at,
     )
     last = _last_answers(submission=latest)
     if draft and (latest is None or draft_saved_at is None or draft_saved_at >= latest.created_at):

@@ -126,6 +126,13 @@ class Invitation(models.Model):
     def __str__(self) -> str:
         return f"{self.email} to {self.course_id} ({self.status})"
 
+    @property
+    def is_live(self) -> bool:
+        """Pending and not expired: its link still works."""
+        from django.utils import timezone
+
+        return self.status == InvitationStatus.PENDING and self.expires_at > timezone.now()
+
 
 class ImportStatus(models.TextChoices):
     PREVIEWED = "previewed", _("Waiting for confirmation")

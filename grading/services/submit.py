@@ -11,7 +11,7 @@ import hashlib
 import json
 import logging
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -25,7 +25,7 @@ from exercises.format import NotebookRejected, load_notebook_bytes
 from exercises.format.loading import MAX_CELL_SOURCE_CHARS
 from exercises.models import Exercise, ExerciseRevision
 
-from ..attempts import USES_AN_ATTEMPT, attempt_standing, not_open_yet
+from ..attempts import EXERCISE_DUE, USES_AN_ATTEMPT, Due, attempt_standing, not_open_yet
 from ..kernels import grading_settings
 from ..models import (
     Submission,
@@ -56,7 +56,12 @@ def rate_limit_per_minute() -> int:
 
 
 def _policy_check(
-    *, learner: Any, exercise: Exercise, course_page_id: int | None, kind: str
+    *,
+    learner: Any,
+    exercise: Exercise,
+    course_page_id: int | None,
+    kind: str,
+    due_at: datetime | None | Due = EXERCISE_DUE,
 ) -> int | None:
     """Refuse what the attempt policy (attempts.py) or the rate limit forbids; the attempt number a
     submission would get (None for a check)."""
@@ -77,6 +82,7 @@ def _policy_check(
         attempts_used=facts["used"],
         last_attempt=facts["last"],
         last_sent_at=last_sent_at,
+        due_at=due_at,
         now=now,
     )
     refusal = standing.refusal(kind)
@@ -160,8 +166,12 @@ def submission_create(
     data: bytes | None = None,
     answers: dict[str, str] | None = None,
     kind: str | None,
+    due_at: datetime | None | Due = EXERCISE_DUE,
 ) -> Submission:
     """Check the policy and the notebook, store the submission, and enqueue grading on commit.
+
+    `due_at` is the due date that holds for this learner (courses gives their cohort's); the
+    default is the exercise's own.
 
     `data` is an uploaded .ipynb; `answers` (grade_id → text) comes from the in-browser
     editor. Exactly one of them is given. Raises SubmissionRefused (nothing stored).
@@ -206,7 +216,11 @@ def submission_create(
             # Serialise one learner's requests, so two at once cannot both pass the policy.
             get_user_model().objects.select_for_update().filter(pk=learner.pk).first()
             attempt = _policy_check(
-                learner=learner, exercise=exercise, course_page_id=course_page_id, kind=kind
+                learner=learner,
+                exercise=exercise,
+                course_page_id=course_page_id,
+                kind=kind,
+                due_at=due_at,
             )
             now = timezone.now()
             submission = Submission(

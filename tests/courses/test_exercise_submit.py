@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from courses.services import NotEnrolledError, course_exercise_submit, enrolment_cancel
-from grading.attempts import attempt_standing
+from grading.attempts import EXERCISE_DUE, attempt_standing
 from grading.models import Submission
 from grading.selectors import exercise_panel_context
 from grading.services import SubmissionRefused
@@ -129,27 +129,32 @@ def test_the_panel_and_the_service_read_the_attempt_policy_the_same_way(
 def test_the_policy_refuses_in_a_fixed_order_and_counts_the_cooldown_down(exercise):
     now = timezone.now()
     exercise.cooldown_seconds = 60
-    standing = attempt_standing(
-        exercise=exercise,
-        attempts_used=1,
-        last_attempt=4,
-        last_sent_at=now - timedelta(seconds=20),
-        now=now,
-    )
+    facts = {
+        "exercise": exercise,
+        "attempts_used": 1,
+        "last_attempt": 4,
+        "last_sent_at": now - timedelta(seconds=20),
+        "now": now,
+    }
+    standing = attempt_standing(**facts, due_at=EXERCISE_DUE)
     assert (standing.next_attempt, standing.attempts_left) == (5, 1)
     assert (
         standing.refusal("check")
         == "Please wait 41 more seconds before you check or submit this exercise again."
     )
 
+    # The standing holds the due date it was given (a cohort's may differ from the exercise's).
     exercise.due_at = now - timedelta(minutes=1)
+    standing = attempt_standing(**facts, due_at=EXERCISE_DUE)
     assert standing.refusal("submit").startswith("This exercise was due on ")
+    assert attempt_standing(**facts, due_at=now + timedelta(days=1)).past_due is False
     assert (
         attempt_standing(
             exercise=exercise,
             attempts_used=0,
             last_attempt=None,
             last_sent_at=None,
+            due_at=EXERCISE_DUE,
             now=now - timedelta(hours=1),
         ).refusal("submit")
         is None
