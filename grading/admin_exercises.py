@@ -233,6 +233,18 @@ class ExerciseEditForm(AttemptPolicyFormMixin, WagtailAdminModelForm):
             # A post without the rubric editor (a script, an older page) keeps the rubrics as
             # they are rather than failing on the missing stream data.
             del self.fields["rubrics"]
+        elif self.instance.pk:
+            revision = (
+                self.instance.current_revision
+                or self.instance.revisions.order_by("-number").first()
+            )
+            cells = revision.manual_cells if revision else {}
+            self.fields["rubrics"].help_text = (
+                _("Manually graded cells of the notebook: %(cells)s.")
+                % {"cells": ", ".join(f"{gid} ({points(p)})" for gid, p in cells.items())}
+                if cells
+                else _("This notebook has no manually graded cell, so it needs no rubric.")
+            )
         latest = self.instance.revisions.order_by("-number").first() if self.instance.pk else None
         self.current_files = list(latest.files.all()) if latest else []
         self.fields["data_files"].help_text = (
