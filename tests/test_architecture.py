@@ -14,7 +14,7 @@ TIERS = [
     ("exercises",),
     ("grading",),
     ("courses",),
-    ("certificates", "announcements"),
+    ("certificates", "announcements", "api", "lti"),
     ("demo",),
 ]
 LAYERS = [app for tier in TIERS for app in tier]
