@@ -7,6 +7,8 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from api import endpoints as api_endpoints
+
 urlpatterns = [
     path("django-admin/", admin.site.urls),
     path("admin/", include(wagtailadmin_urls)),
@@ -14,6 +16,8 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("profile/", include("accounts.urls")),
     path("notifications/", include("notifications.urls")),
+    path("profile/api-tokens/", include("api.urls")),
+    path("api/", api_endpoints.api.urls),
     path("", include("courses.urls")),
     path("", include("certificates.urls")),
     path("", include("courses.exercise_urls")),

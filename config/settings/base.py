@@ -29,6 +29,8 @@ INSTALLED_APPS = [
     "certificates",
     # Course announcements and due-date reminders: above courses, imported by none.
     "announcements",
+    # The token-authenticated JSON API (/api/): above every app, imported by none.
+    "api",
     "demo",
     # Wagtail
     "wagtail.contrib.forms",
@@ -47,6 +49,8 @@ INSTALLED_APPS = [
     "wagtail",
     "modelcluster",
     "taggit",
+    # django-ninja: listed so its Swagger UI files are served from our static files (no CDN).
+    "ninja",
     # Background work
     "django_tasks",
     "django_tasks_db",
@@ -284,6 +288,12 @@ LOGGING = {
         "fontTools": {"level": "ERROR"},
     },
 }
+
+# The JSON API (api/, docs/api.md): requests per token per window of seconds, then 429.
+PMA_API_RATE = (
+    int(os.environ.get("PMA_API_RATE_REQUESTS", "120")),
+    int(os.environ.get("PMA_API_RATE_SECONDS", "60")),
+)
 
 # Health and worker heartbeats (ops/): see docs/operations.md "Health and logs".
 PMA_HEALTH_PATH = "/healthz"
