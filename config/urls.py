@@ -18,6 +18,7 @@ urlpatterns = [
     path("notifications/", include("notifications.urls")),
     path("profile/api-tokens/", include("api.urls")),
     path("api/", api_endpoints.api.urls),
+    path("lti/", include("lti.urls")),
     path("", include("courses.urls")),
     path("", include("certificates.urls")),
     path("", include("courses.exercise_urls")),

@@ -31,6 +31,8 @@ INSTALLED_APPS = [
     "announcements",
     # The token-authenticated JSON API (/api/): above every app, imported by none.
     "api",
+    # The LTI 1.3 tool (launch, deep linking, grades, roster): above courses, imported by none.
+    "lti",
     "demo",
     # Wagtail
     "wagtail.contrib.forms",
@@ -70,6 +72,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # LTI framing (lti.framing): first, so it sees the CSP and X-Frame-Options set below and the
+    # session cookie; frame-ancestors widened only to registered LMS origins.
+    "lti.framing.LtiFramingMiddleware",
     # Outermost, so /healthz and WhiteNoise's static files get the security headers too.
     "ops.middleware.SecurityHeadersMiddleware",
     "ops.middleware.RequestIdMiddleware",
