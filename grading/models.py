@@ -211,7 +211,9 @@ class ManualGrade(models.Model):
     rubric_levels = models.JSONField(
         default=list,
         blank=True,
-        help_text=_("The rubric levels chosen, as they read when chosen: criterion, level, points."),
+        help_text=_(
+            "The rubric levels chosen, as they read when chosen: criterion, level, points."
+        ),
     )
     feedback = models.TextField(blank=True)
     graded_by = models.ForeignKey(

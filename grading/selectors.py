@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
 from fractions import Fraction
@@ -151,29 +151,30 @@ class SubmissionResult:
 
 def _test_line(test: dict[str, Any], *, grade: ManualGrade | None, waiting: bool) -> TestLine:
     status = str(test.get("status", ""))
-    line = {
-        "grade_id": str(test.get("grade_id", "")),
-        "status": status,
-        "status_label": TEST_STATUS_WORDS.get(status, status),
-        "points": exact_points(test.get("points", 0)),
-        "max_points": exact_points(test.get("max_points", 0)),
-        "message": str(test.get("message", "")),
-        "sealed": bool(test.get("sealed", False)),
-        "kind": str(test.get("kind", "test")),
-    }
-    if status == "needs_review" and line["kind"] == "manual":
-        if grade is not None and not waiting:
-            line.update(
-                status="reviewed",
-                status_label=TEST_STATUS_WORDS["needs_review"],
-                points=exact_points(grade.points),
-                message="",
-                feedback=grade.feedback,
-                levels=tuple(grade.rubric_levels or ()),
-            )
-        else:
-            line.update(status_label=WAITING_WORDS, waiting=True)
-    return TestLine(**line)
+    kind = str(test.get("kind", "test"))
+    line = TestLine(
+        grade_id=str(test.get("grade_id", "")),
+        status=status,
+        status_label=TEST_STATUS_WORDS.get(status, status),
+        points=exact_points(test.get("points", 0)),
+        max_points=exact_points(test.get("max_points", 0)),
+        message=str(test.get("message", "")),
+        sealed=bool(test.get("sealed", False)),
+        kind=kind,
+    )
+    if status != "needs_review" or kind != "manual":
+        return line
+    if grade is None or waiting:
+        return replace(line, status_label=str(WAITING_WORDS), waiting=True)
+    return replace(
+        line,
+        status="reviewed",
+        status_label=TEST_STATUS_WORDS["needs_review"],
+        points=exact_points(grade.points),
+        message="",
+        feedback=grade.feedback,
+        levels=tuple(grade.rubric_levels or ()),
+    )
 
 
 def submission_result(*, submission: Submission) -> SubmissionResult:

@@ -116,6 +116,7 @@ def manual_grade_set(
         max_points=cell.max_points,
         grade_id=grade_id,
     )
+    exact: Fraction | None
     if points is None or (isinstance(points, str) and not points.strip()):
         if not chosen:
             raise SubmissionRefused(

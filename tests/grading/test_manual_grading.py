@@ -107,7 +107,8 @@ def test_grading_the_last_cell_over_http_makes_the_score_final_and_recounts_prog
             grade_url(waiting), {"points": "1", "feedback": "Clear.\nWell argued."}
         )
     assert response.status_code == 302
-    assert response["Location"].endswith("#cell-explain_answer")
+    # The last cell: back to the top of the page, where the message and "Next" are.
+    assert response["Location"] == reverse("review:submission", args=[waiting.pk])
     waiting.refresh_from_db()
     assert (waiting.manual_status, waiting.needs_review, waiting.score) == (
         ManualStatus.GRADED,
@@ -147,6 +148,8 @@ def test_points_over_the_cells_maximum_are_refused_with_a_clear_message_and_noth
     response = client.post(grade_url(waiting), {"points": "1.5", "feedback": "Kept"}, follow=True)
     html = response.content.decode()
     assert "The points for “explain_answer” must be between 0 and 1." in html
+    # Beside the cell, too, not only at the top of a long page.
+    assert 'role="alert">The points for “explain_answer” must be between 0 and 1.</p>' in html
     # What the grader typed comes back in the form.
     assert ">Kept</textarea>" in html and 'value="1.5"' in html
     assert ManualGrade.objects.count() == 0 and ManualGradeChange.objects.count() == 0
@@ -509,3 +512,12 @@ def test_the_queue_page_reads_a_constant_number_of_queries(
     with CaptureQueriesContext(connection) as ten:
         assert len(client.get(url).context["submissions"]) == 10
     assert len(ten.captured_queries) == len(two.captured_queries)
+
+
+def test_grading_a_cell_without_a_csrf_token_is_refused_and_stores_nothing(instructor, waiting):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(instructor)
+    assert client.post(grade_url(waiting), {"points": "1"}).status_code == 403
+    assert ManualGrade.objects.count() == 0
