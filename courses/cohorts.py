@@ -16,7 +16,7 @@ from typing import Any
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils.translation import gettext as _
 
 from accounts.models import INSTRUCTORS_GROUP
@@ -186,6 +186,44 @@ class LearnerDueDates:
 
 
 NO_COHORT_DATES = LearnerDueDates(cohort_name="", by_exercise={})
+
+
+@dataclass(frozen=True)
+class ScheduleLine:
+    title: str
+    due_at: datetime | None
+    # The cohort's own date (else the exercise's, or none).
+    cohort_date: bool
+
+
+@dataclass(frozen=True)
+class CohortSchedule:
+    cohort: Cohort
+    lines: list[ScheduleLine]
+
+
+def cohort_schedule(*, enrolment: Enrolment) -> CohortSchedule | None:
+    """The learner's cohort, its dates and the due date of each of the course's exercises
+    (the cohort's, falling back to the exercise's), for the course page; None without a
+    cohort (and no query)."""
+    if enrolment.cohort_id is None:
+        return None
+    cohort = Cohort.objects.get(pk=enrolment.cohort_id)
+    own = CohortDueDate.objects.filter(cohort_id=cohort.pk, exercise_id=OuterRef("exercise_id"))
+    lines = [
+        ScheduleLine(
+            title=row.title or row.exercise.title,
+            due_at=row.cohort_due or row.exercise.due_at,
+            cohort_date=row.cohort_due is not None,
+        )
+        for row in CourseExercise.objects.filter(course_id=enrolment.course_id)
+        .select_related("exercise")
+        .annotate(cohort_due=Subquery(own.values("due_at")[:1]))
+        .order_by("sort_order", "pk")
+    ]
+    return CohortSchedule(cohort=cohort, lines=lines)
+
+
 _REQUEST_CACHE = "_pma_learner_due_dates"
 
 

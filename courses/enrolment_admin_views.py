@@ -588,6 +588,16 @@ class CohortForm(forms.Form):
         ),
     )
 
+    instructor_emails = forms.CharField(
+        label=gettext_lazy("Add instructors by e-mail"),
+        required=False,
+        max_length=2000,
+        help_text=gettext_lazy(
+            "Addresses of people with an account, separated by commas or spaces; they join the "
+            "Instructors group."
+        ),
+    )
+
     def __init__(self, *args, scope: StaffScope, exercises, due: dict, **kwargs):
         super().__init__(*args, **kwargs)
         if scope.whole_course:
@@ -604,6 +614,7 @@ class CohortForm(forms.Form):
             )
         else:
             del self.fields["instructors"]
+            del self.fields["instructor_emails"]
         self.exercise_fields = []
         for course_exercise in exercises:
             exercise = course_exercise.exercise
@@ -621,6 +632,33 @@ class CohortForm(forms.Form):
             )
             self.exercise_fields.append((name, exercise.pk))
 
+    def clean_instructor_emails(self):
+        text = self.cleaned_data.get("instructor_emails", "")
+        addresses = [a for a in text.replace(",", " ").replace(";", " ").split() if a]
+        people = []
+        unknown = []
+        for address in addresses:
+            person = get_user_model().objects.filter(email__iexact=address, is_active=True).first()
+            if person is None:
+                unknown.append(address)
+            else:
+                people.append(person)
+        if unknown:
+            raise ValidationError(
+                _("No account has the address %(emails)s. Ask them to sign up first.")
+                % {"emails": ", ".join(unknown[:5])}
+            )
+        return people
+
+    def chosen_instructors(self):
+        if "instructors" not in self.fields:
+            return None
+        chosen = list(self.cleaned_data.get("instructors") or [])
+        for person in self.cleaned_data.get("instructor_emails") or []:
+            if person not in chosen:
+                chosen.append(person)
+        return chosen
+
     def clean(self):
         data = super().clean()
         starts, ends = data.get("starts_at"), data.get("ends_at")
@@ -634,7 +672,7 @@ class CohortForm(forms.Form):
     def plain_fields(self):
         return [
             self[name]
-            for name in ("name", "starts_at", "ends_at", "instructors")
+            for name in ("name", "starts_at", "ends_at", "instructors", "instructor_emails")
             if name in self.fields
         ]
 
@@ -688,7 +726,7 @@ class CohortEditView(ScopeMixin, StaffPage):
                     name=data["name"],
                     starts_at=data["starts_at"],
                     ends_at=data["ends_at"],
-                    instructors=data.get("instructors"),
+                    instructors=form.chosen_instructors(),
                 )
                 cohort_due_dates_set(
                     cohort=cohort, due={pk: data[name] for name, pk in form.exercise_fields}

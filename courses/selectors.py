@@ -765,6 +765,12 @@ def course_instructor_names(*, course: CoursePage) -> list[str]:
     return [name for name in names if name]
 
 
+def _cohort_schedule(enrolment: Enrolment):
+    from .cohorts import cohort_schedule
+
+    return cohort_schedule(enrolment=enrolment)
+
+
 def course_overview(*, course: CoursePage, learner, request=None) -> dict:
     """What the course page shows: outline, the learner's enrolment, progress and next lesson.
 
@@ -786,6 +792,10 @@ def course_overview(*, course: CoursePage, learner, request=None) -> dict:
         ),
         "can_edit": learner_can_edit_course(user=learner, course=course),
         "instructor_names": SimpleLazyObject(lambda: course_instructor_names(course=course)),
+        # The learner's cohort with its dates and due dates; read only for a learner in one.
+        "cohort_schedule": SimpleLazyObject(lambda: _cohort_schedule(enrolment))
+        if enrolment is not None and enrolment.is_active and enrolment.cohort_id
+        else None,
         # Exercises whose score waits for the instructor's manual grading (courses.progress).
         "waiting_for_review": exercises_waiting_for_review(enrolment=enrolment)
         if enrolment is not None and enrolment.is_active
