@@ -540,8 +540,9 @@ def test_a_quiz_lesson_costs_one_query_more_than_a_plain_one(
         learner=ann, lesson=quiz_lesson, block_id=BLOCK_ID, answers=answers(DRAWS[1001])
     )
     client.get(quiz_lesson.url)
-    # user, lesson, enrolment with course and progress, completions, the learner's attempts.
-    with django_assert_num_queries(5):
+    # user, unread notifications (header), lesson, enrolment with course and progress,
+    # completions, the learner's attempts.
+    with django_assert_num_queries(6):
         assert client.get(quiz_lesson.url).status_code == 200
 
 

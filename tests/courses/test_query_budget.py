@@ -1,9 +1,10 @@
 """Course pages run a fixed, small number of queries whatever the size of the course.
 
 Counts are exact and taken on the second request (per-process caches warm, as on a live site).
-A logged-in request spends 1 of them before any page code runs, on the user: the session comes
+A logged-in request spends 2 of them outside the page's own code: the user (the session comes
 from the cache (cached_db sessions), Wagtail's site and home page from courses.sites, and whether
-a learner gets Wagtail's userbar from accounts.admin_access.
+a learner gets Wagtail's userbar from accounts.admin_access), and the header's count of unread
+notifications (one COUNT over a partial index of unread rows: notifications.selectors.unread_count).
 """
 
 import pytest
@@ -47,15 +48,15 @@ def assert_queries(client, url, expected, django_assert_num_queries, status=200)
 
 
 @pytest.mark.parametrize("course_name", ["small", "big"])
-def test_an_enrolled_learner_reads_any_lesson_in_4_queries(
+def test_an_enrolled_learner_reads_any_lesson_in_5_queries(
     client, learner_in_both, course_name, request, django_assert_num_queries
 ):
     course = request.getfixturevalue(course_name)
     client.force_login(learner_in_both)
     for lesson in (lessons_of(course)[1], lessons_of(course)[-1]):
-        # user, lesson (view restrictions included), enrolment with course and progress,
-        # completions and check answers in one union.
-        assert_queries(client, lesson.url, 4, django_assert_num_queries)
+        # user, unread notifications, lesson (view restrictions included), enrolment with
+        # course and progress, completions and check answers in one union.
+        assert_queries(client, lesson.url, 5, django_assert_num_queries)
 
 
 def test_the_first_view_of_a_lesson_adds_only_the_write_of_the_learners_place(
@@ -64,7 +65,7 @@ def test_the_first_view_of_a_lesson_adds_only_the_write_of_the_learners_place(
     client.force_login(learner_in_both)
     lessons = lessons_of(big)
     client.get(lessons[3].url)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         client.get(lessons[4].url)
 
 
@@ -75,7 +76,7 @@ def test_a_lesson_without_knowledge_checks_costs_the_same(
     learner = UserFactory()
     enrolment_create(learner=learner, course=course)
     client.force_login(learner)
-    assert_queries(client, lessons_of(course)[2].url, 4, django_assert_num_queries)
+    assert_queries(client, lessons_of(course)[2].url, 5, django_assert_num_queries)
 
 
 @pytest.mark.parametrize("course_name", ["small", "big"])
@@ -84,8 +85,10 @@ def test_course_pages(client, learner_in_both, course_name, request, django_asse
     # the course with its logo.
     assert_queries(client, course.url, 1, django_assert_num_queries)
     client.force_login(learner_in_both)
-    # + user, enrolment, completions (whether the learner may edit the course costs nothing).
-    assert_queries(client, course.url, 4, django_assert_num_queries)
+    # + user, unread notifications, enrolment, completions (whether the learner may edit the
+    # course costs nothing), the course's exercises (which wait for review: courses.progress),
+    # the announcements the learner may read.
+    assert_queries(client, course.url, 7, django_assert_num_queries)
 
 
 def test_a_module_page_redirects_to_its_course_outline(
@@ -95,7 +98,7 @@ def test_a_module_page_redirects_to_its_course_outline(
     # module, its course.
     assert_queries(client, module_url, 2, django_assert_num_queries, status=302)
     client.force_login(learner_in_both)
-    # + user.
+    # + user (a redirect renders no header).
     assert_queries(client, module_url, 3, django_assert_num_queries, status=302)
 
 
@@ -108,15 +111,17 @@ def test_catalog_home_and_dashboard(
     # the home page's view restrictions.
     assert_queries(client, home.url, 1, django_assert_num_queries)
     client.force_login(learner_in_both)
-    assert_queries(client, catalog.url, 3, django_assert_num_queries)
-    assert_queries(client, home.url, 2, django_assert_num_queries)
-    # user, enrolments with courses and progress, lessons, completions, certificates.
-    assert_queries(client, "/dashboard/", 5, django_assert_num_queries)
+    # + user, unread notifications.
+    assert_queries(client, catalog.url, 4, django_assert_num_queries)
+    assert_queries(client, home.url, 3, django_assert_num_queries)
+    # user, unread notifications, enrolments with courses and progress, lessons, completions,
+    # certificates.
+    assert_queries(client, "/dashboard/", 6, django_assert_num_queries)
 
     only_small = UserFactory()
     enrolment_create(learner=only_small, course=small)
     client.force_login(only_small)
-    assert_queries(client, "/dashboard/", 5, django_assert_num_queries)
+    assert_queries(client, "/dashboard/", 6, django_assert_num_queries)
 
 
 @override_settings(PMA_PAGE_CACHE=False)
@@ -128,14 +133,14 @@ def test_without_the_page_cache_counts_stay_fixed(
     client.force_login(learner_in_both)
     # + Wagtail's site and home page (courses.sites is part of the page cache), modules and
     # lessons of the course.
-    assert_queries(client, lessons_of(course)[1].url, 8, django_assert_num_queries)
+    assert_queries(client, lessons_of(course)[1].url, 9, django_assert_num_queries)
     # + site, home, modules, lessons, catalog (breadcrumbs), skills and instructors.
-    assert_queries(client, course.url, 11, django_assert_num_queries)
+    assert_queries(client, course.url, 14, django_assert_num_queries)
     # + site, home, courses, their skills (no logos here, so no renditions query).
-    assert_queries(client, catalog.url, 7, django_assert_num_queries)
+    assert_queries(client, catalog.url, 8, django_assert_num_queries)
     # + site, home, chosen featured courses (none), the newest instead, their skills, the
     # catalog link.
-    assert_queries(client, home.url, 8, django_assert_num_queries)
+    assert_queries(client, home.url, 9, django_assert_num_queries)
 
 
 @pytest.fixture
@@ -168,7 +173,7 @@ def test_a_lesson_with_an_exercise_adds_3_queries_however_many_submissions_or_dr
     client.force_login(learner_in_both)
     # + the exercise with its current revision; the latest submission, the attempt that counts
     # and the number of attempts used in one query; the learner's draft of it.
-    assert_queries(client, lesson.url, 7, django_assert_num_queries)
+    assert_queries(client, lesson.url, 8, django_assert_num_queries)
 
     for kind, answers in [
         ("submit", CORRECT),
@@ -191,6 +196,6 @@ def test_a_lesson_with_an_exercise_adds_3_queries_however_many_submissions_or_dr
         answers={"rice_answer": "# a draft\n"},
         base_version=4,
     )
-    assert_queries(client, lesson.url, 7, django_assert_num_queries)
+    assert_queries(client, lesson.url, 8, django_assert_num_queries)
     assert "# a draft" in client.get(lesson.url).text
     assert "Unlimited attempts (3 used)" in client.get(lesson.url).text
