@@ -102,7 +102,7 @@ class AnnouncementPostView(WagtailAdminTemplateMixin, FormView):
         return [
             *self.breadcrumbs_items,
             {"url": reverse("announcements:index"), "label": _("Announcements")},
-            {"url": "", "label": _("Post")},
+            {"url": "", "label": _("Post an announcement")},
         ]
 
     def get_form_kwargs(self):

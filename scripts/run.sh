@@ -31,6 +31,9 @@ pids+=($!)
 # Re-queues submissions whose worker died mid-grade (see docs/operations.md).
 $PY manage.py grading_reaper &
 pids+=($!)
+# Reminds learners of exercises due within 48 hours and retries failed e-mail (docs/operations.md).
+$PY manage.py notify_due_soon &
+pids+=($!)
 echo "PM Academy is starting on http://127.0.0.1:8000 (Ctrl-C stops the site and the worker)"
 $PY manage.py runserver 127.0.0.1:8000 &
 pids+=($!)
