@@ -1,8 +1,9 @@
 """The instructor's gradebook, its CSV export and course analytics in the Wagtail admin.
 
-Instructors reach only the courses whose pages they can edit (courses.gradebook.instructor_course);
-any other course id answers 404, so ids of other instructors' courses reveal nothing. Wagtail's
-admin URLs already refuse people without admin access.
+Instructors reach the courses whose pages they can edit, and an instructor of cohorts only
+those cohorts' learners (courses.cohorts.staff_scope); any other course id answers 404, so ids of
+other instructors' courses reveal nothing. Wagtail's admin URLs already refuse people without
+admin access. Every page filters by cohort (`?cohort=<id>`), within the reader's scope.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from exercises.format import format_points
 from exercises.points import POINTS_PLACES
 
 from .analytics import course_analytics
+from .cohorts import StaffScope, staff_courses, staff_scope
 from .gradebook import (
     GRADEBOOK_PAGE_SIZE,
     GradebookEnrolments,
@@ -36,9 +38,7 @@ from .gradebook import (
     course_lesson_ids,
     gradebook_enrolments,
     gradebook_rows,
-    instructor_course,
     instructor_course_summaries,
-    instructor_courses,
 )
 from .models import CoursePage, EnrolmentStatus
 
@@ -48,6 +48,7 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 class GradebookFilterForm(forms.Form):
     q = forms.CharField(label=_("Name or e-mail"), required=False, max_length=200)
+    cohort = forms.TypedChoiceField(label=_("Cohort"), required=False, coerce=int, empty_value=None)
     state = forms.ChoiceField(
         label=_("Progress"), required=False, choices=[("", _("Any")), *LearnerState.choices]
     )
@@ -55,16 +56,30 @@ class GradebookFilterForm(forms.Form):
         label=_("Enrolment"), required=False, choices=[("", _("Any")), *EnrolmentStatus.choices]
     )
 
-    def filters(self) -> dict[str, str]:
+    def __init__(self, *args, scope: StaffScope, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.scope = scope
+        cohorts = [(c.pk, c.name) for c in scope.cohorts()]
+        blank = _("Any") if scope.whole_course else _("All my cohorts")
+        self.fields["cohort"].choices = [("", blank), *cohorts]
+        if not cohorts:
+            del self.fields["cohort"]
+
+    def filters(self) -> dict:
         """Keyword arguments for gradebook_enrolments; a field with an invalid value filters
-        nothing while the valid ones still apply."""
-        self.is_valid()
-        data = self.cleaned_data
+        nothing while the valid ones still apply. The cohort filter never reaches beyond the
+        reader's scope."""
+        data = self.cleaned_data if self.is_bound and (self.is_valid() or True) else {}
         return {
             "search": data.get("q", ""),
             "state": data.get("state", ""),
             "enrolment_status": data.get("enrolment", ""),
+            "cohort_ids": self.scope.cohort_filter(data.get("cohort")),
         }
+
+    def is_filtered(self) -> bool:
+        data = self.cleaned_data if self.is_bound else {}
+        return any(data.get(name) for name in ("q", "state", "enrolment", "cohort"))
 
 
 if TYPE_CHECKING:
@@ -74,16 +89,22 @@ else:
 
 
 class CourseMixin(_ViewBase):
-    """Loads the course named in the URL, or answers 404 when the user may not read it."""
+    """Loads the course named in the URL with the user's scope in it, or answers 404 when they
+    teach none of it."""
 
     course: CoursePage
+    scope: StaffScope
 
     def dispatch(self, request, *args, **kwargs):
-        course = instructor_course(user=request.user, course_id=kwargs["course_id"])
-        if course is None:
+        scope = staff_scope(user=request.user, course_id=kwargs["course_id"])
+        if scope is None:
             raise Http404(_("No course you teach has that id."))
-        self.course = course
+        self.scope = scope
+        self.course = scope.course
         return super().dispatch(request, *args, **kwargs)
+
+    def filter_form(self) -> GradebookFilterForm:
+        return GradebookFilterForm(self.request.GET or None, scope=self.scope)
 
 
 class GradebookIndexView(WagtailAdminTemplateMixin, TemplateView):
@@ -122,6 +143,8 @@ class GradebookView(CourseMixin, WagtailAdminTemplateMixin, TemplateView):
         query = self.request.GET.copy()
         query.pop("p", None)
         csv_url = reverse("gradebook:csv", args=[self.course.pk])
+        analytics_url = reverse("gradebook:analytics", args=[self.course.pk])
+        cohort = self.request.GET.get("cohort", "")
         return [
             HeaderButton(
                 _("Download CSV"),
@@ -130,15 +153,15 @@ class GradebookView(CourseMixin, WagtailAdminTemplateMixin, TemplateView):
             ),
             HeaderButton(
                 _("Analytics"),
-                url=reverse("gradebook:analytics", args=[self.course.pk]),
+                url=f"{analytics_url}?cohort={cohort}" if cohort.isdigit() else analytics_url,
                 icon_name="history",
             ),
         ]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        form = GradebookFilterForm(self.request.GET or None)
-        filters = form.filters() if form.is_bound else {}
+        form = self.filter_form()
+        filters = form.filters()
         lesson_ids = course_lesson_ids(course=self.course)
         enrolments = GradebookEnrolments(course=self.course, lesson_ids=lesson_ids, **filters)
         page = Paginator(enrolments, GRADEBOOK_PAGE_SIZE).get_page(self.request.GET.get("p"))  # type: ignore[arg-type, var-annotated]  # count() and slices
@@ -147,7 +170,8 @@ class GradebookView(CourseMixin, WagtailAdminTemplateMixin, TemplateView):
             {
                 "course": self.course,
                 "form": form,
-                "is_filtered": any(filters.values()),
+                "is_filtered": form.is_filtered(),
+                "has_cohorts": "cohort" in form.fields,
                 "exercises": exercises,
                 "page_obj": page,
                 "rows": list(
@@ -174,13 +198,13 @@ def csv_safe(value) -> str:
     return f"'{text}" if text.startswith(FORMULA_PREFIXES) else text
 
 
-def _csv_lines(*, course: CoursePage, filters: dict[str, str]) -> Iterator[str]:
+def _csv_lines(*, course: CoursePage, filters: dict) -> Iterator[str]:
     exercises = course_exercises(course=course)
     writer = csv.writer(_Echo())
     header = ["Name", "E-mail", "Enrolment", "Enrolled at", "Progress"]
     for exercise in exercises:
         header += [f"{exercise.title} (points)", f"{exercise.title} (out of)"]
-    header += ["Overall %", "Lessons done", "Lessons total", "Completed at"]
+    header += ["Overall %", "Lessons done", "Lessons total", "Completed at", "Cohort"]
     yield writer.writerow([csv_safe(cell) for cell in header])
     lesson_ids = course_lesson_ids(course=course)
     enrolments = gradebook_enrolments(course=course, lesson_ids=lesson_ids, **filters)
@@ -208,14 +232,14 @@ def _csv_lines(*, course: CoursePage, filters: dict[str, str]) -> Iterator[str]:
             row.lessons_done,
             row.lessons_total,
             row.completed_at.isoformat(timespec="seconds") if row.completed_at else "",
+            row.cohort_name,
         ]
         yield writer.writerow([csv_safe(cell) for cell in cells])
 
 
 class GradebookCsvView(CourseMixin, View):
     def get(self, request, course_id: int):
-        form = GradebookFilterForm(request.GET or None)
-        filters = form.filters() if form.is_bound else {}
+        filters = self.filter_form().filters()
         response = StreamingHttpResponse(
             _csv_lines(course=self.course, filters=filters), content_type="text/csv; charset=utf-8"
         )
@@ -245,17 +269,23 @@ class AnalyticsView(CourseMixin, WagtailAdminTemplateMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        analytics = course_analytics(course=self.course)
+        form = self.filter_form()
+        analytics = course_analytics(course=self.course, cohort_ids=form.filters()["cohort_ids"])
         context.update(
-            {"course": self.course, "analytics": analytics, "chart_data": analytics.chart_data()}
+            {
+                "course": self.course,
+                "analytics": analytics,
+                "chart_data": analytics.chart_data(),
+                "cohort_form": form if "cohort" in form.fields else None,
+            }
         )
         return context
 
 
 class GradebookMenuItem(MenuItem):
     def is_shown(self, request):
-        # Instructors without a course of their own have nothing to read here.
-        return instructor_courses(user=request.user).exists()
+        # Instructors without a course or cohort of their own have nothing to read here.
+        return staff_courses(user=request.user).exists()
 
 
 class GradebookViewSet(ViewSet):

@@ -5,11 +5,15 @@ Every selector here runs a fixed number of queries, whatever the number of learn
 or submissions. Failure rates sum the per-test tallies that courses.services keeps
 (exercise_test_tallies_record, on grading's submission_graded: courses.receivers). Builds on the
 gradebook's reads (courses.gradebook), which never import this module.
+
+Each selector takes `cohort_ids`: None for the whole course, else only learners enrolled in
+those cohorts count (the cohort filter, and the scope of an instructor who teaches cohorts only).
 """
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -75,8 +79,25 @@ def _bucket_index(points: Decimal, max_points: Decimal) -> int:
     return min(int(share * HISTOGRAM_BUCKETS), HISTOGRAM_BUCKETS - 1)
 
 
+def _in_cohorts(cohort_ids: Collection[int] | None, field: str = "cohort_id") -> Q:
+    """A condition keeping the chosen cohorts' rows (all rows when cohort_ids is None)."""
+    return Q() if cohort_ids is None else Q(**{f"{field}__in": list(cohort_ids)})
+
+
+def _cohort_learners(course: CoursePage, cohort_ids: Collection[int] | None) -> Q:
+    """A condition on learner_id keeping the learners enrolled in the chosen cohorts."""
+    if cohort_ids is None:
+        return Q()
+    learners = Enrolment.objects.filter(course=course, cohort_id__in=list(cohort_ids))
+    return Q(learner_id__in=learners.values("learner_id"))
+
+
 def score_distributions(
-    *, course: CoursePage, exercises: list[CourseExercise], enrolled: int
+    *,
+    course: CoursePage,
+    exercises: list[CourseExercise],
+    enrolled: int,
+    cohort_ids: Collection[int] | None = None,
 ) -> list[ScoreDistribution]:
     """For each course exercise, how many enrolled learners' counted scores fall in each 10%."""
     counts: dict[int, Counter] = defaultdict(Counter)
@@ -85,7 +106,11 @@ def score_distributions(
     # Undeclared exercises are left out here rather than in SQL: a condition on the exercise
     # leads SQLite to read that exercise's scores in every course instead of this course's.
     scores = (
-        CourseExerciseScore.objects.filter(enrolment__course=course, max_points__gt=0)
+        CourseExerciseScore.objects.filter(
+            _in_cohorts(cohort_ids, "enrolment__cohort_id"),
+            enrolment__course=course,
+            max_points__gt=0,
+        )
         .order_by()
         .values("exercise_id", "points", "max_points")
         .annotate(n=Count("pk"))
@@ -127,7 +152,12 @@ class FailingTest:
         return _percent(Decimal(self.failures), Decimal(self.runs)) or Decimal(0)
 
 
-def failing_tests(*, course: CoursePage, exercises: list[CourseExercise]) -> list[FailingTest]:
+def failing_tests(
+    *,
+    course: CoursePage,
+    exercises: list[CourseExercise],
+    cohort_ids: Collection[int] | None = None,
+) -> list[FailingTest]:
     """Per graded test (grade_id) of the course's exercises: how often graded submissions fail it.
 
     Only graded submit-kind submissions count (checks are practice); "not_run" counts as a
@@ -136,7 +166,9 @@ def failing_tests(*, course: CoursePage, exercises: list[CourseExercise]) -> lis
     """
     titles = {exercise.exercise_id: exercise.title for exercise in exercises}
     sums = (
-        ExerciseTestTally.objects.filter(course=course, exercise_id__in=list(titles))
+        ExerciseTestTally.objects.filter(
+            _cohort_learners(course, cohort_ids), course=course, exercise_id__in=list(titles)
+        )
         .order_by()
         .values("exercise_id", "grade_id")
         .annotate(
@@ -196,7 +228,9 @@ class FunnelStage:
     percent_of_enrolled: int
 
 
-def completion_funnel(*, course: CoursePage) -> list[FunnelStage]:
+def completion_funnel(
+    *, course: CoursePage, cohort_ids: Collection[int] | None = None
+) -> list[FunnelStage]:
     """Enrolled → started → half the lessons → all required lessons → completed.
 
     Each learner counts in every stage up to the furthest one they reached, so the funnel never
@@ -215,7 +249,7 @@ def completion_funnel(*, course: CoursePage) -> list[FunnelStage]:
     )
     reached = Counter(
         dict(
-            Enrolment.objects.filter(course=course)
+            Enrolment.objects.filter(_in_cohorts(cohort_ids), course=course)
             .annotate(stage=furthest)
             .order_by()
             .values("stage")
@@ -290,7 +324,11 @@ class DayActivity:
 
 
 def submissions_per_day(
-    *, course: CoursePage, days: int = ACTIVITY_DAYS, today: date | None = None
+    *,
+    course: CoursePage,
+    days: int = ACTIVITY_DAYS,
+    today: date | None = None,
+    cohort_ids: Collection[int] | None = None,
 ) -> list[DayActivity]:
     """Submissions and checks made in the course on each of the last `days` days, today included,
     by the calendar of the site's time zone."""
@@ -303,7 +341,10 @@ def submissions_per_day(
     counts = {
         (index, kind): n
         for index, kind, n in Submission.objects.filter(
-            course_page_id=course.pk, created_at__gte=starts[0], created_at__lt=starts[-1]
+            _cohort_learners(course, cohort_ids),
+            course_page_id=course.pk,
+            created_at__gte=starts[0],
+            created_at__lt=starts[-1],
         )
         .annotate(index=_DayIndex("created_at", starts))
         .order_by()
@@ -357,15 +398,20 @@ class CourseAnalytics:
         }
 
 
-def course_analytics(*, course: CoursePage, today: date | None = None) -> CourseAnalytics:
+def course_analytics(
+    *, course: CoursePage, today: date | None = None, cohort_ids: Collection[int] | None = None
+) -> CourseAnalytics:
+    """The course's analytics; with `cohort_ids`, of those cohorts' learners alone."""
     exercises = course_exercises(course=course)
-    funnel = completion_funnel(course=course)
+    funnel = completion_funnel(course=course, cohort_ids=cohort_ids)
     enrolled = funnel[0].count
     return CourseAnalytics(
         course=course,
         enrolled=enrolled,
-        distributions=score_distributions(course=course, exercises=exercises, enrolled=enrolled),
-        failures=failing_tests(course=course, exercises=exercises),
+        distributions=score_distributions(
+            course=course, exercises=exercises, enrolled=enrolled, cohort_ids=cohort_ids
+        ),
+        failures=failing_tests(course=course, exercises=exercises, cohort_ids=cohort_ids),
         funnel=funnel,
-        activity=submissions_per_day(course=course, today=today),
+        activity=submissions_per_day(course=course, today=today, cohort_ids=cohort_ids),
     )

@@ -7,7 +7,7 @@ the counted score (best or last attempt per the exercise's policy, an override w
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
@@ -30,6 +30,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.permission_policies.pages import PagePermissionPolicy
 
 from .models import (
+    Cohort,
     CourseExercise,
     CourseExerciseScore,
     CoursePage,
@@ -87,14 +88,26 @@ class CourseSummary:
 
 
 def instructor_course_summaries(*, user) -> list[CourseSummary]:
-    courses = instructor_courses(user=user).annotate(
-        active_count=Count("enrolments", filter=Q(enrolments__status=EnrolmentStatus.ACTIVE)),
-        unenrolled_count=Count(
-            "enrolments", filter=Q(enrolments__status=EnrolmentStatus.UNENROLLED)
-        ),
-        completed_count=Count(
-            "enrolments", filter=Q(enrolments__progress__completed_at__isnull=False)
-        ),
+    """The courses the user reads the gradebook of, with counts of the learners they reach: all
+    of a course they teach, their cohorts' alone of one where they teach cohorts only."""
+    whole = instructor_courses(user=user)
+    if not user.is_authenticated or not user.is_active:
+        return []
+    taught_cohorts = Cohort.objects.filter(instructors=user)
+    courses = CoursePage.objects.filter(
+        Q(pk__in=whole.values("pk")) | Q(pk__in=taught_cohorts.values("course_id"))
+    ).order_by("title", "pk")
+    reached = Q(pk__in=whole.values("pk")) | Q(
+        enrolments__cohort_id__in=taught_cohorts.values("pk")
+    )
+
+    def count(condition: Q) -> Count:
+        return Count("enrolments", filter=condition & reached, distinct=True)
+
+    courses = courses.annotate(
+        active_count=count(Q(enrolments__status=EnrolmentStatus.ACTIVE)),
+        unenrolled_count=count(Q(enrolments__status=EnrolmentStatus.UNENROLLED)),
+        completed_count=count(Q(enrolments__progress__completed_at__isnull=False)),
     )
     return [
         CourseSummary(
@@ -169,6 +182,7 @@ class GradebookRow:
     name: str
     email: str
     cells: list[GradebookCell]
+    cohort_name: str
     percent: int
     lessons_done: int
     lessons_total: int
@@ -228,9 +242,17 @@ GRADEBOOK_ORDER = ("sort_name", "pk")
 
 
 def _filtered(
-    enrolments: QuerySet[Enrolment], *, search: str, state: str, enrolment_status: str
+    enrolments: QuerySet[Enrolment],
+    *,
+    search: str,
+    state: str,
+    enrolment_status: str,
+    cohort_ids: Collection[int] | None = None,
 ) -> QuerySet[Enrolment]:
-    """The gradebook's filters; each joins only what it reads."""
+    """The gradebook's filters; each joins only what it reads. `cohort_ids` None: every
+    cohort (and none); else only those cohorts' learners."""
+    if cohort_ids is not None:
+        enrolments = enrolments.filter(cohort_id__in=list(cohort_ids))
     search = search.strip()
     if search:
         enrolments = enrolments.filter(
@@ -258,7 +280,7 @@ def _with_row_fields(enrolments: QuerySet[Enrolment], lesson_ids: list[int]) -> 
     """What a gradebook row reads besides the enrolment: learner, progress, lessons done now,
     whether they started, and their counted scores."""
     return (
-        enrolments.select_related("learner", "progress")
+        enrolments.select_related("learner", "progress", "cohort")
         .annotate(lessons_done_now=_completions(lesson_ids), started=_started())
         .prefetch_related(
             Prefetch("exercise_scores", queryset=CourseExerciseScore.objects.order_by())
@@ -273,6 +295,7 @@ def gradebook_enrolments(
     search: str = "",
     state: str = "",
     enrolment_status: str = "",
+    cohort_ids: Collection[int] | None = None,
 ) -> QuerySet[Enrolment]:
     """The course's enrolments as gradebook rows need them, filtered and ordered by name (all of
     them, for the CSV export; pages come from GradebookEnrolments).
@@ -283,7 +306,13 @@ def gradebook_enrolments(
     keeps per course, so the rows stream out in order without a sort.
     """
     enrolments = _with_row_fields(Enrolment.objects.filter(course=course), lesson_ids)
-    filtered = _filtered(enrolments, search=search, state=state, enrolment_status=enrolment_status)
+    filtered = _filtered(
+        enrolments,
+        search=search,
+        state=state,
+        enrolment_status=enrolment_status,
+        cohort_ids=cohort_ids,
+    )
     return filtered.order_by(*GRADEBOOK_ORDER)
 
 
@@ -304,12 +333,14 @@ class GradebookEnrolments:
         search: str = "",
         state: str = "",
         enrolment_status: str = "",
+        cohort_ids: Collection[int] | None = None,
     ) -> None:
         self._matching = _filtered(
             Enrolment.objects.filter(course=course),
             search=search,
             state=state,
             enrolment_status=enrolment_status,
+            cohort_ids=cohort_ids,
         )
         self._lesson_ids = lesson_ids
 
@@ -365,6 +396,7 @@ def gradebook_rows(
             name=learner.display_name,
             email=learner.email,
             cells=cells,
+            cohort_name=enrolment.cohort.name if enrolment.cohort_id else "",  # type: ignore[union-attr]
             percent=progress.percent if progress else 0,
             lessons_done=enrolment.lessons_done_now,  # type: ignore[attr-defined]  # annotated by the query
             lessons_total=lessons_total,
