@@ -142,13 +142,10 @@ class PmaMessageLaunch(DjangoMessageLaunch):
     that it exists, so the same id_token could be posted again), azp is checked, a pasted
     platform key is used whatever kid the LMS names, and exp/iat are required."""
 
-    def __init__(self, request: Any, **kwargs: Any) -> None:
-        super().__init__(
-            request,
-            DatabaseToolConf(),
-            launch_data_storage=DatabaseLaunchDataStorage(),
-            **kwargs,
-        )
+    def __init__(self, request: Any, tool_config: Any = None, **kwargs: Any) -> None:
+        # pylti1p3's from_cache() builds the class with every argument spelled out.
+        kwargs.setdefault("launch_data_storage", DatabaseLaunchDataStorage())
+        super().__init__(request, tool_config or DatabaseToolConf(), **kwargs)
         self.set_jwt_verify_options(
             {"verify_aud": False, "require": ["exp", "iat"]}  # type: ignore[dict-item]
         )

@@ -63,7 +63,7 @@ class Browser:
         continue_url = html.unescape(re.search(r'data-continue-url="([^"]+)"', page.text)[1])
         auth = self.session.get(urljoin(tool, continue_url))
         assert auth.status_code == 200, auth.text
-        action = html.unescape(re.search(r'action="([^"]+)"', auth.text)[1])
+        action = html.unescape(re.search(r'action="([^"]+)"', auth.text)[1])  # the LMS's form
         fields = dict(re.findall(r'name="(\w+)" value="([^"]*)"', auth.text))
         return Walk(auth, {k: html.unescape(v) for k, v in fields.items()}, action)
 

@@ -44,6 +44,9 @@ def test_a_learner_launch_signs_in_enrols_and_opens_the_exercise(browser, lms, l
     page = browser.session.get(lms.tool_url + response.headers["Location"])
     assert page.status_code == 200
     assert "RICE scoring" in page.text
+    # Framed by this LMS only (its issuer's and its login endpoint's origins).
+    assert f"frame-ancestors 'self' {lms.url} {ISSUER};" in page.headers["Content-Security-Policy"]
+    assert "X-Frame-Options" not in page.headers
 
 
 def test_a_second_launch_finds_the_same_account_and_never_matches_by_email(
