@@ -90,15 +90,13 @@ def hash_data(suite: str, unsecured: dict[str, Any], options: dict[str, Any]) ->
     `@context`, as the suite's Proof Configuration algorithm says.
     """
     if suite == EDDSA_JCS_2022:
-        config, canonical = options, canonicalize_json
+        config, document = canonicalize_json(options), canonicalize_json(unsecured)
     elif suite == EDDSA_RDFC_2022:
-        config = {**options, "@context": unsecured.get("@context")}
-        canonical = canonicalize_rdf
+        config = canonicalize_rdf({**options, "@context": unsecured.get("@context")})
+        document = canonicalize_rdf(unsecured)
     else:
         raise UnknownCryptosuite(suite)
-    return (
-        hashlib.sha256(canonical(config)).digest() + hashlib.sha256(canonical(unsecured)).digest()
-    )
+    return hashlib.sha256(config).digest() + hashlib.sha256(document).digest()
 
 
 @dataclass(frozen=True)

@@ -161,7 +161,9 @@ def _attachments_marked_as_data(document, pdf: pydyf.PDF) -> None:
     associated files still list it as an ordinary attachment.
     """
     specifications = [
-        item for item in pdf.objects if isinstance(item, dict) and item.get("Type") == "/Filespec"
+        item
+        for item in pdf.objects
+        if isinstance(item, pydyf.Dictionary) and item.get("Type") == "/Filespec"
     ]
     for specification in specifications:
         specification["AFRelationship"] = "/Data"

@@ -454,7 +454,7 @@ def certificate_resign(*, certificate: Certificate, dry_run: bool = False) -> Re
         Certificate.objects.filter(pk=certificate.pk).update(**updates)
     for field_name, value in updates.items():
         setattr(certificate, field_name, value)
-    if had_pdf:
+    if had_pdf and replaced:
         _delete_quietly(certificate.pdf_a4.storage, replaced)
         _letter_drop(certificate=certificate)
     return ResignOutcome.RESIGNED
