@@ -17,6 +17,8 @@ from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
 
+from exercises.points import PointsField
+
 FRAME_ORIGINS_CACHE_KEY = "pma:lti:frame-origins"
 
 
@@ -290,8 +292,9 @@ class ScorePost(models.Model):
     link = models.ForeignKey(LtiResourceLink, on_delete=models.CASCADE, related_name="score_posts")
     identity = models.ForeignKey(LtiIdentity, on_delete=models.CASCADE, related_name="+")
     lineitem_url = models.URLField(max_length=500)
-    score_given = models.DecimalField(max_digits=9, decimal_places=3)
-    score_maximum = models.DecimalField(max_digits=9, decimal_places=3)
+    # Stored as grading stores points (exercises.points), so a repeated score compares equal.
+    score_given = PointsField()
+    score_maximum = PointsField()
     scored_at = models.DateTimeField()
     status = models.CharField(
         max_length=12, choices=ScorePostStatus.choices, default=ScorePostStatus.PENDING
