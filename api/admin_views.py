@@ -63,7 +63,7 @@ class ServiceTokenCreateView(ManagersOnly, WagtailAdminTemplateMixin, FormView):
         return [
             *self.breadcrumbs_items,
             {"url": reverse("api_service_tokens:index"), "label": _("API service tokens")},
-            {"url": "", "label": _("Make")},
+            {"url": "", "label": _("Make a service token")},
         ]
 
     def form_valid(self, form):

@@ -44,6 +44,14 @@ class TokenAuth(HttpBearer):
         return Caller(found)
 
 
+def caller_of(request: HttpRequest) -> Caller:
+    """The caller a request authenticated as (set by TokenAuth)."""
+    caller = getattr(request, "auth", None)
+    if not isinstance(caller, Caller):
+        raise RuntimeError("An API view was reached without token authentication.")
+    return caller
+
+
 _auth: dict[str, TokenAuth] = {}
 
 

@@ -120,11 +120,13 @@ class Caller:
         teaching = self.teaching
         visible = self._own("learner") | Q(**{f"{course_field}__in": teaching.whole})
         if teaching.cohort_ids:
-            visible |= Exists(
-                Enrolment.objects.filter(
-                    learner_id=OuterRef("learner_id"),
-                    course_id=OuterRef(course_field),
-                    cohort_id__in=teaching.cohort_ids,
+            visible = visible | Q(
+                Exists(
+                    Enrolment.objects.filter(
+                        learner_id=OuterRef("learner_id"),
+                        course_id=OuterRef(course_field),
+                        cohort_id__in=teaching.cohort_ids,
+                    )
                 )
             )
         return self._held_to(rows.filter(visible), course_field)

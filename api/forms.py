@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from django import forms
 from django.contrib.auth import get_user_model
@@ -101,5 +101,5 @@ class ServiceTokenForm(forms.Form):
 
     def expires_at(self):
         day = self.cleaned_data["expires_on"]
-        moment = timezone.make_aware(timezone.datetime.combine(day, timezone.datetime.min.time()))
+        moment = timezone.make_aware(datetime.combine(day, time.min))
         return min(moment, timezone.now() + timedelta(days=SERVICE_MAX_DAYS - 1))

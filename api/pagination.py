@@ -25,12 +25,16 @@ DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
 
 
+class PageQuery(Schema):
+    cursor: str | None = Field(
+        None, description="The `next_cursor` of the page before; leave out for the first."
+    )
+    page_size: int = Field(DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
+
+
 class KeysetPagination(PaginationBase):
-    class Input(Schema):
-        cursor: str | None = Field(
-            None, description="The `next_cursor` of the page before; leave out for the first."
-        )
-        page_size: int = Field(DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
+    # Named for what it is in the OpenAPI schema (ninja names schemas after their class).
+    Input = PageQuery  # type: ignore[assignment]
 
     class Output(Schema):
         results: list[Any]

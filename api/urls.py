@@ -1,4 +1,4 @@
-"""The account pages for a person's own API tokens (mounted at /profile/api-tokens/)."""
+"""The account pages for a person's own API tokens (mounted at /accounts/api-tokens/)."""
 
 from django.urls import path
 

@@ -16,7 +16,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("profile/", include("accounts.urls")),
     path("notifications/", include("notifications.urls")),
-    path("profile/api-tokens/", include("api.urls")),
+    path("accounts/api-tokens/", include("api.urls")),
     path("api/", api_endpoints.api.urls),
     path("lti/", include("lti.urls")),
     path("", include("courses.urls")),

@@ -4,7 +4,7 @@ from django.http import HttpRequest
 from ninja import Router
 from ninja.pagination import paginate
 
-from ..auth import token_with
+from ..auth import caller_of, token_with
 from ..errors import not_found
 from ..models import Scope
 from ..pagination import KeysetPagination
@@ -16,7 +16,7 @@ ERRORS = {401: Error, 403: Error, 429: Error}
 
 def visible_course(request: HttpRequest, course_id: int):
     """The course if the caller sees it (api.callers.Caller.courses), else a 404."""
-    course = request.auth.courses().filter(pk=course_id).first()
+    course = caller_of(request).courses().filter(pk=course_id).first()
     if course is None:
         raise not_found("No course with this id, or not one you can see.")
     return course
@@ -27,7 +27,7 @@ def visible_course(request: HttpRequest, course_id: int):
 def list_courses(request: HttpRequest, published: bool | None = None):
     """Published courses, and the courses you teach (published or not), by title.
     Scope `courses:read`."""
-    courses = request.auth.courses().prefetch_related("skills")
+    courses = caller_of(request).courses().prefetch_related("skills")
     if published is not None:
         courses = courses.filter(live=published)
     return courses

@@ -12,7 +12,7 @@ from ninja.responses import Status
 from courses.enrolment_staff import learner_by_email, staff_enrol, staff_unenrol
 from courses.models import Cohort, Enrolment
 
-from ..auth import token_with
+from ..auth import caller_of, token_with
 from ..errors import ApiError, forbidden, not_found
 from ..models import Scope
 from ..pagination import KeysetPagination
@@ -25,7 +25,7 @@ ERRORS = {401: Error, 403: Error, 404: Error, 429: Error}
 
 def _scope(request: HttpRequest, course_id: int):
     course = visible_course(request, course_id)
-    scope = request.auth.scope_in(course)
+    scope = caller_of(request).scope_in(course)
     if scope is None:
         raise forbidden(_("Only the course's instructors and staff see its enrolments."))
     return scope
@@ -74,7 +74,7 @@ def enrol(request: HttpRequest, course_id: int, payload: EnrolIn):
             raise ApiError(400, _("The course has no cohort with this id."), code="invalid")
     try:
         result = staff_enrol(
-            scope=scope, actor=request.auth.actor, email=payload.email, cohort=cohort
+            scope=scope, actor=caller_of(request).actor, email=payload.email, cohort=cohort
         )
     except ValidationError as error:
         raise _invalid(error) from None
@@ -100,7 +100,7 @@ def unenrol(request: HttpRequest, course_id: int, email: str):
     if enrolment is None:
         raise not_found(_("No learner with this address is enrolled in the course."))
     try:
-        staff_unenrol(scope=scope, actor=request.auth.actor, enrolment=enrolment)
+        staff_unenrol(scope=scope, actor=caller_of(request).actor, enrolment=enrolment)
     except ValidationError as error:
         raise _invalid(error) from None
     return Enrolment.objects.select_related("learner", "cohort").get(pk=enrolment.pk)

@@ -6,7 +6,7 @@ from ninja.pagination import paginate
 
 from courses.models import Enrolment
 
-from ..auth import token_with
+from ..auth import caller_of, token_with
 from ..models import Scope
 from ..pagination import KeysetPagination
 from ..schemas import Error, ProgressOut
@@ -23,7 +23,7 @@ def list_progress(
 ):
     """One row per enrolment you may see: your own, and your learners' in the courses (or
     cohorts) you teach; oldest enrolment first. Scope `progress:read`."""
-    rows = request.auth.enrolments(Enrolment.objects.select_related("learner", "progress"))
+    rows = caller_of(request).enrolments(Enrolment.objects.select_related("learner", "progress"))
     if course_id is not None:
         rows = rows.filter(course_id=course_id)
     if learner_email:

@@ -7,7 +7,7 @@ from ninja.pagination import paginate
 
 from grading.models import Submission, SubmissionKind
 
-from ..auth import token_with
+from ..auth import caller_of, token_with
 from ..models import Scope
 from ..pagination import KeysetPagination
 from ..schemas import Error, SubmissionOut
@@ -31,7 +31,7 @@ def list_submissions(
     rows = Submission.objects.filter(kind=SubmissionKind.SUBMIT).select_related(
         "learner", "exercise"
     )
-    rows = request.auth.learner_rows(rows, course_field="course_page_id")
+    rows = caller_of(request).learner_rows(rows, course_field="course_page_id")
     if course_id is not None:
         rows = rows.filter(course_page_id=course_id)
     if exercise_id is not None:

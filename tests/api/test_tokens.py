@@ -102,7 +102,7 @@ def test_a_service_token_needs_a_user_or_courses(admin_user):
 def test_the_token_page_shows_a_new_token_once(client, learner):
     client.force_login(learner)
     response = client.post(
-        "/profile/api-tokens/",
+        "/accounts/api-tokens/",
         {"name": "Gradebook sync", "lifetime": "30", "scopes": ["courses:read", "progress:read"]},
     )
     assert response.status_code == 200
@@ -116,7 +116,7 @@ def test_the_token_page_shows_a_new_token_once(client, learner):
     )
     assert timedelta(days=29) < row.expires_at - timezone.now() <= timedelta(days=30)
     assert token_authenticate(plaintext) == row
-    again = client.get("/profile/api-tokens/").content.decode()
+    again = client.get("/accounts/api-tokens/").content.decode()
     assert "Gradebook sync" in again
     assert f"pma_{row.prefix}_…" in again
     assert plaintext not in again
@@ -124,7 +124,7 @@ def test_the_token_page_shows_a_new_token_once(client, learner):
 
 def test_a_bad_token_form_keeps_what_was_typed(client, learner):
     client.force_login(learner)
-    response = client.post("/profile/api-tokens/", {"name": "Sync", "lifetime": "30"})
+    response = client.post("/accounts/api-tokens/", {"name": "Sync", "lifetime": "30"})
     assert response.status_code == 400
     assert "This field is required." in response.content.decode()
     assert 'value="Sync"' in response.content.decode()
@@ -138,27 +138,27 @@ def test_a_person_revokes_their_own_token_but_not_anothers(client, learner):
     make_token(someone)
     theirs = ApiToken.objects.get(user=someone)
     client.force_login(learner)
-    assert client.post(f"/profile/api-tokens/{theirs.pk}/revoke/").status_code == 404
-    response = client.post(f"/profile/api-tokens/{mine.pk}/revoke/", follow=True)
+    assert client.post(f"/accounts/api-tokens/{theirs.pk}/revoke/").status_code == 404
+    response = client.post(f"/accounts/api-tokens/{mine.pk}/revoke/", follow=True)
     assert "revoked. Requests with it are refused from now on." in response.content.decode()
     mine.refresh_from_db()
     theirs.refresh_from_db()
     assert (mine.revoked_by, theirs.revoked_at) == (learner, None)
-    assert client.get(f"/profile/api-tokens/{mine.pk}/revoke/").status_code == 405
+    assert client.get(f"/accounts/api-tokens/{mine.pk}/revoke/").status_code == 405
 
 
 def test_the_token_pages_need_a_login(client, learner):
     make_token(learner)
     token = ApiToken.objects.get()
-    assert client.get("/profile/api-tokens/").status_code == 302
-    assert client.post(f"/profile/api-tokens/{token.pk}/revoke/").status_code == 302
+    assert client.get("/accounts/api-tokens/").status_code == 302
+    assert client.post(f"/accounts/api-tokens/{token.pk}/revoke/").status_code == 302
     token.refresh_from_db()
     assert token.revoked_at is None
 
 
 def test_account_settings_link_to_the_token_page(client, learner):
     client.force_login(learner)
-    assert 'href="/profile/api-tokens/"' in client.get("/profile/").content.decode()
+    assert 'href="/accounts/api-tokens/"' in client.get("/profile/").content.decode()
 
 
 # Service tokens in the admin ----------------------------------------------------------------
