@@ -24,9 +24,9 @@ from grading.models import (
     Submission,
 )
 from grading.selectors import submission_result
-from notifications.models import Notification
 from grading.services import SubmissionRefused, grade_override, manual_grade_set, submission_create
 from grading.services.regrades import submission_regrade
+from notifications.models import Notification
 from tests.factories import UserFactory, instructor_user, lessons_of
 
 from .submissions_support import CORRECT
