@@ -188,21 +188,15 @@ class EnrolmentListView(ScopeMixin, StaffPage):
 
     def get_header_buttons(self):
         pk = self.course.pk
-        buttons = [
+        # Two fit beside the title on a phone; cohorts and history are linked in the page.
+        return [
             HeaderButton(
                 _("Enrol a learner"), url=reverse("enrolment:enrol", args=[pk]), icon_name="plus"
             ),
             HeaderButton(
                 _("Import CSV"), url=reverse("enrolment:import", args=[pk]), icon_name="upload"
             ),
-            HeaderButton(
-                _("Cohorts"), url=reverse("enrolment:cohorts", args=[pk]), icon_name="group"
-            ),
-            HeaderButton(
-                _("History"), url=reverse("enrolment:history", args=[pk]), icon_name="history"
-            ),
         ]
-        return buttons
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -6,6 +6,12 @@ inserts into a file SQLite database under var/bench/ (--postgres: the throw-away
 scripts/postgres.sh), then requests each page in-process through Django's test client and prints
 queries per page and p50/p95 server times, for the biggest course and for a course a tenth its
 size (the query count must not move). Prints figures; never fails on a time.
+
+Cohorts: every course's enrolments are spread over four cohorts, and a course that every
+generated learner takes (10,000 in the full run) is added at the end, so the gradebook filtered
+by one cohort is measured at 10,000 learners, for a course instructor and for an instructor of
+that cohort alone (the query count must match the small course's); that course is removed
+afterwards so the other figures stay comparable between runs.
 """
 
 from __future__ import annotations
@@ -498,6 +504,104 @@ def measure(*, requests: int) -> None:
         print(f"{page:<52}{queries:>8}{p50:>9.1f}{p95:>9.1f}{cpu:>9.1f}{flag}")
 
 
+COHORTS = ("Spring", "Summer", "Autumn", "Winter")
+
+
+def _cohorts_for(course) -> list:
+    """Four cohorts of the course, its enrolments spread over them by id (idempotent)."""
+    from django.db.models import F
+    from django.db.models.functions import Mod
+
+    from courses.models import Cohort, Enrolment
+
+    cohorts = [Cohort.objects.get_or_create(course=course, name=name)[0] for name in COHORTS]
+    for index, cohort in enumerate(cohorts):
+        Enrolment.objects.filter(course=course, cohort__isnull=True).alias(
+            slot=Mod(F("id"), len(cohorts))
+        ).filter(slot=index).update(cohort=cohort)
+    return cohorts
+
+
+def measure_cohorts(*, requests: int) -> None:
+    """The cohort-filtered gradebook at every learner: one course all of them take."""
+    from django.contrib.auth import get_user_model
+    from django.db import transaction
+    from django.db.models import Count
+    from django.test import Client
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from courses.cohorts import cohort_save
+    from courses.learner_names import learner_sort_name
+    from courses.models import CoursePage, Enrolment
+    from tests.factories import course_tree, site_catalog
+
+    users = get_user_model()
+    # What an interrupted run may have left behind.
+    for leftover in CoursePage.objects.filter(slug="everyone"):
+        Enrolment.objects.filter(course=leftover).delete()
+        leftover.delete()
+    admin = users.objects.filter(is_superuser=True).first()
+    learners = users.objects.filter(username__startswith="learner")
+    sized = CoursePage.objects.annotate(n=Count("enrolments")).order_by("-n")
+    small = min(sized, key=lambda c: abs(c.n - learners.count() / 10))
+    with _timed("a course every learner takes, in four cohorts"), transaction.atomic():
+        from courses.models import CourseIndexPage
+
+        catalog = CourseIndexPage.objects.first() or site_catalog()
+        everyone = course_tree(catalog, slug="everyone", title="Everyone", modules=1)
+        now = timezone.now()
+        Enrolment.objects.bulk_create(
+            [
+                Enrolment(
+                    learner=learner,
+                    course=everyone,
+                    enrolled_at=now,
+                    sort_name=learner_sort_name(learner),
+                )
+                for learner in learners.iterator(chunk_size=2000)
+            ],
+            batch_size=2000,
+        )
+    try:
+        rows = []
+        for course in (small, everyone):
+            cohorts = _cohorts_for(course)
+            teacher, _created = users.objects.get_or_create(
+                username=f"bench-cohort-{course.pk}",
+                defaults={"email": f"bench-cohort-{course.pk}@example.com"},
+            )
+            spring = cohorts[0]
+            cohort_save(
+                course=course,
+                cohort=spring,
+                name=spring.name,
+                starts_at=None,
+                ends_at=None,
+                instructors=[teacher],
+            )
+            staff, cohort_staff = Client(), Client()
+            staff.force_login(admin)
+            cohort_staff.force_login(teacher)
+            enrolled = Enrolment.objects.filter(course=course).count()
+            in_spring = Enrolment.objects.filter(course=course, cohort=spring).count()
+            url = reverse("gradebook:course", args=[course.pk])
+            for who, client, query in (
+                ("course instructor, ?cohort", staff, f"?cohort={spring.pk}"),
+                ("cohort instructor", cohort_staff, ""),
+            ):
+                queries, p50, p95, cpu, status = _measure(client, url + query, requests)
+                flag = "" if status == 200 else f"  (HTTP {status})"
+                label = f"gradebook by cohort, {who} — {enrolled:,} ({in_spring:,} in it)"
+                rows.append(f"{label:<64}{queries:>8}{p50:>9.1f}{p95:>9.1f}{cpu:>9.1f}{flag}")
+        print(f"\n{'page':<64}{'queries':>8}{'p50 ms':>9}{'p95 ms':>9}{'CPU p50':>9}")
+        print("\n".join(rows))
+    finally:
+        with _timed("remove the everyone course"):
+            Enrolment.objects.filter(course=everyone).delete()
+            everyone.delete()
+
+
 def main() -> None:
     args = _arguments()
     if args.postgres and not os.environ.get("PMA_SCALE_ON_POSTGRES"):
@@ -528,6 +632,7 @@ def main() -> None:
         with _timed("migrate the kept database"):
             call_command("migrate", verbosity=0)
     measure(requests=REQUESTS_PER_PAGE // (3 if args.quick else 1))
+    measure_cohorts(requests=REQUESTS_PER_PAGE // (3 if args.quick else 1))
 
 
 if __name__ == "__main__":
