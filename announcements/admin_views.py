@@ -1,14 +1,17 @@
 """Instructors post announcements from the Wagtail admin, to their own courses only.
 
-"Their own courses" is courses.gradebook.instructor_courses: the courses whose pages they can
-edit (all for superusers). A course or cohort outside those is not offered, and a forged one in a
-POST is refused by the form; Wagtail's admin URLs already refuse people without admin access.
+"Their own" is the staff scope of courses.cohorts (built on courses.gradebook.instructor_courses):
+a course's own instructors (who can edit its page; superusers) post to the whole course or any of
+its cohorts; an instructor named only on some cohorts posts to those cohorts only. A course or
+cohort outside that is not offered, and a forged one in a POST is refused by the form; Wagtail's
+admin URLs already refuse people without admin access.
 """
 
 from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
+from django.db.models import Q
 from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
@@ -18,6 +21,7 @@ from wagtail.admin.views.generic import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.base import ViewSet
 from wagtail.admin.widgets.button import HeaderButton
 
+from courses.cohorts import staff_courses, staff_scope
 from courses.gradebook import instructor_courses
 from courses.models import Cohort, CoursePage
 
@@ -51,20 +55,35 @@ class AnnouncementForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        courses = instructor_courses(user=user)
-        self.fields["course"].queryset = courses  # type: ignore[attr-defined]
+        self.user = user
+        self.fields["course"].queryset = staff_courses(user=user)  # type: ignore[attr-defined]
         self.fields["cohort"].queryset = (  # type: ignore[attr-defined]
-            Cohort.objects.filter(course__in=courses)
-            .select_related("course")
-            .order_by("course__title", "name")
+            staff_cohorts(user=user).select_related("course").order_by("course__title", "name")
         )
 
     def clean(self):
         data = super().clean() or {}
         course, cohort = data.get("course"), data.get("cohort")
-        if course is not None and cohort is not None and cohort.course_id != course.pk:
+        if course is None or self.has_error("cohort"):
+            return data
+        scope = staff_scope(user=self.user, course_id=course.pk)
+        if cohort is not None and cohort.course_id != course.pk:
             self.add_error("cohort", _("Choose a cohort of the course you are posting to."))
+        elif scope is None or (cohort is not None and not scope.reaches_cohort(cohort)):
+            self.add_error("cohort", _("You do not teach that cohort."))
+        elif cohort is None and not scope.whole_course:
+            self.add_error(
+                "cohort",
+                _("You teach some cohorts of this course only: choose the cohort to tell."),
+            )
         return data
+
+
+def staff_cohorts(*, user):
+    """The cohorts the user may post to: all of their own courses', and those they teach."""
+    return Cohort.objects.filter(
+        Q(course__in=instructor_courses(user=user)) | Q(instructors=user)
+    ).distinct()
 
 
 class AnnouncementIndexView(WagtailAdminTemplateMixin, TemplateView):
@@ -76,7 +95,7 @@ class AnnouncementIndexView(WagtailAdminTemplateMixin, TemplateView):
         return [*self.breadcrumbs_items, {"url": "", "label": _("Announcements")}]
 
     def get_header_buttons(self):
-        if not instructor_courses(user=self.request.user).exists():
+        if not staff_courses(user=self.request.user).exists():
             return []
         return [
             HeaderButton(
@@ -86,9 +105,11 @@ class AnnouncementIndexView(WagtailAdminTemplateMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        courses = instructor_courses(user=self.request.user)
-        context["announcements"] = instructor_announcements(courses=courses)
-        context["has_courses"] = courses.exists()
+        user = self.request.user
+        context["announcements"] = instructor_announcements(
+            courses=instructor_courses(user=user), cohorts=staff_cohorts(user=user)
+        )
+        context["has_courses"] = staff_courses(user=user).exists()
         return context
 
 
@@ -134,7 +155,7 @@ class AnnouncementPostView(WagtailAdminTemplateMixin, FormView):
 
 class AnnouncementMenuItem(MenuItem):
     def is_shown(self, request):
-        return instructor_courses(user=request.user).exists()
+        return staff_courses(user=request.user).exists()
 
 
 class AnnouncementViewSet(ViewSet):

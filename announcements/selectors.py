@@ -26,9 +26,16 @@ def course_announcements(*, course, enrolment=None, can_edit: bool = False) -> l
     )
 
 
-def instructor_announcements(*, courses) -> list[Announcement]:
+def instructor_announcements(*, courses, cohorts) -> list[Announcement]:
+    """What staff read in the admin: everything posted to the courses they teach whole, and, in
+    courses where they teach some cohorts, what was posted to those cohorts or course-wide."""
     return list(
-        Announcement.objects.filter(course__in=courses)
+        Announcement.objects.filter(
+            Q(course__in=courses)
+            | Q(cohort__in=cohorts)
+            | Q(cohort__isnull=True, course__cohorts__in=cohorts)
+        )
+        .distinct()
         .select_related("course", "cohort", "posted_by")
         .order_by("-posted_at", "-pk")[:200]
     )

@@ -226,3 +226,39 @@ def test_an_instructor_without_courses_has_no_menu_item_and_cannot_post(client, 
         reverse("announcements:post"), {"course": course.pk, "title": "t", "body": "b"}
     )
     assert response.context["form"].errors["course"]
+
+
+def test_a_cohort_instructor_posts_to_their_cohorts_only(
+    client, instructor, course, class_of, cohorts, django_capture_on_commit_callbacks
+):
+    spring, autumn = cohorts
+    teacher = instructor_user()
+    spring.instructors.add(teacher)
+    announcement_post(course=course, title="For everyone", body="Hi.", posted_by=instructor)
+    announcement_post(
+        course=course, cohort=autumn, title="Autumn only", body="Hi.", posted_by=instructor
+    )
+    client.force_login(teacher)
+    form = client.get(reverse("announcements:post")).context["form"]
+    assert list(form.fields["course"].queryset) == [course]
+    assert list(form.fields["cohort"].queryset) == [spring]
+    for cohort, error in (
+        ("", "You teach some cohorts of this course only: choose the cohort to tell."),
+        (autumn.pk, "Select a valid choice. That choice is not one of the available choices."),
+    ):
+        response = client.post(
+            reverse("announcements:post"),
+            {"course": course.pk, "cohort": cohort, "title": "Mine", "body": "x"},
+        )
+        assert response.context["form"].errors["cohort"] == [error]
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("announcements:post"),
+            {"course": course.pk, "cohort": spring.pk, "title": "Spring news", "body": "x"},
+        )
+    assert response.status_code == 302
+    assert told(f"announcement:{Announcement.objects.get(title='Spring news').pk}") == [
+        "ada@example.org"
+    ]
+    titles = [a.title for a in client.get(reverse("announcements:index")).context["announcements"]]
+    assert titles == ["Spring news", "For everyone"]
