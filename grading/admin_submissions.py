@@ -134,7 +134,7 @@ class SubmissionViewSet(ModelViewSet):
     copy_view_enabled = False
     index_view_class = SubmissionIndexView
     inspect_view_class = SubmissionInspectView
-    list_filter = ["status", "kind", "exercise", "needs_review"]
+    list_filter = ["status", "kind", "exercise", "needs_review", "manual_status"]
     search_fields = ["learner__email", "learner__username", "exercise__title"]
     ordering = ["-created_at"]
     list_display = [
