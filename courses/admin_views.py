@@ -61,7 +61,7 @@ class GradebookFilterForm(forms.Form):
         self.scope = scope
         cohorts = [(c.pk, c.name) for c in scope.cohorts()]
         blank = _("Any") if scope.whole_course else _("All my cohorts")
-        self.fields["cohort"].choices = [("", blank), *cohorts]
+        self.fields["cohort"].choices = [("", blank), *cohorts]  # type: ignore[attr-defined]
         if not cohorts:
             del self.fields["cohort"]
 
@@ -69,7 +69,9 @@ class GradebookFilterForm(forms.Form):
         """Keyword arguments for gradebook_enrolments; a field with an invalid value filters
         nothing while the valid ones still apply. The cohort filter never reaches beyond the
         reader's scope."""
-        data = self.cleaned_data if self.is_bound and (self.is_valid() or True) else {}
+        if self.is_bound:
+            self.is_valid()  # an invalid field is left out of cleaned_data; the rest apply
+        data = self.cleaned_data if self.is_bound else {}
         return {
             "search": data.get("q", ""),
             "state": data.get("state", ""),

@@ -11,7 +11,7 @@ courses.enrolment_imports, courses.invitations and courses.cohorts.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib import messages
@@ -115,7 +115,7 @@ def _breadcrumbs(view, *items) -> list[dict]:
 
 class StaffPage(WagtailAdminTemplateMixin, TemplateView):
     header_icon = "group"
-    crumb = ""
+    crumb: Any = ""
 
     def get_breadcrumbs_items(self):
         return _breadcrumbs(self, self.crumb) if self.crumb else _breadcrumbs(self)
@@ -174,7 +174,7 @@ class EnrolmentFilterForm(forms.Form):
         choices = _cohort_choices(scope, blank=_("All my cohorts"))
         if scope.whole_course:
             choices = [("", _("Any")), ("none", _("No cohort")), *choices[1:]]
-        self.fields["cohort"].choices = choices
+        self.fields["cohort"].choices = choices  # type: ignore[attr-defined]
 
 
 class EnrolmentListView(ScopeMixin, StaffPage):
@@ -227,7 +227,7 @@ class EnrolmentListView(ScopeMixin, StaffPage):
             course=self.course, status=InvitationStatus.PENDING
         ).select_related("cohort")
         if not self.scope.whole_course:
-            invitations = invitations.filter(cohort_id__in=self.scope.cohort_ids)
+            invitations = invitations.filter(cohort_id__in=self.scope.cohort_ids or ())
         context.update(
             {
                 "form": form,
@@ -260,7 +260,7 @@ class EnrolForm(forms.Form):
 
     def __init__(self, *args, scope: StaffScope, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["cohort"].choices = _cohort_choices(
+        self.fields["cohort"].choices = _cohort_choices(  # type: ignore[attr-defined]
             scope, blank=_("No cohort") if scope.whole_course else None
         )
         self.fields["cohort"].required = not scope.whole_course
@@ -364,7 +364,7 @@ class InvitationRevokeView(EnrolmentActionView):
     def post(self, request, course_id: int, invitation_id: int):
         invitations = Invitation.objects.filter(course=self.course, status=InvitationStatus.PENDING)
         if not self.scope.whole_course:
-            invitations = invitations.filter(cohort_id__in=self.scope.cohort_ids)
+            invitations = invitations.filter(cohort_id__in=self.scope.cohort_ids or ())
         invitation = get_object_or_404(invitations, pk=invitation_id)
         invitation_revoke(invitation=invitation, actor=request.user)
         messages.success(
@@ -448,7 +448,7 @@ class ImportMixin(ScopeMixin):
     def load(self, import_id: int) -> EnrolmentImport:
         imports = EnrolmentImport.objects.filter(course=self.course)
         if not self.scope.whole_course:
-            imports = imports.filter(uploaded_by=self.request.user)
+            imports = imports.filter(uploaded_by_id=self.request.user.pk)
         return get_object_or_404(imports, pk=import_id)
 
 
@@ -595,7 +595,7 @@ class CohortForm(forms.Form):
     def __init__(self, *args, scope: StaffScope, exercises, due: dict, **kwargs):
         super().__init__(*args, **kwargs)
         if scope.whole_course:
-            self.fields["instructors"].queryset = (
+            self.fields["instructors"].queryset = (  # type: ignore[attr-defined]
                 get_user_model()
                 .objects.filter(
                     Q(groups__name=INSTRUCTORS_GROUP) | Q(is_superuser=True), is_active=True
@@ -603,7 +603,7 @@ class CohortForm(forms.Form):
                 .distinct()
                 .order_by("certificate_name", "email")
             )
-            self.fields["instructors"].label_from_instance = lambda user: (
+            self.fields["instructors"].label_from_instance = lambda user: (  # type: ignore[attr-defined]
                 f"{user.display_name} <{user.email}>"
             )
         else:
@@ -654,7 +654,7 @@ class CohortForm(forms.Form):
         return chosen
 
     def clean(self):
-        data = super().clean()
+        data = super().clean() or {}
         starts, ends = data.get("starts_at"), data.get("ends_at")
         if starts and ends and ends < starts:
             self.add_error("ends_at", _("A cohort cannot end before it starts."))

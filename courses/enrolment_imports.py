@@ -433,7 +433,7 @@ def _apply_chunk(
                 [
                     EnrolmentEvent(
                         learner=d.learner,
-                        email=d.learner.email,
+                        email=getattr(d.learner, "email", ""),
                         action=EnrolmentAction.ENROLLED,
                         cohort=d.cohort,
                         **audit,
