@@ -209,6 +209,12 @@ def test_the_service_token_form_needs_a_user_or_courses(client, admin_user):
 def test_only_token_managers_reach_the_service_token_admin(client, request, course, who):
     if who != "anonymous":
         client.force_login(request.getfixturevalue(who))
+    admin = UserFactory(email="admin@example.org", is_superuser=True, is_staff=True)
+    make_token(admin, kind=TokenKind.SERVICE)
+    token = ApiToken.objects.get()
     for path in ("/admin/service-tokens/", "/admin/service-tokens/add/"):
         assert client.get(path).status_code in (302, 403), (who, path)
-    assert not ApiToken.objects.exists()
+    assert client.post(f"/admin/service-tokens/{token.pk}/revoke/").status_code in (302, 403)
+    token.refresh_from_db()
+    assert token.revoked_at is None
+    assert ApiToken.objects.count() == 1
