@@ -73,6 +73,10 @@ NOT_OWNED = {
     "exercise_submit": "creates the requester's submission",
     "exercise_run": "runs the requester's own answers; the run is theirs (exercise_run_status)",
     "search": "public search; shows only pages the visitor may read (tests/courses/test_search.py)",
+    "invitation_open": (
+        "an invitation link: its unguessable token is the capability; it enrols only the account "
+        "with the invited address (tests/courses/test_invitations.py)"
+    ),
 }
 
 
