@@ -21,7 +21,9 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.template.defaultfilters import filesizeformat
 from django.urls import path, reverse
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -410,8 +412,8 @@ class ImportUploadView(ScopeMixin, StaffPage):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context.setdefault("form", ImportForm())
-        context["max_kb"] = max_bytes() // 1024
-        context["max_rows"] = max_rows()
+        context["max_size"] = filesizeformat(max_bytes())
+        context["max_rows"] = number_format(max_rows(), force_grouping=True)
         context["cohort_names"] = [c.name for c in self.scope.cohorts()]
         return context
 
