@@ -55,7 +55,7 @@ def forget(request: HttpRequest, *, launch_id: str) -> None:
 def choices() -> list[CourseChoice]:
     """Live, public courses, each with its live lessons (in tree order) and counted exercises.
 
-    Three queries however many courses there are."""
+    Five queries however many courses there are (Wagtail's public() reads restrictions)."""
     courses = list(CoursePage.objects.live().public().order_by("title"))
     by_path = {course.path: CourseChoice(course=course) for course in courses}
     for choice in by_path.values():

@@ -42,6 +42,7 @@ LOGIN_PARAMS = (
     "client_id",
 )
 CHECKED_PARAM = "pma_cookies_checked"
+COOKIE_CHECK = "pma_lti_cookie_check"
 
 
 def refused(request: HttpRequest, refusal: LaunchRefused, *, step: str) -> HttpResponse:
@@ -80,11 +81,19 @@ def login_initiation(request: HttpRequest) -> HttpResponse:
     params = {name: _param(request, name) for name in LOGIN_PARAMS if _param(request, name)}
     if not _param(request, CHECKED_PARAM):
         continue_url = f"{request.path}?{urlencode({**params, CHECKED_PARAM: '1'})}"
-        return render(
-            request,
-            "lti/cookie_check.html",
-            {"continue_url": continue_url, "secure": request.is_secure()},
+        response = render(request, "lti/cookie_check.html", {"continue_url": continue_url})
+        # Set by the server with the attributes pylti1p3 gives its state cookie, so the page's
+        # script sees whether such a cookie sticks in this frame (readable: not HttpOnly).
+        secure = request.is_secure()
+        response.set_cookie(
+            COOKIE_CHECK,
+            "1",
+            max_age=300,
+            secure=secure,
+            httponly=False,
+            samesite="None" if secure else None,  # type: ignore[arg-type]
         )
+        return response
     try:
         oidc = PmaOIDCLogin(request)
         return oidc.redirect(request.build_absolute_uri(reverse("lti:launch")))

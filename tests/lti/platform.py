@@ -19,7 +19,7 @@ import typing as t
 import uuid
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import jwt
 from cryptography.hazmat.primitives import serialization
@@ -280,9 +280,19 @@ class TestLms:
                         f'<form method="post" action="{html.escape(data["launch_url"])}">'
                         f'<input type="hidden" name="id_token" value="{data["id_token"]}">'
                         f'<input type="hidden" name="state" value="{html.escape(data["state"])}">'
-                        "</form>"
+                        "</form><script>document.forms[0].submit();</script>"
                     )
                     self._send(200, form, "text/html")
+                elif parts.path == "/course":
+                    # The LMS's course page, showing the tool in an iframe (another origin).
+                    login = f"{lms.tool_url}/lti/login/?" + urlencode(lms.login_initiation_params())
+                    self._send(
+                        200,
+                        "<!doctype html><title>LMS course</title><h1>PM 101 in the LMS</h1>"
+                        f'<iframe id="tool" src="{html.escape(login)}" width="1000" height="700">'
+                        "</iframe>",
+                        "text/html",
+                    )
                 elif parts.path == "/memberships":
                     if not self._bearer_ok([NRPS_SCOPE]):
                         self._send(401, {"error": "unauthorized"})

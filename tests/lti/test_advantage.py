@@ -22,7 +22,7 @@ from tests.grading.submissions_support import CORRECT, PARTIAL, install_fake_eng
 
 from .platform import ROLE
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 MEMBER = "http://purl.imsglobal.org/vocab/lis/v2/membership#Learner"
 

@@ -14,7 +14,7 @@ from tests.factories import UserFactory
 
 from .platform import ISSUER, ROLE
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def test_a_learner_launch_signs_in_enrols_and_opens_the_exercise(browser, lms, lti_course):

@@ -22,11 +22,10 @@
   } catch (e) {
     framed = true;
   }
-  var attrs = check.getAttribute("data-secure") === "1" ? "; SameSite=None; Secure" : "";
-  document.cookie = "pma_lti_cookie_check=1; path=/" + attrs;
+  // The server set this cookie with the state cookie's attributes: if it is not here, the
+  // browser drops cookies in this frame and the launch would fail.
   var kept = document.cookie.indexOf("pma_lti_cookie_check=1") !== -1;
   if (!framed || kept) {
-    document.cookie = "pma_lti_cookie_check=; path=/; max-age=0" + attrs;
     window.location.replace(continueUrl);
     return;
   }
