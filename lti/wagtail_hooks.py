@@ -16,7 +16,7 @@ from wagtail.admin.ui.tables import Column, DateColumn
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 
-from .models import LtiContext, PlatformRegistration, ScorePost
+from .models import LtiContext, PlatformRegistration, ScorePost, ScorePostStatus
 
 
 class RegistrationViewSet(ModelViewSet):
@@ -105,6 +105,19 @@ class ScorePostViewSet(ModelViewSet):
         "attempts",
         DateColumn("scored_at", label=_("Score time")),
         Column("last_error", label=_("Last error")),
+        Column(
+            "retry",
+            label=_("Retry"),
+            accessor=lambda post: (
+                format_html(
+                    '<a class="button button-small button-secondary" href="{}">{}</a>',
+                    reverse("lti_score_retry", args=[post.pk]),
+                    _("Send again"),
+                )
+                if post.status in (ScorePostStatus.FAILED, ScorePostStatus.GAVE_UP)
+                else ""
+            ),
+        ),
     ]
     form_fields = ["status"]
 
@@ -138,6 +151,29 @@ def roster_sync_view(request, pk: int):
     return redirect(ContextViewSet().get_url_name("index"))
 
 
+@permission_required("lti.change_scorepost", raise_exception=True)
+def score_retry_view(request, pk: int):
+    """GET: confirm; POST: send a failed or given-up score to the LMS again, now."""
+    from .scores import score_post_retry_now
+
+    post = get_object_or_404(ScorePost, pk=pk)
+    if request.method != "POST":
+        return render(request, "lti/admin/score_retry_confirm.html", {"post": post})
+    attempts = post.attempts
+    score_post_retry_now(post=post)
+    post.refresh_from_db()
+    if post.status == ScorePostStatus.SENT:
+        messages.success(request, _("The score was sent to the LMS."))
+    elif post.attempts > attempts or post.status == ScorePostStatus.GAVE_UP:
+        messages.error(request, _("The LMS refused the score again: %s") % post.last_error)
+    else:
+        messages.success(request, _("The score will be sent again in a moment."))
+    return redirect(ScorePostViewSet().get_url_name("index"))
+
+
 @hooks.register("register_admin_urls")
 def register_lti_admin_urls():
-    return [path("lti/roster-sync/<int:pk>/", roster_sync_view, name="lti_roster_sync")]
+    return [
+        path("lti/roster-sync/<int:pk>/", roster_sync_view, name="lti_roster_sync"),
+        path("lti/score-retry/<int:pk>/", score_retry_view, name="lti_score_retry"),
+    ]

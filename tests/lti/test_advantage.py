@@ -159,6 +159,39 @@ def test_a_failed_score_post_is_kept_and_retried_until_sent(browser, lms, lti_co
     assert [s["userId"] for s in lms.scores] == ["lms-user-1"]
 
 
+def test_staff_send_a_failed_score_again_from_the_admin(
+    browser, lms, lti_course, monkeypatch, client
+):
+    course, exercise = lti_course
+    lms.next_launch.custom = {"pma_resource": f"exercise:{course.pk}:{exercise.pk}"}
+    lms.next_launch.lineitem = "/lineitems/9"
+    assert browser.launch().status_code == 302
+    install_fake_engine(monkeypatch)
+    lms.fail_scores = 2
+    submission_create(
+        learner=LtiIdentity.objects.get().user,
+        exercise=exercise,
+        course_page=course,
+        answers=CORRECT,
+        kind="submit",
+    )
+    post = ScorePost.objects.get()
+    url = f"/admin/lti/score-retry/{post.pk}/"
+    client.force_login(UserFactory())
+    assert client.post(url).status_code in (302, 403)  # a learner cannot
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    listing = client.get("/admin/lti/scores/").content.decode()
+    assert url in listing and "gradebook busy" in listing
+
+    refused = client.post(url, follow=True).content.decode()
+    assert "The LMS refused the score again" in refused
+    client.post(url)
+
+    post.refresh_from_db()
+    assert (post.status, post.attempts) == ("sent", 3)
+    assert len(lms.scores) == 1
+
+
 def test_staff_sync_the_roster_on_demand(browser, lms, lti_course, client):
     course, _exercise = lti_course
     lms.next_launch.custom = {"pma_resource": f"page:{course.pk}"}
