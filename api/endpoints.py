@@ -5,10 +5,10 @@ Every error is JSON: {"detail": ..., "code": ...} (api.errors)."""
 
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Swagger
-from ninja.errors import AuthenticationError, Throttled, ValidationError
+from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 
 from .errors import ApiError
 from .routers import certificates, courses, enrolments, progress, submissions
@@ -75,6 +75,13 @@ def throttled(request: HttpRequest, exc: Throttled) -> HttpResponse:
     )
 
 
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    # ninja's own refusals, e.g. a body that is not JSON.
+    code = "invalid_request" if exc.status_code == 400 else "error"
+    return _error(request, exc.status_code, str(exc), code)
+
+
 @api.exception_handler(ValidationError)
 def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     return _error(request, 422, exc.errors, "invalid_request")
@@ -83,3 +90,10 @@ def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse
 @api.exception_handler(Http404)
 def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     return _error(request, 404, _("Not found."), "not_found")
+
+
+def unknown_endpoint(request: HttpRequest, rest: str = "") -> JsonResponse:
+    """Any other path under /api/: a JSON 404 rather than the site's HTML page."""
+    return JsonResponse(
+        {"detail": _("No such endpoint; see /api/docs."), "code": "not_found"}, status=404
+    )

@@ -18,6 +18,7 @@ urlpatterns = [
     path("notifications/", include("notifications.urls")),
     path("accounts/api-tokens/", include("api.urls")),
     path("api/", api_endpoints.api.urls),
+    path("api/<path:rest>", api_endpoints.unknown_endpoint),
     path("lti/", include("lti.urls")),
     path("", include("courses.urls")),
     path("", include("certificates.urls")),

@@ -499,3 +499,29 @@ def test_a_service_token_held_to_courses_reads_only_those(api_as, course, other_
     rows = api_as(held).get("/api/v1/certificates").json()["results"]
     assert [r["code"] for r in rows] == ["PMA-GGGG-HHHH-JJJJ"]
     assert titles(api_as(held).get("/api/v1/courses")) == ["Discovery"]
+
+
+def test_a_body_that_is_not_json_gets_a_json_error_and_changes_nothing(api_as, instructor, course):
+    api = api_as(instructor)
+    response = api.client.post(
+        f"/api/v1/courses/{course.pk}/enrolments",
+        "{not json",
+        content_type="application/json",
+        **api._headers(),
+    )
+    assert response.status_code in (400, 422)
+    assert response.json()["code"] in ("invalid_request", "invalid")
+    missing = api.post(f"/api/v1/courses/{course.pk}/enrolments", {})
+    assert missing.status_code == 422
+    assert missing.json()["code"] == "invalid_request"
+    assert not Invitation.objects.exists()
+
+
+def test_an_unknown_api_path_is_a_json_404(api_as, enrolled):
+    for path in ("/api/v1/nothing", "/api/v2/courses", "/api/v1/courses/5/enrolments/x"):
+        response = api_as(enrolled).get(path)
+        assert response.status_code == 404, path
+        assert response.json() == {
+            "detail": "No such endpoint; see /api/docs.",
+            "code": "not_found",
+        }
