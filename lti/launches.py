@@ -34,8 +34,9 @@ from pylti1p3.roles import (
 from wagtail.models import Page, Site
 
 from accounts.models import INSTRUCTORS_GROUP
+from courses.cohorts import cohort_save
 from courses.exercise_views import course_uses_exercise
-from courses.models import CoursePage, LessonPage, ModulePage
+from courses.models import Cohort, CoursePage, Enrolment, LessonPage, ModulePage
 from courses.services import enrolment_create
 from exercises.models import Exercise
 
@@ -438,6 +439,45 @@ def link_record(
     return link
 
 
+def context_cohort(*, context: LtiContext) -> Cohort | None:
+    """The cohort the LMS course's learners join in its PM Academy course; made on first use,
+    named after the LMS course (its id added if another cohort has that name)."""
+    if context.course is None:
+        return None
+    if context.cohort is not None and context.cohort.course_id == context.course_id:
+        return context.cohort
+    base = (context.title or context.context_id)[:100]
+    for name in (f"LMS: {base}", f"LMS: {base} ({context.context_id})"[:120]):
+        try:
+            cohort = cohort_save(course=context.course, name=name, starts_at=None, ends_at=None)
+        except ValidationError:
+            continue
+        context.cohort = cohort
+        context.save(update_fields=["cohort"])
+        return cohort
+    return None
+
+
+def learner_enrol(*, user: Any, course: CoursePage, cohort: Cohort | None, **audit: Any) -> None:
+    """Enrol (again); the LMS course's cohort only for a learner not yet in a cohort, so someone
+    in two LMS courses of one PM Academy course is not moved back and forth."""
+    current = Enrolment.objects.filter(learner=user, course=course).first()
+    keep = current is not None and current.cohort_id is not None
+    enrolment_create(learner=user, course=course, cohort=None if keep else cohort, **audit)
+
+
+def cohort_instructor_add(*, user: Any, cohort: Cohort | None) -> None:
+    if cohort is not None and not cohort.instructors.filter(pk=user.pk).exists():
+        cohort_save(
+            course=cohort.course,
+            name=cohort.name,
+            starts_at=cohort.starts_at,
+            ends_at=cohort.ends_at,
+            instructors=[*cohort.instructors.all(), user],
+            cohort=cohort,
+        )
+
+
 def instructor_grant(*, user: Any, course: CoursePage) -> None:
     """Course instructor rights on this course only, through the course's own instructors list
     (course_instructors_sync keeps its permission group in step when the page is saved)."""
@@ -481,12 +521,14 @@ def resource_launch_accept(*, launch: PmaMessageLaunch, request: Any) -> Resourc
         context.course = resource.course
         context.save(update_fields=["course"])
     link = link_record(launch=launch, context=context, resource=resource) if context else None
+    cohort = context_cohort(context=context) if context else None
     if role == LtiRole.INSTRUCTOR:
+        cohort_instructor_add(user=identity.user, cohort=cohort)
         if registration.instructors_edit_course:
             instructor_grant(user=identity.user, course=resource.course)
     else:
         try:
-            enrolment_create(learner=identity.user, course=resource.course)
+            learner_enrol(user=identity.user, course=resource.course, cohort=cohort)
         except ValidationError as error:
             raise LaunchRefused(
                 reason=f"enrolment refused: {error}",

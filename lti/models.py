@@ -218,6 +218,11 @@ class LtiContext(models.Model):
     course = models.ForeignKey(
         "courses.CoursePage", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The LMS course's learners form a cohort of the PM Academy course; its LMS instructors are
+    # that cohort's instructors (courses.cohorts: they see and manage their cohort only).
+    cohort = models.ForeignKey(
+        "courses.Cohort", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     memberships_url = models.URLField(max_length=500, blank=True)
     roster_synced_at = models.DateTimeField(null=True, blank=True)
     roster_error = models.TextField(blank=True)

@@ -22,7 +22,7 @@ from pylti1p3.roles import DesignerRole, StudentRole, TeacherRole, TeachingAssis
 
 from courses.models import EnrolmentSource
 from courses.selectors import active_enrolment
-from courses.services import NotEnrolledError, enrolment_cancel, enrolment_create
+from courses.services import NotEnrolledError, enrolment_cancel
 
 from .models import LtiContext
 
@@ -50,7 +50,7 @@ def _is_learner(roles: list[str]) -> bool:
 def roster_sync(*, context_id: int, actor: Any = None) -> RosterResult:
     """Read the roster from the LMS and apply it; an LMS that cannot be reached leaves
     enrolment as it was and says why on the context (shown in the admin)."""
-    from .launches import identity_for
+    from .launches import cohort_instructor_add, context_cohort, identity_for, learner_enrol
     from .services_connector import service_connector
 
     context = LtiContext.objects.select_related("registration", "course").get(pk=context_id)
@@ -70,6 +70,7 @@ def roster_sync(*, context_id: int, actor: Any = None) -> RosterResult:
         return RosterResult(error=message)
     enrolled = unenrolled = instructors = 0
     course = context.course
+    cohort = context_cohort(context=context)
     for member in members:
         sub = str(member.get("user_id", ""))
         if not sub:
@@ -84,14 +85,17 @@ def roster_sync(*, context_id: int, actor: Any = None) -> RosterResult:
                 email=str(member.get("email", "")),
             )
             if not _is_learner(roles):
+                if member.get("status", "Active") == "Active":
+                    cohort_instructor_add(user=identity.user, cohort=cohort)
                 instructors += 1
                 continue
             if member.get("status", "Active") == "Active":
                 try:
                     if active_enrolment(learner=identity.user, course=course) is None:
-                        enrolment_create(
-                            learner=identity.user,
+                        learner_enrol(
+                            user=identity.user,
                             course=course,
+                            cohort=cohort,
                             actor=actor,
                             source=EnrolmentSource.STAFF,
                         )

@@ -101,6 +101,11 @@ def test_login_launch_deep_link_score_and_roster_end_to_end(
         )
     )
     assert enrolled == {"lms-user-1", "lms-user-2"}
+    assert set(Enrolment.objects.filter(course=course).values_list("cohort__name", flat=True)) == {
+        "LMS: PM 101 (Spring)"
+    }
+    teacher = LtiIdentity.objects.get(sub="lms-teacher").user
+    assert [c.name for c in teacher.taught_cohorts.all()] == ["LMS: PM 101 (Spring)"]
     assert LtiContext.objects.get().roster_synced_at is not None
 
     # 3. The learner's graded submission goes to the LMS line item.

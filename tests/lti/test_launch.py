@@ -32,7 +32,10 @@ def test_a_learner_launch_signs_in_enrols_and_opens_the_exercise(browser, lms, l
         "Grace",
         "Hopper",
     )
-    assert Enrolment.objects.filter(learner=identity.user, course=course, status="active").exists()
+    enrolment = Enrolment.objects.get(learner=identity.user, course=course, status="active")
+    # The LMS course is a cohort of the course.
+    assert enrolment.cohort.name == "LMS: PM 101 (Spring)"
+    assert LtiContext.objects.get().cohort == enrolment.cohort
     link = LtiResourceLink.objects.get(resource_link_id="link-1")
     assert (link.exercise, link.page, link.lineitem_url) == (
         exercise,
@@ -119,6 +122,9 @@ def test_an_instructor_launch_without_edit_rights_neither_enrols_nor_grants(
     user = LtiIdentity.objects.get().user
     assert not user.taught_courses.exists()
     assert not Enrolment.objects.filter(learner=user).exists()
+    # They teach their LMS course's cohort only.
+    assert [c.name for c in user.taught_cohorts.all()] == ["LMS: PM 101 (Spring)"]
+    assert user.taught_cohorts.get().course_id == course.pk
 
 
 # Refusals ---------------------------------------------------------------------------------------
