@@ -9,6 +9,7 @@ its message and log its reason; nothing here produces a 500.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 from dataclasses import dataclass
@@ -229,9 +230,12 @@ def launch_role(launch: PmaMessageLaunch) -> str:
     )
 
 
-def _username(issuer_host: str, sub: str) -> str:
-    slug = re.sub(r"[^\w.@+-]", "-", f"lti-{issuer_host}-{sub}")
-    return slug[:150]
+def _username(issuer: str, sub: str) -> str:
+    """Readable, and unique per (issuer, sub): two issuers on one host may reuse a sub."""
+    host = urlsplit(issuer).netloc or issuer
+    digest = hashlib.sha256(f"{issuer}\n{sub}".encode()).hexdigest()[:10]
+    slug = re.sub(r"[^\w.@+-]", "-", f"lti-{host}-{sub}")[:135]
+    return f"{slug}-{digest}"
 
 
 @transaction.atomic
@@ -257,7 +261,7 @@ def identity_for(
     if identity is None:
         user_model = get_user_model()
         user = user_model(
-            username=_username(urlsplit(issuer).netloc or issuer, sub),
+            username=_username(issuer, sub),
             first_name=first[:150],
             last_name=last[:150],
         )

@@ -151,3 +151,32 @@ def test_failed_score_posts_show_their_error_in_the_admin(staff_client, course):
     page = staff_client.get("/admin/lti/scores/", {"status": "failed"}).content.decode()
 
     assert "503 - gradebook busy" in page
+
+
+def test_lms_users_of_two_issuers_on_one_host_with_the_same_sub_get_two_accounts():
+    from lti.launches import identity_for
+
+    first = PlatformRegistration.objects.create(
+        name="A",
+        issuer="https://lms.example/a",
+        client_id="1",
+        auth_login_url="https://lms.example/x",
+        auth_token_url="https://lms.example/t",
+        key_set_url="https://lms.example/k",
+    )
+    second = PlatformRegistration.objects.create(
+        name="B",
+        issuer="https://lms.example/b",
+        client_id="1",
+        auth_login_url="https://lms.example/x",
+        auth_token_url="https://lms.example/t",
+        key_set_url="https://lms.example/k",
+    )
+
+    one = identity_for(registration=first, issuer=first.issuer, sub="42")
+    two = identity_for(registration=second, issuer=second.issuer, sub="42")
+    again = identity_for(registration=first, issuer=first.issuer, sub="42")
+
+    assert one.user != two.user
+    assert again.user == one.user
+    assert one.user.username.startswith("lti-lms.example-42-")
