@@ -1,5 +1,8 @@
-"""/api/docs in a real browser: the Swagger UI renders every endpoint from the bundled files with
-no Content-Security-Policy violation and no request off this site."""
+"""/api/docs and the API tokens page in a real browser. A package of its own: the e2e browser
+fixture lives for a package, and the other API tests must not run beside its event loop.
+
+The Swagger UI renders every endpoint from the bundled files with no Content-Security-Policy
+violation and no request off this site; a person makes a token, sees it once and revokes it."""
 
 from __future__ import annotations
 
