@@ -28,6 +28,7 @@ from . import issuer as issuer_module
 from .codes import code_generate
 from .credentials import CredentialClaims, credential_build
 from .models import Certificate, PdfStatus, ScoreBand, Status
+from .notifications import certificate_issued_notify
 from .proofs import proof_add
 from .rendering import CertificateDocument, PageSize, certificate_pdf, image_data_uri
 from .selectors import certificate_for, course_final_percent, status_list_position
@@ -69,10 +70,15 @@ def certificate_issue(
     creates the row; the others get that row back.
     """
     existing = certificate_for(learner=learner, course=course)
+    created = existing is None
     if existing is None:
         existing = _certificate_create(learner=learner, course=course, issued_by=issued_by)
     if render and not existing.is_rendered:
         certificate_render(certificate=existing)
+    if created:
+        # After the first rendering, so the PDF is usually ready when the learner follows the
+        # link; once per certificate whoever calls (notifications dedupe on its key).
+        certificate_issued_notify(certificate=existing)
     return existing
 
 

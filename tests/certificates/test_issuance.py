@@ -280,3 +280,20 @@ def test_the_suites_setting_decides_the_proofs(settings, learner, course):
     completed(learner, course, percent=92)
     document = json.loads(certificate_issue(learner=learner, course=course).credential)
     assert [proof["cryptosuite"] for proof in document["proof"]] == ["eddsa-jcs-2022"]
+
+
+@pytest.mark.django_db
+def test_issuing_tells_the_learner_once(learner, course, django_capture_on_commit_callbacks):
+    from django.core import mail
+
+    from certificates.services import certificate_issue
+    from notifications.models import Notification
+
+    completed(learner, course, percent=92)
+    with django_capture_on_commit_callbacks(execute=True):
+        certificate = certificate_issue(learner=learner, course=course)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert certificate_issue(learner=learner, course=course) == certificate
+    [notification] = Notification.objects.filter(recipient=learner, kind="certificate_issued")
+    assert notification.url == f"/certificates/{certificate.code}/"
+    assert len([m for m in mail.outbox if certificate.course_title in m.subject]) == 1
