@@ -175,6 +175,8 @@ def test_every_post_view_of_ours_is_in_the_walk():
         "submission_notebook",
         "exercise_run_status",
         "search",
+        "course_grades",
+        "invitation_open",
     }
 
 

@@ -57,6 +57,9 @@ PERSONAL = {
     # The requester's own draft of the exercise (tests/courses/test_drafts.py).
     "exercise_draft",
     "exercise_draft_form",
+    # The requester's own grades in a course they are or were enrolled in; anyone else gets 404
+    # (tests/courses/test_learner_grades.py).
+    "course_grades",
 }
 # Not owned by a learner: public by design, or an action on the requester's own enrolment.
 NOT_OWNED = {
@@ -170,11 +173,12 @@ def test_personal_pages_show_only_the_requesters_own_work(
     client.force_login(other_learner)
 
     for name in sorted(PERSONAL):
-        url = (
-            reverse(name, args=[course.pk, exercise.pk])
-            if name.startswith("exercise_")
-            else reverse(name)
-        )
+        if name.startswith("exercise_"):
+            url = reverse(name, args=[course.pk, exercise.pk])
+        elif name == "course_grades":
+            url = reverse(name, args=[course.pk])
+        else:
+            url = reverse(name)
         page = client.get(url).content.decode()
         assert certificate.code not in page, name
         assert reverse("submission_detail", args=[submission.pk]) not in page, name
