@@ -160,6 +160,13 @@ def _migrate(executor, target):
     return executor.loader.project_state([target]).apps
 
 
+def _migrate_everything_forward(executor):
+    """Back to the latest state of every app: going back in grading also unapplied the
+    migrations of apps that depend on it (lti, announcements, ...), not only grading's own."""
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_migration_keeps_float_scores_as_six_place_points(enrolled, course):
     from django.db import connection
@@ -188,7 +195,7 @@ def test_the_migration_keeps_float_scores_as_six_place_points(enrolled, course):
             override_score=1 / 3,
         )
     finally:
-        _migrate(executor, executor.loader.graph.leaf_nodes("grading")[0])
+        _migrate_everything_forward(executor)
 
     submission = Submission.objects.get()
     assert (submission.score, submission.max_score, submission.override_score) == (
