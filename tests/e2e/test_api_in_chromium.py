@@ -1,5 +1,5 @@
-"""/api/docs and the API tokens page in a real browser. A package of its own: the e2e browser
-fixture lives for a package, and the other API tests must not run beside its event loop.
+"""/api/docs and the API tokens page in a real browser. It lives in tests/e2e because the
+browser fixture lives for this package: its event loop must stop before any other test runs.
 
 The Swagger UI renders every endpoint from the bundled files with no Content-Security-Policy
 violation and no request off this site; a person makes a token, sees it once and revokes it."""
@@ -11,8 +11,6 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import browser, page, site  # noqa: F401  (the e2e fixtures)
-
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 RECORD_VIOLATIONS = """
@@ -23,7 +21,7 @@ document.addEventListener("securitypolicyviolation", (event) => {
 """
 
 
-def test_the_api_reference_renders_under_the_sites_csp(page, site):  # noqa: F811
+def test_the_api_reference_renders_under_the_sites_csp(page, site):
     console_errors: list[str] = []
     page.on("console", lambda m: console_errors.append(m.text) if m.type == "error" else None)
     requests: list[str] = []
@@ -47,7 +45,7 @@ SIDEWAYS = "document.scrollingElement.scrollWidth - document.documentElement.cli
 
 
 @pytest.mark.parametrize("width", [1440, 390])
-def test_a_learner_makes_a_token_shown_once_and_revokes_it(page, site, password, width):  # noqa: F811
+def test_a_learner_makes_a_token_shown_once_and_revokes_it(page, site, password, width):
     from api.models import ApiToken
     from tests.e2e.accessibility import assert_accessible
     from tests.e2e.live_site import database_turn

@@ -1,5 +1,6 @@
 """A launch inside the LMS's iframe, in chromium: the LMS page is served on another origin on
-loopback (127.0.0.1, the tool on localhost). Over plain HTTP the browser drops the tool's cookies
+loopback (127.0.0.1, the tool on localhost). In tests/e2e because the browser fixture lives for
+this package: its event loop must stop before any other test runs. Over plain HTTP the browser drops the tool's cookies
 in the cross-site frame, so the tool offers to open in a new window, where the launch completes."""
 
 from __future__ import annotations
@@ -9,23 +10,23 @@ from playwright.sync_api import expect
 
 from courses.models import Enrolment
 from lti.models import LtiIdentity
-from tests.e2e.conftest import browser as chromium_browser  # noqa: F401  (the e2e fixtures)
-from tests.e2e.conftest import site  # noqa: F401
-from tests.e2e.live_site import database_turn
+from tests.lti.conftest import lms, lti_course, registration  # noqa: F401  (the LMS on loopback)
+
+from .live_site import database_turn
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 def test_a_launch_in_the_lms_iframe_falls_back_to_a_new_window(
-    chromium_browser,  # noqa: F811
-    site,  # noqa: F811
-    lms,
-    registration,
-    lti_course,
+    browser,
+    site,
+    lms,  # noqa: F811
+    registration,  # noqa: F811
+    lti_course,  # noqa: F811
 ):
     course, _exercise = lti_course
     lms.next_launch.custom = {"pma_resource": f"page:{course.pk}"}
-    context = chromium_browser.new_context(viewport={"width": 1280, "height": 900})
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
     violations: list[str] = []
     page = context.new_page()
     page.on("console", lambda m: violations.append(m.text) if "frame-ancestors" in m.text else None)
