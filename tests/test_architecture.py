@@ -58,3 +58,21 @@ def test_the_engine_and_the_format_know_nothing_of_django(package):
         and not name.startswith(("exercises.format", "grading.engine"))
     )
     assert offenders == []
+
+
+def test_browser_tests_live_in_the_e2e_package():
+    """The browser fixture lives for the tests/e2e package, so Playwright's event loop stops
+    before any other test runs. Imported into another package it outlived that package: every
+    later browser test failed to start and DJANGO_ALLOW_ASYNC_UNSAFE stayed set."""
+    tests_dir = Path(__file__).resolve().parent
+    offenders = [
+        str(path.relative_to(tests_dir))
+        for path in tests_dir.rglob("*.py")
+        if "e2e" not in path.relative_to(tests_dir).parts
+        and (
+            "tests.e2e.conftest" in path.read_text(encoding="utf-8")
+            or "sync_playwright" in path.read_text(encoding="utf-8")
+        )
+        and path.name != "test_architecture.py"
+    ]
+    assert offenders == []
