@@ -14,6 +14,7 @@ from playwright.sync_api import expect
 from accounts.models import User
 from certificates.models import Certificate
 from grading.models import Submission
+from grading.services import manual_grade_set
 from tests.grading.submissions_support import EXPLAIN, RANK_ANSWER, RANK_WRONG, RICE_ANSWER
 
 from .accessibility import assert_accessible
@@ -112,15 +113,16 @@ def test_learner_signs_up_learns_is_graded_live_and_verifies_their_certificate(
     status = panel.locator(".submission-status")
     expect(status).to_have_class(re.compile("submission-status--graded"), timeout=120_000)
     expect(status.locator(".submission-score")).to_have_text("Visible tests: 3.5 / 6 points")
+    waiting_row = [
+        "explain_answer",
+        "Waiting for your instructor",
+        "not graded yet, out of\n— / 1",
+        "An instructor grades this answer.",
+    ]
     assert result_rows(status) == [
         ["rice_tests", "Passed", "2 / 2", ""],
         ["rank_tests", "Partly right", "1.5 / 3", "Partial credit: 1.5 of 3."],
-        [
-            "explain_answer",
-            "Graded by your instructor",
-            "0 / 1",
-            "An instructor grades this answer.",
-        ],
+        waiting_row,
     ]
     assert_accessible(page, "the lesson with a graded check")
 
@@ -134,18 +136,36 @@ def test_learner_signs_up_learns_is_graded_live_and_verifies_their_certificate(
         page.evaluate("window.__pmaSamePage = true")
     expect(status).to_have_class(re.compile("submission-status--graded"), timeout=120_000)
     assert page.evaluate("window.__pmaSamePage === true"), "the page reloaded while grading"
-    expect(status.locator(".submission-score")).to_have_text("5 / 6 points")
+    expect(status.locator(".submission-score")).to_have_text(
+        "5 / 6 points Provisional: waiting for your instructor"
+    )
     assert result_rows(status) == [
         ["rice_tests", "Passed", "2 / 2", ""],
         ["rank_tests", "Passed", "3 / 3", ""],
-        [
-            "explain_answer",
-            "Graded by your instructor",
-            "0 / 1",
-            "An instructor grades this answer.",
-        ],
+        waiting_row,
     ]
     assert_accessible(page, "the lesson with graded feedback")
+
+    # The instructor grades the written answer; the learner reads the grade and the feedback.
+    with database_turn():
+        submission = Submission.objects.get(kind="submit", attempt=1)
+        manual_grade_set(
+            submission=submission,
+            grade_id="explain_answer",
+            points="1",
+            feedback="Clear: reach carries it.",
+            by=site.instructor,
+        )
+    page.reload()
+    status = page.locator(f"#exercise-{exercise_id} .submission-status")
+    expect(status.locator(".submission-score")).to_have_text("6 / 6 points")
+    assert result_rows(status)[2] == [
+        "explain_answer",
+        "Graded by your instructor",
+        "1 / 1",
+        "Clear: reach carries it.",
+    ]
+    assert_accessible(page, "the lesson with the instructor's grade")
 
     # Finish the course; the worker issues and renders the certificate.
     page.get_by_role("button", name="Mark lesson as complete").click()
@@ -157,12 +177,12 @@ def test_learner_signs_up_learns_is_graded_live_and_verifies_their_certificate(
         sent = list(
             Submission.objects.order_by("pk").values_list("kind", "attempt", "status", "score")
         )
-    assert sent == [("check", None, "graded", 3.5), ("submit", 1, "graded", 5.0)]
+    assert sent == [("check", None, "graded", 3.5), ("submit", 1, "graded", 6.0)]
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Dashboard").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Your dashboard")
     assert_accessible(page, "the dashboard with a certificate")
     course_card = page.locator(".dash-course")
-    expect(course_card).to_contain_text("Progress: 94%")
+    expect(course_card).to_contain_text("Progress: 100%")
     expect(course_card).to_contain_text("1 of 1 lessons done")
     expect(course_card).to_contain_text("Completed")
     expect(page.locator(".certificate-list")).to_contain_text("Distinction")
