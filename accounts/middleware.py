@@ -1,4 +1,4 @@
-"""Who may enter the Wagtail and Django admins, and how.
+"""Who may enter the Wagtail and Django admins, and how; and which language a signed-in user reads.
 
 Wagtail already refuses users without `wagtailadmin.access_admin`, but it answers with its own
 login page; learners get sent to their dashboard instead. With PMA_REQUIRE_STAFF_MFA on, staff
@@ -10,6 +10,10 @@ from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from .languages import supported_language
 
 ADMIN_PREFIXES = ("/admin/", "/django-admin/")
 # Leaving an admin must stay possible without a second factor.
@@ -55,8 +59,31 @@ class StaffMfaRequiredMiddleware:
         ):
             messages.warning(
                 request,
-                "Set up an authenticator app before you open the admin: staff accounts on this "
-                "site need two-factor authentication.",
+                _(
+                    "Set up an authenticator app before you open the admin: staff accounts on this "
+                    "site need two-factor authentication."
+                ),
             )
             return redirect("mfa_activate_totp")
+        return self.get_response(request)
+
+
+class UserLanguageMiddleware:
+    """A signed-in user's saved language beats the cookie and the browser's Accept-Language.
+
+    LocaleMiddleware (earlier) has already chosen from the cookie and the browser; this only
+    overrides it when the user saved a language we still offer. A stale or unknown stored code is
+    ignored, so the page falls back to what LocaleMiddleware chose (English at worst).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            language = supported_language(getattr(user, "language", ""))
+            if language:
+                translation.activate(language)
+                request.LANGUAGE_CODE = language
         return self.get_response(request)

@@ -30,6 +30,15 @@ class User(AbstractUser):
         blank=True,
         help_text=_("Your name exactly as it should appear on your certificates."),
     )
+    # A code from settings.LANGUAGES; blank follows the browser. No choices here, so offering a
+    # new language needs no migration; accounts.languages.supported_language reads it safely.
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        blank=True,
+        default="",
+        help_text=_("The language of pages and e-mails. Blank follows your browser."),
+    )
 
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"

@@ -3,16 +3,32 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from django.utils import timezone
+from django.views.decorators.cache import cache_page
+from django.views.i18n import JavaScriptCatalog
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from accounts import views as accounts_views
 from api import endpoints as api_endpoints
+
+# The JavaScript catalogue (gettext() in our scripts) changes only with a deploy: cached per
+# language for an hour. Pages ask for it with ?l=<language> (templates/base.html), so a browser
+# never reuses one language's copy after the switch; the prefix keeps a new process from reading
+# an older deploy's copy from a shared cache.
+javascript_catalog = cache_page(3600, key_prefix=f"jsi18n-{timezone.now().timestamp():.0f}")(
+    JavaScriptCatalog.as_view()
+)
 
 urlpatterns = [
     path("django-admin/", admin.site.urls),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
+    # The language switch: Django's set_language, which also saves a signed-in user's choice.
+    path("i18n/setlang/", accounts_views.set_language, name="set_language"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("jsi18n/", javascript_catalog, name="javascript-catalog"),
     path("accounts/", include("allauth.urls")),
     path("profile/", include("accounts.urls")),
     path("notifications/", include("notifications.urls")),

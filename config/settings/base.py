@@ -34,6 +34,10 @@ INSTALLED_APPS = [
     # The LTI 1.3 tool (launch, deep linking, grades, roster): above courses, imported by none.
     "lti",
     "demo",
+    # Translatable course content (docs/translation.md): the translation editor and the
+    # Locales screen with tree synchronisation (instead of wagtail.locales).
+    "wagtail_localize",
+    "wagtail_localize.locales",
     # Wagtail
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -83,6 +87,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The interface language: the switch's cookie, else Accept-Language (no URL prefixes, so
+    # certificate verification links never change). A signed-in user's saved choice wins below.
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     # After CommonMiddleware has refused hosts outside ALLOWED_HOSTS: the site per host, remembered.
     "courses.sites.SiteMiddleware",
@@ -91,6 +98,8 @@ MIDDLEWARE = [
     "ops.middleware.RequestBodyLimitMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After the user is known: their saved language preference beats cookie and browser.
+    "accounts.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -160,6 +169,10 @@ AUTHENTICATION_BACKENDS = [
 ]
 
 LANGUAGE_CODE = "en"
+# The interface languages (docs/i18n.md). An unknown code falls back to English.
+LANGUAGES = [("en", "English"), ("de", "Deutsch")]
+# The project catalogue (templates/, config/, static/js); each app keeps its own in <app>/locale.
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
@@ -227,6 +240,10 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "PM Academy <no-reply@
 
 # Wagtail
 WAGTAIL_SITE_NAME = "PM Academy"
+# Course content in more than one language (docs/translation.md). Each page keeps one URL and its
+# identity on the original, English page; a German translation is what German visitors read.
+WAGTAIL_I18N_ENABLED = True
+WAGTAIL_CONTENT_LANGUAGES = [("en", "English"), ("de", "Deutsch")]
 WAGTAILADMIN_BASE_URL = os.environ.get("PMA_BASE_URL", "http://127.0.0.1:8000")
 # Data Integrity suites new credentials are signed with, in this order (docs/certificates.md).
 # eddsa-rdfc-2022 is what 1EdTech's OB 3.0 conformance checks; eddsa-jcs-2022 needs only JSON.
