@@ -56,7 +56,7 @@ test-fast: $(VENV)/.synced $(GRADING_ENV)/.synced
 	$(VENV)/bin/pytest -q -x -m "not e2e and not slow" $(ARGS)
 
 # The apps mypy checks: all of them (migrations excluded in pyproject.toml).
-TYPED_APPS := accounts ops notifications exercises grading courses certificates announcements lti api demo
+TYPED_APPS := accounts ops notifications exercises grading courses certificates announcements lti api privacy demo
 
 lint: $(VENV)/.synced
 	$(VENV)/bin/ruff check .

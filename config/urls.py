@@ -33,6 +33,7 @@ urlpatterns = [
     path("profile/", include("accounts.urls")),
     path("notifications/", include("notifications.urls")),
     path("accounts/api-tokens/", include("api.urls")),
+    path("accounts/privacy/", include("privacy.urls")),
     path("api/", api_endpoints.api.urls),
     path("api/<path:rest>", api_endpoints.unknown_endpoint),
     path("lti/", include("lti.urls")),

@@ -14,7 +14,7 @@ TIERS = [
     ("exercises",),
     ("grading",),
     ("courses",),
-    ("certificates", "announcements", "api", "lti"),
+    ("certificates", "announcements", "api", "lti", "privacy"),
     ("demo",),
 ]
 LAYERS = [app for tier in TIERS for app in tier]

@@ -33,6 +33,8 @@ INSTALLED_APPS = [
     "api",
     # The LTI 1.3 tool (launch, deep linking, grades, roster): above courses, imported by none.
     "lti",
+    # Data export and account erasure (privacy): above every app, imported by none.
+    "privacy",
     "demo",
     # Translatable course content (docs/translation.md): the translation editor and the
     # Locales screen with tree synchronisation (instead of wagtail.locales).
