@@ -8,6 +8,8 @@ from typing import Any
 import nbformat
 from nbformat.notebooknode import NotebookNode
 
+from .texts import gettext_noop
+
 #: Deeper than any real notebook (widget state and rich JSON outputs stay well below this).
 MAX_DEPTH = 100
 MAX_CELLS = 2000
@@ -39,27 +41,46 @@ def _too_deep(value: Any, limit: int) -> bool:
 def _decode(data: bytes, max_bytes: int) -> Any:
     if len(data) > max_bytes:
         raise NotebookRejected(
-            f"The notebook is {_megabytes(len(data))}, larger than the {_megabytes(max_bytes)} limit; "
-            "clear its outputs (Kernel > Restart & Clear Output) and upload it again."
+            gettext_noop(
+                "The notebook is %(size)s, larger than the %(limit)s limit; "
+                "clear its outputs (Kernel > Restart & Clear Output) and upload it again."
+            )
+            % {"size": _megabytes(len(data)), "limit": _megabytes(max_bytes)}
         )
     if not data.strip():
-        raise NotebookRejected("The file is empty; upload the .ipynb file saved by Jupyter.")
+        raise NotebookRejected(
+            gettext_noop("The file is empty; upload the .ipynb file saved by Jupyter.")
+        )
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise NotebookRejected(
-            "The file is not UTF-8 text, so it is not a Jupyter notebook; upload the .ipynb file saved by Jupyter."
+            gettext_noop(
+                "The file is not UTF-8 text, so it is not a Jupyter notebook; "
+                "upload the .ipynb file saved by Jupyter."
+            )
         ) from None
     try:
         return json.loads(text)
     except RecursionError:
-        raise NotebookRejected("The file nests JSON too deeply to be a Jupyter notebook.") from None
+        raise NotebookRejected(
+            gettext_noop("The file nests JSON too deeply to be a Jupyter notebook.")
+        ) from None
     except ValueError as exc:
         line = getattr(exc, "lineno", None)
-        where = f" (line {line})" if line else ""
+        if line:
+            raise NotebookRejected(
+                gettext_noop(
+                    "The file is not valid JSON (line %(line)s), so it is not a Jupyter notebook; "
+                    "upload the .ipynb file saved by Jupyter."
+                )
+                % {"line": line}
+            ) from None
         raise NotebookRejected(
-            f"The file is not valid JSON{where}, so it is not a Jupyter notebook; "
-            "upload the .ipynb file saved by Jupyter."
+            gettext_noop(
+                "The file is not valid JSON, so it is not a Jupyter notebook; "
+                "upload the .ipynb file saved by Jupyter."
+            )
         ) from None
 
 
@@ -67,34 +88,43 @@ def _check_version(doc: dict[str, Any]) -> None:
     major = doc.get("nbformat")
     if major is None:
         raise NotebookRejected(
-            "The file has no 'nbformat' version, so it is not a Jupyter notebook."
+            gettext_noop("The file has no 'nbformat' version, so it is not a Jupyter notebook.")
         )
     if major == 3:
         raise NotebookRejected(
-            "The notebook uses format version 3 (from before 2015); open it in a current "
-            "Jupyter and save it again to convert it to version 4."
+            gettext_noop(
+                "The notebook uses format version 3 (from before 2015); open it in a current "
+                "Jupyter and save it again to convert it to version 4."
+            )
         )
     if major != 4 or isinstance(major, bool):
         raise NotebookRejected(
-            f"The notebook declares format version {str(major)[:20]!r}; only version 4 notebooks are accepted."
+            gettext_noop(
+                "The notebook declares format version %(version)s; "
+                "only version 4 notebooks are accepted."
+            )
+            % {"version": repr(str(major)[:20])}
         )
     minor = doc.get("nbformat_minor")
     if not isinstance(minor, int) or isinstance(minor, bool) or minor < 0:
-        raise NotebookRejected("The notebook has no valid 'nbformat_minor' version.")
+        raise NotebookRejected(gettext_noop("The notebook has no valid 'nbformat_minor' version."))
 
 
 def _check_cells(doc: dict[str, Any]) -> None:
     cells = doc.get("cells")
     if not isinstance(cells, list):
-        raise NotebookRejected("The notebook has no list of cells.")
+        raise NotebookRejected(gettext_noop("The notebook has no list of cells."))
     if len(cells) > MAX_CELLS:
         raise NotebookRejected(
-            f"The notebook has {len(cells)} cells; at most {MAX_CELLS} are accepted."
+            gettext_noop("The notebook has %(cells)s cells; at most %(max)s are accepted.")
+            % {"cells": len(cells), "max": MAX_CELLS}
         )
     seen: set[str] = set()
     for number, cell in enumerate(cells, start=1):
         if not isinstance(cell, dict):
-            raise NotebookRejected(f"Cell {number} is not a JSON object.")
+            raise NotebookRejected(
+                gettext_noop("Cell %(number)s is not a JSON object.") % {"number": number}
+            )
         source = cell.get("source", "")
         length = (
             sum(len(s) for s in source if isinstance(s, str))
@@ -103,14 +133,21 @@ def _check_cells(doc: dict[str, Any]) -> None:
         )
         if length > MAX_CELL_SOURCE_CHARS:
             raise NotebookRejected(
-                f"Cell {number} holds {length} characters of source; at most {MAX_CELL_SOURCE_CHARS} are accepted."
+                gettext_noop(
+                    "Cell %(number)s holds %(length)s characters of source; "
+                    "at most %(max)s are accepted."
+                )
+                % {"number": number, "length": length, "max": MAX_CELL_SOURCE_CHARS}
             )
         cell_id = cell.get("id")
         if isinstance(cell_id, str):
             if cell_id in seen:
                 raise NotebookRejected(
-                    f"Cell {number} repeats the cell id {cell_id[:64]!r}; every cell id must be unique. "
-                    "Open the notebook in a current Jupyter and save it again."
+                    gettext_noop(
+                        "Cell %(number)s repeats the cell id %(id)s; every cell id must be unique. "
+                        "Open the notebook in a current Jupyter and save it again."
+                    )
+                    % {"number": number, "id": repr(cell_id[:64])}
                 )
             seen.add(cell_id)
 
@@ -123,10 +160,16 @@ def load_notebook_bytes(data: bytes, *, max_bytes: int) -> NotebookNode:
             type(doc), "null"
         )
         raise NotebookRejected(
-            f"The file holds a JSON {kind}, not a notebook; upload the .ipynb file saved by Jupyter."
+            gettext_noop(
+                "The file holds a JSON %(kind)s, not a notebook; "
+                "upload the .ipynb file saved by Jupyter."
+            )
+            % {"kind": kind}
         )
     if _too_deep(doc, MAX_DEPTH):
-        raise NotebookRejected("The file nests JSON too deeply to be a Jupyter notebook.")
+        raise NotebookRejected(
+            gettext_noop("The file nests JSON too deeply to be a Jupyter notebook.")
+        )
     _check_version(doc)
     _check_cells(doc)
     try:
@@ -134,12 +177,13 @@ def load_notebook_bytes(data: bytes, *, max_bytes: int) -> NotebookNode:
     except nbformat.ValidationError as exc:
         detail = str(getattr(exc, "message", exc)).splitlines()[0][:160]
         raise NotebookRejected(
-            f"The notebook does not follow the Jupyter notebook format: {detail}."
+            gettext_noop("The notebook does not follow the Jupyter notebook format: %(detail)s.")
+            % {"detail": detail}
         ) from None
     except (
         Exception
     ):  # jsonschema can fail in odd ways on hostile input; the learner gets one sentence
         raise NotebookRejected(
-            "The notebook does not follow the Jupyter notebook format."
+            gettext_noop("The notebook does not follow the Jupyter notebook format.")
         ) from None
     return nbformat.from_dict(doc)

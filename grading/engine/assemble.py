@@ -17,6 +17,7 @@ from typing import Any
 from exercises.format import CellKind, ExerciseSource, SourceCell, markers, released_text
 from exercises.format.otter import seed_prelude
 from exercises.format.otter.student import LearnerCell, learner_cell, match_release
+from exercises.format.texts import gettext_noop
 
 from .flags import kernel_internals
 from .report import Flag
@@ -144,8 +145,11 @@ def _take_answer(assembly: Assembly, cell: SourceCell, learner: list[LearnerCell
         flags.append(
             Flag(
                 "answer_missing",
-                f"Answer cell {cell.grade_id!r} was not in the upload; "
-                "the empty answer from the exercise was used.",
+                gettext_noop(
+                    "Answer cell %(id)s was not in the upload; "
+                    "the empty answer from the exercise was used."
+                )
+                % {"id": repr(cell.grade_id)},
                 number,
                 cell.grade_id,
             )
@@ -159,8 +163,11 @@ def _take_answer(assembly: Assembly, cell: SourceCell, learner: list[LearnerCell
             flags.append(
                 Flag(
                     "kernel_internals",
-                    f"Answer cell {cell.grade_id!r} uses {', '.join(touched)}, which reach into the "
-                    "notebook kernel rather than solve the task; an instructor should review it.",
+                    gettext_noop(
+                        "Answer cell %(id)s uses %(names)s, which reach into the "
+                        "notebook kernel rather than solve the task; an instructor should review it."
+                    )
+                    % {"id": repr(cell.grade_id), "names": ", ".join(touched)},
                     number,
                     cell.grade_id,
                     review=True,
@@ -177,8 +184,10 @@ def _learner_text(flags: list[Flag], cell: SourceCell, learner: list[LearnerCell
         flags.append(
             Flag(
                 "answer_duplicated",
-                f"Answer cell {cell.grade_id!r} appears {len(learner)} times; "
-                "only the first copy was graded.",
+                gettext_noop(
+                    "Answer cell %(id)s appears %(n)s times; only the first copy was graded."
+                )
+                % {"id": repr(cell.grade_id), "n": len(learner)},
                 number,
                 cell.grade_id,
             )
@@ -188,9 +197,16 @@ def _learner_text(flags: list[Flag], cell: SourceCell, learner: list[LearnerCell
     flags.append(
         Flag(
             "answer_cell_type_changed",
-            f"Answer cell {cell.grade_id!r} was changed from a {_type_name(cell.cell_type)} "
-            f"cell to a {_type_name(first.cell_type)} cell, so it was not run and was graded as "
-            f"unanswered. Change it back to a {_type_name(cell.cell_type)} cell and submit again.",
+            gettext_noop(
+                "Answer cell %(id)s was changed from a %(was)s "
+                "cell to a %(now)s cell, so it was not run and was graded as "
+                "unanswered. Change it back to a %(was)s cell and submit again."
+            )
+            % {
+                "id": repr(cell.grade_id),
+                "was": _type_name(cell.cell_type),
+                "now": _type_name(first.cell_type),
+            },
             number,
             cell.grade_id,
         )
@@ -219,7 +235,8 @@ def _check_locked(flags: list[Flag], cell: SourceCell, learner: list[str]) -> No
         flags.append(
             Flag(
                 "locked_cell_deleted",
-                f"The read-only cell {cell.grade_id!r} was deleted; the exercise's copy was used.",
+                gettext_noop("The read-only cell %(id)s was deleted; the exercise's copy was used.")
+                % {"id": repr(cell.grade_id)},
                 number,
                 cell.grade_id,
             )
@@ -228,8 +245,11 @@ def _check_locked(flags: list[Flag], cell: SourceCell, learner: list[str]) -> No
         flags.append(
             Flag(
                 "locked_cell_edited",
-                f"The read-only cell {cell.grade_id!r} was changed or "
-                "copied; the change was ignored and the exercise's copy was used.",
+                gettext_noop(
+                    "The read-only cell %(id)s was changed or "
+                    "copied; the change was ignored and the exercise's copy was used."
+                )
+                % {"id": repr(cell.grade_id)},
                 number,
                 cell.grade_id,
             )

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import zmq
 
+from exercises.format.texts import gettext_noop
 from grading.engine.limits import Limits
 
 if TYPE_CHECKING:
@@ -70,6 +71,12 @@ class ChannelError(Exception):
     """call_json could not carry a value out of the kernel; str() is the reason."""
 
 
+MEMORY_MESSAGE = gettext_noop(
+    "The notebook used more than the %(memory)s of memory it may use "
+    "while running code cell %(number)s, so it was stopped."
+)
+
+
 def _cap(text: object, limit: int) -> str:
     value = str(text)
     return value if len(value) <= limit else value[: limit - 1] + "…"
@@ -91,8 +98,13 @@ class _OutputBudget:
         return {
             "output_type": "stream",
             "name": "stderr",
-            "text": f"\n[Output truncated: the notebook produced more than "
-            f"{_mib(self.limit)} of output; the rest was dropped.]\n",
+            "text": "\n"
+            + gettext_noop(
+                "[Output truncated: the notebook produced more than %(limit)s of output; "
+                "the rest was dropped.]"
+            )
+            % {"limit": _mib(self.limit)}
+            + "\n",
         }
 
     def add(self, outputs: list[dict[str, Any]], output: dict[str, Any]) -> None:
@@ -265,19 +277,19 @@ def _death_verdict(kernel: SandboxKernel, cell: CellRun, limits: Limits) -> tupl
         for output in cell.outputs
         if output["output_type"] != "stream"
     ):
-        return Verdict.MEMORY, (
-            f"The notebook used more than the {_mib(limits.memory_bytes)} of memory it may use "
-            f"while running code cell {number}, so it was stopped."
-        )
+        return Verdict.MEMORY, MEMORY_MESSAGE % {
+            "memory": _mib(limits.memory_bytes),
+            "number": number,
+        }
     if kernel.returncode in {-signal.SIGXCPU, 128 + signal.SIGXCPU}:
-        return Verdict.TIMEOUT, (
-            f"The notebook used more than {limits.cpu_seconds} s of CPU time, so it was stopped "
-            f"while running code cell {number}."
-        )
-    return Verdict.CRASHED, (
-        f"The Python kernel stopped while running code cell {number} (for example through "
+        return Verdict.TIMEOUT, gettext_noop(
+            "The notebook used more than %(seconds)s s of CPU time, so it was stopped "
+            "while running code cell %(number)s."
+        ) % {"seconds": limits.cpu_seconds, "number": number}
+    return Verdict.CRASHED, gettext_noop(
+        "The Python kernel stopped while running code cell %(number)s (for example through "
         "sys.exit, os._exit or a crash), so the cells after it did not run."
-    )
+    ) % {"number": number}
 
 
 def run_cells(
@@ -302,10 +314,11 @@ def run_cells(
         if not kernel.is_alive():
             verdict, message = (
                 Verdict.CRASHED,
-                (
-                    f"The Python kernel was no longer running before code cell {cell.index + 1}, "
+                gettext_noop(
+                    "The Python kernel was no longer running before code cell %(number)s, "
                     "so the remaining cells did not run."
-                ),
+                )
+                % {"number": cell.index + 1},
             )
             break
         verdict, message = _run_one(kernel, cell, source, limits, wall_deadline, budget)
@@ -338,7 +351,9 @@ def _run_one(
         )
     except Exception:
         cell.status = "error"
-        return Verdict.CRASHED, f"The Python kernel could not be reached to run code cell {number}."
+        return Verdict.CRASHED, gettext_noop(
+            "The Python kernel could not be reached to run code cell %(number)s."
+        ) % {"number": number}
     cell_deadline = min(started + limits.cell_timeout_s, wall_deadline)
     _collect(kernel, msg_id, exchange, budget, cell_deadline)
     interrupted = False
@@ -357,16 +372,20 @@ def _run_one(
             return _death_verdict(kernel, cell, limits)
         cell.ename = "TimeoutError"
         if time.monotonic() >= wall_deadline:
-            cell.evalue = f"The notebook ran longer than {limits.wall_timeout_s:g} s."
-            return Verdict.TIMEOUT, (
-                f"The notebook ran longer than {limits.wall_timeout_s:g} s, so it was stopped "
-                f"during code cell {number}; the cells after it did not run."
-            )
-        cell.evalue = f"The cell ran longer than {limits.cell_timeout_s:g} s and did not stop when interrupted."
-        return Verdict.TIMEOUT, (
-            f"Code cell {number} ran longer than {limits.cell_timeout_s:g} s and did not stop when "
+            cell.evalue = gettext_noop("The notebook ran longer than %(seconds)s s.") % {
+                "seconds": f"{limits.wall_timeout_s:g}"
+            }
+            return Verdict.TIMEOUT, gettext_noop(
+                "The notebook ran longer than %(seconds)s s, so it was stopped "
+                "during code cell %(number)s; the cells after it did not run."
+            ) % {"seconds": f"{limits.wall_timeout_s:g}", "number": number}
+        cell.evalue = gettext_noop(
+            "The cell ran longer than %(seconds)s s and did not stop when interrupted."
+        ) % {"seconds": f"{limits.cell_timeout_s:g}"}
+        return Verdict.TIMEOUT, gettext_noop(
+            "Code cell %(number)s ran longer than %(seconds)s s and did not stop when "
             "interrupted, so the notebook was stopped; the cells after it did not run."
-        )
+        ) % {"number": number, "seconds": f"{limits.cell_timeout_s:g}"}
     status = reply.get("status")
     if status == "ok" and not interrupted:
         cell.status = "ok"
@@ -375,10 +394,12 @@ def _run_one(
         cell.ename = _cap(reply.get("ename", "") or "Error", ENAME_CHARS)
         cell.evalue = _cap(reply.get("evalue", ""), EVALUE_CHARS)
         if status == "aborted":
-            cell.ename, cell.evalue = "Aborted", "The kernel aborted this cell."
+            cell.ename, cell.evalue = "Aborted", gettext_noop("The kernel aborted this cell.")
     if interrupted:
         cell.ename = "TimeoutError"
-        cell.evalue = f"The cell ran longer than {limits.cell_timeout_s:g} s and was interrupted."
+        cell.evalue = gettext_noop(
+            "The cell ran longer than %(seconds)s s and was interrupted."
+        ) % {"seconds": f"{limits.cell_timeout_s:g}"}
         return Verdict.OK, ""
     payload = reply.get("payload")
     asked_exit = isinstance(payload, list) and any(
@@ -387,15 +408,15 @@ def _run_one(
     if cell.ename == "SystemExit" or asked_exit:
         cell.status = "error"
         cell.ename = cell.ename or "SystemExit"
-        return Verdict.CRASHED, (
-            f"Code cell {number} asked the Python kernel to exit (sys.exit, exit or quit), so the "
+        return Verdict.CRASHED, gettext_noop(
+            "Code cell %(number)s asked the Python kernel to exit (sys.exit, exit or quit), so the "
             "cells after it did not run."
-        )
+        ) % {"number": number}
     if cell.ename == "MemoryError":
-        return Verdict.MEMORY, (
-            f"The notebook used more than the {_mib(limits.memory_bytes)} of memory it may use "
-            f"while running code cell {number}, so it was stopped."
-        )
+        return Verdict.MEMORY, MEMORY_MESSAGE % {
+            "memory": _mib(limits.memory_bytes),
+            "number": number,
+        }
     return Verdict.OK, ""
 
 

@@ -13,6 +13,7 @@ from fractions import Fraction
 from typing import Any, Literal
 
 from exercises.format import CellKind, ExerciseSource
+from exercises.format.texts import gettext_noop
 
 from .assemble import Assembly, Step, assemble, hidden_lines
 from .execute import CellRun, RunResult, Verdict, run_cells
@@ -135,14 +136,16 @@ def grade_submission(
         if not sealed:
             sealed_results: list[TestResult] = []
         elif mode == "check":
-            sealed_results = not_run(sealed, "Sealed checks run only when you submit.")
+            sealed_results = not_run(
+                sealed, gettext_noop("Sealed checks run only when you submit.")
+            )
         elif run.verdict is not Verdict.OK or not kernel.is_alive():
             sealed_results = not_run(
                 sealed,
                 cap(
-                    f"Not run: {run.message}"
+                    gettext_noop("Not run: %(reason)s") % {"reason": run.message}
                     if run.message
-                    else "Not run: the notebook stopped before the end."
+                    else gettext_noop("Not run: the notebook stopped before the end.")
                 ),
             )
         else:
@@ -259,10 +262,11 @@ def _judge_tests(
         except JudgeUnavailable as error:
             timed_out = time.monotonic() >= deadline
             message = (
-                (
-                    f"The notebook and its tests ran longer than {limits.wall_timeout_s:g} s, so grading "
+                gettext_noop(
+                    "The notebook and its tests ran longer than %(seconds)s s, so grading "
                     "stopped; the tests after that did not run."
                 )
+                % {"seconds": f"{limits.wall_timeout_s:g}"}
                 if timed_out
                 else ""
             )
@@ -272,9 +276,9 @@ def _judge_tests(
                         index=rest.cell.index,
                         status="error",
                         ename="TimeoutError",
-                        evalue="The tests ran out of time."
+                        evalue=gettext_noop("The tests ran out of time.")
                         if timed_out
-                        else "The tests could not finish.",
+                        else gettext_noop("The tests could not finish."),
                     )
             if timed_out:
                 return RunResult(Verdict.TIMEOUT, run.cells, message, run.duration_s), flags
@@ -308,8 +312,15 @@ def _judge_tests(
                 Flag(
                     JUDGE_UNTRANSFERABLE,
                     cap(
-                        f"Cell {step.cell.index + 1} ({step.cell.grade_id!r}) needs a value that cannot be checked "
-                        f"outside the notebook: {verdict.evalue}"
+                        gettext_noop(
+                            "Cell %(number)s (%(id)s) needs a value that cannot be checked "
+                            "outside the notebook: %(reason)s"
+                        )
+                        % {
+                            "number": step.cell.index + 1,
+                            "id": repr(step.cell.grade_id),
+                            "reason": verdict.evalue,
+                        }
                     ),
                     step.cell.index + 1,
                     step.cell.grade_id,

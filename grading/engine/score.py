@@ -20,12 +20,14 @@ from fractions import Fraction
 from typing import Any
 
 from exercises.format import CellKind, SourceCell, format_points_of, markers, parse_points
+from exercises.format.texts import gettext_noop
 
 from .assemble import Assembly
 from .judge import first_hidden_line, literal_messages
 from .report import TestResult, TestStatus, cap
 
-HIDDEN_FAILED = "A hidden test in this cell failed."
+HIDDEN_FAILED = gettext_noop("A hidden test in this cell failed.")
+CELL_TIMEOUT = gettext_noop("This cell ran longer than %(seconds)s s and was stopped.")
 
 
 _FRACTION_REPR = re.compile(r"^Fraction\(\s*([+-]?\d+)\s*,\s*(\d+)\s*\)$")
@@ -70,13 +72,15 @@ def partial_credit(outputs: Iterable[dict[str, Any]], max_points: Fraction) -> F
 def scrub(message: str, hidden: list[str]) -> str:
     """Drop a message that quotes hidden test source (a learner can make errors echo the next cell)."""
     if any(line in message for line in hidden):
-        return "The check failed; its details come from a hidden test and are not shown."
+        return gettext_noop(
+            "The check failed; its details come from a hidden test and are not shown."
+        )
     return message
 
 
 def error_message(ename: str, evalue: str, hidden: list[str], cell_timeout_s: float) -> str:
     if ename == "TimeoutError":
-        return f"This cell ran longer than {cell_timeout_s:g} s and was stopped."
+        return CELL_TIMEOUT % {"seconds": f"{cell_timeout_s:g}"}
     text = f"{ename}: {evalue}" if evalue else ename
     return cap(scrub(text, hidden), 300)
 
@@ -96,7 +100,7 @@ def hidden_cell_message(
     if run.line is not None and first_hidden is not None and run.line < first_hidden:
         return error_message(ename, evalue, hidden, cell_timeout_s)
     if ename == "TimeoutError":
-        return f"This cell ran longer than {cell_timeout_s:g} s and was stopped."
+        return CELL_TIMEOUT % {"seconds": f"{cell_timeout_s:g}"}
     if literal_messages(markers.unmark(cell.source)).get(evalue) == ename:
         return cap(f"{ename}: {evalue}", 300)
     return HIDDEN_FAILED
@@ -135,7 +139,7 @@ def score_cells(
                         Fraction(0),
                         cell.points,
                         TestStatus.NOT_RUN,
-                        "This test is hidden; it runs when you submit.",
+                        gettext_noop("This test is hidden; it runs when you submit."),
                         False,
                         "test",
                         number,
@@ -148,7 +152,11 @@ def score_cells(
                         Fraction(0),
                         cell.points,
                         TestStatus.NOT_RUN,
-                        cap(f"Not run: {run_message}" if run_message else "Not run."),
+                        cap(
+                            gettext_noop("Not run: %(reason)s") % {"reason": run_message}
+                            if run_message
+                            else gettext_noop("Not run.")
+                        ),
                         sealed,
                         "test",
                         number,
@@ -161,10 +169,14 @@ def score_cells(
                 elif points > 0:
                     status, message = (
                         TestStatus.PARTIAL,
-                        f"Partial credit: {format_points_of(points, cell.points)}.",
+                        gettext_noop("Partial credit: %(points)s.")
+                        % {"points": format_points_of(points, cell.points)},
                     )
                 else:
-                    status, message = TestStatus.FAILED, "The test ran and awarded 0 points."
+                    status, message = (
+                        TestStatus.FAILED,
+                        gettext_noop("The test ran and awarded 0 points."),
+                    )
                 results.append(
                     TestResult(
                         cell.grade_id, points, cell.points, status, message, sealed, "test", number
@@ -195,7 +207,7 @@ def score_cells(
                         Fraction(0),
                         cell.points,
                         TestStatus.FAILED,
-                        "No answer given.",
+                        gettext_noop("No answer given."),
                         False,
                         "manual",
                         number,
@@ -208,7 +220,7 @@ def score_cells(
                         Fraction(0),
                         cell.points,
                         TestStatus.NEEDS_REVIEW,
-                        "An instructor grades this answer.",
+                        gettext_noop("An instructor grades this answer."),
                         False,
                         "manual",
                         number,
@@ -221,7 +233,7 @@ def score_cells(
                     Fraction(0),
                     cell.points,
                     TestStatus.NEEDS_REVIEW,
-                    "An instructor grades this task.",
+                    gettext_noop("An instructor grades this task."),
                     False,
                     "manual",
                     number,

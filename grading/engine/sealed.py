@@ -27,6 +27,7 @@ from exercises.format import (
     SealedSpec,
     SourceCell,
 )
+from exercises.format.texts import gettext_noop
 
 from .assemble import reference_steps
 from .report import Flag, TestResult, TestStatus, cap
@@ -52,7 +53,7 @@ class Comparison:
 #: Lists and dicts nested deeper than this are not compared: answers are a few levels deep, and
 #: json.dumps (in _canon) recurses once per level.
 MAX_DEPTH = 100
-UNCOMPARABLE = "The value returned could not be compared: {reason}."
+UNCOMPARABLE = gettext_noop("The value returned could not be compared: %(reason)s.")
 
 
 def _canon(value: Any) -> str:
@@ -178,7 +179,9 @@ def _close(expected: int | float, got: int | float, comparator: Comparator) -> b
 def _compare_exact(expected: Any, got: Any) -> Comparison:
     if json_equal(expected, got):
         return Comparison(FULL_CREDIT, "Correct.")
-    return Comparison(NO_CREDIT, "The value returned differs from the reference solution's.")
+    return Comparison(
+        NO_CREDIT, gettext_noop("The value returned differs from the reference solution's.")
+    )
 
 
 def _compare_numeric(expected: Any, got: Any, comparator: Comparator) -> Comparison:
@@ -186,18 +189,30 @@ def _compare_numeric(expected: Any, got: Any, comparator: Comparator) -> Compari
     if counted is None:
         return Comparison(
             NO_CREDIT,
-            "The value returned has a different shape (length or type) from the expected one.",
+            gettext_noop(
+                "The value returned has a different shape (length or type) from the expected one."
+            ),
         )
     correct, total, too_large = counted
     if correct == total:
         return Comparison(FULL_CREDIT, "Correct.")
     credit = Fraction(correct, total) if comparator.partial else NO_CREDIT
-    message = f"{correct} of {total} values are within the tolerance."
+    message = gettext_noop("%(correct)s of %(total)s values are within the tolerance.") % {
+        "correct": correct,
+        "total": total,
+    }
     if too_large and total == 1:
-        message = "The value returned is a number too large to compare."
+        message = gettext_noop("The value returned is a number too large to compare.")
+    elif too_large == 1:
+        message = gettext_noop(
+            "%(correct)s of %(total)s values are within the tolerance; "
+            "%(large)s of them is a number too large to compare."
+        ) % {"correct": correct, "total": total, "large": too_large}
     elif too_large:
-        numbers = "is a number" if too_large == 1 else "are numbers"
-        message = f"{message[:-1]}; {too_large} of them {numbers} too large to compare."
+        message = gettext_noop(
+            "%(correct)s of %(total)s values are within the tolerance; "
+            "%(large)s of them are numbers too large to compare."
+        ) % {"correct": correct, "total": total, "large": too_large}
     return Comparison(credit, message)
 
 
@@ -208,7 +223,7 @@ def _collection(value: Any) -> list[str] | None:
 def _compare_sets(expected: Any, got: Any, comparator: Comparator, *, multiset: bool) -> Comparison:
     exp_items, got_items = _collection(expected), _collection(got)
     if exp_items is None or got_items is None:
-        return Comparison(NO_CREDIT, "Return a list of items.")
+        return Comparison(NO_CREDIT, gettext_noop("Return a list of items."))
     if multiset:
         exp_c, got_c = Counter(exp_items), Counter(got_items)
         common = sum((exp_c & got_c).values())
@@ -242,7 +257,9 @@ def _compare_categories(expected: Any, got: Any) -> Comparison:
     if exp_map is None or got_map is None:
         return Comparison(
             NO_CREDIT,
-            "Return a dict mapping each item to its category (or category to a list of items).",
+            gettext_noop(
+                "Return a dict mapping each item to its category (or category to a list of items)."
+            ),
         )
     if not exp_map:
         return _compare_exact(expected, got)
@@ -296,18 +313,24 @@ def ranking_credit(
 
 def _compare_ranking(expected: Any, got: Any, comparator: Comparator) -> Comparison:
     if not isinstance(expected, list) or not isinstance(got, list):
-        return Comparison(NO_CREDIT, "Return the items as a list, best first.")
+        return Comparison(NO_CREDIT, gettext_noop("Return the items as a list, best first."))
     exp = [_canon(v) for v in expected]
     if sorted(exp) != sorted(_canon(v) for v in got):
         return Comparison(
-            NO_CREDIT, f"The ranking must list each of the {len(expected)} items exactly once."
+            NO_CREDIT,
+            gettext_noop("The ranking must list each of the %(n)s items exactly once.")
+            % {"n": len(expected)},
         )
     credit = ranking_credit(expected, got, method=comparator.method, threshold=comparator.threshold)
     if credit == FULL_CREDIT:
         return Comparison(FULL_CREDIT, "Correct.")
     if comparator.method is RankingMethod.EXACT:
-        return Comparison(NO_CREDIT, "The order differs from the reference order.")
-    return Comparison(credit, f"The order is partly right (agreement {float(credit):.0%}).")
+        return Comparison(NO_CREDIT, gettext_noop("The order differs from the reference order."))
+    return Comparison(
+        credit,
+        gettext_noop("The order is partly right (agreement %(agreement)s).")
+        % {"agreement": f"{float(credit):.0%}"},
+    )
 
 
 def compare(comparator: Comparator, expected: Any, got: Any) -> Comparison:
@@ -315,9 +338,13 @@ def compare(comparator: Comparator, expected: Any, got: Any) -> Comparison:
     if _nested_deeper_than(got, MAX_DEPTH):
         return Comparison(
             NO_CREDIT,
-            UNCOMPARABLE.format(
-                reason=f"it is nested too deeply (more than {MAX_DEPTH} levels of lists and dicts)"
-            ),
+            UNCOMPARABLE
+            % {
+                "reason": gettext_noop(
+                    "it is nested too deeply (more than %(depth)s levels of lists and dicts)"
+                )
+                % {"depth": MAX_DEPTH}
+            },
         )
     kind = comparator.kind
     if kind is ComparatorKind.EXACT:
@@ -343,7 +370,9 @@ def compare_learner_value(comparator: Comparator, expected: Any, got: Any) -> Co
     except Exception:
         logger.exception("Sealed comparator %s raised on a learner's value", comparator.kind)
         return Comparison(
-            NO_CREDIT, UNCOMPARABLE.format(reason="this check cannot compare a value of that kind")
+            NO_CREDIT,
+            UNCOMPARABLE
+            % {"reason": gettext_noop("this check cannot compare a value of that kind")},
         )
 
 
@@ -436,7 +465,9 @@ def run_sealed_checks(
             # The learner's notebook used up the submission's time: its verdict, not the instructor's.
             return SealedOutcome(
                 not_run(
-                    cells, f"Not run: the submission ran longer than {limits.wall_timeout_s:g} s."
+                    cells,
+                    gettext_noop("Not run: the submission ran longer than %(seconds)s s.")
+                    % {"seconds": f"{limits.wall_timeout_s:g}"},
                 ),
                 flags,
                 time.perf_counter() - started,
@@ -456,7 +487,10 @@ def run_sealed_checks(
                         Fraction(0),
                         cell.points,
                         TestStatus.NEEDS_REVIEW,
-                        "This check could not run on the grader's side; an instructor will review it.",
+                        gettext_noop(
+                            "This check could not run on the grader's side; "
+                            "an instructor will review it."
+                        ),
                         True,
                         "sealed",
                         cell.index + 1,
@@ -512,7 +546,8 @@ class _SealedRun:
             if time.monotonic() >= self.end:
                 credits.append(NO_CREDIT)
                 messages.append(
-                    f"Not checked: the submission ran longer than {self.limits.wall_timeout_s:g} s."
+                    gettext_noop("Not checked: the submission ran longer than %(seconds)s s.")
+                    % {"seconds": f"{self.limits.wall_timeout_s:g}"}
                 )
                 continue
             credit, message = self.check_case(cell, spec, case)
@@ -543,7 +578,11 @@ class _SealedRun:
             got = call_json(self.learner, expression, timeout_s=self.wait_s())
         except ChannelError as exc:
             reason = str(exc).strip().rstrip(":")
-            return NO_CREDIT, cap(f"{spec.call} did not return a usable value: {reason}", 300)
+            return NO_CREDIT, cap(
+                gettext_noop("%(call)s did not return a usable value: %(reason)s")
+                % {"call": spec.call, "reason": reason},
+                300,
+            )
         outcome = compare_learner_value(spec.comparator, expected, got)
         return outcome.credit, outcome.message if outcome.credit < FULL_CREDIT else None
 
@@ -559,13 +598,18 @@ def _result(cell: SourceCell, credits: list[Fraction], messages: list[str]) -> T
             cell.points,
             cell.points,
             TestStatus.PASSED,
-            f"Passed on {len(credits)} hidden input(s).",
+            gettext_noop("Passed on %(n)s hidden input(s).") % {"n": len(credits)},
             True,
             "sealed",
             cell.index + 1,
         )
     status = TestStatus.FAILED if points <= 0 else TestStatus.PARTIAL
-    summary = f"Passed {passed} of {len(credits)} hidden input(s)." if len(credits) > 1 else ""
+    summary = (
+        gettext_noop("Passed %(passed)s of %(n)s hidden input(s).")
+        % {"passed": passed, "n": len(credits)}
+        if len(credits) > 1
+        else ""
+    )
     detail = messages[0] if messages else ""
     return TestResult(
         cell.grade_id,

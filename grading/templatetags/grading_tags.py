@@ -4,6 +4,8 @@ from django import template
 
 from exercises.format import format_points, parse_points
 
+from ..translated import translated_message
+
 register = template.Library()
 
 
@@ -25,3 +27,10 @@ def get_item(container, key):
         return container[key]
     except (KeyError, IndexError, TypeError):
         return None
+
+
+@register.filter
+def translated(value) -> str:
+    """A sentence the engine or the format checks wrote (stored in English) in the reader's
+    language; anything else unchanged (grading.translated)."""
+    return translated_message(value)
