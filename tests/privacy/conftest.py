@@ -32,7 +32,9 @@ from notifications.services import notify
 from tests.factories import UserFactory, completed, course_page, instructor_user, lesson_of
 from tests.grading.submissions_support import make_course_exercise
 
-NOTEBOOK = b'{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5, "ada": "my notebook"}'
+NOTEBOOK = (
+    b'{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5, "ada": "my notebook"}'
+)
 
 
 @pytest.fixture(autouse=True)
@@ -107,7 +109,9 @@ def make_submission(learner, course, exercise, *, attempt, score, manual="none",
 
 @pytest.fixture
 def grace(course, exercise):
-    person = UserFactory(username="grace", email="grace@example.org", certificate_name="Grace Hopper")
+    person = UserFactory(
+        username="grace", email="grace@example.org", certificate_name="Grace Hopper"
+    )
     enrolment = enrolment_create(learner=person, course=course)
     make_submission(person, course, exercise, attempt=1, score="5")
     CourseExerciseScore.objects.create(
@@ -217,4 +221,3 @@ def ada(learner, course, exercise, grace):
     learner.first_submission = first
     learner.second_submission = second
     return learner
-

@@ -28,7 +28,9 @@ def _request_export(client) -> DataExport:
     return DataExport.objects.get()
 
 
-def test_the_export_holds_every_part_with_the_learners_values(client, ada, django_capture_on_commit_callbacks):
+def test_the_export_holds_every_part_with_the_learners_values(
+    client, ada, django_capture_on_commit_callbacks
+):
     client.force_login(ada)
     with django_capture_on_commit_callbacks(execute=True):
         export = _request_export(client)
@@ -84,7 +86,10 @@ def test_the_export_holds_every_part_with_the_learners_values(client, ada, djang
     assert [(s["attempt"], s["score"]) for s in submissions] == [(1, "6.000000"), (2, "8.000000")]
     graded = submissions[1]
     manual = next(t for t in graded["tests"] if t["cell"] == "why")
-    assert (manual["points"], manual["feedback"]) == ("1.5", "Good reasoning, Ada; cite the reach source.")
+    assert (manual["points"], manual["feedback"]) == (
+        "1.5",
+        "Good reasoning, Ada; cite the reach source.",
+    )
     assert graded["answers"] == {"rice": "def rice(): return x  # ada's answer"}
     assert archive.read(graded["notebook_file"]).startswith(b'{"cells"')
     # What the learner's submission page shows, never the hidden tests or the answer key.
@@ -123,7 +128,9 @@ def test_the_export_holds_every_part_with_the_learners_values(client, ada, djang
     ]
 
 
-def test_the_file_lives_in_private_storage_without_a_url(ada, settings, django_capture_on_commit_callbacks):
+def test_the_file_lives_in_private_storage_without_a_url(
+    ada, settings, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         export, created = export_request(user=ada)
     export.refresh_from_db()
@@ -155,7 +162,9 @@ def test_a_second_request_while_one_runs_returns_the_same_export(client, ada):
     assert "<script>" not in page
 
 
-def test_an_export_over_the_size_budget_fails_with_a_message(ada, settings, django_capture_on_commit_callbacks):
+def test_an_export_over_the_size_budget_fails_with_a_message(
+    ada, settings, django_capture_on_commit_callbacks
+):
     settings.PMA_PRIVACY_EXPORT_MAX_BYTES = 2000
     with django_capture_on_commit_callbacks(execute=True):
         export, _ = export_request(user=ada)
@@ -164,7 +173,9 @@ def test_an_export_over_the_size_budget_fails_with_a_message(ada, settings, djan
     assert export.error == "Your data is larger than one export may be; please ask us for it."
 
 
-def test_the_link_expires_and_the_cleanup_deletes_the_file(client, ada, django_capture_on_commit_callbacks):
+def test_the_link_expires_and_the_cleanup_deletes_the_file(
+    client, ada, django_capture_on_commit_callbacks
+):
     client.force_login(ada)
     with django_capture_on_commit_callbacks(execute=True):
         export, _ = export_request(user=ada)
@@ -184,7 +195,9 @@ def test_the_link_expires_and_the_cleanup_deletes_the_file(client, ada, django_c
     assert exports_clean_up() == 0
 
 
-def test_a_signed_link_older_than_the_export_life_is_refused(client, ada, django_capture_on_commit_callbacks, settings):
+def test_a_signed_link_older_than_the_export_life_is_refused(
+    client, ada, django_capture_on_commit_callbacks, settings
+):
     client.force_login(ada)
     with django_capture_on_commit_callbacks(execute=True):
         export, _ = export_request(user=ada)
