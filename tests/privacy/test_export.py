@@ -158,7 +158,8 @@ def test_a_second_request_while_one_runs_returns_the_same_export(client, ada):
         "download_url": None,
     }
     page = client.get(reverse("privacy:page")).content.decode()
-    assert 'data-status-url="%s"' % reverse("privacy:export_status", args=[first.pk]) in page
+    status_url = reverse("privacy:export_status", args=[first.pk])
+    assert f'data-status-url="{status_url}"' in page
     assert "<script>" not in page
 
 
