@@ -46,6 +46,15 @@ class PdfStatus(models.TextChoices):
     FAILED = "failed", _("Failed, will retry")
 
 
+class Erasure(models.TextChoices):
+    """What became of the certificate when its learner erased their account (docs/certificates.md)."""
+
+    #: Still valid; the name is removed from our records and the files that printed it deleted.
+    NAME_WITHHELD = "name_withheld", _("Name removed at the learner's request")
+    #: Still valid and public with the name: the learner chose so when closing their account.
+    KEPT_PUBLIC = "kept_public", _("Kept public at the learner's request")
+
+
 class ScoreBand(models.TextChoices):
     PASS = "pass", _("Pass")
     MERIT = "merit", _("Merit")
@@ -86,7 +95,10 @@ class CertificateQuerySet(models.QuerySet):
 class Certificate(models.Model):
     code = models.CharField(_("code"), max_length=CODE_LENGTH, unique=True, editable=False)
     learner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="certificates"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="certificates",
+        verbose_name=_("learner"),
     )
     # SET_NULL: a deleted course leaves its certificates standing on their snapshots.
     course = models.ForeignKey(
@@ -95,6 +107,7 @@ class Certificate(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="certificates",
+        verbose_name=_("course"),
     )
 
     learner_name = models.CharField(_("name printed"), max_length=200)
@@ -113,19 +126,23 @@ class Certificate(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        verbose_name=_("issued by"),
         help_text=_("Empty when issued automatically on course completion."),
     )
 
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.ACTIVE)
-    revoked_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.ACTIVE
+    )
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
     revoked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        verbose_name=_("revoked by"),
     )
-    revocation_reason = models.TextField(blank=True)
+    revocation_reason = models.TextField(_("reason for revoking"), blank=True)
 
     shared = models.BooleanField(
         _("shared publicly"),
@@ -133,13 +150,17 @@ class Certificate(models.Model):
         help_text=_("The learner lets anyone with the link download the PDF and credential."),
     )
     # Position in the revocation status list; the credential's statusListIndex.
-    status_index = models.PositiveIntegerField(null=True, blank=True, unique=True, editable=False)
-    credential = models.TextField(_("signed credential"), blank=True, editable=False)
-    pdf_a4 = models.FileField(upload_to=pdf_path_a4, blank=True, editable=False, max_length=300)
-    pdf_letter = models.FileField(
-        upload_to=pdf_path_letter, blank=True, editable=False, max_length=300
+    status_index = models.PositiveIntegerField(
+        _("status list index"), null=True, blank=True, unique=True, editable=False
     )
-    rendered_at = models.DateTimeField(null=True, blank=True, editable=False)
+    credential = models.TextField(_("signed credential"), blank=True, editable=False)
+    pdf_a4 = models.FileField(
+        _("PDF, A4"), upload_to=pdf_path_a4, blank=True, editable=False, max_length=300
+    )
+    pdf_letter = models.FileField(
+        _("PDF, US Letter"), upload_to=pdf_path_letter, blank=True, editable=False, max_length=300
+    )
+    rendered_at = models.DateTimeField(_("rendered"), null=True, blank=True, editable=False)
     pdf_status = models.CharField(
         _("PDF status"), max_length=10, choices=PdfStatus.choices, default=PdfStatus.PENDING
     )
@@ -156,8 +177,22 @@ class Certificate(models.Model):
         help_text=_("When a failed render is tried again."),
     )
 
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    # The language the certificate was issued (and is printed) in: the learner's preference at
+    # issue time. Blank for certificates issued before it was recorded: the site's default.
+    language = models.CharField(_("language"), max_length=10, blank=True, editable=False)
+    learner_erased_at = models.DateTimeField(
+        _("learner's account erased"), null=True, blank=True, editable=False
+    )
+    erasure = models.CharField(
+        _("after the learner's erasure"),
+        max_length=20,
+        choices=Erasure.choices,
+        blank=True,
+        editable=False,
+    )
+
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     objects = CertificateQuerySet.as_manager()
 
@@ -185,12 +220,26 @@ class Certificate(models.Model):
             ),
         ]
         permissions = [
-            ("issue_certificate", "Can issue certificates by hand"),
-            ("revoke_certificate", "Can revoke certificates"),
+            ("issue_certificate", _("Can issue certificates by hand")),
+            ("revoke_certificate", _("Can revoke certificates")),
         ]
+        verbose_name = _("certificate")
+        verbose_name_plural = _("certificates")
 
     def __str__(self) -> str:
-        return f"{self.code} — {self.learner_name}, {self.course_title}"
+        return f"{self.code} — {self.holder_name}, {self.course_title}"
+
+    @property
+    def name_withheld(self) -> bool:
+        """The learner erased their account and their name is no longer in our records."""
+        return self.erasure == Erasure.NAME_WITHHELD
+
+    @property
+    def holder_name(self) -> str:
+        """The printed name, or words saying it was removed (for pages and the admin)."""
+        if self.name_withheld:
+            return str(_("A learner who has since closed their account"))
+        return self.learner_name
 
     def delete(self, *args, **kwargs):
         raise CertificateDeletionError("Certificates are never deleted; revoke them instead.")

@@ -24,8 +24,12 @@ from functools import lru_cache
 
 import pydyf
 import segno
+from django.conf import settings
 from django.db import models
 from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from weasyprint import CSS, HTML, Attachment
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
@@ -40,8 +44,8 @@ MAX_CACHED_IMAGES = 32
 
 
 class PageSize(models.TextChoices):
-    A4 = "a4", "A4 landscape"
-    LETTER = "letter", "US Letter landscape"
+    A4 = "a4", _("A4 landscape")
+    LETTER = "letter", _("US Letter landscape")
 
 
 @dataclass(frozen=True)
@@ -58,6 +62,8 @@ class CertificateDocument:
     skills: list[str] = field(default_factory=list)
     expires_on: date | None = None
     logo_data_uri: str | None = None
+    #: The language the certificate prints in (its words, dates and score band).
+    language: str = ""
 
 
 class _Renderer:
@@ -93,6 +99,11 @@ def certificate_html(
 ) -> str:
     """The certificate as one HTML document. With inline_styles=False the stylesheet is left
     out because certificate_pdf passes its pre-parsed copy; the markup is otherwise the same."""
+    with translation.override(document.language or settings.LANGUAGE_CODE):
+        return _certificate_html(document, page_size=page_size, inline_styles=inline_styles)
+
+
+def _certificate_html(document: CertificateDocument, *, page_size: str, inline_styles: bool) -> str:
     name = name_fit(document.learner_name, page_size=page_size)
     title = title_fit(document.course_title, page_size=page_size)
     skills, more = _printed_skills(document.skills)
@@ -107,6 +118,7 @@ def certificate_html(
             "skills": skills,
             "more_skills": more,
             "qr_data_uri": _qr_png_data_uri(document.verify_url),
+            "language": translation.get_language(),
         },
     )
 
@@ -126,7 +138,7 @@ def certificate_pdf(
             Attachment(
                 string=credential_json.encode("utf-8"),
                 name=credential_attachment_name(document.code),
-                description="Signed Open Badges 3.0 credential (Data Integrity proofs)",
+                description=_attachment_description(document.language),
                 relationship="Data",
             )
         )
@@ -138,6 +150,11 @@ def certificate_pdf(
         stylesheets=[renderer.stylesheet],
         cache=renderer.image_cache(),
     )
+
+
+def _attachment_description(language: str) -> str:
+    with translation.override(language or settings.LANGUAGE_CODE):
+        return gettext("Signed Open Badges 3.0 credential (Data Integrity proofs)")
 
 
 @lru_cache(maxsize=64)

@@ -16,18 +16,20 @@ import json
 import logging
 import mimetypes
 from datetime import datetime, timedelta
+from functools import partial
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, models, transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from courses.models import CoursePage
 
 from . import issuer as issuer_module
 from .codes import code_generate
 from .credentials import CredentialClaims, credential_build
-from .models import Certificate, PdfStatus, ScoreBand, Status
+from .models import Certificate, Erasure, PdfStatus, ScoreBand, Status
 from .notifications import certificate_issued_notify
 from .proofs import proof_add
 from .rendering import CertificateDocument, PageSize, certificate_pdf, image_data_uri
@@ -112,6 +114,7 @@ def _certificate_create(*, learner, course: CoursePage, issued_by) -> Certificat
         "issued_at": issued_at,
         "expires_at": add_months(issued_at, months) if months else None,
         "issued_by": issued_by,
+        "language": certificate_language_for(learner),
     }
     for _attempt in range(CODE_ATTEMPTS):
         try:
@@ -141,6 +144,9 @@ def certificate_render(*, certificate: Certificate) -> Certificate:
     certificate is marked failed with the reason, a retry is scheduled, and the error is
     logged; learners see "being prepared" meanwhile.
     """
+    if certificate.name_withheld:
+        # The learner erased their account: nothing that prints their name is made again.
+        return certificate
     attempt = certificate.render_attempts + 1
     try:
         credential = certificate.credential or json.dumps(
@@ -157,18 +163,26 @@ def certificate_render(*, certificate: Certificate) -> Certificate:
     certificate.render_attempts = attempt
     certificate.render_error = ""
     certificate.render_retry_at = None
-    certificate.save(
-        update_fields=[
-            "credential",
-            "pdf_a4",
-            "rendered_at",
-            "pdf_status",
-            "render_attempts",
-            "render_error",
-            "render_retry_at",
-            "updated_at",
-        ]
+    # Stored only if the learner has not erased their account meanwhile (a render racing the
+    # erasure must not bring the name back); otherwise the new file goes.
+    stored = (
+        Certificate.objects.filter(pk=certificate.pk)
+        .exclude(erasure=Erasure.NAME_WITHHELD)
+        .update(
+            credential=credential,
+            pdf_a4=name,
+            rendered_at=certificate.rendered_at,
+            pdf_status=PdfStatus.READY,
+            render_attempts=attempt,
+            render_error="",
+            render_retry_at=None,
+            updated_at=timezone.now(),
+        )
     )
+    if not stored:
+        _delete_quietly(certificate.pdf_a4.storage, name)
+        certificate.refresh_from_db()
+        return certificate
     if replaced:
         _delete_quietly(certificate.pdf_a4.storage, replaced)
     if replaced or certificate.pdf_letter:
@@ -205,6 +219,7 @@ def certificate_letter_render(*, certificate: Certificate) -> Certificate:
         certificate.pdf_letter
         or not certificate.is_rendered
         or certificate.status == Status.REVOKED
+        or certificate.name_withheld
     ):
         return certificate
     try:
@@ -216,8 +231,10 @@ def certificate_letter_render(*, certificate: Certificate) -> Certificate:
             outcome="US Letter rendered on request; the next download tries again",
         )
         return certificate
-    stored = Certificate.objects.filter(pk=certificate.pk, pdf_letter="").update(
-        pdf_letter=name, updated_at=timezone.now()
+    stored = (
+        Certificate.objects.filter(pk=certificate.pk, pdf_letter="")
+        .exclude(erasure=Erasure.NAME_WITHHELD)
+        .update(pdf_letter=name, updated_at=timezone.now())
     )
     if stored:
         certificate.pdf_letter = name
@@ -333,6 +350,7 @@ def certificates_render_due(*, limit: int = 20) -> int:
         # Not ready = pending or failed, written so that the partial index serves it.
         Certificate.objects.exclude(pdf_status=PdfStatus.READY)
         .exclude(status=Status.REVOKED)
+        .exclude(erasure=Erasure.NAME_WITHHELD)
         .filter(
             Q(render_retry_at__lte=now)
             | Q(render_retry_at__isnull=True, created_at__lt=now - RENDER_LEASE)
@@ -360,7 +378,20 @@ def credential_sign(*, certificate: Certificate, course_description: str | None 
     """
     if certificate.status_index is None:
         raise CertificateError("The certificate has no status index yet.")
-    list_number, position = status_list_position(certificate.status_index)
+    # The credential is data, stated in English whatever language a page or the PDF is in, so
+    # signing stays deterministic: the same certificate signs to the same bytes.
+    with translation.override("en"):
+        return _credential_sign(
+            certificate,
+            status_index=certificate.status_index,
+            course_description=course_description,
+        )
+
+
+def _credential_sign(
+    certificate: Certificate, *, status_index: int, course_description: str | None
+) -> dict:
+    list_number, position = status_list_position(status_index)
     profile = issuer_module.issuer()
     key = issuer_module.key_store().current()
     claims = CredentialClaims(
@@ -379,7 +410,7 @@ def credential_sign(*, certificate: Certificate, course_description: str | None 
             "pass rules on knowledge checks and graded prioritization exercises."
         ),
         skills=list(certificate.skills),
-        score_band=certificate.get_score_band_display(),
+        score_band=str(certificate.get_score_band_display()),
         score_bands=[str(label) for _value, label in ScoreBand.choices],
         issued_at=certificate.issued_at,
         expires_at=certificate.expires_at,
@@ -428,7 +459,7 @@ def certificate_resign(*, certificate: Certificate, dry_run: bool = False) -> Re
     The new PDF is stored before the record points at it, and the record changes in one update,
     so stopping at any moment leaves the old credential and PDF or the new ones, never a mix.
     """
-    if not certificate.credential or certificate.status_index is None:
+    if not certificate.credential or certificate.status_index is None or certificate.name_withheld:
         return ResignOutcome.NOT_SIGNED
     try:
         stored = json.loads(certificate.credential)
@@ -457,7 +488,16 @@ def certificate_resign(*, certificate: Certificate, dry_run: bool = False) -> Re
         updates = {"credential": credential, "updated_at": timezone.now()}
         if had_pdf:
             updates.update(pdf_a4=name, rendered_at=timezone.now())
-        Certificate.objects.filter(pk=certificate.pk).update(**updates)
+        changed = (
+            Certificate.objects.filter(pk=certificate.pk)
+            .exclude(erasure=Erasure.NAME_WITHHELD)
+            .update(**updates)
+        )
+    if not changed:
+        # The learner erased their account meanwhile: their name is not stored again.
+        if name:
+            _delete_quietly(certificate.pdf_a4.storage, name)
+        return ResignOutcome.NOT_SIGNED
     for field_name, value in updates.items():
         setattr(certificate, field_name, value)
     if had_pdf and replaced:
@@ -466,13 +506,38 @@ def certificate_resign(*, certificate: Certificate, dry_run: bool = False) -> Re
     return ResignOutcome.RESIGNED
 
 
+def certificate_language(certificate: Certificate) -> str:
+    """The language the certificate prints in: the one recorded at issue, if still offered."""
+    return _supported_language(certificate.language)
+
+
+def certificate_language_for(learner) -> str:
+    """The learner's preferred language (accounts.User.language), else the site's default."""
+    return _supported_language(getattr(learner, "language", "") or "")
+
+
+def _supported_language(code: str) -> str:
+    offered = {language for language, _name in settings.LANGUAGES}
+    if code in offered:
+        return code
+    base = code.split("-")[0].lower()
+    return base if base in offered else settings.LANGUAGE_CODE
+
+
 def certificate_document(*, certificate: Certificate) -> CertificateDocument:
+    """What the PDF prints, in the certificate's language (its score band is translated)."""
+    with translation.override(certificate_language(certificate)):
+        return _certificate_document(certificate)
+
+
+def _certificate_document(certificate: Certificate) -> CertificateDocument:
     return CertificateDocument(
+        language=certificate_language(certificate),
         code=certificate.code,
         learner_name=certificate.learner_name,
         course_title=certificate.course_title,
         issued_on=timezone.localdate(certificate.issued_at),
-        score_band=certificate.get_score_band_display(),
+        score_band=str(certificate.get_score_band_display()),
         verify_url=issuer_module.verify_url(certificate.code),
         verify_index_url=issuer_module.verify_index_url(),
         issuer_name=issuer_module.issuer().name,
@@ -503,6 +568,75 @@ def certificate_revoke(*, certificate: Certificate, by, reason: str) -> Certific
     )
     logger.info("certificate %s revoked by %s: %s", locked.code, by, reason)
     return locked
+
+
+def certificates_erase_learner(learner, *, keep_public: bool) -> int:
+    """What the learner's certificates become when they erase their account; returns how many changed.
+
+    Called inside the erasure's transaction (privacy). The certificates stay valid and are never
+    revoked: the achievement happened, and credentials already shared must keep verifying
+    truthfully (the status lists keep saying "not revoked"). docs/certificates.md gives the reasons.
+
+    - keep_public=False (the default choice): the printed-name snapshot is removed from the record,
+      and the signed credential and PDFs that carry the name are deleted (the files once the
+      transaction commits). The verification page says the certificate is valid and was issued to
+      a learner who has since closed their account; its downloads answer 404 saying why.
+    - keep_public=True: nothing is removed, and the certificate is shared publicly, so its page,
+      PDF and credential stay open to anyone with the link, as the learner chose.
+
+    Idempotent: a certificate already treated is left alone. Removing the name is final, so a
+    later call with keep_public=True cannot bring it back; a later keep_public=False call removes
+    the name from certificates an earlier call kept public.
+    """
+    now = timezone.now()
+    touched = 0
+    certificates = Certificate.objects.select_for_update().filter(learner=learner).order_by("pk")
+    for certificate in certificates:
+        if certificate.erasure == Erasure.NAME_WITHHELD:
+            continue
+        if keep_public:
+            if certificate.erasure == Erasure.KEPT_PUBLIC:
+                continue
+            Certificate.objects.filter(pk=certificate.pk).update(
+                erasure=Erasure.KEPT_PUBLIC,
+                learner_erased_at=now,
+                shared=True,
+                updated_at=now,
+            )
+        else:
+            files = [
+                (field.storage, field.name)
+                for field in (certificate.pdf_a4, certificate.pdf_letter)
+                if field
+            ]
+            Certificate.objects.filter(pk=certificate.pk).update(
+                erasure=Erasure.NAME_WITHHELD,
+                learner_erased_at=certificate.learner_erased_at or now,
+                learner_name="",
+                credential="",
+                pdf_a4="",
+                pdf_letter="",
+                shared=False,
+                render_error="",
+                render_retry_at=None,
+                updated_at=now,
+            )
+            transaction.on_commit(partial(_files_delete, files))
+        touched += 1
+    if touched:
+        logger.info(
+            "certificates of erased learner %s: %d %s",
+            learner.pk,
+            touched,
+            "kept public" if keep_public else "with the name removed",
+            extra={"learner": learner.pk, "keep_public": keep_public},
+        )
+    return touched
+
+
+def _files_delete(files: list) -> None:
+    for storage, name in files:
+        _delete_quietly(storage, name)
 
 
 def certificate_share_set(*, certificate: Certificate, learner, shared: bool) -> Certificate:

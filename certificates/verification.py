@@ -20,12 +20,14 @@ from django.db import models
 from django.urls import NoReverseMatch, resolve
 from django.urls.exceptions import Resolver404
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from . import issuer as issuer_module
 from .credentials import STATUS_LIST_SIZE, parse_timestamp, status_list_build
+from .dates import long_date
 from .proofs import proof_add, proof_verify
-from .selectors import position_is_revoked, revoked_positions
+from .selectors import certificate_by_code, position_is_revoked, revoked_positions
 
 logger = logging.getLogger(__name__)
 
@@ -57,6 +59,9 @@ class CredentialCheck:
     credential_id: str = ""
     #: The Data Integrity suites whose proofs verified, in the credential's order.
     cryptosuites: tuple[str, ...] = ()
+    #: The holder's copy names the learner, but the learner has since closed their account and
+    #: had their name removed from our records.
+    name_withheld_here: bool = False
 
     @property
     def signature_ok(self) -> bool:
@@ -79,20 +84,21 @@ def credential_check(*, data: bytes, at: datetime | None = None) -> CredentialCh
 def credential_from_bytes(data: bytes) -> dict[str, Any]:
     if len(data) > MAX_UPLOAD_BYTES:
         raise UnreadableCredential(
-            f"The file is larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB."
+            gettext("The file is larger than %(megabytes)s MB.")
+            % {"megabytes": MAX_UPLOAD_BYTES // (1024 * 1024)}
         )
     if data.lstrip()[:5] == _PDF_MAGIC:
         data = _credential_from_pdf(data)
     if len(data) > MAX_CREDENTIAL_BYTES:
-        raise UnreadableCredential("The credential is larger than any we issue.")
+        raise UnreadableCredential(gettext("The credential is larger than any we issue."))
     try:
         document = json.loads(data.decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
         raise UnreadableCredential(
-            "The file is neither a certificate PDF nor a JSON credential."
+            gettext("The file is neither a certificate PDF nor a JSON credential.")
         ) from exc
     if not isinstance(document, dict):
-        raise UnreadableCredential("The JSON is not a credential (expected an object).")
+        raise UnreadableCredential(gettext("The JSON is not a credential (expected an object)."))
     return document
 
 
@@ -105,16 +111,16 @@ def _credential_from_pdf(data: bytes) -> bytes:
         candidates = [name for name in attachments if name.endswith(".json")]
         if not candidates:
             raise UnreadableCredential(
-                "The PDF has no credential attached. Is it a PM Academy certificate?"
+                gettext("The PDF has no credential attached. Is it a PM Academy certificate?")
             )
         contents = attachments[sorted(candidates)[0]]
     except UnreadableCredential:
         raise
     except Exception as exc:  # pypdf raises many exception types on hostile input
         logger.info("unreadable PDF upload: %s", type(exc).__name__)
-        raise UnreadableCredential("The PDF could not be read.") from exc
+        raise UnreadableCredential(gettext("The PDF could not be read.")) from exc
     if not contents:
-        raise UnreadableCredential("The PDF's credential attachment is empty.")
+        raise UnreadableCredential(gettext("The PDF's credential attachment is empty."))
     return contents[0]
 
 
@@ -126,35 +132,60 @@ def credential_document_check(
     proof = proof_verify(document, resolve_key=issuer_module.resolve_key)
     if not proof.ok:
         check.outcome = CheckOutcome.INVALID
-        check.reasons.append(proof.reason)
+        check.reasons.append(gettext(proof.reason))
         return check
     check.cryptosuites = proof.cryptosuites
     check.reasons.append(
-        "The signature is valid: the credential is unchanged since PM Academy signed it."
+        gettext("The signature is valid: the credential is unchanged since PM Academy signed it.")
     )
     valid_from = parse_timestamp(document.get("validFrom"))
     valid_until = parse_timestamp(document.get("validUntil")) if "validUntil" in document else None
     if valid_from is None:
         check.outcome = CheckOutcome.INVALID
-        check.reasons.append("The credential has no valid issue date.")
+        check.reasons.append(gettext("The credential has no valid issue date."))
         return check
     revoked = _is_revoked(document.get("credentialStatus"))
     if revoked is None:
         check.outcome = CheckOutcome.INVALID
-        check.reasons.append("The credential's revocation status cannot be checked.")
+        check.reasons.append(gettext("The credential's revocation status cannot be checked."))
     elif revoked:
         check.outcome = CheckOutcome.REVOKED
-        check.reasons.append("The issuer has revoked this credential.")
+        check.reasons.append(gettext("The issuer has revoked this credential."))
     elif valid_until is not None and valid_until <= moment:
         check.outcome = CheckOutcome.EXPIRED
-        check.reasons.append(f"The credential expired on {valid_until:%d %B %Y}.")
+        check.reasons.append(
+            gettext("The credential expired on %(date)s.") % {"date": long_date(valid_until)}
+        )
     elif valid_from > moment:
         check.outcome = CheckOutcome.NOT_YET_VALID
-        check.reasons.append("The credential is not valid yet.")
+        check.reasons.append(gettext("The credential is not valid yet."))
     else:
         check.outcome = CheckOutcome.VALID
-        check.reasons.append("It has not been revoked and has not expired.")
+        check.reasons.append(gettext("It has not been revoked and has not expired."))
+    if _name_withheld_here(document.get("id")):
+        check.name_withheld_here = True
+        check.reasons.append(
+            gettext(
+                "This copy names the learner, but our records no longer do: the learner has "
+                "since closed their account and asked us to remove their name."
+            )
+        )
     return check
+
+
+def _name_withheld_here(credential_id: Any) -> bool:
+    """Whether the credential is one of ours whose learner had their name removed since."""
+    base = issuer_module.base_url()
+    if not isinstance(credential_id, str) or not credential_id.startswith(base + "/"):
+        return False
+    try:
+        match = resolve(credential_id[len(base) :])
+    except (Resolver404, NoReverseMatch):
+        return False
+    if match.view_name != "certificates:verify":
+        return False
+    certificate = certificate_by_code(code=match.kwargs["code"])
+    return certificate is not None and certificate.name_withheld
 
 
 def status_list_credential(*, list_number: int) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from django.http import FileResponse, Http404, HttpResponse, HttpResponseBase, J
 from django.shortcuts import redirect, render
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -107,6 +108,8 @@ def _certificate_for_viewer(request, code: str) -> Certificate | HttpResponse:
     certificate = certificate_by_code(code=code)
     if certificate is None:
         raise Http404("No such certificate")
+    if certificate.name_withheld:
+        return _name_withheld(request, certificate)
     if certificate.shared or _can_see_private(request.user, certificate):
         return certificate
     if not request.user.is_authenticated:
@@ -147,15 +150,30 @@ def sharing(request, code: str):
     shared = form.is_valid() and form.cleaned_data["shared"]
     certificate_share_set(certificate=certificate, learner=request.user, shared=shared)
     if shared:
-        messages.success(request, "Anyone with the link can now see and download this certificate.")
+        messages.success(
+            request, _("Anyone with the link can now see and download this certificate.")
+        )
     else:
         messages.success(
-            request, "Only you can download this certificate now. Verification by code still works."
+            request,
+            _("Only you can download this certificate now. Verification by code still works."),
         )
     return redirect("certificates:share", code=certificate.code)
 
 
+def _name_withheld(request, certificate: Certificate) -> HttpResponse:
+    """The learner closed their account and had their name removed: its files are gone."""
+    return render(
+        request,
+        "certificates/name_withheld.html",
+        {"certificate": certificate, "verify_url": issuer_module.verify_url(certificate.code)},
+        status=404,
+    )
+
+
 def _unavailable(request, certificate: Certificate) -> HttpResponse | None:
+    if certificate.name_withheld:
+        return _name_withheld(request, certificate)
     if certificate.validity() == Validity.REVOKED:
         return render(
             request, "certificates/revoked.html", {"certificate": certificate}, status=410

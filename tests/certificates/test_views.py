@@ -78,9 +78,15 @@ def test_unknown_and_malformed_codes_get_the_same_page(client, certificate, code
     reference = client.get("/verify/PMA-3333-3333-3333-3333-3333/")
     response = client.get(f"/verify/{code}/")
     assert response.status_code == reference.status_code == 404
-    assert response.content == reference.content
+    # The page's own content; the header's language switch echoes the address and a CSRF token.
+    assert _main(response) == _main(reference)
     assert b"No certificate matches that code" in response.content
-    assert client.get("/verify/", {"code": code}).content == reference.content
+    assert _main(client.get("/verify/", {"code": code})) == _main(reference)
+
+
+def _main(response) -> str:
+    body = response.content.decode()
+    return body[body.index("<main") : body.index("</main>")]
 
 
 def test_verification_is_rate_limited_per_client(client, certificate, settings):
