@@ -113,12 +113,15 @@ def _anonymise(
     )
 
     # Submissions stay (scores, attempts, grades, the audit of overrides); what the learner
-    # wrote goes: the stored notebook, the answer cells and their outputs.
+    # wrote goes: the stored notebook, the answer cells and their outputs. The notebook's stored
+    # name stays (random, naming nobody), so a reader of it finds a missing file (an OSError,
+    # which the staff pages handle) rather than no file at all; its hash is emptied, which marks
+    # the submission as erased (docs/privacy.md).
     for submission in Submission.objects.filter(learner=user).only("pk", "notebook"):
         if submission.notebook:
             files.append((submission.notebook.storage, str(submission.notebook.name)))
     counts["grading.Submission"] = Submission.objects.filter(learner=user).update(
-        notebook="", answers={}, outputs={}
+        notebook_sha256="", answers={}, outputs={}
     )
     counts["grading.NotebookRun"] = NotebookRun.objects.filter(learner=user).delete()[0]
     counts["courses.ExerciseDraft"] = ExerciseDraft.objects.filter(learner=user).delete()[0]

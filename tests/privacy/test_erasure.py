@@ -134,7 +134,7 @@ def test_after_the_grace_period_the_account_is_anonymised_and_the_records_stay(
         == submissions_before
     )
     for submission in Submission.objects.filter(learner=ada):
-        assert (submission.notebook.name, submission.answers, submission.outputs) == ("", {}, {})
+        assert (submission.notebook_sha256, submission.answers, submission.outputs) == ("", {}, {})
     assert not any(os.path.exists(path) for path in notebook_paths)
     assert ManualGrade.objects.filter(submission__learner=ada).count() == 1
     # The gradebook and the analytics read the same numbers.
@@ -288,3 +288,18 @@ def test_grade_overrides_by_the_erased_learner_are_not_lost(ada):
     )
     erasure_process(erasure=erasure_request(user=ada)[0])
     assert GradeOverride.objects.filter(submission=submission).count() == 1
+
+
+def test_staff_still_read_an_erased_learners_submission_and_the_gradebook(client, ada, course):
+    from grading.wagtail_hooks import submission_viewset
+
+    erasure_process(erasure=erasure_request(user=ada)[0])
+    admin = get_user_model().objects.create_superuser("root", "root@example.org", "x")
+    client.force_login(admin)
+    url = reverse(submission_viewset.get_url_name("inspect"), args=[ada.second_submission.pk])
+    response = client.get(url)
+    assert response.status_code == 200
+    assert f"erased-{ada.pk}" in response.content.decode()
+    gradebook = client.get(reverse("gradebook:course", args=[course.pk]))
+    assert gradebook.status_code == 200
+    assert f"erased-{ada.pk}" in gradebook.content.decode()
