@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import INSTRUCTORS_GROUP
 from exercises.models import Exercise
+from grading.models import DueSource
 
 from .gradebook import instructor_course, instructor_courses
 from .models import Cohort, CohortDueDate, CourseExercise, CoursePage, Enrolment
@@ -183,6 +184,12 @@ class LearnerDueDates:
 
     def is_cohort_date(self, exercise: Exercise) -> bool:
         return exercise.pk in self.by_exercise
+
+    def source(self, exercise: Exercise) -> str:
+        """Where `due_at` comes from, as grading records it (grading.models.DueSource)."""
+        if self.is_cohort_date(exercise):
+            return DueSource.SCHEDULE
+        return DueSource.EXERCISE if exercise.due_at is not None else DueSource.NONE
 
 
 NO_COHORT_DATES = LearnerDueDates(cohort_name="", by_exercise={})

@@ -66,6 +66,7 @@ def exercise_panel_for_request(
         draft=unsaved if unsaved is not None else (state.answers or None),
         draft_saved_at=None if unsaved is not None else state.updated_at,
         due_at=due_dates.due_at(exercise),
+        due_source=due_dates.source(exercise),
     )
     context["cohort_due"] = due_dates.is_cohort_date(exercise) and due_dates.cohort_name
     context["exercise_draft"] = DraftPanel(

@@ -65,6 +65,12 @@ def record_exercise_score(sender, submission: Submission, **kwargs) -> None:
         exercise=submission.exercise,
         points=min(counted.score, counted.max_score),
         max_points=counted.max_score,
+        raw_points=min(counted.submission.raw_score or 0, counted.max_score),
+        late_penalty_percent=(
+            counted.submission.late_penalty_percent
+            if counted.submission.late_penalty_applies
+            else 0
+        ),
     )
 
 

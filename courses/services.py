@@ -117,7 +117,8 @@ def course_exercise_submit(
     """
     _active_enrolment(learner=learner, course=course)
     # The learner's cohort may have its own due date for the exercise; grading enforces it.
-    due_at = learner_due_dates(learner=learner, course_id=course.pk).due_at(exercise)
+    due_dates = learner_due_dates(learner=learner, course_id=course.pk)
+    due_at, due_source = due_dates.due_at(exercise), due_dates.source(exercise)
     if upload is not None:
         refusal = upload_refusal(upload.size or 0)
         if refusal is not None:
@@ -129,6 +130,7 @@ def course_exercise_submit(
             data=upload.read(),
             kind=kind,
             due_at=due_at,
+            due_source=due_source,
         )
     if answers:
         return submission_create(
@@ -138,6 +140,7 @@ def course_exercise_submit(
             answers=answers,
             kind=kind,
             due_at=due_at,
+            due_source=due_source,
         )
     raise SubmissionRefused(_("Choose a notebook to upload, or write your answers in the editor."))
 
@@ -375,6 +378,8 @@ def exercise_score_record(
     exercise: Exercise,
     points: Decimal | Fraction,
     max_points: Decimal | Fraction,
+    raw_points: Decimal | Fraction | None = None,
+    late_penalty_percent: int = 0,
 ) -> CourseExerciseScore:
     """Store the learner's counted score for one of the course's exercises.
 
@@ -391,14 +396,33 @@ def exercise_score_record(
     if enrolment is None:
         raise NotEnrolledError(_("You are not enrolled in this course."))
     now = timezone.now()
+    # Before a late penalty (None: no penalty, the same as `points`).
+    raw = stored_points(raw_points) if raw_points is not None and late_penalty_percent else None
+    penalty = late_penalty_percent if raw is not None else 0
     score, created = CourseExerciseScore.objects.select_for_update().get_or_create(
         enrolment=enrolment,
         exercise=exercise,
-        defaults={"points": points, "max_points": max_points, "recorded_at": now},
+        defaults={
+            "points": points,
+            "max_points": max_points,
+            "raw_points": raw,
+            "late_penalty_percent": penalty,
+            "recorded_at": now,
+        },
     )
-    if not created and (score.points, score.max_points) != (points, max_points):
+    stored = (score.points, score.max_points, score.raw_points, score.late_penalty_percent)
+    if not created and stored != (points, max_points, raw, penalty):
         score.points, score.max_points, score.recorded_at = points, max_points, now
-        score.save(update_fields=["points", "max_points", "recorded_at"])
+        score.raw_points, score.late_penalty_percent = raw, penalty
+        score.save(
+            update_fields=[
+                "points",
+                "max_points",
+                "raw_points",
+                "late_penalty_percent",
+                "recorded_at",
+            ]
+        )
     progress_recompute(enrolment=enrolment)
     return score
 

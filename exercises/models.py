@@ -12,7 +12,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtail.fields import StreamField
@@ -36,6 +36,13 @@ class ValidationStatus(models.TextChoices):
 class ScorePolicy(models.TextChoices):
     BEST = "best", _("Best attempt")
     LAST = "last", _("Last attempt")
+
+
+class LatePolicy(models.TextChoices):
+    """What happens to a submission after the learner's due date (grading.late)."""
+
+    CLOSED = "closed", _("Closed: no submissions after the due date")
+    PENALTY = "penalty", _("Accepted late, minus a penalty per day")
 
 
 class Exercise(models.Model):
@@ -80,8 +87,28 @@ class Exercise(models.Model):
         null=True,
         blank=True,
         help_text=_(
-            "After this moment learners can no longer submit or check. Leave empty for no deadline."
+            "Learners' due date (a cohort's own date or an extension moves it for them). "
+            "Leave empty for no deadline."
         ),
+    )
+    late_policy = models.CharField(
+        max_length=10,
+        choices=LatePolicy.choices,
+        default=LatePolicy.CLOSED,
+        help_text=_("What happens to a submission after the learner's due date."),
+    )
+    late_penalty_per_day = models.PositiveSmallIntegerField(
+        default=10,
+        validators=[MaxValueValidator(100)],
+        help_text=_(
+            "Percent of the score taken off for each started day after the due date "
+            "(late policy 'penalty')."
+        ),
+    )
+    late_penalty_cap = models.PositiveSmallIntegerField(
+        default=50,
+        validators=[MaxValueValidator(100)],
+        help_text=_("The most that is ever taken off, in percent (late policy 'penalty')."),
     )
     # Edited in the exercise admin, checked there against the current revision's manual cells;
     # read by grading's review screen (grading.services.manual).
@@ -100,6 +127,12 @@ class Exercise(models.Model):
 
     class Meta:
         ordering = ["title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(late_penalty_per_day__lte=100, late_penalty_cap__lte=100),
+                name="exercise_late_penalty_at_most_100",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.title

@@ -19,9 +19,10 @@ from django.db.models import Q
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from exercises.models import Exercise, ScorePolicy
+from exercises.models import Exercise, LatePolicy, ScorePolicy
 
-from .models import SubmissionKind, SubmissionStatus
+from .late import Lateness, lateness
+from .models import DueSource, SubmissionKind, SubmissionStatus
 
 #: The submissions that use up one of a learner's attempts: every submission (never a check)
 #: except those the grader failed to grade (an internal error, the sandbox down, workers lost
@@ -42,6 +43,18 @@ EXERCISE_DUE = Due.EXERCISE
 
 def effective_due(*, exercise: Exercise, due_at: datetime | None | Due) -> datetime | None:
     return exercise.due_at if due_at is Due.EXERCISE else due_at
+
+
+def scheduled_due(
+    *, exercise: Exercise, due_at: datetime | None | Due, source: str = DueSource.SCHEDULE
+) -> tuple[datetime | None, str]:
+    """The caller's date and where it came from, before any extension (grading.late)."""
+    if due_at is Due.EXERCISE:
+        due = exercise.due_at
+        return due, (DueSource.EXERCISE if due is not None else DueSource.NONE)
+    if due_at is None:
+        return None, DueSource.NONE
+    return due_at, source
 
 
 def not_an_attempt() -> str:
@@ -67,8 +80,10 @@ class AttemptStanding:
     #: keeps its own and the next one follows it.
     next_attempt: int
     cooldown_until: datetime | None
-    #: The due date that holds for this learner (their cohort's, or the exercise's); None: none.
+    #: The due date that holds for this learner (their extension, their cohort's, or the
+    #: exercise's); None: none. `due_source` says which (grading.models.DueSource).
     due_at: datetime | None = None
+    due_source: str = DueSource.NONE
 
     @property
     def ready(self) -> bool:
@@ -79,6 +94,22 @@ class AttemptStanding:
         return self.due_at is not None and self.now > self.due_at
 
     @property
+    def accepts_late(self) -> bool:
+        return self.exercise.late_policy == LatePolicy.PENALTY
+
+    @property
+    def closed(self) -> bool:
+        """Past the due date of an exercise that accepts nothing late."""
+        return self.past_due and not self.accepts_late
+
+    @property
+    def lateness_now(self) -> Lateness:
+        """How a submission made now would be judged (its days late and penalty)."""
+        return lateness(
+            exercise=self.exercise, due_at=self.due_at, source=self.due_source, at=self.now
+        )
+
+    @property
     def attempts_left(self) -> int | None:
         if self.exercise.max_attempts is None:
             return None
@@ -86,7 +117,7 @@ class AttemptStanding:
 
     @property
     def can_check(self) -> bool:
-        return self.ready and not self.past_due
+        return self.ready and not self.closed
 
     @property
     def can_submit(self) -> bool:
@@ -97,8 +128,8 @@ class AttemptStanding:
         exercise = self.exercise
         if not self.ready:
             return not_open_yet()
-        if self.past_due:
-            assert self.due_at is not None  # noqa: S101 - past_due says so
+        if self.closed:
+            assert self.due_at is not None  # noqa: S101 - closed says so
             due = formats.date_format(timezone.localtime(self.due_at), "DATETIME_FORMAT")
             return _(
                 "This exercise was due on %(due)s; it no longer accepts submissions or checks."
@@ -130,11 +161,13 @@ def attempt_standing(
     last_attempt: int | None,
     last_sent_at: datetime | None,
     due_at: datetime | None | Due,
+    due_source: str = DueSource.SCHEDULE,
     now: datetime | None = None,
 ) -> AttemptStanding:
     """The policy applied to the facts: attempts used (``USES_AN_ATTEMPT``), the highest attempt
     number given so far, when the learner last checked or submitted this exercise, and the due
-    date that holds for them (``EXERCISE_DUE``: the exercise's own)."""
+    date that holds for them (``EXERCISE_DUE``: the exercise's own; an extension already
+    applied by the caller, with `due_source` saying where a given date came from)."""
     now = now or timezone.now()
     cooldown_until = None
     if last_sent_at is not None and exercise.cooldown_seconds:
@@ -147,4 +180,5 @@ def attempt_standing(
         next_attempt=(last_attempt or 0) + 1,
         cooldown_until=cooldown_until,
         due_at=effective_due(exercise=exercise, due_at=due_at),
+        due_source=scheduled_due(exercise=exercise, due_at=due_at, source=due_source)[1],
     )

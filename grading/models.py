@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import uuid
 from decimal import Decimal
+from fractions import Fraction
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from exercises.points import PointsField
+from exercises.points import PointsField, stored_points
 
 
 class SubmissionKind(models.TextChoices):
@@ -33,6 +34,22 @@ class SubmissionStatus(models.TextChoices):
 class SubmissionOrigin(models.TextChoices):
     UPLOAD = "upload", _("Uploaded notebook")
     EDITOR = "editor", _("Edited in the browser")
+
+
+class DueSource(models.TextChoices):
+    """Where the due date a submission was judged against came from (grading.late)."""
+
+    NONE = "none", _("No due date")
+    EXERCISE = "exercise", _("The exercise's due date")
+    SCHEDULE = "schedule", _("The learner's cohort due date")
+    EXTENSION = "extension", _("An extension")
+
+
+def penalised_points(score: Decimal, percent: int) -> Decimal:
+    """`score` less `percent` of it, rounded as every stored score is (exercises.points)."""
+    if not percent:
+        return score
+    return stored_points(Fraction(score) * (100 - percent) / 100)
 
 
 class ManualStatus(models.TextChoices):
@@ -115,6 +132,13 @@ class Submission(models.Model):
     manual_status = models.CharField(
         max_length=10, choices=ManualStatus.choices, default=ManualStatus.NONE
     )
+    # The late policy as judged for this submission (grading.late): the due date that held for
+    # the learner, where it came from, the started days after it, and the percent taken off the
+    # graded score. Recomputed (and audited) when an extension or a due date changes.
+    due_at = models.DateTimeField(null=True, blank=True)
+    due_source = models.CharField(max_length=10, choices=DueSource.choices, default=DueSource.NONE)
+    late_days = models.PositiveSmallIntegerField(default=0)
+    late_penalty_percent = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -133,6 +157,10 @@ class Submission(models.Model):
             models.CheckConstraint(
                 condition=Q(score__isnull=True) | Q(score__gte=0),
                 name="submission_score_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(late_penalty_percent__lte=100),
+                name="submission_late_penalty_at_most_100",
             ),
         ]
         indexes = [
@@ -159,9 +187,22 @@ class Submission(models.Model):
         return self.status in (SubmissionStatus.GRADED, SubmissionStatus.FAILED)
 
     @property
-    def counted_score(self) -> Decimal | None:
-        """The score that counts: an instructor's override wins over the graded score."""
+    def raw_score(self) -> Decimal | None:
+        """The score before any late penalty: an instructor's override wins over the graded one."""
         return self.override_score if self.override_score is not None else self.score
+
+    @property
+    def late_penalty_applies(self) -> bool:
+        """An override is the points the instructor decided: the late penalty never touches it."""
+        return self.late_penalty_percent > 0 and self.override_score is None
+
+    @property
+    def counted_score(self) -> Decimal | None:
+        """The score that counts: an instructor's override wins over the graded score; a late
+        penalty takes its percent off the graded score (grading.late)."""
+        if self.override_score is not None or self.score is None:
+            return self.raw_score
+        return penalised_points(self.score, self.late_penalty_percent)
 
     @property
     def awaiting_review(self) -> bool:
@@ -402,3 +443,82 @@ class NotebookRun(models.Model):
     @property
     def is_done(self) -> bool:
         return self.status not in RUN_ACTIVE_STATUSES
+
+
+class Extension(models.Model):
+    """One learner's own due date for one exercise of one course, granted by an instructor.
+
+    It replaces the cohort's or the exercise's date for that learner (grading.late). Changing or
+    revoking it re-judges the learner's submissions; every change is in ExtensionChange.
+    """
+
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="extensions"
+    )
+    exercise = models.ForeignKey(
+        "exercises.Exercise", on_delete=models.CASCADE, related_name="extensions"
+    )
+    course_page = models.ForeignKey("wagtailcore.Page", on_delete=models.CASCADE, related_name="+")
+    due_at = models.DateTimeField(_("new due date"))
+    reason = models.TextField(_("reason"))
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    granted_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("extension")
+        verbose_name_plural = _("extensions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["learner", "exercise", "course_page"], name="unique_extension"
+            ),
+            models.CheckConstraint(condition=~Q(reason=""), name="extension_reason_required"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.learner} on {self.exercise_id} until {self.due_at:%Y-%m-%d %H:%M}"
+
+
+class ExtensionAction(models.TextChoices):
+    GRANTED = "granted", _("Granted")
+    CHANGED = "changed", _("Changed")
+    REVOKED = "revoked", _("Revoked")
+
+
+class ExtensionChange(models.Model):
+    """Append-only audit of extensions: who gave which learner what date, why, and how many of
+    their submissions' late penalties changed because of it."""
+
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="extension_changes"
+    )
+    exercise = models.ForeignKey(
+        "exercises.Exercise", on_delete=models.PROTECT, related_name="extension_changes"
+    )
+    course_page = models.ForeignKey(
+        "wagtailcore.Page", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    action = models.CharField(max_length=10, choices=ExtensionAction.choices)
+    old_due_at = models.DateTimeField(null=True, blank=True)
+    new_due_at = models.DateTimeField(null=True, blank=True)
+    reason = models.TextField()
+    penalties_changed = models.PositiveIntegerField(default=0)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.learner_id} on {self.exercise_id} at {self.at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("Extension changes are an audit record: they are never edited.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Extension changes are an audit record: they are never deleted.")

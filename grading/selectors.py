@@ -16,8 +16,23 @@ from wagtail.permission_policies.pages import PagePermissionPolicy
 from exercises.models import Exercise, ScorePolicy
 from grading.engine.report import exact as exact_points
 
-from .attempts import EXERCISE_DUE, USES_AN_ATTEMPT, AttemptStanding, Due, attempt_standing
-from .models import ManualGrade, ManualStatus, Submission, SubmissionKind, SubmissionStatus
+from .attempts import (
+    EXERCISE_DUE,
+    USES_AN_ATTEMPT,
+    AttemptStanding,
+    Due,
+    attempt_standing,
+    scheduled_due,
+)
+from .late import due_for, extension_for, policy_sentence
+from .models import (
+    DueSource,
+    ManualGrade,
+    ManualStatus,
+    Submission,
+    SubmissionKind,
+    SubmissionStatus,
+)
 from .services import answer_grade_ids, release_notebook_of
 from .uploads import max_upload_bytes
 
@@ -61,10 +76,18 @@ def _countable(submissions: QuerySet[Submission], *, exercise: Exercise) -> Quer
         return countable.order_by("-attempt")
     # Shares, not points: a regrade against a new revision may change the maximum. Divided as
     # floats: SQLite keeps a whole decimal (5.000000) as an integer and would divide 5 / 6 to 0.
+    # The counted points (Submission.counted_score): an override as given, else the graded score
+    # less its late penalty (grading.late).
+    counted = Case(
+        When(override_score__isnull=False, then=Cast("override_score", FloatField())),
+        default=Cast(Coalesce("score", Value(Decimal(0))), FloatField())
+        * (Value(100.0) - Cast("late_penalty_percent", FloatField()))
+        / Value(100.0),
+        output_field=FloatField(),
+    )
     share = Case(
         When(max_score=0, then=Value(0.0)),
-        default=Cast(Coalesce("override_score", "score", Value(Decimal(0))), FloatField())
-        / Cast("max_score", FloatField()),
+        default=counted / Cast("max_score", FloatField()),
         output_field=FloatField(),
     )
     return countable.annotate(share=share).order_by("-share", "-attempt")
@@ -265,6 +288,24 @@ class ExercisePanel:
         return self.standing.past_due
 
     @property
+    def closed(self) -> bool:
+        """Past the due date of an exercise that accepts nothing late."""
+        return self.standing.closed
+
+    @property
+    def extended(self) -> bool:
+        return self.standing.due_source == DueSource.EXTENSION
+
+    @property
+    def late_policy_text(self) -> str:
+        return policy_sentence(self.exercise)
+
+    @property
+    def late_percent_now(self) -> int:
+        """What a submission made now loses to the late policy (0 on time)."""
+        return self.standing.lateness_now.percent
+
+    @property
     def cooldown_until(self) -> datetime | None:
         return self.standing.cooldown_until
 
@@ -356,6 +397,7 @@ def exercise_panel_context(
     draft: dict[str, str] | None = None,
     draft_saved_at: datetime | None = None,
     due_at: datetime | None | Due = EXERCISE_DUE,
+    due_source: str = DueSource.SCHEDULE,
 ) -> dict[str, Any]:
     """Everything the exercise panel template needs, as {"panel": ExercisePanel}.
 
@@ -368,13 +410,22 @@ def exercise_panel_context(
     latest, counted, attempts_used = _panel_submissions(
         learner=learner, exercise=exercise, course_page_id=course_page_id
     )
+    # The learner's extension, when they have one, replaces the scheduled date (grading.late).
+    scheduled, scheduled_source = scheduled_due(exercise=exercise, due_at=due_at, source=due_source)
+    due, source = due_for(
+        exercise=exercise,
+        extension=extension_for(learner=learner, exercise=exercise, course_page_id=course_page_id),
+        scheduled=scheduled,
+        scheduled_source=scheduled_source,
+    )
     # The panel does not need the next attempt's number, so the highest one is not fetched.
     standing = attempt_standing(
         exercise=exercise,
         attempts_used=attempts_used,
         last_attempt=None,
         last_sent_at=latest.created_at if latest is not None else None,
-        due_at=due_at,
+        due_at=due,
+        due_source=source,
     )
     last = _last_answers(submission=latest)
     if draft and (latest is None or draft_saved_at is None or draft_saved_at >= latest.created_at):

@@ -154,6 +154,10 @@ class CourseExerciseScore(models.Model):
     # max_points.
     points = PointsField()
     max_points = PointsField()
+    # The counted attempt's late penalty (grading.late): `points` is after it; the score before
+    # it is kept so the gradebook shows both, with the reason.
+    late_penalty_percent = models.PositiveSmallIntegerField(default=0)
+    raw_points = PointsField(null=True, blank=True)
     recorded_at = models.DateTimeField()
 
     class Meta:

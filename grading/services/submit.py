@@ -25,9 +25,18 @@ from exercises.format import NotebookRejected, load_notebook_bytes
 from exercises.format.loading import MAX_CELL_SOURCE_CHARS
 from exercises.models import Exercise, ExerciseRevision
 
-from ..attempts import EXERCISE_DUE, USES_AN_ATTEMPT, Due, attempt_standing, not_open_yet
+from ..attempts import (
+    EXERCISE_DUE,
+    USES_AN_ATTEMPT,
+    Due,
+    attempt_standing,
+    not_open_yet,
+    scheduled_due,
+)
 from ..kernels import grading_settings
+from ..late import due_for, extension_for, lateness
 from ..models import (
+    DueSource,
     Submission,
     SubmissionKind,
     SubmissionOrigin,
@@ -62,6 +71,7 @@ def _policy_check(
     course_page_id: int | None,
     kind: str,
     due_at: datetime | None | Due = EXERCISE_DUE,
+    due_source: str = DueSource.SCHEDULE,
 ) -> int | None:
     """Refuse what the attempt policy (attempts.py) or the rate limit forbids; the attempt number a
     submission would get (None for a check)."""
@@ -83,6 +93,7 @@ def _policy_check(
         last_attempt=facts["last"],
         last_sent_at=last_sent_at,
         due_at=due_at,
+        due_source=due_source,
         now=now,
     )
     refusal = standing.refusal(kind)
@@ -167,11 +178,14 @@ def submission_create(
     answers: dict[str, str] | None = None,
     kind: str | None,
     due_at: datetime | None | Due = EXERCISE_DUE,
+    due_source: str = DueSource.SCHEDULE,
 ) -> Submission:
     """Check the policy and the notebook, store the submission, and enqueue grading on commit.
 
-    `due_at` is the due date that holds for this learner (courses gives their cohort's); the
-    default is the exercise's own.
+    `due_at` is the due date scheduled for this learner (courses gives their cohort's, with
+    `due_source` saying so); the default is the exercise's own. The learner's extension, when
+    they have one, replaces it; a submission after it is refused or judged late as the
+    exercise's late policy says (grading.late), and what it was judged against is stored with it.
 
     `data` is an uploaded .ipynb; `answers` (grade_id → text) comes from the in-browser
     editor. Exactly one of them is given. Raises SubmissionRefused (nothing stored).
@@ -210,6 +224,13 @@ def submission_create(
         else (json.dumps(notebook, indent=1, ensure_ascii=False) + "\n").encode()
     )
     course_page_id = course_page.pk if course_page is not None else None
+    scheduled, scheduled_source = scheduled_due(exercise=exercise, due_at=due_at, source=due_source)
+    due, source = due_for(
+        exercise=exercise,
+        extension=extension_for(learner=learner, exercise=exercise, course_page_id=course_page_id),
+        scheduled=scheduled,
+        scheduled_source=scheduled_source,
+    )
 
     try:
         with transaction.atomic():
@@ -220,9 +241,15 @@ def submission_create(
                 exercise=exercise,
                 course_page_id=course_page_id,
                 kind=kind,
-                due_at=due_at,
+                due_at=due,
+                due_source=source,
             )
             now = timezone.now()
+            judged = (
+                lateness(exercise=exercise, due_at=due, source=source, at=now)
+                if kind == SubmissionKind.SUBMIT
+                else None
+            )
             submission = Submission(
                 learner=learner,
                 exercise=exercise,
@@ -239,6 +266,10 @@ def submission_create(
                 queued_at=now,
                 max_score=revision.max_score,
             )
+            if judged is not None:
+                submission.due_at, submission.due_source = judged.due_at, judged.source
+                submission.late_days = judged.days
+                submission.late_penalty_percent = judged.percent
             submission.notebook.save("submission.ipynb", ContentFile(stored), save=False)
             submission.save()
             enqueue_grading(submission.pk)

@@ -47,9 +47,9 @@ def test_the_exercise_block_costs_a_fixed_number_of_queries(
     client.force_login(enrolled)
     client.get(lesson.url)
 
-    # 5 for the lesson page itself (see test_query_budget.py), 3 for the exercise with its
-    # revision, the learner's submissions and their draft.
-    with django_assert_num_queries(8):
+    # 5 for the lesson page itself (see test_query_budget.py), 4 for the exercise with its
+    # revision, the learner's submissions, their extension and their draft.
+    with django_assert_num_queries(9):
         response = client.get(lesson.url)
 
     assert response.status_code == 200

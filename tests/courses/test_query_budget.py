@@ -158,7 +158,7 @@ def exercise_lessons(small, big):
 
 
 @pytest.mark.parametrize("course_name", ["small", "big"])
-def test_a_lesson_with_an_exercise_adds_3_queries_however_many_submissions_or_drafts(
+def test_a_lesson_with_an_exercise_adds_4_queries_however_many_submissions_or_drafts(
     client,
     learner_in_both,
     exercise_lessons,
@@ -172,8 +172,8 @@ def test_a_lesson_with_an_exercise_adds_3_queries_however_many_submissions_or_dr
     lesson = LessonPage.objects.get(pk=lessons_of(course)[0].pk)
     client.force_login(learner_in_both)
     # + the exercise with its current revision; the latest submission, the attempt that counts
-    # and the number of attempts used in one query; the learner's draft of it.
-    assert_queries(client, lesson.url, 8, django_assert_num_queries)
+    # and the number of attempts used in one query; the learner's extension; their draft of it.
+    assert_queries(client, lesson.url, 9, django_assert_num_queries)
 
     for kind, answers in [
         ("submit", CORRECT),
@@ -196,6 +196,6 @@ def test_a_lesson_with_an_exercise_adds_3_queries_however_many_submissions_or_dr
         answers={"rice_answer": "# a draft\n"},
         base_version=4,
     )
-    assert_queries(client, lesson.url, 8, django_assert_num_queries)
+    assert_queries(client, lesson.url, 9, django_assert_num_queries)
     assert "# a draft" in client.get(lesson.url).text
     assert "Unlimited attempts (3 used)" in client.get(lesson.url).text
