@@ -13,7 +13,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from django.utils.translation import gettext as _gettext
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 
@@ -70,14 +70,14 @@ def rubric_problems(rubrics: Any, *, manual_cells: dict[str, Fraction]) -> list[
         grade_id = block.value["grade_id"]
         if grade_id in seen:
             problems.append(
-                _gettext("The cell “%(id)s” has two rubrics; keep one.") % {"id": grade_id}
+                gettext("The cell “%(id)s” has two rubrics; keep one.") % {"id": grade_id}
             )
             continue
         seen.add(grade_id)
         if grade_id not in manual_cells:
-            known = ", ".join(sorted(manual_cells)) or _gettext("none")
+            known = ", ".join(sorted(manual_cells)) or gettext("none")
             problems.append(
-                _gettext(
+                gettext(
                     "“%(id)s” is not a manually graded cell of the current notebook "
                     "(its manually graded cells: %(known)s)."
                 )
@@ -94,7 +94,7 @@ def rubric_problems(rubrics: Any, *, manual_cells: dict[str, Fraction]) -> list[
         )
         if best > manual_cells[grade_id]:
             problems.append(
-                _gettext(
+                gettext(
                     "The rubric for “%(id)s” can award %(best)s points, but the cell is worth "
                     "%(max)s. Lower the levels' points."
                 )

@@ -25,6 +25,7 @@ from django.core.files import File
 from django.utils.translation import gettext as _
 
 from exercises.format.autotest import RULES_FILENAME, RulesInvalid, load_rules
+from exercises.translated import translated_message
 
 DEFAULT_MAX_COUNT = 8
 DEFAULT_MAX_FILE_BYTES = 5 * 2**20
@@ -39,8 +40,9 @@ class ExerciseFilesRejected(ValueError):
     """The attached files break a rule; `problems` says which, in instructor words."""
 
     def __init__(self, problems: list[str]) -> None:
-        self.problems = problems
-        super().__init__(" ".join(problems))
+        # The format checks write English; the instructor reads their own language.
+        self.problems = [translated_message(p) for p in problems]
+        super().__init__(" ".join(self.problems))
 
 
 @dataclass(frozen=True)

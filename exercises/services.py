@@ -30,6 +30,7 @@ from exercises.format import (
     points_json,
     release_notebook,
 )
+from exercises.translated import translated_message
 
 from .files import exercise_files_check
 from .models import Exercise, ExerciseFile, ExerciseRevision, ValidationStatus
@@ -42,8 +43,9 @@ class ExerciseSourceRejected(ValueError):
     """The upload is not a usable exercise source; `problems` says why, in instructor words."""
 
     def __init__(self, problems: list[str]) -> None:
-        self.problems = problems
-        super().__init__(" ".join(problems))
+        # The format checks write English; the instructor reads their own language.
+        self.problems = [translated_message(p) for p in problems]
+        super().__init__(" ".join(self.problems))
 
 
 @dataclass(frozen=True)

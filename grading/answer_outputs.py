@@ -23,6 +23,7 @@ import binascii
 import re
 from typing import Any
 
+from exercises.format.texts import gettext_noop
 from grading.engine.score import scrub
 
 TEXT_CHARS_PER_CELL = 10_000
@@ -67,14 +68,17 @@ def _rich(output: dict[str, Any]) -> Item:
             return {"type": "image", "png": png}
         return {
             "type": "note",
-            "text": "An image output is not shown: only PNG images up to 512 KB are.",
+            "text": gettext_noop("An image output is not shown: only PNG images up to 512 KB are."),
         }
     if "text/plain" in data:
         return {"type": "text", "text": _text(data["text/plain"])}
-    kinds = ", ".join(sorted(str(k) for k in data)[:3]) or "an empty output"
+    kinds = ", ".join(sorted(str(k) for k in data)[:3]) or gettext_noop("an empty output")
     return {
         "type": "note",
-        "text": f"An output of type {kinds} is not shown here; only text and PNG images are.",
+        "text": gettext_noop(
+            "An output of type %(kinds)s is not shown here; only text and PNG images are."
+        )
+        % {"kinds": kinds},
     }
 
 
@@ -136,7 +140,13 @@ def cell_outputs_for_learner(outputs: list[Any], *, hidden: list[str]) -> list[I
             item = {**item, "text": text}
         safe.append(item)
     if images > IMAGES_PER_CELL:
-        safe.append({"type": "note", "text": f"Only the first {IMAGES_PER_CELL} images are shown."})
+        safe.append(
+            {
+                "type": "note",
+                "text": gettext_noop("Only the first %(n)s images are shown.")
+                % {"n": IMAGES_PER_CELL},
+            }
+        )
     if note:
         safe.append(note)
     return safe

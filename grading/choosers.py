@@ -1,5 +1,6 @@
 """The exercise chooser in the Wagtail admin (kept free of forms so blocks can import it early)."""
 
+from django.utils.translation import gettext_lazy as _
 from wagtail.admin.viewsets.chooser import ChooserViewSet
 
 from exercises.models import Exercise
@@ -10,9 +11,9 @@ class ExerciseChooserViewSet(ChooserViewSet):
 
     model = Exercise
     icon = "code"
-    choose_one_text = "Choose an exercise"
-    choose_another_text = "Choose another exercise"
-    edit_item_text = "Edit this exercise"
+    choose_one_text = _("Choose an exercise")
+    choose_another_text = _("Choose another exercise")
+    edit_item_text = _("Edit this exercise")
     per_page = 20
 
 

@@ -27,6 +27,8 @@ from typing import Any
 
 import yaml
 
+from exercises.format.texts import gettext_noop
+
 from .model import CellKind, ExerciseSource, Problem, SourceCell
 
 AUTOTEST = "AUTOTEST"
@@ -399,7 +401,9 @@ def autotest_problems(cells: Iterable[SourceCell]) -> list[Problem]:
                     cell.grade_id,
                     f"its line {found[0].line} is an AUTOTEST line, but only 'Autograder tests' "
                     "cells can hold them (nbgrader refuses them elsewhere).",
-                    "move the AUTOTEST line into an 'Autograder tests' cell, or make this cell one.",
+                    gettext_noop(
+                        "move the AUTOTEST line into an 'Autograder tests' cell, or make this cell one."
+                    ),
                 )
             )
             continue

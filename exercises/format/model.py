@@ -10,6 +10,8 @@ from enum import StrEnum
 from fractions import Fraction
 from typing import Any
 
+from .texts import gettext_noop
+
 #: Points are exact: a test worth a third of a question is worth Fraction(1, 3), not 0.3333.
 Points = Fraction
 
@@ -206,10 +208,19 @@ class Problem:
     fix: str
 
     def __str__(self) -> str:
-        where = "Notebook"
-        if self.cell is not None:
-            where = f"Cell {self.cell + 1}" + (f" ({self.grade_id!r})" if self.grade_id else "")
-        return f"{where}: {self.message} Fix: {self.fix}"
+        values = {"message": self.message, "fix": self.fix}
+        if self.cell is None:
+            return gettext_noop("Notebook: %(message)s Fix: %(fix)s") % values
+        if self.grade_id:
+            return gettext_noop("Cell %(number)s (%(id)s): %(message)s Fix: %(fix)s") % {
+                **values,
+                "number": self.cell + 1,
+                "id": repr(self.grade_id),
+            }
+        return gettext_noop("Cell %(number)s: %(message)s Fix: %(fix)s") % {
+            **values,
+            "number": self.cell + 1,
+        }
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -15,6 +15,8 @@ from typing import Any
 
 from nbformat.notebooknode import NotebookNode
 
+from exercises.format.texts import gettext_noop
+
 from . import markers
 from .autotest import autotest_problems
 from .model import CellKind, ExerciseSource, Problem, SourceCell, format_points, parse_points
@@ -148,8 +150,8 @@ def _classify(index: int, cell: Any, check: _Checker) -> SourceCell:
         check.add(
             index,
             "",
-            "metadata.nbgrader is not an object.",
-            "remove it and set the cell type again in nbgrader's toolbar.",
+            gettext_noop("metadata.nbgrader is not an object."),
+            gettext_noop("remove it and set the cell type again in nbgrader's toolbar."),
         )
         meta = {}
     grade_id = meta.get("grade_id", "")
@@ -197,15 +199,17 @@ def _classify_sealed(
         check.add(
             index,
             "",
-            "the sealed check has no grade_id.",
-            "set metadata.nbgrader.grade_id (or sealed.grade_id) to a unique id such as 'rice_sealed'.",
+            gettext_noop("the sealed check has no grade_id."),
+            gettext_noop(
+                "set metadata.nbgrader.grade_id (or sealed.grade_id) to a unique id such as 'rice_sealed'."
+            ),
         )
     if cell_type != "code":
         check.add(
             index,
             grade_id,
-            "a sealed check must be a code cell holding its input generator.",
-            "change the cell to a code cell.",
+            gettext_noop("a sealed check must be a code cell holding its input generator."),
+            gettext_noop("change the cell to a code cell."),
         )
     try:
         spec, points = parse_sealed(sealed, text)
@@ -229,8 +233,10 @@ def _check_keys(
             index,
             grade_id,
             f"its nbgrader metadata lacks {_quoted(missing)}, which nbgrader requires in every nbgrader cell.",
-            "set the cell type again in nbgrader's Create Assignment toolbar, which writes "
-            "schema_version, grade, solution and locked.",
+            gettext_noop(
+                "set the cell type again in nbgrader's Create Assignment toolbar, which writes "
+                "schema_version, grade, solution and locked."
+            ),
         )
     unknown = sorted(str(key) for key in meta if key not in KNOWN_KEYS)
     if unknown:
@@ -238,7 +244,9 @@ def _check_keys(
             index,
             grade_id,
             f"its nbgrader metadata holds {_quoted(unknown)}, which nbgrader's metadata format does not have.",
-            "remove those keys from metadata.nbgrader (`nbgrader update` removes them too).",
+            gettext_noop(
+                "remove those keys from metadata.nbgrader (`nbgrader update` removes them too)."
+            ),
         )
     wrong = [key for key in BOOLEAN_KEYS if key in meta and not isinstance(meta[key], bool)]
     if wrong:
@@ -246,14 +254,16 @@ def _check_keys(
             index,
             grade_id,
             f"its nbgrader {_quoted(wrong)} must be true or false, not {_shown(meta[wrong[0]])}.",
-            "set the cell type again in nbgrader's Create Assignment toolbar.",
+            gettext_noop("set the cell type again in nbgrader's Create Assignment toolbar."),
         )
     if "cell_type" in meta and meta["cell_type"] not in ("code", "markdown", "raw"):
         check.add(
             index,
             grade_id,
             f"its nbgrader cell_type is {_shown(meta['cell_type'])}, not code, markdown or raw.",
-            "remove cell_type from metadata.nbgrader; nbgrader writes it only in releases.",
+            gettext_noop(
+                "remove cell_type from metadata.nbgrader; nbgrader writes it only in releases."
+            ),
         )
     elif meta.get("cell_type", cell_type) != cell_type:
         # nbgrader's validator: "Cell type has changed from code to markdown!"
@@ -270,8 +280,10 @@ def _check_keys(
         check.add(
             index,
             grade_id,
-            "its nbgrader checksum is not the 32-character text nbgrader writes.",
-            "remove checksum from metadata.nbgrader; nbgrader writes it only in releases.",
+            gettext_noop("its nbgrader checksum is not the 32-character text nbgrader writes."),
+            gettext_noop(
+                "remove checksum from metadata.nbgrader; nbgrader writes it only in releases."
+            ),
         )
 
 
@@ -295,14 +307,14 @@ def _check_points(
                 index,
                 grade_id,
                 f"it is graded but its points are {meta.get('points')!r}, not a number.",
-                "set the points in nbgrader's toolbar to a number such as 1.",
+                gettext_noop("set the points in nbgrader's toolbar to a number such as 1."),
             )
         elif parsed < 0:
             check.add(
                 index,
                 grade_id,
                 f"its points are negative ({format_points(parsed)}).",
-                "use zero or more points.",
+                gettext_noop("use zero or more points."),
             )
         else:
             return parsed
@@ -310,8 +322,10 @@ def _check_points(
         check.add(
             index,
             grade_id,
-            "it has points but is not a graded cell, so the points would be ignored.",
-            "make it an 'Autograder tests' or 'Manually graded' cell, or remove the points.",
+            gettext_noop("it has points but is not a graded cell, so the points would be ignored."),
+            gettext_noop(
+                "make it an 'Autograder tests' or 'Manually graded' cell, or remove the points."
+            ),
         )
     return Fraction(0)
 
@@ -324,23 +338,27 @@ def _check_cell_type(
         check.add(
             index,
             grade_id,
-            "it is marked as autograder tests but is not a code cell.",
-            "change it to a code cell, or make it a 'Manually graded answer' cell.",
+            gettext_noop("it is marked as autograder tests but is not a code cell."),
+            gettext_noop("change it to a code cell, or make it a 'Manually graded answer' cell."),
         )
     if kind is CellKind.TASK and cell_type != "markdown":
         check.add(
             index,
             grade_id,
-            "it is a manually graded task but not a markdown cell.",
-            "change it to a markdown cell that describes the task.",
+            gettext_noop("it is a manually graded task but not a markdown cell."),
+            gettext_noop("change it to a markdown cell that describes the task."),
         )
     if kind is CellKind.ANSWER and cell_type == "markdown":
         check.add(
             index,
             grade_id,
-            "it is a markdown answer cell without grade: true, which nbgrader refuses: "
-            "a written answer cannot be autograded.",
-            "make it a 'Manually graded answer' cell with points in nbgrader's toolbar.",
+            gettext_noop(
+                "it is a markdown answer cell without grade: true, which nbgrader refuses: "
+                "a written answer cannot be autograded."
+            ),
+            gettext_noop(
+                "make it a 'Manually graded answer' cell with points in nbgrader's toolbar."
+            ),
         )
 
 
@@ -352,7 +370,9 @@ def _check_grade_id(index: int, raw: Any, kind: CellKind, check: _Checker) -> No
             index,
             "",
             f"it is an nbgrader {kind.value.replace('_', ' ')} cell without a grade_id.",
-            "give it a unique grade_id (ID field in nbgrader's toolbar), e.g. 'rice_answer'.",
+            gettext_noop(
+                "give it a unique grade_id (ID field in nbgrader's toolbar), e.g. 'rice_answer'."
+            ),
         )
         return
     if not isinstance(raw, str):
@@ -397,29 +417,35 @@ def _check_markers(index: int, grade_id: str, kind: CellKind, text: str, check: 
             index,
             grade_id,
             f"{exc}.",
-            "balance each BEGIN marker with its END marker on its own line.",
+            gettext_noop("balance each BEGIN marker with its END marker on its own line."),
         )
         return
     if solutions and kind not in (CellKind.ANSWER, CellKind.MANUAL_ANSWER):
         check.add(
             index,
             grade_id,
-            "it has '### BEGIN SOLUTION' but is not a solution cell, so the solution would be released.",
-            "mark it as an 'Autograded answer' cell, or remove the markers.",
+            gettext_noop(
+                "it has '### BEGIN SOLUTION' but is not a solution cell, so the solution would be released."
+            ),
+            gettext_noop("mark it as an 'Autograded answer' cell, or remove the markers."),
         )
     if hidden and kind is not CellKind.TEST:
         check.add(
             index,
             grade_id,
-            "it has '### BEGIN HIDDEN TESTS' but is not a test cell, so the hidden part would run and be released.",
-            "mark it as 'Autograder tests', or remove the markers.",
+            gettext_noop(
+                "it has '### BEGIN HIDDEN TESTS' but is not a test cell, so the hidden part would run and be released."
+            ),
+            gettext_noop("mark it as 'Autograder tests', or remove the markers."),
         )
     if schemes and kind is not CellKind.TASK:
         check.add(
             index,
             grade_id,
-            "it has '=== BEGIN MARK SCHEME ===' but is not a task cell, so the mark scheme would be released.",
-            "mark it as a 'Manually graded task' cell, or remove the mark scheme.",
+            gettext_noop(
+                "it has '=== BEGIN MARK SCHEME ===' but is not a task cell, so the mark scheme would be released."
+            ),
+            gettext_noop("mark it as a 'Manually graded task' cell, or remove the mark scheme."),
         )
 
 
@@ -433,7 +459,7 @@ def check_cells(cells: list[SourceCell], nb: NotebookNode, check: _Checker) -> N
                 cell.index,
                 cell.grade_id,
                 f"its grade_id is also used by cell {seen[cell.grade_id] + 1}; learners' answers are matched by grade_id.",
-                "give every nbgrader cell a different grade_id.",
+                gettext_noop("give every nbgrader cell a different grade_id."),
             )
         else:
             seen[cell.grade_id] = cell.index
@@ -441,15 +467,17 @@ def check_cells(cells: list[SourceCell], nb: NotebookNode, check: _Checker) -> N
         check.add(
             None,
             "",
-            "it has no answer cells, so a learner has nowhere to write.",
-            "mark at least one cell as 'Autograded answer' with '### BEGIN SOLUTION' markers.",
+            gettext_noop("it has no answer cells, so a learner has nowhere to write."),
+            gettext_noop(
+                "mark at least one cell as 'Autograded answer' with '### BEGIN SOLUTION' markers."
+            ),
         )
     if not any(c.points > 0 for c in cells):
         check.add(
             None,
             "",
-            "no cell carries points, so every submission would score 0 of 0.",
-            "add an 'Autograder tests' cell with points, or a sealed check.",
+            gettext_noop("no cell carries points, so every submission would score 0 of 0."),
+            gettext_noop("add an 'Autograder tests' cell with points, or a sealed check."),
         )
     language = (
         ((nb.get("metadata") or {}).get("kernelspec") or {}).get("language")
@@ -461,7 +489,7 @@ def check_cells(cells: list[SourceCell], nb: NotebookNode, check: _Checker) -> N
             None,
             "",
             f"it is written for the {language!r} language; the grader runs Python 3 only.",
-            "rewrite the exercise in Python and save it with a Python 3 kernel.",
+            gettext_noop("rewrite the exercise in Python and save it with a Python 3 kernel."),
         )
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from nbformat.notebooknode import NotebookNode
 
+from exercises.format.texts import gettext_noop
+
 from .model import ExerciseSource, Problem, SourceInvalid, format_points
 from .nbgrader import parse_nbgrader
 from .otter import is_otter_v1, parse_otter
@@ -28,7 +30,9 @@ def parse_source(nb: NotebookNode) -> ExerciseSource:
                 "",
                 f"it is worth {format_points(source.max_score)} points in all; an exercise may be "
                 f"worth at most {MAX_EXERCISE_POINTS:,}.",
-                "give its graded cells fewer points; only their proportions matter for the score.",
+                gettext_noop(
+                    "give its graded cells fewer points; only their proportions matter for the score."
+                ),
             )
         ]
     if not problems:

@@ -16,6 +16,8 @@ from typing import Any
 import nbformat
 from nbformat.notebooknode import NotebookNode
 
+from exercises.format.texts import gettext_noop
+
 from . import markers
 from .model import CellKind, ExerciseSource, Problem, SourceCell, format_points
 
@@ -273,8 +275,10 @@ def _hidden_text_problems(source: ExerciseSource, cell: SourceCell, released: An
                     source.number_of(cell) - 1,
                     cell.grade_id,
                     f"its release would still show line {number}, '{_excerpt(line)}', from its {name}.",
-                    "check the BEGIN/END markers around that text; if they are right, report this "
-                    "notebook to the PM Academy maintainers.",
+                    gettext_noop(
+                        "check the BEGIN/END markers around that text; if they are right, report this "
+                        "notebook to the PM Academy maintainers."
+                    ),
                 )
             ]
     return []

@@ -4,7 +4,7 @@ These packages know nothing of Django (tests/test_architecture.py), and what the
 stored (a validation report, a run's message) and read later, by someone else, in another
 language. So a sentence is written in English with named %-placeholders inside ``gettext_noop``,
 which xgettext (``makemessages``) collects into the grading and exercises catalogues, and the
-Django layer (grading.translated.translated_message) matches the stored English back to its msgid
+Django layer (exercises.translated.translated_message) matches the stored English back to its msgid
 and renders it in the reader's language.
 """
 

@@ -98,13 +98,13 @@ class _OutputBudget:
         return {
             "output_type": "stream",
             "name": "stderr",
-            "text": "\n"
+            "text": "\n["
             + gettext_noop(
-                "[Output truncated: the notebook produced more than %(limit)s of output; "
-                "the rest was dropped.]"
+                "Output truncated: the notebook produced more than %(limit)s of output; "
+                "the rest was dropped."
             )
             % {"limit": _mib(self.limit)}
-            + "\n",
+            + "]\n",
         }
 
     def add(self, outputs: list[dict[str, Any]], output: dict[str, Any]) -> None:

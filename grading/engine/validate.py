@@ -17,6 +17,7 @@ from exercises.format import (
     points_json,
     release_notebook,
 )
+from exercises.format.texts import gettext_noop
 
 from .autotest import instantiate_autotests
 from .judge import judged_test_cells
@@ -86,7 +87,7 @@ def _run_problems(report: GradeReport, which: str) -> list[Problem]:
                 None,
                 "",
                 f"the {which} {_VERDICT_WORDS[report.status]}: {report.message}",
-                "make the notebook finish within the grading limits.",
+                gettext_noop("make the notebook finish within the grading limits."),
             )
         ]
     return []
@@ -137,7 +138,9 @@ def validate_exercise(
                     test.grade_id,
                     f"the reference solution scores {format_points_of(test.points, test.max_points)} "
                     f"points here{why}.",
-                    "fix the solution (between the BEGIN/END SOLUTION markers) or the test so the solution passes.",
+                    gettext_noop(
+                        "fix the solution (between the BEGIN/END SOLUTION markers) or the test so the solution passes."
+                    ),
                 )
             )
     for flag in reference.flags:
@@ -147,7 +150,9 @@ def validate_exercise(
                     _author_index(source, flag.cell or 1),
                     flag.grade_id,
                     flag.message,
-                    "make generate(rng) return a dict of JSON values named after the call's arguments.",
+                    gettext_noop(
+                        "make generate(rng) return a dict of JSON values named after the call's arguments."
+                    ),
                 )
             )
     # A cell that raised is the likely cause of the failures after it, so it comes first.
@@ -174,7 +179,9 @@ def validate_exercise(
                     "the release notebook, with no answers filled in, already earns "
                     f"{format_points_of(test.points, test.max_points)} points here, "
                     "so learners get them without answering.",
-                    "make the test fail while the answer is still the placeholder, e.g. check the answer's value.",
+                    gettext_noop(
+                        "make the test fail while the answer is still the placeholder, e.g. check the answer's value."
+                    ),
                 )
             )
     return ValidationReport(

@@ -18,9 +18,10 @@ import logging
 from fractions import Fraction
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from exercises.format import format_points, parse_points
@@ -193,6 +194,22 @@ def review_graded_notify(*, submission: Submission) -> None:
         format_points(submission.counted_score or 0),
         format_points(submission.max_score),
     )
+    # The learner reads it, not the instructor whose request this is: in the learner's language.
+    with translation.override(_learner_language(submission.learner)):
+        _review_graded_notify(submission, exercise, score, max_score)
+
+
+def _learner_language(learner: Any) -> str:
+    """The learner's saved interface language when we offer it, else the site's default."""
+    try:
+        return translation.get_supported_language_variant(getattr(learner, "language", "") or "")
+    except LookupError:
+        return settings.LANGUAGE_CODE
+
+
+def _review_graded_notify(
+    submission: Submission, exercise: Any, score: str, max_score: str
+) -> None:
     notify(
         recipient=submission.learner,
         kind="review_graded",

@@ -1,6 +1,6 @@
 """The refusal a learner or instructor reads when a grading request is turned down."""
 
-from ..translated import translated_message
+from exercises.translated import translated_message
 
 
 class SubmissionRefused(Exception):

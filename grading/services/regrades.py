@@ -9,6 +9,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from exercises.models import Exercise
 
@@ -31,15 +32,15 @@ def _regrade_batch_create(
 ) -> RegradeBatch:
     revision = exercise.current_revision
     if revision is None or not exercise.is_ready:
-        raise SubmissionRefused("The exercise has no validated revision to regrade against.")
+        raise SubmissionRefused(_("The exercise has no validated revision to regrade against."))
     if not submissions:
-        raise SubmissionRefused("There is nothing to regrade: no submission has been made yet.")
+        raise SubmissionRefused(_("There is nothing to regrade: no submission has been made yet."))
     busy = [
         s for s in submissions if s.status in (SubmissionStatus.QUEUED, SubmissionStatus.RUNNING)
     ]
     if len(submissions) == 1 and busy:
         raise SubmissionRefused(
-            "This submission is still being graded; regrade it once it has finished."
+            _("This submission is still being graded; regrade it once it has finished.")
         )
     batch = RegradeBatch.objects.create(
         exercise=exercise,
@@ -88,7 +89,7 @@ def exercise_regrade(
 def submission_regrade(*, submission: Submission, by: Any) -> RegradeBatch:
     """Regrade one submission against its exercise's current revision, in the background."""
     if submission.kind != SubmissionKind.SUBMIT:
-        raise SubmissionRefused("Checks are not regraded; only submissions count.")
+        raise SubmissionRefused(_("Checks are not regraded; only submissions count."))
     return _regrade_batch_create(exercise=submission.exercise, submissions=[submission], by=by)
 
 

@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 from exercises.format import NotebookRejected, SourceInvalid, load_notebook_bytes, parse_source
 from exercises.format.loading import MAX_CELL_SOURCE_CHARS
 from exercises.models import Exercise, ExerciseRevision
+from exercises.translated import translated_message
 from grading.engine.execute import Verdict
 from grading.engine.limits import Limits
 from grading.engine.notebook_run import SubmitOnlyTests, run_notebook, submit_only_tests
@@ -76,7 +77,7 @@ class RunRefused(Exception):
     ``too_many`` marks the rate limit (HTTP 429)."""
 
     def __init__(self, message: str, *, too_many: bool = False) -> None:
-        super().__init__(message)
+        super().__init__(translated_message(message))
         self.too_many = too_many
 
 

@@ -3,8 +3,7 @@
 from django import template
 
 from exercises.format import format_points, parse_points
-
-from ..translated import translated_message
+from exercises.translated import translated_message
 
 register = template.Library()
 
@@ -32,5 +31,5 @@ def get_item(container, key):
 @register.filter
 def translated(value) -> str:
     """A sentence the engine or the format checks wrote (stored in English) in the reader's
-    language; anything else unchanged (grading.translated)."""
+    language; anything else unchanged (exercises.translated)."""
     return translated_message(value)

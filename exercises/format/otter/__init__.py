@@ -22,6 +22,8 @@ from typing import Any
 
 from nbformat.notebooknode import NotebookNode
 
+from exercises.format.texts import gettext_noop
+
 from .. import markers
 from ..model import LEARNER_KINDS, CellKind, ExerciseSource, Problem, SourceCell, format_points
 from ..nbgrader import _release_metadata, notebook_sha256
@@ -63,7 +65,9 @@ def _configure(cells: list[RawCell]) -> tuple[AssignmentConfig, list[Problem]]:
                     cell.position,
                     "",
                     f"The '# ASSIGNMENT CONFIG' cell cannot be read: {exc}.",
-                    "write the assignment config as YAML under '# ASSIGNMENT CONFIG'.",
+                    gettext_noop(
+                        "write the assignment config as YAML under '# ASSIGNMENT CONFIG'."
+                    ),
                 )
             )
     return config, problems
@@ -108,7 +112,10 @@ def _release(draft: Draft, config: AssignmentConfig) -> list[Problem]:
         try:
             regions = markers.solution_regions(draft.source)
         except markers.MarkerError as exc:
-            return [*problems, _problem(draft, f"{exc}.", "balance its solution markers.")]
+            return [
+                *problems,
+                _problem(draft, f"{exc}.", gettext_noop("balance its solution markers.")),
+            ]
         if not regions:
             draft.source = f"{draft.source}\n{empty_region(draft.cell_type)}"
     return problems
@@ -121,7 +128,11 @@ def _strip(draft: Draft, config: AssignmentConfig) -> list[Problem]:
         stripped = "\n".join(replace_solutions(released.split("\n")))
     except OtterMarkerError as exc:
         return [
-            _problem(draft, f"{exc}.", "balance every '# BEGIN SOLUTION' with '# END SOLUTION'.")
+            _problem(
+                draft,
+                f"{exc}.",
+                gettext_noop("balance every '# BEGIN SOLUTION' with '# END SOLUTION'."),
+            )
         ]
     if stripped == released:
         return []
@@ -157,8 +168,10 @@ def _unstripped(draft: Draft, released: str, stripped: str) -> Problem:
         draft,
         f"line {number}, '{line.strip()[:60]}', is marked for Otter to remove from the student "
         "notebook, but the cell is not in a solution block, so Otter releases it as written.",
-        "move the cell into its question's '# BEGIN SOLUTION' block, remove the mark, or set "
-        "'strip_solutions_from_all_cells: true' in the assignment config.",
+        gettext_noop(
+            "move the cell into its question's '# BEGIN SOLUTION' block, remove the mark, or set "
+            "'strip_solutions_from_all_cells: true' in the assignment config."
+        ),
     )
 
 
@@ -224,8 +237,10 @@ def _notebook_problems(source: ExerciseSource) -> list[Problem]:
                     "",
                     f"This cell's id {cell.grade_id!r} is also the id of cell "
                     f"{source.number_of(seen[cell.grade_id])}; answers are matched by it.",
-                    "rename the question so that its name differs from every other question's "
-                    "and from '<question>_<n>' ids of other questions' answer cells.",
+                    gettext_noop(
+                        "rename the question so that its name differs from every other question's "
+                        "and from '<question>_<n>' ids of other questions' answer cells."
+                    ),
                 )
             )
         seen.setdefault(cell.grade_id, cell)
@@ -234,10 +249,14 @@ def _notebook_problems(source: ExerciseSource) -> list[Problem]:
             Problem(
                 None,
                 "",
-                "It has no solution or prompt cells inside a question, so a learner has nowhere "
-                "to write.",
-                "add a raw '# BEGIN SOLUTION' cell, the solution cells and '# END SOLUTION' "
-                "inside a question.",
+                gettext_noop(
+                    "It has no solution or prompt cells inside a question, so a learner has nowhere "
+                    "to write."
+                ),
+                gettext_noop(
+                    "add a raw '# BEGIN SOLUTION' cell, the solution cells and '# END SOLUTION' "
+                    "inside a question."
+                ),
             )
         )
     if not any(c.points > 0 for c in source.cells):
@@ -247,8 +266,10 @@ def _notebook_problems(source: ExerciseSource) -> list[Problem]:
                 "",
                 f"No test or manually graded question is worth points (total "
                 f"{format_points(source.max_score)}), so every submission would score 0 of 0.",
-                "add test cells between '# BEGIN TESTS' and '# END TESTS' in a question, or give "
-                "a manually graded question 'points:'.",
+                gettext_noop(
+                    "add test cells between '# BEGIN TESTS' and '# END TESTS' in a question, or give "
+                    "a manually graded question 'points:'."
+                ),
             )
         )
     return problems
@@ -259,7 +280,7 @@ def _language_problem(language: str) -> Problem:
         None,
         "",
         f"It is written for the {language!r} language; the grader runs Python 3 only.",
-        "rewrite the exercise in Python and save it with a Python 3 kernel.",
+        gettext_noop("rewrite the exercise in Python and save it with a Python 3 kernel."),
     )
 
 

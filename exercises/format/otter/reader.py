@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
+from exercises.format.texts import gettext_noop
+
 from ..model import CellKind, Problem, format_points
 from .cells import Block, RawCell, boundary, is_config, is_ignored
 from .config import AssignmentConfig, ConfigError, read_yaml
@@ -134,14 +136,16 @@ class OtterReader:
             self.problem(
                 cell.position,
                 f"the '# BEGIN {what}' cell is outside a question.",
-                "put it between a raw '# BEGIN QUESTION' cell and its '# END QUESTION' cell.",
+                gettext_noop(
+                    "put it between a raw '# BEGIN QUESTION' cell and its '# END QUESTION' cell."
+                ),
             )
             return
         if self.stack and block is Block.QUESTION:
             self.problem(
                 cell.position,
-                "a '# BEGIN QUESTION' cell starts a question inside this one.",
-                "close this question with a raw '# END QUESTION' cell first.",
+                gettext_noop("a '# BEGIN QUESTION' cell starts a question inside this one."),
+                gettext_noop("close this question with a raw '# END QUESTION' cell first."),
             )
             while self.stack:
                 self.end_block(self.stack.pop())
@@ -163,8 +167,12 @@ class OtterReader:
             if question.has_prompt:
                 self.problem(
                     cell.position,
-                    "a prompt block comes after the question's solution or another prompt.",
-                    "put one '# BEGIN PROMPT' block before the question's solution block.",
+                    gettext_noop(
+                        "a prompt block comes after the question's solution or another prompt."
+                    ),
+                    gettext_noop(
+                        "put one '# BEGIN PROMPT' block before the question's solution block."
+                    ),
                 )
             question.has_prompt = True
         elif question is not None and block is Block.SOLUTION and not question.has_prompt:
@@ -194,15 +202,17 @@ class OtterReader:
             self.problem(
                 cell.position,
                 f"the '# BEGIN QUESTION' cell's config cannot be read: {exc}.",
-                "write the question's config as YAML under '# BEGIN QUESTION', e.g. 'name: q1'.",
+                gettext_noop(
+                    "write the question's config as YAML under '# BEGIN QUESTION', e.g. 'name: q1'."
+                ),
             )
             config = {}
         name = str(config.get("name") or "").strip()
         if not name:
             self.problem(
                 cell.position,
-                "the '# BEGIN QUESTION' cell has no 'name:'.",
-                "add 'name: q1' (and 'points: 2') under '# BEGIN QUESTION'.",
+                gettext_noop("the '# BEGIN QUESTION' cell has no 'name:'."),
+                gettext_noop("add 'name: q1' (and 'points: 2') under '# BEGIN QUESTION'."),
             )
             name = f"question_{cell.position + 1}"
         if name in self.names:
@@ -210,7 +220,7 @@ class OtterReader:
                 cell.position,
                 f"the question name {name!r} is also used by the question at cell "
                 f"{self.names[name] + 1}; Otter would merge their tests.",
-                "give every question its own name.",
+                gettext_noop("give every question its own name."),
             )
         self.names.setdefault(name, cell.position)
         self.question = Question(name, cell.position, config)
@@ -225,8 +235,10 @@ class OtterReader:
             self.problem(
                 question.position,
                 f"{exc}.",
-                "fix 'points' under '# BEGIN QUESTION' or in the tests' configs "
-                "(Otter: a total, a list with one value per test, or 'each: n').",
+                gettext_noop(
+                    "fix 'points' under '# BEGIN QUESTION' or in the tests' configs "
+                    "(Otter: a total, a list with one value per test, or 'each: n')."
+                ),
             )
         self.question = None
 
@@ -252,7 +264,9 @@ class OtterReader:
                     question.position,
                     f"the question is manually graded and worth {format_points(points)} points, but it has "
                     "no solution or prompt cell, so learners have nowhere to answer.",
-                    "add a '# BEGIN PROMPT' or '# BEGIN SOLUTION' block to the question.",
+                    gettext_noop(
+                        "add a '# BEGIN PROMPT' or '# BEGIN SOLUTION' block to the question."
+                    ),
                 )
 
     def merge_tests(self, question: Question, total: Fraction) -> None:
@@ -280,7 +294,9 @@ class OtterReader:
             return "\n".join(remove_ignored_lines(cell.lines))
         except OtterMarkerError as exc:
             self.problem(
-                cell.position, f"{exc}.", "balance every '# BEGIN IGNORE' with '# END IGNORE'."
+                cell.position,
+                f"{exc}.",
+                gettext_noop("balance every '# BEGIN IGNORE' with '# END IGNORE'."),
             )
             return cell.text
 
@@ -331,7 +347,7 @@ class OtterReader:
                 self.problem(
                     cell.position,
                     f"{exc}.",
-                    "balance every '# BEGIN SOLUTION' with '# END SOLUTION'.",
+                    gettext_noop("balance every '# BEGIN SOLUTION' with '# END SOLUTION'."),
                 )
                 release = None
             self.add_answer(cell, question, mark_solutions(text), release or "...")
@@ -375,7 +391,7 @@ class OtterReader:
                 cell.position,
                 f"a {cell.cell_type} cell is inside the question's tests block; every cell there "
                 "is a test and must be code.",
-                "make it a code cell, or move it out of the '# BEGIN TESTS' block.",
+                gettext_noop("make it a code cell, or move it out of the '# BEGIN TESTS' block."),
             )
             return
         number = len(question.tests) + 1
@@ -383,7 +399,9 @@ class OtterReader:
             test = read_test(cell, question.name, number, ok_format=self.config.ok_format)
         except TestCellError as exc:
             self.problem(
-                cell.position, f"test {number} cannot be read: {exc}.", "fix the test cell."
+                cell.position,
+                f"test {number} cannot be read: {exc}.",
+                gettext_noop("fix the test cell."),
             )
             return
         draft = Draft(cell.position, "code", CellKind.TEST, test.code, locked=True)
@@ -398,8 +416,10 @@ class OtterReader:
         if self.stack and self.question is not None:
             self.problem(
                 self.question.position,
-                "the question is never closed by a raw '# END QUESTION' cell.",
-                "add the '# END' cells of its open blocks and of the question after its last cell.",
+                gettext_noop("the question is never closed by a raw '# END QUESTION' cell."),
+                gettext_noop(
+                    "add the '# END' cells of its open blocks and of the question after its last cell."
+                ),
             )
         while self.stack:
             self.end_block(self.stack.pop())

@@ -17,10 +17,11 @@ from pathlib import Path
 
 from django.utils.translation import get_language, gettext, to_locale
 
-_APPS = (Path(__file__).resolve().parent, Path(__file__).resolve().parent.parent / "exercises")
+_APPS = (Path(__file__).resolve().parent.parent / "grading", Path(__file__).resolve().parent)
 _SENTENCE_END = re.compile(r"[.] ")
-#: A msgid with fewer literal characters than this ("Reset %(cell)s") is too loose to match by.
-MIN_LITERAL = 12
+#: A msgid with fewer literal characters than this ("Reset %(cell)s") is too loose to match by;
+#: "Not run: %(reason)s" (9) must still match.
+MIN_LITERAL = 8
 _PLACEHOLDER = re.compile(r"%\((\w+)\)[-#0 +]*\d*(?:\.\d+)?[sdifgGeEr]|%%")
 
 
