@@ -178,7 +178,20 @@ class SubmissionOut(Schema):
     attempt: int
     status: str = Field(description="queued, running, graded or failed")
     score: float | None = Field(
-        description="The score that counts (an instructor's override wins); null until graded."
+        description=(
+            "The score that counts: an instructor's override wins, else the graded score less "
+            "any late penalty; null until graded."
+        )
+    )
+    raw_score: float | None = Field(
+        description="The score before any late penalty (an override as given); null until graded."
+    )
+    late_penalty_percent: int = Field(
+        description="Percent taken off the graded score for lateness (0: on time or overridden)."
+    )
+    days_late: int = Field(description="Started days after the learner's due date (0: on time).")
+    due_at: datetime | None = Field(
+        description="The learner's due date it was judged against (extension, cohort or exercise)."
     )
     max_score: float
     overridden: bool
@@ -195,6 +208,18 @@ class SubmissionOut(Schema):
     @staticmethod
     def resolve_score(obj) -> float | None:
         return _number(obj.counted_score)
+
+    @staticmethod
+    def resolve_raw_score(obj) -> float | None:
+        return _number(obj.raw_score)
+
+    @staticmethod
+    def resolve_late_penalty_percent(obj) -> int:
+        return obj.late_penalty_percent if obj.late_penalty_applies else 0
+
+    @staticmethod
+    def resolve_days_late(obj) -> int:
+        return obj.late_days
 
     @staticmethod
     def resolve_max_score(obj) -> float:

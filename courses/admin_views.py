@@ -158,6 +158,11 @@ class GradebookView(CourseMixin, WagtailAdminTemplateMixin, TemplateView):
                 url=f"{analytics_url}?cohort={cohort}" if cohort.isdigit() else analytics_url,
                 icon_name="history",
             ),
+            HeaderButton(
+                _("Extensions"),
+                url=reverse("gradebook:extensions", args=[self.course.pk]),
+                icon_name="date",
+            ),
         ]
 
     def get_context_data(self, **kwargs):
@@ -207,6 +212,13 @@ def _csv_lines(*, course: CoursePage, filters: dict) -> Iterator[str]:
     for exercise in exercises:
         header += [f"{exercise.title} (points)", f"{exercise.title} (out of)"]
     header += ["Overall %", "Lessons done", "Lessons total", "Completed at", "Cohort"]
+    # Added last, so the columns before them keep their places in spreadsheets built on the
+    # export: per exercise, the counted attempt's score before its late penalty and the penalty.
+    for exercise in exercises:
+        header += [
+            f"{exercise.title} (before late penalty)",
+            f"{exercise.title} (late penalty %)",
+        ]
     yield writer.writerow([csv_safe(cell) for cell in header])
     lesson_ids = course_lesson_ids(course=course)
     enrolments = gradebook_enrolments(course=course, lesson_ids=lesson_ids, **filters)
@@ -236,6 +248,12 @@ def _csv_lines(*, course: CoursePage, filters: dict) -> Iterator[str]:
             row.completed_at.isoformat(timespec="seconds") if row.completed_at else "",
             row.cohort_name,
         ]
+        for cell in row.cells:
+            raw = cell.raw_points if cell.raw_points is not None else cell.points
+            cells += [
+                "" if raw is None else format_points(raw, POINTS_PLACES),
+                cell.late_penalty_percent if cell.has_score else "",
+            ]
         yield writer.writerow([csv_safe(cell) for cell in cells])
 
 
@@ -298,11 +316,20 @@ class GradebookViewSet(ViewSet):
     menu_item_class = GradebookMenuItem
 
     def get_urlpatterns(self):
+        # Extensions build on this module's course mixin, so they are imported here.
+        from .extension_views import ExtensionListView, ExtensionRevokeView
+
         return [
             path("", GradebookIndexView.as_view(), name="index"),
             path("<int:course_id>/", GradebookView.as_view(), name="course"),
             path("<int:course_id>/csv/", GradebookCsvView.as_view(), name="csv"),
             path("<int:course_id>/analytics/", AnalyticsView.as_view(), name="analytics"),
+            path("<int:course_id>/extensions/", ExtensionListView.as_view(), name="extensions"),
+            path(
+                "<int:course_id>/extensions/<int:extension_id>/revoke/",
+                ExtensionRevokeView.as_view(),
+                name="extension_revoke",
+            ),
         ]
 
 

@@ -21,7 +21,8 @@ from django.utils.translation import gettext as _
 
 from accounts.models import INSTRUCTORS_GROUP
 from exercises.models import Exercise
-from grading.models import DueSource
+from grading.late import exercise_schedule, late_rejudge
+from grading.models import DueSource, Submission
 
 from .gradebook import instructor_course, instructor_courses
 from .models import Cohort, CohortDueDate, CourseExercise, CoursePage, Enrolment
@@ -163,6 +164,30 @@ def cohort_due_dates_set(*, cohort: Cohort, due: dict[int, datetime | None]) -> 
             unique_fields=["cohort", "exercise"],
             update_fields=["due_at"],
         )
+    cohort_late_rejudge(cohort=cohort, exercise_ids=list(due))
+
+
+def cohort_late_rejudge(*, cohort: Cohort, exercise_ids: list[int]) -> int:
+    """Judge the cohort's learners' submissions of these exercises again by the cohort's dates
+    as they are now (grading.late): moving a date later lifts a late penalty, earlier adds one."""
+    if not exercise_ids:
+        return 0
+    dates = cohort_due_dates(cohort=cohort)
+
+    def schedule_for(submission: Submission) -> tuple[datetime | None, str]:
+        if submission.exercise_id in dates:
+            return dates[submission.exercise_id], DueSource.SCHEDULE
+        return exercise_schedule(submission)
+
+    learners = Enrolment.objects.filter(cohort=cohort).values("learner_id")
+    return late_rejudge(
+        Submission.objects.filter(
+            course_page_id=cohort.course_id,
+            exercise_id__in=exercise_ids,
+            learner_id__in=learners,
+        ),
+        schedule_for=schedule_for,
+    )
 
 
 # Reads ----------------------------------------------------------------------------------------

@@ -170,6 +170,11 @@ class GradebookCell:
     # As shown: "4.50 / 6" and "75" (floatformat -2 and -1); empty without a score.
     score_text: str = ""
     percent_text: str = ""
+    # The counted attempt's late penalty (grading.late): the percent taken off and the score
+    # before it ("6 / 6"); 0 and "" when none applied.
+    late_penalty_percent: int = 0
+    raw_points: Decimal | None = None
+    raw_text: str = ""
 
     @property
     def has_score(self) -> bool:
@@ -386,6 +391,14 @@ def gradebook_rows(
                         f"{shown.number(score.points, '-2')} / {shown.number(score.max_points, '-2')}"
                     ),
                     percent_text="" if percent is None else shown.number(percent, "-1"),
+                    late_penalty_percent=score.late_penalty_percent,
+                    raw_points=score.raw_points,
+                    raw_text=(
+                        f"{shown.number(score.raw_points, '-2')} / "
+                        f"{shown.number(score.max_points, '-2')}"
+                        if score.raw_points is not None
+                        else ""
+                    ),
                 )
             )
         learner = enrolment.learner

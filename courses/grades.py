@@ -14,6 +14,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 from grading.history import AttemptRecord, learner_course_attempts
+from grading.models import Extension
 from grading.selectors import learner_exercise_score
 
 from .blocks import quizzes_in
@@ -38,6 +39,8 @@ class ExerciseGrades:
     due_at: datetime | None
     cohort_date: bool
     attempts: list[AttemptRecord]
+    #: The learner's own extension (grading.late), which replaces `due_at`'s date.
+    extension: Extension | None = None
     #: The attempt that counts (best or last, as the exercise says), if any.
     counted_id: int | None
     #: Course points earned from the counted attempt (its share of `worth`).
@@ -101,6 +104,10 @@ def learner_course_grades(*, learner, course: CoursePage, enrolment: Enrolment) 
         exercise_ids=[row.exercise_id for row in declared],
     )
     due = learner_due_dates(learner=learner, course_id=course.pk, enrolment=enrolment)
+    extensions = {
+        extension.exercise_id: extension
+        for extension in Extension.objects.filter(learner=learner, course_page_id=course.pk)
+    }
     exercises = []
     for row in declared:
         mine = attempts.get(row.exercise_id, [])
@@ -118,9 +125,14 @@ def learner_course_grades(*, learner, course: CoursePage, enrolment: Enrolment) 
                 exercise_id=row.exercise_id,
                 worth=row.max_points,
                 pass_percent=row.pass_percent,
-                due_at=due.due_at(row.exercise),
+                due_at=(
+                    extensions[row.exercise_id].due_at
+                    if row.exercise_id in extensions
+                    else due.due_at(row.exercise)
+                ),
                 cohort_date=due.is_cohort_date(row.exercise),
                 attempts=mine,
+                extension=extensions.get(row.exercise_id),
                 counted_id=counted.submission.pk if counted else None,
                 earned=Fraction(row.max_points) * share,
             )

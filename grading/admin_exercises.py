@@ -16,7 +16,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.defaultfilters import filesizeformat
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.ui.tables import Column, StatusTagColumn
@@ -41,6 +41,7 @@ from exercises.services import (
 )
 from ops.request_limits import FORM_OVERHEAD_BYTES, BodyLimit
 
+from .late import late_rejudge_exercise
 from .services import (
     exercise_attempt_policy_set,
     exercise_revision_revalidate,
@@ -56,7 +57,12 @@ EXERCISE_FIELDS = [
     "cooldown_seconds",
     "score_policy",
     "due_at",
+    "late_policy",
+    "late_penalty_per_day",
+    "late_penalty_cap",
 ]
+#: Changing any of these re-judges the exercise's submissions (grading.late).
+LATE_FIELDS = {"due_at", "late_policy", "late_penalty_per_day", "late_penalty_cap"}
 
 
 if TYPE_CHECKING:
@@ -292,6 +298,9 @@ class ExerciseCreateView(generic.CreateView):
             cooldown_seconds=data["cooldown_seconds"],
             score_policy=data["score_policy"],
             due_at=data["due_at"],
+            late_policy=data["late_policy"],
+            late_penalty_per_day=data["late_penalty_per_day"],
+            late_penalty_cap=data["late_penalty_cap"],
         )
         exercise_revision_validate_later(revision=exercise.revisions.get())
         return exercise
@@ -306,8 +315,13 @@ class ExerciseCreateView(generic.CreateView):
 class ExerciseEditView(generic.EditView):
     request_body_limit = SOURCE_BODY_LIMIT
 
+    rejudged = 0
+
     def save_instance(self):
         exercise = super().save_instance()
+        if LATE_FIELDS & set(self.form.changed_data):
+            # A new due date or late policy holds for work already handed in too.
+            self.rejudged = late_rejudge_exercise(exercise=exercise)
         data = self.form.cleaned_data.get("source_file")
         if data or self.form.changes_files():
             revision = exercise_revision_create(
@@ -320,6 +334,17 @@ class ExerciseEditView(generic.EditView):
             )
             exercise_revision_validate_later(revision=revision)
         return exercise
+
+    def get_success_message(self):
+        message = super().get_success_message()
+        if not self.rejudged:
+            return message
+        changed = ngettext(
+            "The new due date or late policy changed the late penalty of %(n)s submission.",
+            "The new due date or late policy changed the late penalties of %(n)s submissions.",
+            self.rejudged,
+        ) % {"n": self.rejudged}
+        return f"{message} {changed}" if message else changed
 
     def get_success_url(self):
         return reverse("exercises:inspect", args=[self.object.pk])

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.db.models import Prefetch
 
+from .late import penalty_reason
 from .models import ManualGrade, ManualStatus, Submission, SubmissionKind
 
 
@@ -45,6 +46,19 @@ class AttemptRecord:
     @property
     def provisional(self) -> bool:
         return self.submission.awaiting_review
+
+    @property
+    def raw_score(self) -> Decimal | None:
+        """Before a late penalty (grading.late); the same as `score` when none applies."""
+        return self.submission.raw_score
+
+    @property
+    def late_penalty_percent(self) -> int:
+        return self.submission.late_penalty_percent if self.submission.late_penalty_applies else 0
+
+    @property
+    def late_reason(self) -> str:
+        return penalty_reason(self.submission)
 
 
 def learner_course_attempts(

@@ -240,6 +240,21 @@ def late_rejudge(submissions: QuerySet[Submission], *, schedule_for: ScheduleFor
     return changed
 
 
+def _exercise_or_stored_schedule(submission: Submission) -> tuple[datetime | None, str]:
+    """A submission judged by the exercise's date follows it; one judged by a cohort date keeps
+    that date (courses re-judges those when the cohort's date moves)."""
+    if submission.due_source == DueSource.SCHEDULE:
+        return submission.due_at, DueSource.SCHEDULE
+    return exercise_schedule(submission)
+
+
+def late_rejudge_exercise(*, exercise: Exercise) -> int:
+    """After the exercise's due date or late policy changed: judge its submissions again."""
+    return late_rejudge(
+        Submission.objects.filter(exercise=exercise), schedule_for=_exercise_or_stored_schedule
+    )
+
+
 def _latest_scored(submission: Submission) -> Submission | None:
     """The learner's latest scored submission of that exercise in that course: receivers
     recompute the counted score from any one of them."""

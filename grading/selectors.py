@@ -24,7 +24,7 @@ from .attempts import (
     attempt_standing,
     scheduled_due,
 )
-from .late import due_for, extension_for, policy_sentence
+from .late import due_for, extension_for, penalty_reason, policy_sentence
 from .models import (
     DueSource,
     ManualGrade,
@@ -161,6 +161,13 @@ class SubmissionResult:
     @property
     def score(self) -> Decimal | None:
         return self.submission.counted_score
+
+    @property
+    def late_reason(self) -> str:
+        """Why the score was reduced for lateness (grading.late), "" when it was not late."""
+        if self.submission.kind != SubmissionKind.SUBMIT:
+            return ""
+        return penalty_reason(self.submission)
 
     @property
     def overridden(self) -> bool:

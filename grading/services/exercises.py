@@ -9,7 +9,13 @@ from django.db import transaction
 
 from exercises.format import load_notebook_bytes
 from exercises.format.autotest import RULES_FILENAME
-from exercises.models import Exercise, ExerciseRevision, ScorePolicy, ValidationStatus
+from exercises.models import (
+    Exercise,
+    ExerciseRevision,
+    LatePolicy,
+    ScorePolicy,
+    ValidationStatus,
+)
 from exercises.services import exercise_revision_record_validation
 from grading.engine.sandbox import SandboxUnavailable
 from grading.engine.sandbox.files import KernelFile, with_files
@@ -86,13 +92,38 @@ def exercise_attempt_policy_set(
     cooldown_seconds: int,
     score_policy: str,
     due_at: Any | None,
+    late_policy: str = "",
+    late_penalty_per_day: int | None = None,
+    late_penalty_cap: int | None = None,
 ) -> Exercise:
-    """Set how often and until when learners may submit, and which attempt counts."""
+    """Set how often and until when learners may submit, which attempt counts, and what happens
+    after the due date (grading.late). Work already handed in is judged again by the new rules."""
     exercise.max_attempts = max_attempts
     exercise.cooldown_seconds = cooldown_seconds or 0
     exercise.score_policy = score_policy or ScorePolicy.BEST
     exercise.due_at = due_at
-    exercise.save(
-        update_fields=["max_attempts", "cooldown_seconds", "score_policy", "due_at", "updated_at"]
+    exercise.late_policy = late_policy or LatePolicy.CLOSED
+    if late_penalty_per_day is not None:
+        exercise.late_penalty_per_day = late_penalty_per_day
+    if late_penalty_cap is not None:
+        exercise.late_penalty_cap = late_penalty_cap
+    exercise.full_clean(
+        exclude=[f.name for f in exercise._meta.fields if f.name not in LATE_POLICY_FIELDS]
     )
+    exercise.save(
+        update_fields=[
+            "max_attempts",
+            "cooldown_seconds",
+            "score_policy",
+            "due_at",
+            *LATE_POLICY_FIELDS,
+            "updated_at",
+        ]
+    )
+    from ..late import late_rejudge_exercise
+
+    late_rejudge_exercise(exercise=exercise)
     return exercise
+
+
+LATE_POLICY_FIELDS = ("late_policy", "late_penalty_per_day", "late_penalty_cap")

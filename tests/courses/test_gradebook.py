@@ -324,12 +324,18 @@ def test_csv_has_a_header_and_every_learner(client, instructor, class_of, course
         "Completed at",
         # Last, so the columns before it keep their places in spreadsheets built on the export.
         "Cohort",
+        # Then the late policy's columns, added later for the same reason.
+        "RICE scoring (before late penalty)",
+        "RICE scoring (late penalty %)",
+        "Kano model (before late penalty)",
+        "Kano model (late penalty %)",
     ]
     assert len(rows) == 1 + 4 + 55  # not paginated
     alice = rows[1]
     assert alice[:3] == ["Alice Archer", "alice@example.com", "Active"]
     assert alice[4:12] == ["In progress", "4.5", "6", "5", "5", "44", "2", "4"]
     assert alice[12] == ""
+    assert alice[14:] == ["4.5", "0", "5", "0"]
     bob = rows[2]
     assert bob[4:12] == ["Not started", "", "", "", "", "0", "0", "4"]
     carol = rows[3]
