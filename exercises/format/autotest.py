@@ -399,8 +399,10 @@ def autotest_problems(cells: Iterable[SourceCell]) -> list[Problem]:
                 Problem(
                     cell.index,
                     cell.grade_id,
-                    f"its line {found[0].line} is an AUTOTEST line, but only 'Autograder tests' "
-                    "cells can hold them (nbgrader refuses them elsewhere).",
+                    gettext_noop(
+                        "its line %(line)s is an AUTOTEST line, but only 'Autograder tests' cells can hold them (nbgrader refuses them elsewhere)."
+                    )
+                    % {"line": found[0].line},
                     gettext_noop(
                         "move the AUTOTEST line into an 'Autograder tests' cell, or make this cell one."
                     ),

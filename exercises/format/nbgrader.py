@@ -96,22 +96,19 @@ class _Checker:
         for schema, cells in self.outdated.items():
             where = _cell_list([index for index, _ in cells])
             if schema == 0:
-                message = (
-                    f"the nbgrader metadata of {where} has no schema_version, so it is nbgrader's "
-                    "schema 0 (nbgrader before 0.4); PM Academy reads schema 3, as nbgrader 0.6 to 0.9 do."
-                )
+                message = gettext_noop(
+                    "the nbgrader metadata of %(where)s has no schema_version, so it is nbgrader's schema 0 (nbgrader before 0.4); PM Academy reads schema 3, as nbgrader 0.6 to 0.9 do."
+                ) % {"where": where}
                 fix = UPDATE_FIX
             elif isinstance(schema, int) and schema < CURRENT_SCHEMA:
-                message = (
-                    f"the nbgrader metadata of {where} uses schema version {schema}, from nbgrader "
-                    "before 0.6; PM Academy reads schema 3, as nbgrader 0.6 to 0.9 do."
-                )
+                message = gettext_noop(
+                    "the nbgrader metadata of %(where)s uses schema version %(schema)s, from nbgrader before 0.6; PM Academy reads schema 3, as nbgrader 0.6 to 0.9 do."
+                ) % {"where": where, "schema": schema}
                 fix = UPDATE_FIX
             else:
-                message = (
-                    f"the nbgrader metadata of {where} says schema version {schema}, which no "
-                    "nbgrader release writes (nbgrader 0.6 to 0.9 write schema 3)."
-                )
+                message = gettext_noop(
+                    "the nbgrader metadata of %(where)s says schema version %(schema)s, which no nbgrader release writes (nbgrader 0.6 to 0.9 write schema 3)."
+                ) % {"where": where, "schema": schema}
                 fix = (
                     "set the cells' types again with nbgrader's Create Assignment toolbar "
                     "(nbgrader 0.9), which writes schema_version 3."
@@ -232,7 +229,10 @@ def _check_keys(
         check.add(
             index,
             grade_id,
-            f"its nbgrader metadata lacks {_quoted(missing)}, which nbgrader requires in every nbgrader cell.",
+            gettext_noop(
+                "its nbgrader metadata lacks %(quoted)s, which nbgrader requires in every nbgrader cell."
+            )
+            % {"quoted": _quoted(missing)},
             gettext_noop(
                 "set the cell type again in nbgrader's Create Assignment toolbar, which writes "
                 "schema_version, grade, solution and locked."
@@ -243,7 +243,10 @@ def _check_keys(
         check.add(
             index,
             grade_id,
-            f"its nbgrader metadata holds {_quoted(unknown)}, which nbgrader's metadata format does not have.",
+            gettext_noop(
+                "its nbgrader metadata holds %(quoted)s, which nbgrader's metadata format does not have."
+            )
+            % {"quoted": _quoted(unknown)},
             gettext_noop(
                 "remove those keys from metadata.nbgrader (`nbgrader update` removes them too)."
             ),
@@ -253,14 +256,16 @@ def _check_keys(
         check.add(
             index,
             grade_id,
-            f"its nbgrader {_quoted(wrong)} must be true or false, not {_shown(meta[wrong[0]])}.",
+            gettext_noop("its nbgrader %(quoted)s must be true or false, not %(shown)s.")
+            % {"quoted": _quoted(wrong), "shown": _shown(meta[wrong[0]])},
             gettext_noop("set the cell type again in nbgrader's Create Assignment toolbar."),
         )
     if "cell_type" in meta and meta["cell_type"] not in ("code", "markdown", "raw"):
         check.add(
             index,
             grade_id,
-            f"its nbgrader cell_type is {_shown(meta['cell_type'])}, not code, markdown or raw.",
+            gettext_noop("its nbgrader cell_type is %(shown)s, not code, markdown or raw.")
+            % {"shown": _shown(meta["cell_type"])},
             gettext_noop(
                 "remove cell_type from metadata.nbgrader; nbgrader writes it only in releases."
             ),
@@ -270,10 +275,14 @@ def _check_keys(
         check.add(
             index,
             grade_id,
-            f"its type has changed: nbgrader released it as a {meta['cell_type']} cell, and it is now "
-            f"a {cell_type} cell.",
-            f"change it back to a {meta['cell_type']} cell, or remove cell_type from metadata.nbgrader "
-            "if the new type is meant.",
+            gettext_noop(
+                "its type has changed: nbgrader released it as a %(value)s cell, and it is now a %(cell_type)s cell."
+            )
+            % {"value": meta["cell_type"], "cell_type": cell_type},
+            gettext_noop(
+                "change it back to a %(value)s cell, or remove cell_type from metadata.nbgrader if the new type is meant."
+            )
+            % {"value": meta["cell_type"]},
         )
     checksum = meta.get("checksum")
     if "checksum" in meta and not (isinstance(checksum, str) and len(checksum) == 32):
@@ -306,14 +315,16 @@ def _check_points(
             check.add(
                 index,
                 grade_id,
-                f"it is graded but its points are {meta.get('points')!r}, not a number.",
+                gettext_noop("it is graded but its points are %(value)s, not a number.")
+                % {"value": repr(meta.get("points"))},
                 gettext_noop("set the points in nbgrader's toolbar to a number such as 1."),
             )
         elif parsed < 0:
             check.add(
                 index,
                 grade_id,
-                f"its points are negative ({format_points(parsed)}).",
+                gettext_noop("its points are negative (%(format_points)s).")
+                % {"format_points": format_points(parsed)},
                 gettext_noop("use zero or more points."),
             )
         else:
@@ -369,7 +380,8 @@ def _check_grade_id(index: int, raw: Any, kind: CellKind, check: _Checker) -> No
         check.add(
             index,
             "",
-            f"it is an nbgrader {kind.value.replace('_', ' ')} cell without a grade_id.",
+            gettext_noop("it is an nbgrader %(value)s cell without a grade_id.")
+            % {"value": kind.value.replace("_", " ")},
             gettext_noop(
                 "give it a unique grade_id (ID field in nbgrader's toolbar), e.g. 'rice_answer'."
             ),
@@ -379,8 +391,9 @@ def _check_grade_id(index: int, raw: Any, kind: CellKind, check: _Checker) -> No
         check.add(
             index,
             grade_id[:40],
-            f"its grade_id is {_shown(raw)}, not text.",
-            f"set the ID field in nbgrader's toolbar to text such as '{_suggest(grade_id)}'.",
+            gettext_noop("its grade_id is %(shown)s, not text.") % {"shown": _shown(raw)},
+            gettext_noop("set the ID field in nbgrader's toolbar to text such as '%(suggest)s'.")
+            % {"suggest": _suggest(grade_id)},
         )
     elif not GRADE_ID.match(grade_id):
         bad = sorted({ch for ch in grade_id if not GRADE_ID.match(ch)})
@@ -388,16 +401,22 @@ def _check_grade_id(index: int, raw: Any, kind: CellKind, check: _Checker) -> No
         check.add(
             index,
             grade_id[:40],
-            f"its grade_id holds characters nbgrader does not allow ({what}); nbgrader's ids use "
-            "letters, digits, '_' and '-' only.",
-            f"rename it in nbgrader's toolbar, e.g. to '{_suggest(grade_id)}'.",
+            gettext_noop(
+                "its grade_id holds characters nbgrader does not allow (%(what)s); nbgrader's ids use letters, digits, '_' and '-' only."
+            )
+            % {"what": what},
+            gettext_noop("rename it in nbgrader's toolbar, e.g. to '%(suggest)s'.")
+            % {"suggest": _suggest(grade_id)},
         )
     if len(grade_id) > MAX_GRADE_ID_CHARS:
         check.add(
             index,
             grade_id[:40],
-            f"its grade_id is {len(grade_id)} characters long.",
-            f"use a short id (at most {MAX_GRADE_ID_CHARS} characters) such as 'rice_answer'.",
+            gettext_noop("its grade_id is %(count)s characters long.") % {"count": len(grade_id)},
+            gettext_noop(
+                "use a short id (at most %(MAX_GRADE_ID_CHARS)s characters) such as 'rice_answer'."
+            )
+            % {"MAX_GRADE_ID_CHARS": MAX_GRADE_ID_CHARS},
         )
 
 
@@ -458,7 +477,10 @@ def check_cells(cells: list[SourceCell], nb: NotebookNode, check: _Checker) -> N
             check.add(
                 cell.index,
                 cell.grade_id,
-                f"its grade_id is also used by cell {seen[cell.grade_id] + 1}; learners' answers are matched by grade_id.",
+                gettext_noop(
+                    "its grade_id is also used by cell %(value)s; learners' answers are matched by grade_id."
+                )
+                % {"value": seen[cell.grade_id] + 1},
                 gettext_noop("give every nbgrader cell a different grade_id."),
             )
         else:
@@ -488,7 +510,10 @@ def check_cells(cells: list[SourceCell], nb: NotebookNode, check: _Checker) -> N
         check.add(
             None,
             "",
-            f"it is written for the {language!r} language; the grader runs Python 3 only.",
+            gettext_noop(
+                "it is written for the %(language)s language; the grader runs Python 3 only."
+            )
+            % {"language": repr(language)},
             gettext_noop("rewrite the exercise in Python and save it with a Python 3 kernel."),
         )
 

@@ -28,8 +28,13 @@ def parse_source(nb: NotebookNode) -> ExerciseSource:
             Problem(
                 None,
                 "",
-                f"it is worth {format_points(source.max_score)} points in all; an exercise may be "
-                f"worth at most {MAX_EXERCISE_POINTS:,}.",
+                gettext_noop(
+                    "it is worth %(format_points)s points in all; an exercise may be worth at most %(MAX_EXERCISE_POINTS)s."
+                )
+                % {
+                    "format_points": format_points(source.max_score),
+                    "MAX_EXERCISE_POINTS": format(MAX_EXERCISE_POINTS, ","),
+                },
                 gettext_noop(
                     "give its graded cells fewer points; only their proportions matter for the score."
                 ),

@@ -230,8 +230,10 @@ def _marker_problems(source: ExerciseSource, cell: SourceCell, released: Any) ->
             Problem(
                 source.number_of(cell) - 1,
                 cell.grade_id,
-                f"its release would still hold line {number}, '{_excerpt(line)}', {mark.what}, "
-                "so learners would see it and what it marks.",
+                gettext_noop(
+                    "its release would still hold line %(number)s, '%(excerpt)s', %(what)s, so learners would see it and what it marks."
+                )
+                % {"number": number, "excerpt": _excerpt(line), "what": mark.what},
                 _fix(source.origin, mark.topic),
             )
         )
@@ -274,7 +276,10 @@ def _hidden_text_problems(source: ExerciseSource, cell: SourceCell, released: An
                 Problem(
                     source.number_of(cell) - 1,
                     cell.grade_id,
-                    f"its release would still show line {number}, '{_excerpt(line)}', from its {name}.",
+                    gettext_noop(
+                        "its release would still show line %(number)s, '%(excerpt)s', from its %(name)s."
+                    )
+                    % {"number": number, "excerpt": _excerpt(line), "name": name},
                     gettext_noop(
                         "check the BEGIN/END markers around that text; if they are right, report this "
                         "notebook to the PM Academy maintainers."

@@ -73,20 +73,37 @@ def solution_notebook(source: ExerciseSource) -> Any:
     return nb
 
 
-_VERDICT_WORDS = {
-    ReportStatus.TIMEOUT: "ran longer than the time limit",
-    ReportStatus.MEMORY: "ran out of memory",
-    ReportStatus.CRASHED: "stopped the kernel",
+# Whole sentences, so each language can put the words in its own order.
+_VERDICT_SENTENCES = {
+    ("reference solution", ReportStatus.TIMEOUT): gettext_noop(
+        "the reference solution ran longer than the time limit: %(message)s"
+    ),
+    ("reference solution", ReportStatus.MEMORY): gettext_noop(
+        "the reference solution ran out of memory: %(message)s"
+    ),
+    ("reference solution", ReportStatus.CRASHED): gettext_noop(
+        "the reference solution stopped the kernel: %(message)s"
+    ),
+    ("release notebook", ReportStatus.TIMEOUT): gettext_noop(
+        "the release notebook ran longer than the time limit: %(message)s"
+    ),
+    ("release notebook", ReportStatus.MEMORY): gettext_noop(
+        "the release notebook ran out of memory: %(message)s"
+    ),
+    ("release notebook", ReportStatus.CRASHED): gettext_noop(
+        "the release notebook stopped the kernel: %(message)s"
+    ),
 }
 
 
 def _run_problems(report: GradeReport, which: str) -> list[Problem]:
-    if report.status in _VERDICT_WORDS:
+    sentence = _VERDICT_SENTENCES.get((which, report.status))
+    if sentence is not None:
         return [
             Problem(
                 None,
                 "",
-                f"the {which} {_VERDICT_WORDS[report.status]}: {report.message}",
+                sentence % {"message": report.message},
                 gettext_noop("make the notebook finish within the grading limits."),
             )
         ]
@@ -136,8 +153,13 @@ def validate_exercise(
                 Problem(
                     _author_index(source, test.cell),
                     test.grade_id,
-                    f"the reference solution scores {format_points_of(test.points, test.max_points)} "
-                    f"points here{why}.",
+                    gettext_noop(
+                        "the reference solution scores %(format_points_of)s points here%(why)s."
+                    )
+                    % {
+                        "format_points_of": format_points_of(test.points, test.max_points),
+                        "why": why,
+                    },
                     gettext_noop(
                         "fix the solution (between the BEGIN/END SOLUTION markers) or the test so the solution passes."
                     ),
@@ -176,9 +198,10 @@ def validate_exercise(
                 Problem(
                     _author_index(source, test.cell),
                     test.grade_id,
-                    "the release notebook, with no answers filled in, already earns "
-                    f"{format_points_of(test.points, test.max_points)} points here, "
-                    "so learners get them without answering.",
+                    gettext_noop(
+                        "the release notebook, with no answers filled in, already earns %(format_points_of)s points here, so learners get them without answering."
+                    )
+                    % {"format_points_of": format_points_of(test.points, test.max_points)},
                     gettext_noop(
                         "make the test fail while the answer is still the placeholder, e.g. check the answer's value."
                     ),
@@ -232,23 +255,42 @@ def _cell_errors(
         cell = cells.get(flag.cell - 1)
         # Numbered as the author counts cells (Otter's marker cells count too).
         index = (source.number_of(cell) if cell else flag.cell) - 1
-        if cell and cell.kind in (CellKind.ANSWER, CellKind.MANUAL_ANSWER):
-            what = "its solution raised"
-            fix = "fix the solution between the BEGIN/END SOLUTION markers so the cell runs without errors."
-        else:
-            what = "it raised"
-            fix = (
-                "make the cell run without errors; a module the grading kernels cannot import has to be "
-                "added to the grading environment by the operator."
+        solution = bool(cell and cell.kind in (CellKind.ANSWER, CellKind.MANUAL_ANSWER))
+        if solution:
+            fix = gettext_noop(
+                "fix the solution between the BEGIN/END SOLUTION markers so the cell runs "
+                "without errors."
             )
+        else:
+            fix = gettext_noop(
+                "make the cell run without errors; a module the grading kernels cannot import has "
+                "to be added to the grading environment by the operator."
+            )
+        values = {"message": flag.message}
         if failed:
-            message = f"{what} {flag.message} when the reference solution ran, so the cells after it may fail too."
-            problems.append(Problem(index, flag.grade_id, message, fix))
+            if solution:
+                message = gettext_noop(
+                    "its solution raised %(message)s when the reference solution ran, so the "
+                    "cells after it may fail too."
+                )
+            else:
+                message = gettext_noop(
+                    "it raised %(message)s when the reference solution ran, so the cells after it "
+                    "may fail too."
+                )
+            problems.append(Problem(index, flag.grade_id, message % values, fix))
         else:
-            message = (
-                f"{what} {flag.message} when the reference solution ran; the tests still passed, so "
-                "nothing needs to change if the error is intended."
-            )
+            if solution:
+                message = gettext_noop(
+                    "its solution raised %(message)s when the reference solution ran; the tests "
+                    "still passed, so nothing needs to change if the error is intended."
+                )
+            else:
+                message = gettext_noop(
+                    "it raised %(message)s when the reference solution ran; the tests still "
+                    "passed, so nothing needs to change if the error is intended."
+                )
+            message = message % values
             label = f"Cell {index + 1}" + (f" ('{flag.grade_id}')" if flag.grade_id else "")
             notes.append(f"{label}: {message}")
     return problems, notes

@@ -64,7 +64,8 @@ def _configure(cells: list[RawCell]) -> tuple[AssignmentConfig, list[Problem]]:
                 Problem(
                     cell.position,
                     "",
-                    f"The '# ASSIGNMENT CONFIG' cell cannot be read: {exc}.",
+                    gettext_noop("The '# ASSIGNMENT CONFIG' cell cannot be read: %(exc)s.")
+                    % {"exc": exc},
                     gettext_noop(
                         "write the assignment config as YAML under '# ASSIGNMENT CONFIG'."
                     ),
@@ -166,8 +167,10 @@ def _unstripped(draft: Draft, released: str, stripped: str) -> Problem:
     )
     return _problem(
         draft,
-        f"line {number}, '{line.strip()[:60]}', is marked for Otter to remove from the student "
-        "notebook, but the cell is not in a solution block, so Otter releases it as written.",
+        gettext_noop(
+            "line %(number)s, '%(value)s', is marked for Otter to remove from the student notebook, but the cell is not in a solution block, so Otter releases it as written."
+        )
+        % {"number": number, "value": line.strip()[:60]},
         gettext_noop(
             "move the cell into its question's '# BEGIN SOLUTION' block, remove the mark, or set "
             "'strip_solutions_from_all_cells: true' in the assignment config."
@@ -235,8 +238,13 @@ def _notebook_problems(source: ExerciseSource) -> list[Problem]:
                 Problem(
                     source.number_of(cell) - 1,
                     "",
-                    f"This cell's id {cell.grade_id!r} is also the id of cell "
-                    f"{source.number_of(seen[cell.grade_id])}; answers are matched by it.",
+                    gettext_noop(
+                        "This cell's id %(grade_id)s is also the id of cell %(value)s; answers are matched by it."
+                    )
+                    % {
+                        "grade_id": repr(cell.grade_id),
+                        "value": source.number_of(seen[cell.grade_id]),
+                    },
                     gettext_noop(
                         "rename the question so that its name differs from every other question's "
                         "and from '<question>_<n>' ids of other questions' answer cells."
@@ -264,8 +272,10 @@ def _notebook_problems(source: ExerciseSource) -> list[Problem]:
             Problem(
                 None,
                 "",
-                f"No test or manually graded question is worth points (total "
-                f"{format_points(source.max_score)}), so every submission would score 0 of 0.",
+                gettext_noop(
+                    "No test or manually graded question is worth points (total %(format_points)s), so every submission would score 0 of 0."
+                )
+                % {"format_points": format_points(source.max_score)},
                 gettext_noop(
                     "add test cells between '# BEGIN TESTS' and '# END TESTS' in a question, or give "
                     "a manually graded question 'points:'."
@@ -279,7 +289,8 @@ def _language_problem(language: str) -> Problem:
     return Problem(
         None,
         "",
-        f"It is written for the {language!r} language; the grader runs Python 3 only.",
+        gettext_noop("It is written for the %(language)s language; the grader runs Python 3 only.")
+        % {"language": repr(language)},
         gettext_noop("rewrite the exercise in Python and save it with a Python 3 kernel."),
     )
 

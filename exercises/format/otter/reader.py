@@ -113,15 +113,22 @@ class OtterReader:
         if block not in self.stack:
             self.problem(
                 cell.position,
-                f"the '# END {what}' cell has no '# BEGIN {what}' cell before it.",
-                f"remove it, or add a raw '# BEGIN {what}' cell where the block starts.",
+                gettext_noop("the '# END %(what)s' cell has no '# BEGIN %(what2)s' cell before it.")
+                % {"what": what, "what2": what},
+                gettext_noop(
+                    "remove it, or add a raw '# BEGIN %(what)s' cell where the block starts."
+                )
+                % {"what": what},
             )
             return
         child = self.stack[-1].value.upper()
         self.problem(
             cell.position,
-            f"the '# END {what}' cell comes while the '# BEGIN {child}' block is still open.",
-            f"add a raw '# END {child}' cell before it.",
+            gettext_noop(
+                "the '# END %(what)s' cell comes while the '# BEGIN %(child)s' block is still open."
+            )
+            % {"what": what, "child": child},
+            gettext_noop("add a raw '# END %(child)s' cell before it.") % {"child": child},
         )
         while self.stack:
             popped = self.stack.pop()
@@ -135,7 +142,7 @@ class OtterReader:
         if not self.stack and block is not Block.QUESTION:
             self.problem(
                 cell.position,
-                f"the '# BEGIN {what}' cell is outside a question.",
+                gettext_noop("the '# BEGIN %(what)s' cell is outside a question.") % {"what": what},
                 gettext_noop(
                     "put it between a raw '# BEGIN QUESTION' cell and its '# END QUESTION' cell."
                 ),
@@ -153,8 +160,12 @@ class OtterReader:
             inner = self.stack[-1].value.upper()
             self.problem(
                 cell.position,
-                f"the '# BEGIN {what}' cell is inside the question's {inner} block.",
-                f"close the {inner} block with a raw '# END {inner}' cell first.",
+                gettext_noop(
+                    "the '# BEGIN %(what)s' cell is inside the question's %(inner)s block."
+                )
+                % {"what": what, "inner": inner},
+                gettext_noop("close the %(inner)s block with a raw '# END %(inner2)s' cell first.")
+                % {"inner": inner, "inner2": inner},
             )
             self.end_block(self.stack.pop())
         self.open_block(cell, block)
@@ -201,7 +212,8 @@ class OtterReader:
         except ConfigError as exc:
             self.problem(
                 cell.position,
-                f"the '# BEGIN QUESTION' cell's config cannot be read: {exc}.",
+                gettext_noop("the '# BEGIN QUESTION' cell's config cannot be read: %(exc)s.")
+                % {"exc": exc},
                 gettext_noop(
                     "write the question's config as YAML under '# BEGIN QUESTION', e.g. 'name: q1'."
                 ),
@@ -218,8 +230,10 @@ class OtterReader:
         if name in self.names:
             self.problem(
                 cell.position,
-                f"the question name {name!r} is also used by the question at cell "
-                f"{self.names[name] + 1}; Otter would merge their tests.",
+                gettext_noop(
+                    "the question name %(name)s is also used by the question at cell %(value)s; Otter would merge their tests."
+                )
+                % {"name": repr(name), "value": self.names[name] + 1},
                 gettext_noop("give every question its own name."),
             )
         self.names.setdefault(name, cell.position)
@@ -262,8 +276,10 @@ class OtterReader:
             elif points:
                 self.problem(
                     question.position,
-                    f"the question is manually graded and worth {format_points(points)} points, but it has "
-                    "no solution or prompt cell, so learners have nowhere to answer.",
+                    gettext_noop(
+                        "the question is manually graded and worth %(format_points)s points, but it has no solution or prompt cell, so learners have nowhere to answer."
+                    )
+                    % {"format_points": format_points(points)},
                     gettext_noop(
                         "add a '# BEGIN PROMPT' or '# BEGIN SOLUTION' block to the question."
                     ),
@@ -389,8 +405,10 @@ class OtterReader:
         if cell.cell_type != "code":
             self.problem(
                 cell.position,
-                f"a {cell.cell_type} cell is inside the question's tests block; every cell there "
-                "is a test and must be code.",
+                gettext_noop(
+                    "a %(cell_type)s cell is inside the question's tests block; every cell there is a test and must be code."
+                )
+                % {"cell_type": cell.cell_type},
                 gettext_noop("make it a code cell, or move it out of the '# BEGIN TESTS' block."),
             )
             return
@@ -400,7 +418,8 @@ class OtterReader:
         except TestCellError as exc:
             self.problem(
                 cell.position,
-                f"test {number} cannot be read: {exc}.",
+                gettext_noop("test %(number)s cannot be read: %(exc)s.")
+                % {"number": number, "exc": exc},
                 gettext_noop("fix the test cell."),
             )
             return
