@@ -39,12 +39,12 @@ class ExerciseGrades:
     due_at: datetime | None
     cohort_date: bool
     attempts: list[AttemptRecord]
-    #: The learner's own extension (grading.late), which replaces `due_at`'s date.
-    extension: Extension | None = None
     #: The attempt that counts (best or last, as the exercise says), if any.
     counted_id: int | None
     #: Course points earned from the counted attempt (its share of `worth`).
     earned: Fraction
+    #: The learner's own extension (grading.late); `due_at` is its date then.
+    extension: Extension | None = None
 
     @property
     def waiting(self) -> bool:
