@@ -1,15 +1,20 @@
 """Forms on the public verification page and the learner's sharing switch."""
 
 from django import forms
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from .verification import MAX_UPLOAD_BYTES
 
 
 class CodeForm(forms.Form):
     code = forms.CharField(
-        label="Certificate code",
+        label=_("Certificate code"),
         max_length=80,
-        help_text="Printed under the QR code, e.g. PMA-7KQ2-M9XD-4HTN-WB3C-R6FE. Case, spaces and dashes don't matter.",
+        help_text=_(
+            "Printed under the QR code, e.g. PMA-7KQ2-M9XD-4HTN-WB3C-R6FE. "
+            "Case, spaces and dashes don't matter."
+        ),
         widget=forms.TextInput(
             attrs={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "characters"}
         ),
@@ -18,8 +23,8 @@ class CodeForm(forms.Form):
 
 class CredentialUploadForm(forms.Form):
     file = forms.FileField(
-        label="Certificate PDF or credential JSON",
-        help_text="The PDF as downloaded from PM Academy, or the .json credential it contains.",
+        label=_("Certificate PDF or credential JSON"),
+        help_text=_("The PDF as downloaded from PM Academy, or the .json credential it contains."),
         widget=forms.ClearableFileInput(
             attrs={"accept": ".pdf,.json,application/pdf,application/json"}
         ),
@@ -29,11 +34,14 @@ class CredentialUploadForm(forms.Form):
         upload = self.cleaned_data["file"]
         if upload.size > MAX_UPLOAD_BYTES:
             raise forms.ValidationError(
-                f"That file is {upload.size // 1024} KB; certificates are under "
-                f"{MAX_UPLOAD_BYTES // (1024 * 1024)} MB."
+                gettext("That file is %(size)s KB; certificates are under %(limit)s MB.")
+                % {"size": upload.size // 1024, "limit": MAX_UPLOAD_BYTES // (1024 * 1024)}
             )
         return upload
 
 
 class ShareForm(forms.Form):
-    shared = forms.BooleanField(required=False)
+    shared = forms.BooleanField(
+        required=False,
+        label=_("Anyone with the link to this page may see and download my certificate"),
+    )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from notifications.models import NotificationKind
@@ -26,6 +27,12 @@ def certificate_issued_notify(*, certificate: Certificate) -> None:
 
 def _notify(*, certificate_id: int) -> None:
     certificate = Certificate.objects.select_related("learner").get(pk=certificate_id)
+    # In the language the certificate was issued in: the learner's own.
+    with translation.override(certificate.language or None):
+        _notify_in_language(certificate)
+
+
+def _notify_in_language(certificate: Certificate) -> None:
     notify(
         recipient=certificate.learner,
         kind=NotificationKind.CERTIFICATE_ISSUED,

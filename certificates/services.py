@@ -23,12 +23,14 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, models, transaction
 from django.db.models import Q
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from courses.models import CoursePage
 
 from . import issuer as issuer_module
 from .codes import code_generate
 from .credentials import CredentialClaims, credential_build
+from .dates import long_date
 from .models import Certificate, Erasure, PdfStatus, ScoreBand, Status
 from .notifications import certificate_issued_notify
 from .proofs import proof_add
@@ -98,7 +100,10 @@ def certificate_issue_enqueue(*, learner, course: CoursePage, issued_by=None) ->
 def _certificate_create(*, learner, course: CoursePage, issued_by) -> Certificate:
     percent = course_final_percent(learner=learner, course=course)
     if percent is None:
-        raise CertificateError(f"{learner} has no progress in {course.title}.")
+        raise CertificateError(
+            _("%(learner)s has no progress in %(course)s.")
+            % {"learner": learner, "course": course.title}
+        )
     issued_at = timezone.now()
     months = course.certificate_valid_months
     fields = {
@@ -129,7 +134,7 @@ def _certificate_create(*, learner, course: CoursePage, issued_by) -> Certificat
             if winner is not None:
                 return winner
             # Otherwise the random code collided (about 2^-99 per pair): draw again.
-    raise CertificateError("Could not allocate a certificate code.")
+    raise CertificateError(_("Could not allocate a certificate code."))
 
 
 def certificate_render(*, certificate: Certificate) -> Certificate:
@@ -553,11 +558,12 @@ def certificate_revoke(*, certificate: Certificate, by, reason: str) -> Certific
     """Revoke for good, recording who, when and why. The status list flips the same moment."""
     reason = " ".join((reason or "").split())
     if not reason:
-        raise CertificateError("Give the reason for revoking; it is kept in the audit record.")
+        raise CertificateError(_("Give the reason for revoking; it is kept in the audit record."))
     locked = Certificate.objects.select_for_update().get(pk=certificate.pk)
     if locked.status == Status.REVOKED:
         raise CertificateError(
-            f"{locked.code} was already revoked on {locked.revoked_at:%Y-%m-%d}."
+            _("%(code)s was already revoked on %(date)s.")
+            % {"code": locked.code, "date": long_date(locked.revoked_at)}
         )
     locked.status = Status.REVOKED
     locked.revoked_at = timezone.now()
@@ -641,7 +647,7 @@ def _files_delete(files: list) -> None:
 
 def certificate_share_set(*, certificate: Certificate, learner, shared: bool) -> Certificate:
     if certificate.learner_id != learner.pk:
-        raise CertificateError("Only the certificate's holder can change how it is shared.")
+        raise CertificateError(_("Only the certificate's holder can change how it is shared."))
     certificate.shared = shared
     certificate.save(update_fields=["shared", "updated_at"])
     return certificate

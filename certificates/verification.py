@@ -19,13 +19,14 @@ from typing import Any
 from django.db import models
 from django.urls import NoReverseMatch, resolve
 from django.urls.exceptions import Resolver404
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from . import issuer as issuer_module
 from .credentials import STATUS_LIST_SIZE, parse_timestamp, status_list_build
 from .dates import long_date
+from .models import ScoreBand
 from .proofs import proof_add, proof_verify
 from .selectors import certificate_by_code, position_is_revoked, revoked_positions
 
@@ -62,6 +63,15 @@ class CredentialCheck:
     #: The holder's copy names the learner, but the learner has since closed their account and
     #: had their name removed from our records.
     name_withheld_here: bool = False
+
+    @property
+    def result_display(self) -> str:
+        """The result in the visitor's language when it is one of our score bands (the signed
+        value is English data); any other value as it stands."""
+        with translation.override("en"):
+            bands = {str(label): label for _value, label in ScoreBand.choices}
+        label = bands.get(self.result)
+        return str(label) if label is not None else self.result
 
     @property
     def signature_ok(self) -> bool:

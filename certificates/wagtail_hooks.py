@@ -18,6 +18,8 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from wagtail import hooks
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.ui.tables import Column, DateColumn
@@ -53,12 +55,19 @@ register_permission_policy(Certificate, certificate_permission_policy)
 
 class CertificateFilterSet(WagtailFilterSet):
     validity = django_filters.ChoiceFilter(
-        label="Status", choices=Validity.choices, method="filter_validity", empty_label="Any"
+        label=gettext_lazy("Status"),
+        choices=Validity.choices,
+        method="filter_validity",
+        empty_label=gettext_lazy("Any"),
     )
     course = django_filters.ModelChoiceFilter(
-        queryset=CoursePage.objects.order_by("title"), empty_label="Any course"
+        queryset=CoursePage.objects.order_by("title"),
+        label=gettext_lazy("Course"),
+        empty_label=gettext_lazy("Any course"),
     )
-    issued_at = django_filters.DateFromToRangeFilter(label="Issued", widget=DateRangePickerWidget)
+    issued_at = django_filters.DateFromToRangeFilter(
+        label=gettext_lazy("Issued"), widget=DateRangePickerWidget
+    )
 
     class Meta:
         model = Certificate
@@ -71,15 +80,20 @@ class CertificateFilterSet(WagtailFilterSet):
 class IssueForm(forms.Form):
     learner = forms.ModelChoiceField(
         queryset=get_user_model().objects.filter(is_active=True).order_by("email"),
-        help_text="The learner must be enrolled in the course; their course percent sets the score band.",
+        label=gettext_lazy("Learner"),
+        help_text=gettext_lazy(
+            "The learner must be enrolled in the course; their course percent sets the score band."
+        ),
     )
-    course = forms.ModelChoiceField(queryset=CoursePage.objects.order_by("title"))
+    course = forms.ModelChoiceField(
+        queryset=CoursePage.objects.order_by("title"), label=gettext_lazy("Course")
+    )
 
 
 class CertificateIssueView(generic.CreateView):
     """Issue by hand: the record is written now, the PDFs rendered by the worker."""
 
-    page_title = "Issue a certificate"
+    page_title = gettext_lazy("Issue a certificate")
 
     def get_form_class(self):
         return IssueForm
@@ -103,7 +117,9 @@ class CertificateIssueView(generic.CreateView):
         if not certificate.is_rendered:
             certificate_render_task.enqueue(certificate.pk)
         messages.success(
-            self.request, f"Certificate {certificate.code} issued to {certificate.learner_name}."
+            self.request,
+            _("Certificate %(code)s issued to %(name)s.")
+            % {"code": certificate.code, "name": certificate.holder_name},
         )
         return redirect(self.inspect_url_for(certificate))
 
@@ -115,7 +131,11 @@ class RevokeForm(forms.Form):
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 4}),
         max_length=2000,
-        help_text="Kept in the audit record with your name and the time. Verifiers see that the certificate is revoked, not why.",
+        label=gettext_lazy("Reason"),
+        help_text=gettext_lazy(
+            "Kept in the audit record with your name and the time. "
+            "Verifiers see that the certificate is revoked, not why."
+        ),
     )
 
 
@@ -132,12 +152,18 @@ def revoke_view(request, pk):
         except CertificateError as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, f"Certificate {certificate.code} is revoked.")
+            messages.success(
+                request, _("Certificate %(code)s is revoked.") % {"code": certificate.code}
+            )
             return redirect("certificates_admin:inspect", certificate.pk)
     return TemplateResponse(
         request,
         "certificates/admin/revoke.html",
-        {"certificate": certificate, "form": form, "page_title": f"Revoke {certificate.code}"},
+        {
+            "certificate": certificate,
+            "form": form,
+            "page_title": _("Revoke %(code)s") % {"code": certificate.code},
+        },
     )
 
 
@@ -149,7 +175,7 @@ class CertificateIndexView(generic.IndexView):
         ):
             buttons.append(
                 MenuItem(
-                    "Revoke",
+                    _("Revoke"),
                     url=reverse("certificates_admin:revoke", args=[instance.pk]),
                     icon_name="cross",
                     priority=40,
@@ -167,14 +193,14 @@ class CertificateInspectView(generic.InspectView):
         ):
             buttons.append(
                 HeaderButton(
-                    "Revoke",
+                    _("Revoke"),
                     url=reverse("certificates_admin:revoke", args=[self.object.pk]),
                     icon_name="cross",
                 )
             )
         buttons.append(
             HeaderButton(
-                "Verification page",
+                _("Verification page"),
                 url=reverse("certificates:verify", args=[self.object.code]),
                 icon_name="link-external",
             )
@@ -187,7 +213,7 @@ class CertificateViewSet(ModelViewSet):
     name = "certificates_admin"
     url_prefix = "certificates"
     icon = "doc-full-inverse"
-    menu_label = "Certificates"
+    menu_label = gettext_lazy("Certificates")
     menu_order = 350
     add_to_admin_menu = True
     filterset_class = CertificateFilterSet
@@ -200,11 +226,11 @@ class CertificateViewSet(ModelViewSet):
     search_fields = ["code", "learner_name", "course_title"]
     list_display = [
         "code",
-        "learner_name",
+        Column("learner_name", label=gettext_lazy("Name printed"), accessor="holder_name"),
         "course_title",
-        Column("validity", label="Status", accessor=lambda c: c.validity().label),
+        Column("validity", label=gettext_lazy("Status"), accessor=lambda c: c.validity().label),
         "score_band",
-        DateColumn("issued_at", label="Issued"),
+        DateColumn("issued_at", label=gettext_lazy("Issued")),
     ]
     inspect_view_fields = [
         "code",
@@ -230,6 +256,9 @@ class CertificateViewSet(ModelViewSet):
         "render_attempts",
         "render_error",
         "render_retry_at",
+        "language",
+        "erasure",
+        "learner_erased_at",
     ]
     form_fields = ["learner", "course"]
 
