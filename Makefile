@@ -15,13 +15,14 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 export UV_PYTHON := $(PYTHON)
 export UV_NO_PROGRESS := 1
 
-.PHONY: help setup system-deps run test test-fast lint typecheck bench screenshots clean
+.PHONY: help setup system-deps messages run test test-fast lint typecheck bench screenshots clean
 
 help:
 	@echo "make run    - set everything up and start the site on http://127.0.0.1:8000"
 	@echo "make test   - set everything up and run the whole test suite and checks"
 	@echo "make lint   - ruff check, ruff format --check and mypy (CI runs it before make test)"
 	@echo "make bench  - benchmarks that print figures"
+	@echo "make messages - compile the translation catalogues (docs/i18n.md)"
 	@echo "make screenshots - save the key pages as PNGs in docs/screenshots/"
 
 $(UV):
@@ -43,7 +44,19 @@ $(GRADING_ENV)/.synced: uv.lock pyproject.toml | $(UV)
 system-deps:
 	@bash scripts/system-deps.sh
 
-setup: system-deps $(VENV)/.synced $(GRADING_ENV)/.synced
+# The message catalogues (docs/i18n.md): every <app>/locale and the project's locale/. The .mo
+# files are build output (not in git), compiled again whenever a .po changes (needs gettext).
+PO_FILES := $(shell find . \( -name '.venv*' -o -name node_modules -o -name var -o -name .tools -o -name .git \) -prune -o -path '*/locale/*/LC_MESSAGES/*.po' -print)
+MO_FILES := $(PO_FILES:.po=.mo)
+
+$(MO_FILES) &: $(PO_FILES) | $(VENV)/.synced
+	@command -v msgfmt >/dev/null || { echo "Compiling translations needs GNU gettext: sudo apt-get install gettext"; exit 1; }
+	$(MANAGE) compilemessages --ignore='.venv*' --ignore=node_modules --ignore=var --ignore=.tools --ignore=.git
+	@touch $(MO_FILES)
+
+messages: $(MO_FILES)
+
+setup: system-deps $(VENV)/.synced $(GRADING_ENV)/.synced messages
 
 run: setup
 	@bash scripts/run.sh
@@ -52,7 +65,7 @@ test: export PMA_WITH_TEST_SERVERS := 1
 test: setup
 	@bash scripts/test.sh
 
-test-fast: $(VENV)/.synced $(GRADING_ENV)/.synced
+test-fast: $(VENV)/.synced $(GRADING_ENV)/.synced messages
 	$(VENV)/bin/pytest -q -x -m "not e2e and not slow" $(ARGS)
 
 # The apps mypy checks: all of them (migrations excluded in pyproject.toml).

@@ -3,6 +3,7 @@
 from django import forms
 from django.conf import settings
 from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .models import CERTIFICATE_NAME_MAX_LENGTH, User
@@ -52,7 +53,8 @@ class ProfileForm(forms.Form):
 
 def language_choices() -> list[tuple[str, str]]:
     """ "Follow my browser", then every offered language in its own name (as people look for it)."""
-    return [("", _("Follow my browser")), *settings.LANGUAGES]
+    # Called each time the form is built, so plain gettext reads the request's language.
+    return [("", gettext("Follow my browser")), *settings.LANGUAGES]
 
 
 class LanguageForm(forms.Form):

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
 from .forms import LanguageForm, ProfileForm
-from .languages import supported_language
+from .languages import browser_language, supported_language
 from .selectors import user_account_security
 from .services import user_set_certificate_name, user_set_language
 
@@ -57,7 +57,8 @@ def profile_language(request):
             messages.success(request, _("Your language is saved."))
         _remember_in_cookie(response, user.language)
     else:
-        messages.success(request, _("Pages now follow your browser's language."))
+        with translation.override(browser_language(request)):
+            messages.success(request, _("Pages now follow your browser's language."))
         response.delete_cookie(
             settings.LANGUAGE_COOKIE_NAME,
             path=settings.LANGUAGE_COOKIE_PATH,

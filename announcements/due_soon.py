@@ -94,17 +94,25 @@ def _remind(
         .objects.filter(pk__in=enrolments.values("learner_id"), is_active=True)
         .exclude(Exists(submitted))
     )
-    due_text = date_format(timezone.localtime(due_at), "j F Y, H:i T")
+    name = title or exercise.title
+
+    # Functions, so each learner reads the text and the date in their own language.
+    def due_text() -> str:
+        return date_format(timezone.localtime(due_at), "DATETIME_FORMAT") + timezone.localtime(
+            due_at
+        ).strftime(" %Z")
+
     return notify_many(
         recipients=learners,
         kind=NotificationKind.DUE_SOON,
-        title=_("%(exercise)s is due %(when)s")
-        % {"exercise": title or exercise.title, "when": due_text},
-        body=_(
-            "%(exercise)s in %(course)s is due on %(when)s, and we have no submission from you yet. "
-            "Submit before then so it counts."
-        )
-        % {"exercise": title or exercise.title, "course": course.title, "when": due_text},
+        title=lambda: _("%(exercise)s is due %(when)s") % {"exercise": name, "when": due_text()},
+        body=lambda: (
+            _(
+                "%(exercise)s in %(course)s is due on %(when)s, and we have no submission from you yet. "
+                "Submit before then so it counts."
+            )
+            % {"exercise": name, "course": course.title, "when": due_text()}
+        ),
         url=f"/courses/{course.pk}/exercises/{exercise.pk}/",
         dedupe_key=f"due_soon:{course.pk}:{exercise.pk}:{due_at.astimezone(UTC).isoformat()}",
         context={"course_title": course.title, "due_at": due_at.isoformat()},

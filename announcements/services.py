@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from courses.models import Cohort, CoursePage, Enrolment, EnrolmentStatus
 from notifications.models import NotificationKind
@@ -26,9 +27,12 @@ def announcement_post(
 ) -> Announcement:
     title, body = title.strip(), body.strip()
     if not title or not body:
-        raise AnnouncementError("An announcement needs a title and a message.")
+        raise AnnouncementError(_("An announcement needs a title and a message."))
     if cohort is not None and cohort.course_id != course.pk:
-        raise AnnouncementError(f"The cohort {cohort.name} is not a cohort of {course.title}.")
+        raise AnnouncementError(
+            _("The cohort %(cohort)s is not a cohort of %(course)s.")
+            % {"cohort": cohort.name, "course": course.title}
+        )
     announcement = Announcement.objects.create(
         course=course, cohort=cohort, title=title, body=body, posted_by=posted_by
     )

@@ -1,9 +1,10 @@
 """App configuration for the token-authenticated JSON API (above every other app; imported by none)."""
 
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ApiConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "api"
-    verbose_name = "JSON API"
+    verbose_name = _("JSON API")

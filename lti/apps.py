@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class LtiConfig(AppConfig):
     name = "lti"
-    verbose_name = "LTI 1.3"
+    verbose_name = _("LTI 1.3")
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:

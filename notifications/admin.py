@@ -2,6 +2,8 @@
 
 from django.contrib import admin
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from .models import EmailStatus, Notification, OutgoingEmail
 
@@ -24,7 +26,7 @@ class OutgoingEmailAdmin(admin.ModelAdmin):
     ]
     actions = ["retry_now"]
 
-    @admin.action(description="Retry failed e-mails now")
+    @admin.action(description=_("Retry failed e-mails now"))
     def retry_now(self, request, queryset):
         from .services import emails_enqueue
 
@@ -32,7 +34,11 @@ class OutgoingEmailAdmin(admin.ModelAdmin):
         ids = list(failed.values_list("notification_id", flat=True))
         failed.update(retry_at=timezone.now())
         emails_enqueue(notification_ids=ids)
-        self.message_user(request, f"{len(ids)} e-mail(s) queued again.")
+        self.message_user(
+            request,
+            ngettext("%(count)s e-mail queued again.", "%(count)s e-mails queued again.", len(ids))
+            % {"count": len(ids)},
+        )
 
     def has_add_permission(self, request):
         return False

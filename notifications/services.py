@@ -8,7 +8,11 @@
 - `kind`: a NotificationKind value: "review_graded", "certificate_issued", "due_soon",
   "announcement". Unknown kinds raise ValueError.
 - `title`: one line of plain text (200 characters at most; longer is cut). `body`: plain text,
-  line breaks kept. Both already translated: they are stored and mailed as given.
+  line breaks kept. Each is a Message: a plain string (stored and mailed as given), a lazy
+  translation (`gettext_lazy`, `format_lazy`), or a function of no arguments that returns the
+  text (`lambda: _("%(x)s is due") % {...}`). Lazy texts and functions are rendered once per
+  recipient language, in that language (the user's saved `language`, else LANGUAGE_CODE), and
+  each e-mail is written in its recipient's language too.
 - `url`: where the notification leads: a site path ("/courses/3/exercises/7/") or an absolute
   URL on this site. E-mails make a path absolute with PMA_BASE_URL.
 - `dedupe_key`: names the event, e.g. f"review_graded:{submission.pk}". A recipient is told once
@@ -29,7 +33,7 @@ notifications, then e-mails), whatever the number of recipients.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import timedelta
 from typing import Any
 
@@ -41,7 +45,10 @@ from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.template.loader import select_template
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.functional import Promise
+
+from accounts.languages import language_or_default, user_language
 
 from .models import (
     EmailStatus,
@@ -62,6 +69,14 @@ MAX_EMAIL_ATTEMPTS = 5
 UNSUBSCRIBE_SALT = "notifications.unsubscribe"
 TITLE_MAX_LENGTH = Notification._meta.get_field("title").max_length or 200
 
+# A text for people: given as is, lazy (translated when read), or built on demand.
+Message = str | Promise | Callable[[], str]
+
+
+def _render(message: Message) -> str:
+    """`message` as text in the active language."""
+    return str(message() if callable(message) else message)
+
 
 # Telling people -------------------------------------------------------------------------------
 
@@ -70,8 +85,8 @@ def notify(
     *,
     recipient,
     kind: str,
-    title: str,
-    body: str = "",
+    title: Message,
+    body: Message = "",
     url: str = "",
     dedupe_key: str,
     context: dict[str, Any] | None = None,
@@ -93,8 +108,8 @@ def notify_many(
     *,
     recipients: QuerySet | Iterable,
     kind: str,
-    title: str,
-    body: str = "",
+    title: Message,
+    body: Message = "",
     url: str = "",
     dedupe_key: str,
     context: dict[str, Any] | None = None,
@@ -103,31 +118,38 @@ def notify_many(
     kind = NotificationKind(kind).value
     users = _users(recipients)
     told = Notification.objects.filter(dedupe_key=dedupe_key).values("recipient_id")
-    new_ids = list(users.exclude(pk__in=told).values_list("pk", flat=True))
-    if not new_ids:
+    new = list(users.exclude(pk__in=told).values_list("pk", "language"))
+    if not new:
         return 0
     now = timezone.now()
-    title = title.strip()[:TITLE_MAX_LENGTH]
-    Notification.objects.bulk_create(
-        [
+    # Each text once per language among the recipients (one or two renders, not one per person).
+    texts: dict[str, tuple[str, str]] = {}
+    rows = []
+    for pk, language in new:
+        language = language_or_default(language)
+        if language not in texts:
+            with translation.override(language):
+                texts[language] = (_render(title).strip()[:TITLE_MAX_LENGTH], _render(body))
+        rows.append(
             Notification(
                 recipient_id=pk,
                 kind=kind,
-                title=title,
-                body=body,
+                title=texts[language][0],
+                body=texts[language][1],
                 url=url,
                 dedupe_key=dedupe_key,
                 context=context or {},
                 created_at=now,
             )
-            for pk in new_ids
-        ],
+        )
+    Notification.objects.bulk_create(
+        rows,
         batch_size=NOTIFY_BATCH,
         # A concurrent call for the same event wins for its rows; the constraint keeps one each.
         ignore_conflicts=True,
     )
     _emails_queue(kind=kind, dedupe_key=dedupe_key)
-    return len(new_ids)
+    return len(new)
 
 
 def _users(recipients: QuerySet | Iterable) -> QuerySet:
@@ -327,13 +349,20 @@ def _email_send(*, email_id: int, connection) -> str | None:
 
 
 def email_message(*, notification: Notification, connection=None) -> EmailMultiAlternatives:
-    """The e-mail for a notification: text and HTML, with a one-click unsubscribe (RFC 8058)."""
+    """The e-mail for a notification: text and HTML, with a one-click unsubscribe (RFC 8058),
+    written in the recipient's language."""
+    recipient = notification.recipient
+    with translation.override(user_language(recipient)):
+        return _email_message(notification=notification, connection=connection)
+
+
+def _email_message(*, notification: Notification, connection=None) -> EmailMultiAlternatives:
     recipient = notification.recipient
     unsubscribe = unsubscribe_url(user_id=recipient.pk, kind=notification.kind)
     context = {
         **notification.context,
         "notification": notification,
-        "kind_label": NotificationKind(notification.kind).label,
+        "kind_label": str(NotificationKind(notification.kind).label),
         "url": absolute_url(notification.url) if notification.url else "",
         "unsubscribe_url": unsubscribe,
         "preferences_url": absolute_url(reverse("notifications:preferences")),

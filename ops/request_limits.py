@@ -14,6 +14,8 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
 
 Refusal = Callable[[HttpRequest, int], HttpResponse]
 
@@ -56,7 +58,8 @@ def declared_body_bytes(request: HttpRequest) -> int | None:
 
 
 def megabytes(size: int) -> str:
-    return f"{size / 2**20:.1f} MB"
+    """A size for people, in the active language's number format ("2.0 MB", "2,0 MB")."""
+    return _("%(size)s MB") % {"size": number_format(size / 2**20, 1)}
 
 
 def request_too_large(request: HttpRequest, *, declared: int, limit: int) -> HttpResponse:

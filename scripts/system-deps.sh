@@ -2,6 +2,7 @@
 # Installs the Debian packages PM Academy needs, when they are missing.
 #   Pango (WeasyPrint), fonts with real bold/italic and non-Latin glyphs (certificates),
 #   bubblewrap, util-linux, mount and Debian's python3 (the grading sandbox runs kernels on it), poppler-utils (tests read rendered certificates),
+#   gettext (msgfmt compiles the translation catalogues: `make messages`, docs/i18n.md),
 #   and, for `make test` (PMA_WITH_TEST_SERVERS=1): chromium (browser tests), redis-server (the RQ
 #   integration and fault tests start their own on loopback), Node.js and npm (axe-core for the
 #   accessibility checks comes from the npm registry).
@@ -11,7 +12,7 @@ set -euo pipefail
 packages=(
   libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 shared-mime-info
   fonts-dejavu-core fonts-noto-core fonts-noto-cjk
-  bubblewrap util-linux mount python3 poppler-utils
+  bubblewrap util-linux mount python3 poppler-utils gettext
 )
 if [[ "${PMA_WITH_TEST_SERVERS:-0}" == "1" ]]; then
   packages+=(chromium redis-server)

@@ -1,6 +1,7 @@
 """Courses: the published catalog, and the courses the caller teaches (published or not)."""
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Router
 from ninja.pagination import paginate
 
@@ -18,7 +19,7 @@ def visible_course(request: HttpRequest, course_id: int):
     """The course if the caller sees it (api.callers.Caller.courses), else a 404."""
     course = caller_of(request).courses().filter(pk=course_id).first()
     if course is None:
-        raise not_found("No course with this id, or not one you can see.")
+        raise not_found(_("No course with this id, or not one you can see."))
     return course
 
 

@@ -16,6 +16,8 @@
       return;
     }
     var data = JSON.parse(source.textContent);
+    // Django's JavaScript catalogue (/jsi18n/); the labels stay English if a page lacks it.
+    var gettext = window.gettext || function (text) { return text; };
     var Chart = window.Chart;
     var TEAL = "#007d7e";
     var INDIGO = "#261a4b";
@@ -48,23 +50,23 @@
       var kind = canvas.dataset.chart;
       if (kind === "funnel") {
         bar(canvas, data.funnel.labels, data.funnel.counts, {
-          label: "Learners",
+          label: gettext("Learners"),
           color: TEAL,
           horizontal: true,
-          scales: { x: integerAxis("Learners") },
+          scales: { x: integerAxis(gettext("Learners")) },
         });
       } else if (kind === "distribution") {
         var item = data.distributions[Number(canvas.dataset.index)];
         if (item) {
           bar(canvas, item.labels, item.counts, {
-            label: "Learners",
+            label: gettext("Learners"),
             color: INDIGO,
-            scales: { y: integerAxis("Learners") },
+            scales: { y: integerAxis(gettext("Learners")) },
           });
         }
       } else if (kind === "failures") {
         bar(canvas, data.failures.labels, data.failures.rates, {
-          label: "Failure rate (%)",
+          label: gettext("Failure rate (%)"),
           color: CORAL,
           horizontal: true,
           scales: { x: { beginAtZero: true, max: 100, title: { display: true, text: "% of graded submissions" } } },
@@ -75,11 +77,11 @@
           data: {
             labels: data.activity.labels,
             datasets: [
-              { label: "Submissions", data: data.activity.submissions, borderColor: TEAL, backgroundColor: TEAL },
-              { label: "Checks", data: data.activity.checks, borderColor: INDIGO, backgroundColor: INDIGO, borderDash: [6, 4] },
+              { label: gettext("Submissions"), data: data.activity.submissions, borderColor: TEAL, backgroundColor: TEAL },
+              { label: gettext("Checks"), data: data.activity.checks, borderColor: INDIGO, backgroundColor: INDIGO, borderDash: [6, 4] },
             ],
           },
-          options: { scales: { y: integerAxis("Per day") } },
+          options: { scales: { y: integerAxis(gettext("Per day")) } },
         });
       }
     });
