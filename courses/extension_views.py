@@ -105,7 +105,7 @@ class ExtensionListView(CourseMixin, WagtailAdminTemplateMixin, TemplateView):
         return _("Extensions: %(course)s") % {"course": self.course.title}
 
     def get_breadcrumbs_items(self):
-        return _course_breadcrumbs(self, self.course.title)
+        return _course_breadcrumbs(self, self.get_page_title())
 
     def form(self, data=None) -> ExtensionForm:
         return ExtensionForm(data, scope=self.scope, exercises=course_exercises(course=self.course))
@@ -161,10 +161,10 @@ class ExtensionRevokeView(CourseMixin, WagtailAdminTemplateMixin, TemplateView):
     header_icon = "date"
 
     def get_page_title(self):
-        return _("Revoke an extension")
+        return _("Revoke an extension: %(course)s") % {"course": self.course.title}
 
     def get_breadcrumbs_items(self):
-        return _course_breadcrumbs(self, self.course.title)
+        return _course_breadcrumbs(self, self.get_page_title())
 
     def extension(self) -> Extension:
         extension = get_object_or_404(
