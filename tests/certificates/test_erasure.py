@@ -209,3 +209,20 @@ def test_a_revoked_certificate_stays_revoked_without_the_name(
 
 def test_a_learner_without_certificates_touches_nothing(other_learner):
     assert certificates_erase_learner(other_learner, keep_public=False) == 0
+
+
+def test_staff_see_an_erased_certificate_without_the_name(
+    client, certificate, learner, django_capture_on_commit_callbacks
+):
+    from tests.factories import UserFactory
+
+    _erase(learner, keep_public=False, capture=django_capture_on_commit_callbacks)
+    client.force_login(UserFactory(is_superuser=True, is_staff=True))
+    listing = client.get("/admin/certificates/")
+    assert listing.status_code == 200
+    body = listing.content.decode()
+    assert "A learner who has since closed their account" in body
+    assert "Ada Lovelace" not in body
+    inspect = client.get(f"/admin/certificates/inspect/{certificate.pk}/")
+    assert inspect.status_code == 200
+    assert "Name removed at the learner&#x27;s request" in inspect.content.decode()

@@ -178,3 +178,14 @@ def test_german_number_formats_do_not_break_the_pdf_layout(german_certificate):
     assert 'lang="de"' in html
     assert "font-size: 40.0pt" in html
     assert ",0pt" not in html
+
+
+def test_the_issue_notification_is_in_the_certificates_language(
+    german_certificate, django_capture_on_commit_callbacks
+):
+    from certificates.notifications import _notify
+    from notifications.models import Notification
+
+    _notify(certificate_id=german_certificate.pk)
+    notification = Notification.objects.get(recipient=german_certificate.learner)
+    assert notification.title == f"Ihr Zertifikat für {german_certificate.course_title}"
