@@ -74,9 +74,10 @@ def _as_strings(msgstr: str) -> str:
     return _PLACEHOLDER.sub(lambda m: "%%" if m.group(1) is None else f"%({m.group(1)})s", msgstr)
 
 
-def translated_message(text: object, *, depth: int = 0) -> str:
+def translated_message(text: object, *, depth: int = 0, sentences: bool = True) -> str:
     """``text`` (an English sentence from the engine or the format checks) in the active language;
-    unchanged in English or when it is not one of ours."""
+    unchanged in English or when it is not one of ours. ``sentences=False`` skips trying each
+    sentence of a longer text on its own (for long texts that are mostly someone else's words)."""
     value = "" if text is None else str(text)
     language = get_language() or ""
     if not value or language.split("-")[0] == "en" or depth > 2:
@@ -99,7 +100,7 @@ def translated_message(text: object, *, depth: int = 0) -> str:
             return _as_strings(translation) % values
         except (KeyError, ValueError, TypeError):
             return value
-    return _sentences(value, depth)
+    return _sentences(value, depth) if sentences else value
 
 
 def _sentences(value: str, depth: int) -> str:

@@ -64,12 +64,12 @@ def released_text(cell: SourceCell) -> str:
 
 
 def sealed_notice(cell: SourceCell) -> str:
-    call = cell.sealed.call if cell.sealed else "your code"
-    return (
-        f"**Sealed check `{cell.grade_id}` ({format_points(cell.points)} points).** When you submit, the grader calls "
-        f"`{call}` on hidden inputs that are different for every submission, and compares the result "
+    call = cell.sealed.call if cell.sealed else gettext_noop("your code")
+    return gettext_noop(
+        "**Sealed check `%(id)s` (%(points)s points).** When you submit, the grader calls "
+        "`%(call)s` on hidden inputs that are different for every submission, and compares the result "
         "with the reference solution's. Nothing in your notebook can see those inputs or answers in advance."
-    )
+    ) % {"id": cell.grade_id, "points": format_points(cell.points), "call": call}
 
 
 def _released_attachments(attachments: Any, text: str) -> dict[str, Any]:

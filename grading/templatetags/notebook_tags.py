@@ -27,6 +27,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, gettext
 
 from exercises.format.render import Labels, code_html, markdown_html
+from exercises.translated import translated_message
 
 register = template.Library()
 logger = logging.getLogger(__name__)
@@ -74,6 +75,8 @@ def notebook_markdown(value: Any, heading_offset: int = 0) -> SafeString:
     text, attachments = _text_and_attachments(value)
     if not text.strip():
         return mark_safe("")  # noqa: S308 - empty
+    # A cell the release wrote itself (a sealed check's notice) reads in the reader's language.
+    text = translated_message(text, sentences=False)
     offset = int(heading_offset or 0)
     try:
         attached = json.dumps(attachments, sort_keys=True, default=str) if attachments else ""
