@@ -29,6 +29,7 @@ from exercises.models import (
     Exercise,
     ExerciseFile,
     ExerciseRevision,
+    LatePolicy,
     ScorePolicy,
     ValidationStatus,
 )
@@ -78,9 +79,27 @@ class AttemptPolicyFormMixin(_FormBase):
         super().__init__(*args, **kwargs)
         self.fields["cooldown_seconds"].required = False
         self.fields["score_policy"].required = False
+        for name in ("late_policy", "late_penalty_per_day", "late_penalty_cap"):
+            self.fields[name].required = False
 
     def clean_cooldown_seconds(self):
         return self.cleaned_data.get("cooldown_seconds") or 0
+
+    def clean_late_policy(self):
+        return self.cleaned_data.get("late_policy") or LatePolicy.CLOSED
+
+    def _kept(self, name: str) -> int:
+        """An empty percent keeps what the exercise has (its default when new)."""
+        value = self.cleaned_data.get(name)
+        if value is None:
+            return getattr(self.instance, name)
+        return value
+
+    def clean_late_penalty_per_day(self):
+        return self._kept("late_penalty_per_day")
+
+    def clean_late_penalty_cap(self):
+        return self._kept("late_penalty_cap")
 
     def clean_score_policy(self):
         return self.cleaned_data.get("score_policy") or ScorePolicy.BEST
@@ -91,8 +110,11 @@ def _read_source_upload(upload) -> bytes:
     limit = max_source_bytes()
     if upload.size > limit:
         raise ValidationError(
-            f"The notebook is {upload.size / 2**20:.1f} MB; exercise sources may be at most "
-            f"{limit / 2**20:.0f} MB. Clear the outputs (Kernel → Restart & Clear Output) and upload again."
+            _(
+                "The notebook is %(size).1f MB; exercise sources may be at most %(limit).0f MB. "
+                "Clear the outputs (Kernel → Restart & Clear Output) and upload again."
+            )
+            % {"size": upload.size / 2**20, "limit": limit / 2**20}
         )
     data = upload.read()
     try:
@@ -187,8 +209,10 @@ def _check_rubrics(form) -> None:
 
 class ExerciseCreateForm(AttemptPolicyFormMixin, WagtailAdminModelForm):
     source_file = forms.FileField(
-        label="Source notebook",
-        help_text="An nbgrader (schema 3 or 4) or Otter-Grader v1 notebook with solutions and tests.",
+        label=gettext_lazy("Source notebook"),
+        help_text=gettext_lazy(
+            "An nbgrader (schema 3 or 4) or Otter-Grader v1 notebook with solutions and tests."
+        ),
         widget=forms.ClearableFileInput(attrs={"accept": ".ipynb,application/x-ipynb+json"}),
     )
     data_files = MultipleFileField(label=gettext_lazy("Data files"), required=False)
@@ -212,10 +236,12 @@ class ExerciseCreateForm(AttemptPolicyFormMixin, WagtailAdminModelForm):
 
 class ExerciseEditForm(AttemptPolicyFormMixin, WagtailAdminModelForm):
     source_file = forms.FileField(
-        label="New source notebook",
+        label=gettext_lazy("New source notebook"),
         required=False,
-        help_text="Upload a corrected source to create a new revision. Learners keep the current one "
-        "until the new revision validates.",
+        help_text=gettext_lazy(
+            "Upload a corrected source to create a new revision. Learners keep the current one "
+            "until the new revision validates."
+        ),
         widget=forms.ClearableFileInput(attrs={"accept": ".ipynb,application/x-ipynb+json"}),
     )
     data_files = MultipleFileField(label=gettext_lazy("Add data files"), required=False)
@@ -306,7 +332,10 @@ class ExerciseCreateView(generic.CreateView):
         return exercise
 
     def get_success_message(self, instance):
-        return f"Exercise '{instance}' saved. Validation runs in the background; its report appears here."
+        return _(
+            "Exercise '%(exercise)s' saved. Validation runs in the background; its report "
+            "appears here."
+        ) % {"exercise": instance}
 
     def get_success_url(self):
         return reverse("exercises:inspect", args=[self.object.pk])
@@ -369,7 +398,7 @@ class ExerciseInspectView(generic.InspectView):
 class LatestStatusColumn(StatusTagColumn):
     def get_value(self, instance):
         latest = instance.revisions.order_by("-number").first()
-        return latest.get_validation_status_display() if latest else "No source"
+        return latest.get_validation_status_display() if latest else _("No source")
 
     def get_primary(self, instance):
         latest = instance.revisions.order_by("-number").first()
@@ -379,7 +408,7 @@ class LatestStatusColumn(StatusTagColumn):
 class ExerciseViewSet(ModelViewSet):
     model = Exercise
     icon = "code"
-    menu_label = "Exercises"
+    menu_label = gettext_lazy("Exercises")
     menu_order = 250
     add_to_admin_menu = True
     add_view_class = ExerciseCreateView
@@ -389,8 +418,8 @@ class ExerciseViewSet(ModelViewSet):
     search_fields = ["title", "slug", "instructions"]
     list_display = [
         "title",
-        LatestStatusColumn("validation", label="Latest revision"),
-        Column("max_score", label="Points", accessor=lambda e: points(e.max_score)),
+        LatestStatusColumn("validation", label=gettext_lazy("Latest revision")),
+        Column("max_score", label=gettext_lazy("Points"), accessor=lambda e: points(e.max_score)),
         "updated_at",
     ]
 
@@ -429,7 +458,7 @@ def revision_download(request, pk: int, which: str):
     revision = _revision_for(request, pk, "view")
     field = revision.source if which == "source" else revision.release
     if not field:
-        raise Http404("This revision has no such file.")
+        raise Http404(_("This revision has no such file."))
     suffix = "source" if which == "source" else "release"
     filename = f"{revision.exercise.slug}-r{revision.number}-{suffix}.ipynb"
     return FileResponse(
@@ -450,7 +479,9 @@ def revision_file_download(request, pk: int, name: str):
 def revision_revalidate(request, pk: int):
     revision = _revision_for(request, pk, "change")
     exercise_revision_revalidate(revision=revision)
-    messages.success(request, f"Validation of revision {revision.number} queued.")
+    messages.success(
+        request, _("Validation of revision %(number)s queued.") % {"number": revision.number}
+    )
     return redirect("exercises:inspect", revision.exercise_id)
 
 

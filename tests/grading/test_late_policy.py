@@ -6,6 +6,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from courses.cohorts import cohort_due_dates_set, cohort_save
@@ -306,3 +307,43 @@ def test_a_new_policy_applies_to_work_already_handed_in(
     submission.refresh_from_db()
     assert submission.late_penalty_percent == 15
     assert stored_score(enrolled, course, late_exercise).points == Decimal("4.25")
+
+
+def test_the_late_policy_is_set_in_the_exercise_admin_and_rejudges(
+    client, instructor, course, enrolled, late_exercise, submit
+):
+    submission = submit(enrolled, course, late_exercise)
+    client.force_login(instructor)
+    url = reverse("exercises:edit", args=[late_exercise.pk])
+    page = client.get(url).content.decode()
+    assert 'name="late_policy"' in page and 'name="late_penalty_cap"' in page
+    response = client.post(
+        url,
+        {
+            "title": late_exercise.title,
+            "slug": late_exercise.slug,
+            "instructions": "",
+            "due_at": timezone.localtime(late_exercise.due_at).strftime("%Y-%m-%d %H:%M"),
+            "late_policy": "penalty",
+            "late_penalty_per_day": "5",
+            "late_penalty_cap": "10",
+        },
+        follow=True,
+    )
+    assert response.status_code == 200
+    submission.refresh_from_db()
+    assert submission.late_penalty_percent == 10
+    assert "changed the late penalty of 1 submission" in response.content.decode()
+    response = client.post(
+        url,
+        {
+            "title": late_exercise.title,
+            "slug": late_exercise.slug,
+            "instructions": "",
+            "late_policy": "penalty",
+            "late_penalty_per_day": "101",
+        },
+    )
+    assert response.status_code == 200  # the form again, with the error
+    late_exercise.refresh_from_db()
+    assert late_exercise.late_penalty_per_day == 5
