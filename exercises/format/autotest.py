@@ -267,14 +267,20 @@ def _text(section: Mapping[str, Any], key: str, kernel: str, *, required: bool) 
     if not isinstance(value, str):
         what = "is missing" if value is None else "is not text"
         raise RulesInvalid(
-            f"{RULES_FILENAME}: '{kernel}.{key}' {what}.",
-            f"give '{key}' a code template, as in nbgrader's default {RULES_FILENAME}.",
+            gettext_noop("%(RULES_FILENAME)s: '%(kernel)s.%(key)s' %(what)s.")
+            % {"RULES_FILENAME": RULES_FILENAME, "kernel": kernel, "key": key, "what": what},
+            gettext_noop(
+                "give '%(key)s' a code template, as in nbgrader's default %(RULES_FILENAME)s."
+            )
+            % {"key": key, "RULES_FILENAME": RULES_FILENAME},
         )
     names = _TEMPLATE_NAMES.get(key)
     problem = _template_problem(f"'{kernel}.{key}'", value, names) if names else None
     if problem:
         raise RulesInvalid(
-            f"{RULES_FILENAME}: {problem}.", "write the template with {{ snippet }} and the like."
+            gettext_noop("%(RULES_FILENAME)s: %(problem)s.")
+            % {"RULES_FILENAME": RULES_FILENAME, "problem": problem},
+            gettext_noop("write the template with {{ snippet }} and the like."),
         )
     return value
 
@@ -283,8 +289,9 @@ def _type_tests(kernel: str, type_name: str, entries: Any) -> tuple[TemplateTest
     where = f"'{kernel}.templates.{type_name}'"
     if not isinstance(entries, list) or not entries:
         raise RulesInvalid(
-            f"{RULES_FILENAME}: {where} is not a list of tests.",
-            "list one or more items, each with a 'test' and a 'fail' template.",
+            gettext_noop("%(RULES_FILENAME)s: %(where)s is not a list of tests.")
+            % {"RULES_FILENAME": RULES_FILENAME, "where": where},
+            gettext_noop("list one or more items, each with a 'test' and a 'fail' template."),
         )
     tests = []
     for entry in entries:
@@ -294,14 +301,21 @@ def _type_tests(kernel: str, type_name: str, entries: Any) -> tuple[TemplateTest
             and isinstance(entry.get("fail"), str)
         ):
             raise RulesInvalid(
-                f"{RULES_FILENAME}: an item of {where} lacks a 'test' or a 'fail' template.",
-                "give every item a 'test' (the expression to check) and a 'fail' (the message).",
+                gettext_noop(
+                    "%(RULES_FILENAME)s: an item of %(where)s lacks a 'test' or a 'fail' template."
+                )
+                % {"RULES_FILENAME": RULES_FILENAME, "where": where},
+                gettext_noop(
+                    "give every item a 'test' (the expression to check) and a 'fail' (the message)."
+                ),
             )
         for key in ("test", "fail"):
             problem = _template_problem(f"{where} {key}", entry[key], _TEMPLATE_NAMES[key])
             if problem:
                 raise RulesInvalid(
-                    f"{RULES_FILENAME}: {problem}.", "write the template with {{ snippet }}."
+                    gettext_noop("%(RULES_FILENAME)s: %(problem)s.")
+                    % {"RULES_FILENAME": RULES_FILENAME, "problem": problem},
+                    gettext_noop("write the template with {{ snippet }}."),
                 )
         tests.append(TemplateTest(entry["test"], entry["fail"]))
     return tuple(tests)
@@ -314,19 +328,30 @@ def _section(text: str, kernel: str) -> Mapping[str, Any]:
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 1})" if mark is not None else ""
         raise RulesInvalid(
-            f"{RULES_FILENAME} is not valid YAML{where}: {getattr(exc, 'problem', None) or exc}.",
-            "correct the YAML; nbgrader's default autotests.yml shows the layout.",
+            gettext_noop("%(RULES_FILENAME)s is not valid YAML%(where)s: %(value)s.")
+            % {
+                "RULES_FILENAME": RULES_FILENAME,
+                "where": where,
+                "value": getattr(exc, "problem", None) or exc,
+            },
+            gettext_noop("correct the YAML; nbgrader's default autotests.yml shows the layout."),
         ) from exc
     if not isinstance(data, Mapping):
         raise RulesInvalid(
-            f"{RULES_FILENAME} does not hold a mapping of kernel names to rules.",
-            f"start it with '{kernel}:' and indent the rules under it.",
+            gettext_noop("%(RULES_FILENAME)s does not hold a mapping of kernel names to rules.")
+            % {"RULES_FILENAME": RULES_FILENAME},
+            gettext_noop("start it with '%(kernel)s:' and indent the rules under it.")
+            % {"kernel": kernel},
         )
     section = data.get(kernel)
     if not isinstance(section, Mapping):
         raise RulesInvalid(
-            f"{RULES_FILENAME} has no rules for the notebook's kernel '{kernel}'.",
-            f"add a '{kernel}:' section (nbgrader looks the rules up by the kernel's name).",
+            gettext_noop("%(RULES_FILENAME)s has no rules for the notebook's kernel '%(kernel)s'.")
+            % {"RULES_FILENAME": RULES_FILENAME, "kernel": kernel},
+            gettext_noop(
+                "add a '%(kernel)s:' section (nbgrader looks the rules up by the kernel's name)."
+            )
+            % {"kernel": kernel},
         )
     return section
 
@@ -339,8 +364,11 @@ def load_rules(text: str | None, *, kernel: str = DEFAULT_KERNEL) -> AutotestRul
     templates = section.get("templates")
     if not isinstance(templates, Mapping) or not templates:
         raise RulesInvalid(
-            f"{RULES_FILENAME}: '{kernel}.templates' is missing or empty.",
-            "list the tests of each type under 'templates', with a 'default' for other types.",
+            gettext_noop("%(RULES_FILENAME)s: '%(kernel)s.templates' is missing or empty.")
+            % {"RULES_FILENAME": RULES_FILENAME, "kernel": kernel},
+            gettext_noop(
+                "list the tests of each type under 'templates', with a 'default' for other types."
+            ),
         )
     return AutotestRules(
         dispatch=_text(section, "dispatch", kernel, required=True) or "",

@@ -318,18 +318,25 @@ def _judge_notes(
         if cell.kind is not CellKind.TEST or cell.index in judged:
             continue
         if cell.grade_id in in_kernel and setup_failed:
-            why = (
+            why = gettext_noop(
                 "the exercise's setup cells could not run in the judge (it has only Python's "
                 "standard library and no data files, so cells that import packages such as pandas "
                 "or read the exercise's files send every test to the learner's kernel)"
             )
         elif cell.grade_id in in_kernel:
-            why = "it needs a value that is not plain data (numbers, strings, lists, tuples, dicts, sets)"
+            why = gettext_noop(
+                "it needs a value that is not plain data "
+                "(numbers, strings, lists, tuples, dicts, sets)"
+            )
         else:
-            why = "it is not plain Python (IPython magics or shell commands)"
+            why = gettext_noop("it is not plain Python (IPython magics or shell commands)")
         notes.append(
-            f"Cell {source.number_of(cell)} ('{cell.grade_id}') runs in the learner's own kernel because {why}. "
-            "Learner code can forge the result of a test that runs there, so its points are not protected "
-            "(and any hidden test in it can be read). To protect it, make the test use plain values only."
+            gettext_noop(
+                "Cell %(number)s ('%(id)s') runs in the learner's own kernel because %(why)s. "
+                "Learner code can forge the result of a test that runs there, so its points are "
+                "not protected (and any hidden test in it can be read). To protect it, make the "
+                "test use plain values only."
+            )
+            % {"number": source.number_of(cell), "id": cell.grade_id, "why": why}
         )
     return notes
