@@ -190,3 +190,31 @@ def test_the_exercise_admin_shows_the_stored_report_in_german(client, admin_user
     assert "es hat keine Antwortzellen, daher können Lernende nirgends schreiben." in german
     english = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Validation report" in english and problem in english
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("language", "title"),
+    [
+        ("de", "Ihre Lehrkraft hat „RICE scoring“ bewertet"),
+        ("", "Your instructor graded “RICE scoring”"),
+    ],
+)
+def test_the_graded_notification_is_written_in_the_learners_language(
+    enrolled, course, exercise, monkeypatch, language, title
+):
+    from courses.services import course_exercise_submit
+    from grading.services.manual import review_graded_notify
+    from notifications.models import Notification
+
+    from .submissions_support import install_fake_engine
+
+    install_fake_engine(monkeypatch)
+    enrolled.language = language
+    enrolled.save(update_fields=["language"])
+    submission = course_exercise_submit(
+        learner=enrolled, course=course, exercise=exercise, kind="submit", answers=CORRECT
+    )
+    with translation.override("en"):  # the instructor's request is in English
+        review_graded_notify(submission=submission)
+    assert Notification.objects.get(recipient=enrolled, kind="review_graded").title == title
