@@ -27,6 +27,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from exercises.format import NotebookRejected, SourceInvalid, load_notebook_bytes, parse_source
 from exercises.format.loading import MAX_CELL_SOURCE_CHARS
@@ -156,7 +157,7 @@ def _rate_check(*, learner: Any, now: Any) -> None:
     mine.filter(status__in=RUN_ACTIVE_STATUSES, created_at__lt=stale_before).update(
         status=RunStatus.FAILED,
         finished_at=now,
-        message=_("This run was lost before it finished; please run again."),
+        message=gettext_noop("This run was lost before it finished; please run again."),
     )
     if mine.filter(status__in=RUN_ACTIVE_STATUSES).exists():
         raise RunRefused(
@@ -249,7 +250,8 @@ def _claim(*, run_id: int, worker: str) -> bool:
 
 
 def _execute(run: NotebookRun) -> dict[str, Any]:
-    """The fields a finished run sets."""
+    """The fields a finished run sets. Its message is stored in English (gettext_noop) and shown in
+    the reader's language (the ``translated`` template filter), whoever ran it in which language."""
     revision = run.revision
     try:
         report = run_notebook(
@@ -264,13 +266,15 @@ def _execute(run: NotebookRun) -> dict[str, Any]:
         logger.error("Sandbox unavailable for notebook run %s: %s", run.pk, exc)
         return {
             "status": RunStatus.FAILED,
-            "message": _("The sandbox is not available right now; please run again later."),
+            "message": gettext_noop(
+                "The sandbox is not available right now; please run again later."
+            ),
         }
     except Exception:  # the learner gets a sentence; the traceback goes to the operator's log
         logger.exception("Notebook run %s failed", run.pk)
         return {
             "status": RunStatus.FAILED,
-            "message": _("The runner stopped with an internal error; please run again."),
+            "message": gettext_noop("The runner stopped with an internal error; please run again."),
         }
     outputs = [
         {
