@@ -28,11 +28,13 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.db.models.functions import Lower
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from import_export.formats.base_formats import CSV
 from tablib import InvalidDimensions
+
+from accounts.languages import user_language
 
 from .cohorts import StaffScope, staff_scope
 from .enrolment_staff import EMAIL_MAX_LENGTH, Outcome, decide, email_problem
@@ -519,7 +521,10 @@ def enrolment_import_apply(*, import_id: int) -> EnrolmentImport:
         staff_scope(user=actor, course_id=enrolment_import.course_id) if actor is not None else None
     )
     if scope is None:
-        return _fail(enrolment_import, _("The person who uploaded the file no longer teaches it."))
+        # Read by the uploader later, but written in a job with no request: in their language.
+        with translation.override(user_language(actor)):
+            message = _("The person who uploaded the file no longer teaches it.")
+        return _fail(enrolment_import, message)
     totals = dict.fromkeys(Outcome.labels, 0)
     rows = enrolment_import.rows
     try:

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .cohorts import StaffScope
 from .invitations import invitation_create
@@ -32,11 +33,11 @@ class Outcome:
     ERROR = "error"
 
     labels = {
-        ENROL: "New enrolment",
-        INVITE: "Invitation",
-        ALREADY: "Already enrolled",
-        MOVE: "Moved cohort",
-        ERROR: "Error",
+        ENROL: gettext_lazy("New enrolment"),
+        INVITE: gettext_lazy("Invitation"),
+        ALREADY: gettext_lazy("Already enrolled"),
+        MOVE: gettext_lazy("Moved cohort"),
+        ERROR: gettext_lazy("Error"),
     }
 
 

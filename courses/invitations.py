@@ -23,7 +23,10 @@ from django.core.exceptions import ValidationError
 from django.core.mail import get_connection
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from accounts.languages import user_language
 
 from .enrolment_audit import enrolment_event_record
 from .models import (
@@ -130,7 +133,7 @@ def invitation_create(
 @transaction.atomic
 def invitation_revoke(*, invitation: Invitation, actor: Any) -> Invitation:
     if invitation.status != InvitationStatus.PENDING:
-        raise ValidationError("Only a pending invitation can be withdrawn.")
+        raise ValidationError(_("Only a pending invitation can be withdrawn."))
     invitation.status = InvitationStatus.REVOKED
     invitation.save(update_fields=["status"])
     enrolment_event_record(
@@ -150,7 +153,18 @@ def invitation_url(invitation: Invitation) -> str:
     return base + reverse("invitation_open", args=[invitation.token])
 
 
+def invitation_language(invitation: Invitation) -> str:
+    """The invitee has no account, so no language of their own: the e-mail is written in the
+    language of whoever invited them (their saved choice, else the site's default)."""
+    return user_language(invitation.invited_by)
+
+
 def _message(invitation: Invitation):
+    with translation.override(invitation_language(invitation)):
+        return _render(invitation)
+
+
+def _render(invitation: Invitation):
     return get_adapter().render_mail(
         "courses/email/invitation",
         invitation.email,

@@ -1,5 +1,6 @@
 """Admin for courses: skills are snippets instructors and editors pick on each course."""
 
+from django.utils.translation import gettext_lazy as _
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
@@ -9,7 +10,7 @@ from .models import Skill
 class SkillViewSet(SnippetViewSet):
     model = Skill
     icon = "tag"
-    menu_label = "Skills"
+    menu_label = _("Skills")
     list_display = ["name", "slug"]
     search_fields = ["name"]
     ordering = ["name"]
