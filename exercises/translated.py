@@ -108,7 +108,7 @@ def _sentences(value: str, depth: int) -> str:
     each translated on its own, when the text splits into two that both are ours."""
     for boundary in _SENTENCE_END.finditer(value):
         head, tail = value[: boundary.start() + 1], value[boundary.end() :]
-        head_t = translated_message(head, depth=depth + 1)
+        head_t = translated_message(head, depth=depth + 1, sentences=False)
         if head_t == head:
             continue
         tail_t = translated_message(tail, depth=depth + 1)
