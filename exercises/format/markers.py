@@ -9,6 +9,8 @@ not would release what it hides.
 
 from __future__ import annotations
 
+from exercises.format.texts import gettext_noop
+
 BEGIN_SOLUTION = "BEGIN SOLUTION"
 END_SOLUTION = "END SOLUTION"
 BEGIN_HIDDEN = "BEGIN HIDDEN TESTS"
@@ -51,18 +53,25 @@ def _regions(source: str, begin: str, end: str) -> list[tuple[int, int]]:
         if begin in line:
             if start is not None:
                 raise MarkerError(
-                    f"'### {begin}' on line {number + 1} opens a region that is already open"
+                    gettext_noop(
+                        "'### %(begin)s' on line %(value)s opens a region that is already open"
+                    )
+                    % {"begin": begin, "value": number + 1}
                 )
             start = number
         elif end in line:
             if start is None:
                 raise MarkerError(
-                    f"'### {end}' on line {number + 1} has no '### {begin}' before it"
+                    gettext_noop("'### %(end)s' on line %(value)s has no '### %(begin)s' before it")
+                    % {"end": end, "value": number + 1, "begin": begin}
                 )
             regions.append((start, number))
             start = None
     if start is not None:
-        raise MarkerError(f"'### {begin}' on line {start + 1} is never closed by '### {end}'")
+        raise MarkerError(
+            gettext_noop("'### %(begin)s' on line %(value)s is never closed by '### %(end)s'")
+            % {"begin": begin, "value": start + 1, "end": end}
+        )
     return regions
 
 

@@ -7,6 +7,8 @@ from typing import Any
 
 import yaml
 
+from exercises.format.texts import gettext_noop
+
 from .cells import RawCell, config_text
 
 
@@ -30,11 +32,14 @@ def read_yaml(cell: RawCell) -> dict[str, Any]:
     try:
         config = yaml.safe_load(config_text(cell))
     except yaml.YAMLError as exc:
-        raise ConfigError(f"its YAML does not parse ({_first_line(exc)})") from None
+        raise ConfigError(
+            gettext_noop("its YAML does not parse (%(first_line)s)")
+            % {"first_line": _first_line(exc)}
+        ) from None
     if config is None:
         return {}
     if not isinstance(config, dict):
-        raise ConfigError("its YAML is not a mapping of keys to values")
+        raise ConfigError(gettext_noop("its YAML is not a mapping of keys to values"))
     return config
 
 

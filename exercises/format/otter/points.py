@@ -17,6 +17,8 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Any
 
+from exercises.format.texts import gettext_noop
+
 from ..model import format_points, parse_points
 
 
@@ -27,9 +29,14 @@ class PointsError(ValueError):
 def _value(raw: Any, what: str) -> Fraction:
     parsed = parse_points(raw)
     if parsed is None:
-        raise PointsError(f"{what} is {raw!r}, not a number")
+        raise PointsError(
+            gettext_noop("%(what)s is %(raw)s, not a number") % {"what": what, "raw": repr(raw)}
+        )
     if parsed < 0:
-        raise PointsError(f"{what} is negative ({format_points(parsed)})")
+        raise PointsError(
+            gettext_noop("%(what)s is negative (%(format_points)s)")
+            % {"what": what, "format_points": format_points(parsed)}
+        )
     return parsed
 
 
@@ -47,8 +54,10 @@ def split_points(question_points: Any, config_points: list[Any]) -> list[Fractio
     elif isinstance(question_points, list):
         if len(question_points) != count:
             raise PointsError(
-                f"its 'points' list has {len(question_points)} entries but the question has "
-                f"{count} tests"
+                gettext_noop(
+                    "its 'points' list has %(count)s entries but the question has %(count2)s tests"
+                )
+                % {"count": len(question_points), "count2": count}
             )
         given = [
             None if raw is None else _value(raw, f"entry {n + 1} of 'points'")
@@ -65,8 +74,13 @@ def _resolve(total: Fraction | None, given: list[Fraction | None]) -> list[Fract
     if total is not None:
         if specified > total:
             raise PointsError(
-                f"its tests' points add up to {format_points(specified)}, more than the "
-                f"question's {format_points(total)}"
+                gettext_noop(
+                    "its tests' points add up to %(format_points)s, more than the question's %(format_points2)s"
+                )
+                % {
+                    "format_points": format_points(specified),
+                    "format_points2": format_points(total),
+                }
             )
         share = (total - specified) / unset if unset else Fraction(0)
     elif specified == 0:
@@ -81,5 +95,5 @@ def manual_points(question_points: Any) -> Fraction:
     if question_points is None:
         return Fraction(0)
     if isinstance(question_points, dict | list):
-        raise PointsError("a manually graded question's 'points' must be one number")
+        raise PointsError(gettext_noop("a manually graded question's 'points' must be one number"))
     return _value(question_points, "its 'points'")

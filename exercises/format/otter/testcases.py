@@ -17,6 +17,8 @@ from typing import Any
 
 import yaml
 
+from exercises.format.texts import gettext_noop
+
 from ..model import parse_points
 from .cells import RawCell
 
@@ -51,7 +53,8 @@ def read_test(cell: RawCell, question: str, number: int, *, ok_format: bool) -> 
         ast.parse(cell.text)
     except SyntaxError as exc:
         raise TestCellError(
-            f"the test is not valid Python ({exc.msg}, line {exc.lineno})"
+            gettext_noop("the test is not valid Python (%(msg)s, line %(lineno)s)")
+            % {"msg": exc.msg, "lineno": exc.lineno}
         ) from None
     hidden = lines[0].lstrip().startswith("#") and bool(_HIDDEN_WORD.search(lines[0]))
     start = 0 if hidden else -1
@@ -59,7 +62,9 @@ def read_test(cell: RawCell, question: str, number: int, *, ok_format: bool) -> 
     if _BEGIN_CONFIG.match(lines[0]):
         end = next((i for i, line in enumerate(lines) if _END_CONFIG.match(line)), None)
         if end is None:
-            raise TestCellError("its '# BEGIN TEST CONFIG' string has no '# END TEST CONFIG'")
+            raise TestCellError(
+                gettext_noop("its '# BEGIN TEST CONFIG' string has no '# END TEST CONFIG'")
+            )
         config = _test_config(lines[1:end])
         start = end
     hidden = bool(config.get("hidden", hidden))
@@ -76,11 +81,13 @@ def _test_config(lines: list[str]) -> dict[str, Any]:
     try:
         config = yaml.safe_load("\n".join(lines))
     except yaml.YAMLError as exc:
-        raise TestCellError(f"its test config is not valid YAML ({exc})") from None
+        raise TestCellError(
+            gettext_noop("its test config is not valid YAML (%(exc)s)") % {"exc": exc}
+        ) from None
     if config is None:
         return {}
     if not isinstance(config, dict):
-        raise TestCellError("its test config is not a YAML mapping of keys to values")
+        raise TestCellError(gettext_noop("its test config is not a YAML mapping of keys to values"))
     return config
 
 
@@ -159,7 +166,9 @@ def _exception_code(body: str) -> str:
     tree = ast.parse(body)
     if not tree.body or len(tree.body) > 2 or not isinstance(tree.body[0], ast.FunctionDef):
         raise TestCellError(
-            "an exception-based test cell holds one function definition and at most a call to it"
+            gettext_noop(
+                "an exception-based test cell holds one function definition and at most a call to it"
+            )
         )
     function = tree.body[0]
     names = [arg.arg for arg in function.args.args + function.args.kwonlyargs]
