@@ -200,6 +200,9 @@ def test_the_invitation_is_written_in_the_inviters_language(
     assert "Guten Tag Neue Person," in message.body
     assert "Erstellen Sie mit dieser Adresse Ihr Konto" in message.body
     assert "Der Link ist bis zum" in message.body
+    html = message.alternatives[0][0]
+    assert '<html lang="de">' in html
+    assert "zum Kurs <strong>Foundations</strong> bei PM Academy eingeladen" in html
 
 
 def test_the_invitation_of_an_inviter_without_a_choice_is_english(
@@ -209,3 +212,4 @@ def test_the_invitation_of_an_inviter_without_a_choice_is_english(
     message = _invite(client, course, django_capture_on_commit_callbacks)
     assert "You are invited to Foundations" in message.subject
     assert "Hello Neue Person," in message.body
+    assert '<html lang="en">' in message.alternatives[0][0]
