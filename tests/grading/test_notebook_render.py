@@ -75,7 +75,12 @@ def assert_only_allowed_html(html: str) -> None:
             assert not name.startswith("on")
             if name in ("href", "src"):
                 assert value is not None
-                scheme = value.split(":", 1)[0].lower() if ":" in value else ""
+                # A scheme as browsers read one (WHATWG URL): leading controls and spaces
+                # stripped, tabs and newlines removed anywhere, then a letter and letters, digits,
+                # "+", "-" or "."; anything else before a colon ("%3Ejavascript:") is a path.
+                url = re.sub(r"[\t\n\r]", "", value).lstrip("".join(map(chr, range(0x21))))
+                found = re.match(r"([a-zA-Z][a-zA-Z0-9+.-]*):", url)
+                scheme = found.group(1).lower() if found else ""
                 assert scheme in ("", "http", "https", "mailto", "data"), value
                 if scheme == "data" or (tag == "img" and name == "src"):
                     # Only pictures carried by the page itself: nothing loads from elsewhere.
