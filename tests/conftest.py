@@ -5,6 +5,8 @@ need another one; `enrolled`, `instructor` and `learner_client` follow whichever
 """
 
 import pytest
+from django.conf import settings
+from django.utils import translation
 
 from courses.services import enrolment_create
 from tests.factories import (
@@ -15,6 +17,16 @@ from tests.factories import (
     instructor_user,
     site_home,
 )
+
+
+@pytest.fixture(autouse=True)
+def default_language():
+    """Every test starts in the default language. LocaleMiddleware activates a request's language
+    on the thread and leaves it there, so one test's German request would otherwise make the next
+    test's service calls speak German."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture
