@@ -23,11 +23,12 @@ from django.views.generic import TemplateView
 from wagtail.admin.views.generic import WagtailAdminTemplateMixin
 from wagtail.admin.widgets import AdminDateTimeInput
 
-from grading.late import ExtensionRefused, exercise_schedule, extension_set, extensions_of_course
-from grading.models import DueSource, Extension, ExtensionChange, Submission
+from grading.late import ExtensionRefused, extensions_of_course
+from grading.models import Extension, ExtensionChange
 
 from .admin_views import CourseMixin, _course_breadcrumbs
-from .cohorts import StaffScope, cohort_due_dates, learner_due_dates
+from .cohorts import StaffScope, learner_due_dates
+from .extensions import course_extension_set
 from .gradebook import course_exercises
 from .models import Enrolment
 
@@ -80,18 +81,6 @@ class ExtensionForm(forms.Form):
         return exercise
 
 
-def _scheduled_for(*, enrolment: Enrolment):
-    """The learner's scheduled dates without an extension: their cohort's, else the exercise's."""
-    dates = cohort_due_dates(cohort=enrolment.cohort) if enrolment.cohort_id else {}
-
-    def schedule_for(submission: Submission):
-        if submission.exercise_id in dates:
-            return dates[submission.exercise_id], DueSource.SCHEDULE
-        return exercise_schedule(submission)
-
-    return schedule_for
-
-
 def _visible_extensions(scope: StaffScope) -> QuerySet[Extension]:
     learners = scope.enrolments().values("learner_id")
     return extensions_of_course(course_page_id=scope.course.pk).filter(learner_id__in=learners)
@@ -135,14 +124,12 @@ class ExtensionListView(CourseMixin, WagtailAdminTemplateMixin, TemplateView):
         exercise = form.cleaned_data["exercise"]
         due_at = form.cleaned_data["due_at"]
         try:
-            change = extension_set(
-                learner=enrolment.learner,
+            change = course_extension_set(
+                enrolment=enrolment,
                 exercise=exercise,
-                course_page=self.course,
                 due_at=due_at,
                 reason=form.cleaned_data["reason"],
                 by=request.user,
-                schedule_for=_scheduled_for(enrolment=enrolment),
             )
         except ExtensionRefused as refused:
             form.add_error("reason", str(refused))
@@ -196,14 +183,12 @@ class ExtensionRevokeView(CourseMixin, WagtailAdminTemplateMixin, TemplateView):
             raise Http404
         reason = (request.POST.get("reason") or "").strip()[:1000]
         try:
-            change = extension_set(
-                learner=extension.learner,
+            change = course_extension_set(
+                enrolment=enrolment,
                 exercise=extension.exercise,
-                course_page=self.course,
                 due_at=None,
                 reason=reason,
                 by=request.user,
-                schedule_for=_scheduled_for(enrolment=enrolment),
             )
         except ExtensionRefused as refused:
             return self.render_to_response(self.get_context_data(error=str(refused)), status=400)

@@ -19,6 +19,7 @@ class NotificationKind(models.TextChoices):
     CERTIFICATE_ISSUED = "certificate_issued", _("Certificate issued")
     DUE_SOON = "due_soon", _("Due dates coming up")
     ANNOUNCEMENT = "announcement", _("Course announcements")
+    DUE_DATE_CHANGED = "due_date_changed", _("Your own due dates")
 
 
 class Notification(models.Model):

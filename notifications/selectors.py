@@ -18,6 +18,9 @@ KIND_HELP = {
         "Two days before an exercise is due, if you have not submitted it yet."
     ),
     NotificationKind.ANNOUNCEMENT: _("When an instructor posts an announcement to your course."),
+    NotificationKind.DUE_DATE_CHANGED: _(
+        "When an instructor gives you an extension on an exercise, changes it or takes it back."
+    ),
 }
 
 

@@ -15,6 +15,7 @@ from courses.services import course_exercise_submit
 from exercises.models import LatePolicy
 from grading.models import Extension, ExtensionChange
 from grading.services import submission_grade
+from notifications.models import Notification
 from tests.courses.cohort_support import cohort_instructor, other_course
 from tests.grading.submissions_support import CORRECT, install_fake_engine, make_course_exercise
 
@@ -84,6 +85,10 @@ def test_the_instructor_grants_an_extension_and_the_penalty_is_lifted(
     assert "ada@example.org" in page and "Illness, with a note" in page
     change = ExtensionChange.objects.get()
     assert (change.by, change.penalties_changed) == (instructor, 1)
+    told = Notification.objects.get(recipient=enrolled)
+    assert told.kind == "due_date_changed"
+    assert told.title.startswith(f"Your due date for {exercise.title} is now ")
+    assert "Illness, with a note" in told.body
 
 
 def test_an_unknown_learner_or_a_missing_reason_is_a_form_error(
@@ -115,6 +120,9 @@ def test_revoking_needs_a_reason_and_brings_the_penalty_back(
     late.refresh_from_db()
     assert late.late_penalty_percent == 30
     assert not Extension.objects.exists()
+    assert Notification.objects.filter(
+        recipient=enrolled, title=f"Your extension on {exercise.title} was withdrawn"
+    ).exists()
     assert list(ExtensionChange.objects.values_list("action", flat=True)) == [
         "revoked",
         "granted",

@@ -95,7 +95,13 @@ def test_a_kind_switched_off_stays_in_the_site_but_is_not_mailed(
     assert unread_count(user=learner) == 1
     assert mail.outbox == []
     assert not OutgoingEmail.objects.exists()
-    assert [p.email_enabled for p in preferences_for(user=learner)] == [False, True, True, True]
+    assert [p.email_enabled for p in preferences_for(user=learner)] == [
+        False,
+        True,
+        True,
+        True,
+        True,
+    ]
 
 
 def test_switching_off_after_queueing_skips_the_email(learner):

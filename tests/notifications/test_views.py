@@ -132,14 +132,18 @@ def test_preferences_switch_each_kind_on_and_off(learner_client, learner):
     url = reverse("notifications:preferences")
     page = learner_client.get(url).content.decode()
     assert 'value="announcement" id="email-announcement" checked' in page
-    response = learner_client.post(url, {"email": ["review_graded", "certificate_issued"]})
+    response = learner_client.post(
+        url, {"email": ["review_graded", "certificate_issued", "due_date_changed"]}
+    )
     assert response["Location"] == url
     assert sorted(
         NotificationPreference.objects.filter(user=learner, email_enabled=False).values_list(
             "kind", flat=True
         )
     ) == ["announcement", "due_soon"]
-    learner_client.post(url, {"email": ["review_graded", "certificate_issued", "due_soon"]})
+    learner_client.post(
+        url, {"email": ["review_graded", "certificate_issued", "due_soon", "due_date_changed"]}
+    )
     assert list(
         NotificationPreference.objects.filter(user=learner, email_enabled=False).values_list(
             "kind", flat=True
