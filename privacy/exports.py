@@ -13,6 +13,7 @@ in a temporary file that the storage then reads in chunks.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import secrets
@@ -509,9 +510,15 @@ def export_build(*, export_id: int) -> DataExport:
                 (96, lambda: _lti(user, out)),
                 (97, lambda: _privacy(user, out)),
             ]
-            for percent, section in sections:
-                section()
-                progress(percent)
+            try:
+                for percent, section in sections:
+                    section()
+                    progress(percent)
+            except BaseException:
+                # Close the zip before its temporary file goes, so nothing writes to a closed file.
+                with contextlib.suppress(Exception):
+                    out.close()
+                raise
             out.bytes(
                 "README.txt",
                 README.format(made=timezone.now().isoformat(), username=user.username).encode(),

@@ -303,3 +303,27 @@ def test_staff_still_read_an_erased_learners_submission_and_the_gradebook(client
     gradebook = client.get(reverse("gradebook:course", args=[course.pk]))
     assert gradebook.status_code == 200
     assert f"erased-{ada.pk}" in gradebook.content.decode()
+
+
+def test_by_default_the_verification_page_answers_valid_without_the_name(client, ada):
+    certificate = ada.certificates.get()
+    erasure_process(erasure=erasure_request(user=ada)[0])
+    page = client.get(reverse("certificates:verify", args=[certificate.code])).content.decode()
+    assert "issued to a learner who has since closed their account" in page
+    assert "Ada Lovelace" not in page
+
+
+def test_a_learner_may_keep_their_certificates_public_with_their_name(client, ada):
+    certificate = ada.certificates.get()
+    client.force_login(ada)
+    client.post(
+        reverse("privacy:erasure_request"), {"confirm": "on", "keep_certificates_public": "on"}
+    )
+    erasure = ErasureRequest.objects.get()
+    assert erasure.keep_certificates_public is True
+    erasure_process(erasure=erasure)
+    certificate.refresh_from_db()
+    assert (certificate.learner_name, certificate.status) == ("Ada Lovelace", "active")
+    client.logout()
+    page = client.get(reverse("certificates:verify", args=[certificate.code])).content.decode()
+    assert "Ada Lovelace" in page
