@@ -34,6 +34,10 @@ pids+=($!)
 # Reminds learners of exercises due within 48 hours and retries failed e-mail (docs/operations.md).
 $PY manage.py notify_due_soon &
 pids+=($!)
+# Anonymises accounts whose deletion grace period is over, and deletes expired data exports
+# (docs/privacy.md).
+$PY manage.py process_erasures &
+pids+=($!)
 echo "PM Academy is starting on http://127.0.0.1:8000 (Ctrl-C stops the site and the worker)"
 $PY manage.py runserver 127.0.0.1:8000 &
 pids+=($!)

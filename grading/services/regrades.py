@@ -75,8 +75,12 @@ def exercise_regrade(
     `course_page_ids` limits it to submissions made in those courses (an instructor's own);
     None means all of them.
     """
-    finished = Submission.objects.filter(exercise=exercise, kind=SubmissionKind.SUBMIT).exclude(
-        status__in=[SubmissionStatus.QUEUED, SubmissionStatus.RUNNING]
+    finished = (
+        Submission.objects.filter(exercise=exercise, kind=SubmissionKind.SUBMIT)
+        .exclude(status__in=[SubmissionStatus.QUEUED, SubmissionStatus.RUNNING])
+        # An erased learner's notebook is gone (privacy.erasure empties its hash): nothing to
+        # run again, and their score stays as it was.
+        .exclude(notebook_sha256="")
     )
     if course_page_ids is not None:
         finished = finished.filter(course_page_id__in=course_page_ids)
@@ -90,6 +94,12 @@ def submission_regrade(*, submission: Submission, by: Any) -> RegradeBatch:
     """Regrade one submission against its exercise's current revision, in the background."""
     if submission.kind != SubmissionKind.SUBMIT:
         raise SubmissionRefused(_("Checks are not regraded; only submissions count."))
+    if not submission.notebook_sha256:
+        raise SubmissionRefused(
+            _(
+                "This learner erased their account: their notebook is gone, so it cannot be regraded."
+            )
+        )
     return _regrade_batch_create(exercise=submission.exercise, submissions=[submission], by=by)
 
 

@@ -23,6 +23,7 @@ from grading.services import (
     submission_create,
     submission_grade,
     submission_reap_expired,
+    submission_regrade,
 )
 from grading.signals import submission_graded
 
@@ -435,3 +436,24 @@ def test_instructors_see_only_their_courses_submissions(
     assert set(submissions_visible_to(user=admin)) == {mine, theirs}
     assert list(submissions_visible_to(user=enrolled)) == []
     assert Submission.objects.filter(kind=SubmissionKind.SUBMIT, attempt=1).count() == 2
+
+
+def test_an_erased_learners_submission_is_never_regraded(
+    enrolled, exercise, course, instructor, fake_engine, django_capture_on_commit_callbacks
+):
+    """privacy.erasure deletes the notebook and empties its hash; a regrade must not try to run
+    it (a missing file left the submission queued for ever) and the kept score stays."""
+    with django_capture_on_commit_callbacks(execute=True):
+        kept = submit(enrolled, exercise, course)
+        erased = submit(enrolled, exercise, course, answers=PARTIAL)
+    Submission.objects.filter(pk=erased.pk).update(notebook_sha256="")
+    erased.refresh_from_db()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        batch = exercise_regrade(exercise=exercise, by=instructor)
+    batch.refresh_from_db()
+
+    assert (batch.total, batch.done) == (1, 1)
+    assert list(batch.changes.values_list("submission_id", flat=True)) == [kept.pk]
+    with pytest.raises(SubmissionRefused, match="erased their account"):
+        submission_regrade(submission=erased, by=instructor)
