@@ -15,6 +15,10 @@ from .services import certificate_issue_enqueue
 
 
 def issue_on_course_completed(sender, *, learner, course, **kwargs) -> None:
+    # An erased (privacy.erasure) or deactivated account gets no new certificate: it would
+    # print a pseudonym, and nobody can sign in to receive it.
+    if not learner.is_active:
+        return
     certificate_issue_enqueue(learner=learner, course=course)
 
 

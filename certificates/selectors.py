@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 
 from courses.models import CoursePage, CourseProgress
@@ -55,8 +56,16 @@ def course_completed_learner_ids(*, course: CoursePage) -> list[int]:
 
 
 def course_learners_without_certificate(*, course: CoursePage) -> list[int]:
+    """Learners who completed the course and hold no certificate for it, erased and deactivated
+    accounts left out (see receivers.issue_on_course_completed)."""
     certified = set(Certificate.objects.filter(course=course).values_list("learner_id", flat=True))
-    return [pk for pk in course_completed_learner_ids(course=course) if pk not in certified]
+    completed = [pk for pk in course_completed_learner_ids(course=course) if pk not in certified]
+    active = set(
+        get_user_model()
+        .objects.filter(pk__in=completed, is_active=True)
+        .values_list("pk", flat=True)
+    )
+    return [pk for pk in completed if pk in active]
 
 
 def revoked_positions(*, list_number: int) -> list[int]:

@@ -297,3 +297,21 @@ def test_issuing_tells_the_learner_once(learner, course, django_capture_on_commi
     [notification] = Notification.objects.filter(recipient=learner, kind="certificate_issued")
     assert notification.url == f"/certificates/{certificate.code}/"
     assert len([m for m in mail.outbox if certificate.course_title in m.subject]) == 1
+
+
+def test_an_erased_or_deactivated_account_gets_no_new_certificate(
+    learner, course, capsys, django_capture_on_commit_callbacks
+):
+    """privacy.erasure deactivates the account it anonymises; completing a course afterwards
+    (an instructor's late grade, say) must not print a certificate to the pseudonym."""
+    enrolment_create(learner=learner, course=course)
+    learner.is_active = False
+    learner.save(update_fields=["is_active"])
+    with django_capture_on_commit_callbacks(execute=True):
+        lesson_complete(learner=learner, lesson=lesson_of(course))
+    assert not Certificate.objects.exists()
+
+    call_command("issue_certificates", "--course", "prioritization")
+    assert "0 learner(s) of Prioritization in Practice need a certificate." in (
+        capsys.readouterr().out
+    )
