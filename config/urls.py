@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.utils import timezone
 from django.views.decorators.cache import cache_page
 from django.views.i18n import JavaScriptCatalog
@@ -12,6 +12,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from accounts import views as accounts_views
 from api import endpoints as api_endpoints
+from courses.localization import serve as content_serve
 
 # The JavaScript catalogue (gettext() in our scripts) changes only with a deploy: cached per
 # language for an hour. Pages ask for it with ?l=<language> (templates/base.html), so a browser
@@ -47,4 +48,9 @@ if settings.DEBUG:
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
-urlpatterns += [path("", include(wagtail_urls))]
+# Pages are routed through the original (default-locale) tree in every language, so a page has
+# one URL and one identity; translations only change what it shows (courses.localization).
+urlpatterns += [
+    re_path(r"^((?:[\w\-]+/)*)$", content_serve, name="wagtail_serve"),
+    path("", include(wagtail_urls)),
+]

@@ -1,5 +1,7 @@
 """The demo site: home page, catalog, the flagship course and two short courses (short_courses.py).
 
+The flagship's course page and first module are also published in German (translations.py).
+
 `demo_site_build` matches pages on slugs and exercises on their slug, so running it twice changes
 nothing. When the demo content itself changes between versions, the page gets a new published
 revision (never a duplicate page); a page that a person has edited since the last load keeps
@@ -35,6 +37,7 @@ from .flagship.notebook_exercises import (
 )
 from .flagship.prioritization import CAPSTONE_PASS_PERCENT, PRIORITIZATION_MODULES
 from .short_courses import ROADMAP_MODULES, SCORING_MODULES
+from .translations import demo_translations_sync
 
 SKILLS = {
     "product-strategy": "Product strategy",
@@ -421,6 +424,11 @@ def demo_site_build(*, validate_now: bool = False) -> DemoReport:
             intro="<p>Every course is free. Filter by level or by the skill you want to build.</p>",
         )
         for spec in DEMO_COURSES:
-            _course(catalog, spec, report)
+            course = _course(catalog, spec, report)
+            if spec is FOUNDATIONS:
+                # The first module ships in German too (demo/translations.py).
+                german = demo_translations_sync(course=course)
+                report.created.extend(german.created)
+                report.updated.extend(german.updated)
     demo_exercises_validate(report=report.exercises, validate_now=validate_now)
     return report

@@ -96,6 +96,24 @@ class CourseTreePage(_PageMixinBase):
             ).distinct()
         return super().get_view_restrictions()
 
+    @property
+    def content_language(self) -> str:
+        """The language of the text this page shows (see courses.localization), for `lang`."""
+        from ..localization import language_of
+
+        return language_of(self)
+
+    @property
+    def lang_attr(self) -> str:
+        """` lang="en"` where the shown text is not in the reader's language, else nothing."""
+        from django.utils.html import format_html
+        from django.utils.translation import get_language
+
+        language = self.content_language
+        if language == (get_language() or "").split("-")[0]:
+            return ""
+        return format_html(' lang="{}"', language)
+
 
 class HomePage(CourseTreePage, Page):
     """The site root: what PM Academy is, featured courses, a call to action."""
@@ -148,11 +166,15 @@ class HomePage(CourseTreePage, Page):
     def get_context(self, request, *args, **kwargs):
         from django.utils.functional import SimpleLazyObject
 
+        from ..localization import localize_pages, localized_copy
         from ..selectors import home_featured_courses
 
         context = super().get_context(request, *args, **kwargs)
+        context["page"] = context[self.context_object_name] = localized_copy(self, request=request)
         # Read only when rendered: the page cache usually holds the parts that show them.
-        context["featured"] = SimpleLazyObject(lambda: home_featured_courses(home=self))
+        context["featured"] = SimpleLazyObject(
+            lambda: localize_pages(home_featured_courses(home=self), request=request)
+        )
         context["catalog"] = SimpleLazyObject(
             lambda: CourseIndexPage.objects.live().descendant_of(self).first()
         )
@@ -179,18 +201,24 @@ class CourseIndexPage(CourseTreePage, Page):
     template = "courses/course_index_page.html"
 
     def get_context(self, request, *args, **kwargs):
+        from django.utils.functional import SimpleLazyObject
+
         from ..forms import CatalogFilterForm
+        from ..localization import localize_pages, localized_copy
         from ..selectors import catalog_courses
 
         context = super().get_context(request, *args, **kwargs)
+        context["page"] = context[self.context_object_name] = localized_copy(self, request=request)
         form = CatalogFilterForm(request.GET or None)
         level = skill = None
         if form.is_bound and form.is_valid():
             level = form.cleaned_data["level"] or None
             skill = form.cleaned_data["skill"]
         context["filter_form"] = form
-        # A lazy queryset: read only when the page cache misses the results for these filters.
-        context["courses"] = catalog_courses(catalog=self, level=level, skill=skill)
+        # Read only when the page cache misses the results for these filters (in one query per
+        # page type for the translated titles and summaries).
+        courses = catalog_courses(catalog=self, level=level, skill=skill)
+        context["courses"] = SimpleLazyObject(lambda: localize_pages(courses, request=request))
         context["is_filtered"] = bool(level or skill)
         context["filter_key"] = f"{level or ''}:{skill.pk if skill else ''}"
         return context
@@ -291,10 +319,20 @@ class CoursePage(CourseTreePage, Page):
             course_instructors_sync(course=self)
 
     def get_context(self, request, *args, **kwargs):
+        from django.utils.functional import SimpleLazyObject
+
+        from ..localization import localize_outline, localize_pages, localized_copy
         from ..selectors import course_overview
 
         context = super().get_context(request, *args, **kwargs)
+        # Enrolment, progress and the next lesson belong to this, the original page; a reader
+        # in another language sees the translated text (courses.localization).
         context.update(course_overview(course=self, learner=request.user, request=request))
+        context["page"] = context[self.context_object_name] = localized_copy(self, request=request)
+        context["outline"] = localize_outline(context["outline"], request=request)
+        context["catalog"] = SimpleLazyObject(
+            lambda: localize_pages([self.get_parent()], request=request)[0]
+        )
         return context
 
 
@@ -357,6 +395,13 @@ class ModulePage(CourseTreePage, Page):
             return super().serve(request, *args, **kwargs)
         course = self.get_parent()
         return redirect(f"{course.url}#module-{self.pk}")
+
+    def get_context(self, request, *args, **kwargs):
+        from ..localization import localized_copy
+
+        context = super().get_context(request, *args, **kwargs)
+        context["page"] = context[self.context_object_name] = localized_copy(self, request=request)
+        return context
 
 
 class LessonPage(CourseTreePage, Page):
@@ -462,12 +507,17 @@ class LessonPage(CourseTreePage, Page):
         return super().serve(request, *args, **kwargs)
 
     def get_context(self, request, *args, **kwargs):
+        from ..localization import localize_outline, localize_pages, localized_copy
         from ..selectors import lesson_context
 
         context = super().get_context(request, *args, **kwargs)
+        # What is read is the translation where there is one; what is recorded (views, answers,
+        # completion) is always this original lesson, whose block ids the translation shares.
+        shown = localized_copy(self, request=request)
+        context["page"] = context[self.context_object_name] = shown
         context.update(
             lesson_context(
-                lesson=self,
+                lesson=shown,
                 course=self.course,
                 learner=request.user,
                 enrolment=getattr(self, "_serving_enrolment", None),
@@ -476,6 +526,15 @@ class LessonPage(CourseTreePage, Page):
                 request=request,
             )
         )
+        outline = localize_outline(context["outline"], request=request)
+        context["outline"] = outline
+        by_pk = {item.module.pk: item.module for item in outline}
+        by_pk.update((entry.lesson.pk, entry.lesson) for item in outline for entry in item.lessons)
+        for name in ("module", "previous_lesson", "next_lesson"):
+            if context.get(name) is not None:
+                context[name] = by_pk.get(context[name].pk, context[name])
+        if context.get("course") is not None:
+            context["course"] = localize_pages([context["course"]], request=request)[0]
         return context
 
 

@@ -76,7 +76,7 @@ def _text(response) -> str:
 
 
 def test_first_load_reports_pages_and_queued_validation(demo):
-    assert "Demo content ready (38 pages added)." in demo
+    assert "Demo content ready (43 pages added)." in demo
     assert "queued 7 exercise notebooks for validation" in demo
 
 
