@@ -145,7 +145,7 @@ def _list_fields(model: type[Page]) -> tuple[str, ...]:
     return tuple(name for name in LIST_FIELDS if name in shown)
 
 
-def localize_pages(pages: Sequence[P], *, request=None) -> list[P]:
+def localize_pages(pages: Iterable[P], *, request=None) -> list[P]:
     """Copies of `pages` with their titles and summaries in the active language, where translated.
 
     One query per page type in the list, and none at all when the page cache holds the answer
