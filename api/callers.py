@@ -17,7 +17,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from courses.cohorts import StaffScope, staff_scope
 from courses.gradebook import instructor_courses
-from courses.models import Cohort, CoursePage, Enrolment
+from courses.models import Cohort, CoursePage, Enrolment, originals
 from courses.selectors import view_restricted
 
 from .models import ApiToken
@@ -91,7 +91,7 @@ class Caller:
         visible = Q(pk__in=taught)
         if self.user is not None:
             visible |= Q(live=True) & ~Q(view_restricted())
-        courses = CoursePage.objects.filter(visible)
+        courses = originals(CoursePage.objects.all()).filter(visible)
         if self.course_ids is not None:
             courses = courses.filter(pk__in=self.course_ids)
         return courses

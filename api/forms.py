@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from courses.models import CoursePage
+from courses.models import CoursePage, originals
 
 from .models import Scope
 from .tokens import PERSONAL_LIFETIMES, SERVICE_MAX_DAYS
@@ -87,7 +87,7 @@ class ServiceTokenForm(forms.Form):
         self.fields["user"].queryset = (  # type: ignore[attr-defined]
             get_user_model().objects.filter(is_active=True).order_by("email")
         )
-        self.fields["courses"].queryset = CoursePage.objects.order_by("title")  # type: ignore[attr-defined]
+        self.fields["courses"].queryset = originals(CoursePage.objects.all()).order_by("title")  # type: ignore[attr-defined]
         self.fields["expires_on"].initial = (timezone.now() + timedelta(days=365)).date()
         self.fields["user"].label_from_instance = lambda user: f"{user.display_name} <{user.email}>"  # type: ignore[attr-defined]
 

@@ -29,7 +29,7 @@ from wagtail.admin.widgets.button import HeaderButton, MenuItem
 from wagtail.permission_policies.base import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
-from courses.models import CoursePage
+from courses.models import CoursePage, originals
 from courses.panels import LEARNER_DASHBOARD_PANELS_HOOK
 
 from .models import Certificate, Validity
@@ -61,7 +61,7 @@ class CertificateFilterSet(WagtailFilterSet):
         empty_label=gettext_lazy("Any"),
     )
     course = django_filters.ModelChoiceFilter(
-        queryset=CoursePage.objects.order_by("title"),
+        queryset=originals(CoursePage.objects.all()).order_by("title"),
         label=gettext_lazy("Course"),
         empty_label=gettext_lazy("Any course"),
     )
@@ -86,7 +86,8 @@ class IssueForm(forms.Form):
         ),
     )
     course = forms.ModelChoiceField(
-        queryset=CoursePage.objects.order_by("title"), label=gettext_lazy("Course")
+        queryset=originals(CoursePage.objects.all()).order_by("title"),
+        label=gettext_lazy("Course"),
     )
 
 

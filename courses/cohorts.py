@@ -25,7 +25,7 @@ from grading.late import exercise_schedule, late_rejudge
 from grading.models import DueSource, Submission
 
 from .gradebook import instructor_course, instructor_courses
-from .models import Cohort, CohortDueDate, CourseExercise, CoursePage, Enrolment
+from .models import Cohort, CohortDueDate, CourseExercise, CoursePage, Enrolment, originals
 
 
 @dataclass(frozen=True)
@@ -75,9 +75,8 @@ def staff_courses(*, user) -> QuerySet[CoursePage]:
     if not user.is_authenticated or not user.is_active:
         return CoursePage.objects.none()
     return (
-        CoursePage.objects.filter(
-            Q(pk__in=instructor_courses(user=user).values("pk")) | Q(cohorts__instructors=user)
-        )
+        originals(CoursePage.objects.all())
+        .filter(Q(pk__in=instructor_courses(user=user).values("pk")) | Q(cohorts__instructors=user))
         .distinct()
         .order_by("title", "pk")
     )

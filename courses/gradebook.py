@@ -38,6 +38,7 @@ from .models import (
     EnrolmentStatus,
     LessonCompletion,
     LessonPage,
+    originals,
 )
 
 GRADEBOOK_PAGE_SIZE = 50
@@ -65,7 +66,7 @@ class LearnerState:
 def instructor_courses(*, user) -> QuerySet[CoursePage]:
     """Courses whose gradebook the user may read: those whose page they can edit; all for
     superusers. The same rule as grading.selectors.submissions_visible_to."""
-    courses = CoursePage.objects.all()
+    courses = originals(CoursePage.objects.all())
     if not user.is_authenticated or not user.is_active:
         return courses.none()
     if not user.is_superuser:

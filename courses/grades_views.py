@@ -8,7 +8,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from .grades import learner_course_grades
-from .models import CoursePage
+from .models import CoursePage, originals
 from .selectors import enrolment_for
 
 
@@ -20,7 +20,7 @@ def course_grades(request, course_id: int):
     Only for someone who is or was enrolled: a former learner still reads their grades.
     Anyone else gets the same 404 as for a course that does not exist.
     """
-    course = CoursePage.objects.live().filter(pk=course_id).first()
+    course = originals(CoursePage.objects.live()).filter(pk=course_id).first()
     enrolment = enrolment_for(learner=request.user, course=course) if course else None
     if course is None or enrolment is None:
         raise Http404

@@ -16,7 +16,7 @@ from django.urls import reverse
 from pylti1p3.deep_link_resource import DeepLinkResource
 from pylti1p3.lineitem import LineItem
 
-from courses.models import CourseExercise, CoursePage, LessonPage
+from courses.models import CourseExercise, CoursePage, LessonPage, originals
 
 from . import framing
 from .launches import CUSTOM_RESOURCE, PmaMessageLaunch
@@ -56,7 +56,7 @@ def choices() -> list[CourseChoice]:
     """Live, public courses, each with its live lessons (in tree order) and counted exercises.
 
     Five queries however many courses there are (Wagtail's public() reads restrictions)."""
-    courses = list(CoursePage.objects.live().public().order_by("title"))
+    courses = list(originals(CoursePage.objects.live().public()).order_by("title"))
     by_path = {course.path: CourseChoice(course=course) for course in courses}
     for choice in by_path.values():
         choice.items.append(

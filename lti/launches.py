@@ -37,7 +37,7 @@ from wagtail.models import Page, Site
 from accounts.models import INSTRUCTORS_GROUP
 from courses.cohorts import cohort_save
 from courses.exercise_views import course_uses_exercise
-from courses.models import Cohort, CoursePage, Enrolment, LessonPage, ModulePage
+from courses.models import Cohort, CoursePage, Enrolment, LessonPage, ModulePage, originals
 from courses.services import enrolment_create
 from exercises.models import Exercise
 
@@ -330,7 +330,7 @@ def resource_from_reference(reference: str) -> Resource:
             return Resource(course=course, page=page.specific)
         if kind == "exercise":
             course_id, _sep, exercise_id = rest.partition(":")
-            course = CoursePage.objects.live().filter(pk=int(course_id)).first()
+            course = originals(CoursePage.objects.live()).filter(pk=int(course_id)).first()
             exercise = Exercise.objects.filter(pk=int(exercise_id)).first()
             if course is None or exercise is None:
                 raise _gone(reference)

@@ -57,9 +57,11 @@ from .pages import (
     Level,
     ModulePage,
     Skill,
+    originals,
 )
 
 __all__ = [
+    "originals",
     "LESSON_VIEW_REFRESH",
     "ROUTED_PAGE_TYPES",
     "ROUTED_RELATED",

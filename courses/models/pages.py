@@ -76,6 +76,12 @@ else:
     _PageMixinBase = object
 
 
+def originals(pages):
+    """Only the pages in the default locale. A translation is presentation of its original
+    (docs/translation.md): never a course of its own to enrol in, teach, grade or list."""
+    return pages.filter(locale__language_code=settings.LANGUAGE_CODE.split("-")[0])
+
+
 class CourseTreePage(_PageMixinBase):
     """View restrictions of course pages in one query (Wagtail's default takes two).
 
