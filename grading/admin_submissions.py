@@ -14,6 +14,9 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 from wagtail.admin.ui.tables import Column, StatusTagColumn
 from wagtail.admin.views import generic
@@ -50,13 +53,13 @@ class ReadOnlyPermissionPolicy(ModelPermissionPolicy):
 
 class OverrideForm(forms.Form):
     new_score = PointsFormField(
-        label="New score", min_value=0, help_text="A number such as 2, 0.5 or 1/3."
+        label=_l("New score"), min_value=0, help_text=_l("A number such as 2, 0.5 or 1/3.")
     )
     reason = forms.CharField(
-        label="Reason",
+        label=_l("Reason"),
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=2000,
-        help_text="Kept on the audit trail with your name and the time.",
+        help_text=_l("Kept on the audit trail with your name and the time."),
     )
 
 
@@ -127,7 +130,7 @@ register_permission_policy(Submission, ReadOnlyPermissionPolicy(Submission))
 class SubmissionViewSet(ModelViewSet):
     model = Submission
     icon = "tasks"
-    menu_label = "Submissions"
+    menu_label = _l("Submissions")
     menu_order = 260
     add_to_admin_menu = True
     inspect_view_enabled = True
@@ -138,18 +141,18 @@ class SubmissionViewSet(ModelViewSet):
     search_fields = ["learner__email", "learner__username", "exercise__title"]
     ordering = ["-created_at"]
     list_display = [
-        Column("learner", label="Learner", accessor="learner"),
-        Column("exercise", label="Exercise", accessor="exercise"),
-        Column("attempt", label="Attempt", accessor="attempt"),
+        Column("learner", label=_l("Learner"), accessor="learner"),
+        Column("exercise", label=_l("Exercise"), accessor="exercise"),
+        Column("attempt", label=_l("Attempt"), accessor="attempt"),
         StatusTagColumn(
             "status",
-            label="Status",
+            label=_l("Status"),
             accessor="get_status_display",
             primary=lambda s: s.status == "graded",
         ),
-        Column("counted_score", label="Score", accessor=lambda s: points(s.counted_score)),
-        Column("max_score", label="Out of", accessor=lambda s: points(s.max_score)),
-        Column("needs_review", label="Needs review", accessor="needs_review"),
+        Column("counted_score", label=_l("Score"), accessor=lambda s: points(s.counted_score)),
+        Column("max_score", label=_l("Out of"), accessor=lambda s: points(s.max_score)),
+        Column("needs_review", label=_l("Needs review"), accessor="needs_review"),
         "created_at",
     ]
     form_fields: list[str] = []
@@ -196,7 +199,8 @@ def submission_override_view(request, pk: int):
     else:
         messages.success(
             request,
-            f"Score set to {points(form.cleaned_data['new_score'])}; the change is on the audit trail.",
+            _("Score set to %(score)s; the change is on the audit trail.")
+            % {"score": points(form.cleaned_data["new_score"])},
         )
     return redirect("submissions:inspect", submission.pk)
 
@@ -209,7 +213,7 @@ def submission_regrade_view(request, pk: int):
     except SubmissionRefused as refusal:
         messages.error(request, str(refusal))
         return redirect("submissions:inspect", submission.pk)
-    messages.success(request, "Regrade queued.")
+    messages.success(request, _("Regrade queued."))
     return redirect("submissions:regrade_batch", batch.pk)
 
 
@@ -233,7 +237,15 @@ def exercise_regrade_view(request, exercise_pk: int):
     except SubmissionRefused as refusal:
         messages.error(request, str(refusal))
         return redirect("exercises:inspect", exercise.pk)
-    messages.success(request, f"Regrading {batch.total} submission(s) in the background.")
+    messages.success(
+        request,
+        ngettext(
+            "Regrading %(n)s submission in the background.",
+            "Regrading %(n)s submissions in the background.",
+            batch.total,
+        )
+        % {"n": batch.total},
+    )
     return redirect("submissions:regrade_batch", batch.pk)
 
 
@@ -258,7 +270,7 @@ def regrade_batch_view(request, pk: int):
             "batch": batch,
             "changes": changes,
             "changed": [c for c in changes if c.changed],
-            "header_title": f"Regrade of {batch.exercise}",
+            "header_title": _("Regrade of %(exercise)s") % {"exercise": batch.exercise},
             "index_url": reverse("submissions:index"),
         },
     )

@@ -136,7 +136,7 @@ def penalty_reason(submission: Submission) -> str:
     """Why a submission's score was reduced, or "" when it was not (shown beside the raw score)."""
     if not submission.late_days or submission.due_at is None:
         return ""
-    due = formats.date_format(timezone.localtime(submission.due_at), "j F Y, H:i")
+    due = formats.date_format(timezone.localtime(submission.due_at), "DATETIME_FORMAT")
     late = ngettext(
         "Submitted %(days)s day after the due date (%(due)s).",
         "Submitted %(days)s days after the due date (%(due)s).",

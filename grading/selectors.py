@@ -37,11 +37,11 @@ from .services import answer_grade_ids, release_notebook_of
 from .uploads import max_upload_bytes
 
 TEST_STATUS_WORDS = {
-    "passed": "Passed",
-    "partial": "Partly right",
-    "failed": "Failed",
-    "not_run": "Not run",
-    "needs_review": "Graded by your instructor",
+    "passed": gettext_lazy("Passed"),
+    "partial": gettext_lazy("Partly right"),
+    "failed": gettext_lazy("Failed"),
+    "not_run": gettext_lazy("Not run"),
+    "needs_review": gettext_lazy("Graded by your instructor"),
 }
 #: A manual cell's line while the instructor has not finished the submission.
 WAITING_WORDS = gettext_lazy("Waiting for your instructor")

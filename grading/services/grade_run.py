@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from exercises.format import NotebookRejected, SourceInvalid, load_notebook_bytes, parse_source
 from exercises.format.autotest import apply_autotests
@@ -153,7 +154,9 @@ def _run_engine(submission: Submission) -> dict[str, Any]:
         logger.error("The source of %s cannot be parsed: %s", submission.revision, exc)
         return _failed(
             submission,
-            "The exercise's source notebook could not be read; an instructor has to fix it.",
+            gettext_noop(
+                "The exercise's source notebook could not be read; an instructor has to fix it."
+            ),
         )
     with submission.notebook.open("rb") as fh:
         data = fh.read()
@@ -177,15 +180,19 @@ def _run_engine(submission: Submission) -> dict[str, Any]:
         logger.error("Grading sandbox unavailable for submission %s: %s", submission.pk, exc)
         return _failed(
             submission,
-            "The grading sandbox is not available right now, so your notebook could not "
-            "be run. Nothing is wrong with your work; please submit again later.",
+            gettext_noop(
+                "The grading sandbox is not available right now, so your notebook could not "
+                "be run. Nothing is wrong with your work; please submit again later."
+            ),
         )
     except Exception:  # the learner gets a sentence; the traceback goes to the operator's log
         logger.exception("Grading submission %s failed", submission.pk)
         return _failed(
             submission,
-            "The grader stopped with an internal error while running your notebook, so "
-            "it was not graded. The team has been told; please submit again.",
+            gettext_noop(
+                "The grader stopped with an internal error while running your notebook, so "
+                "it was not graded. The team has been told; please submit again."
+            ),
         )
     result = report.to_dict()
     return {
@@ -287,9 +294,12 @@ def _reap_expired_once() -> int:
                     status=SubmissionStatus.FAILED,
                     finished_at=now,
                     lease_expires_at=None,
-                    failure_reason="Grading stopped several times before it could finish (the notebook may "
-                    "exhaust the grader). Please check your code for endless loops or huge outputs and "
-                    "submit again."
+                    # Stored in English, shown in the reader's language (the |translated filter).
+                    failure_reason=gettext_noop(
+                        "Grading stopped several times before it could finish (the notebook may "
+                        "exhaust the grader). Please check your code for endless loops or huge "
+                        "outputs and submit again."
+                    )
                     + (f" {not_an_attempt()}" if kind == SubmissionKind.SUBMIT else ""),
                 ):
                     send_graded_on_commit(Submission.objects.get(pk=pk))
