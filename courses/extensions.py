@@ -70,7 +70,9 @@ def _notify(*, change_id: int, course_id: int) -> None:
         else:
             title = _("Your due date for %(exercise)s is now %(due)s") % {
                 "exercise": exercise,
-                "due": formats.date_format(timezone.localtime(change.new_due_at), "j F Y, H:i"),
+                "due": formats.date_format(
+                    timezone.localtime(change.new_due_at), "DATETIME_FORMAT"
+                ),
             }
         body = _("Your instructor's reason: %(reason)s") % {"reason": change.reason}
         notify(
