@@ -33,7 +33,7 @@ from ops.request_limits import FORM_OVERHEAD_BYTES, request_body_limit
 
 from .drafts import draft_sync_submitted
 from .exercise_panel import exercise_panel_for_request
-from .models import CourseExercise, CoursePage, LessonPage
+from .models import CourseExercise, CoursePage, LessonPage, originals
 from .selectors import active_enrolment, learner_can_edit_course
 from .services import NotEnrolledError, course_exercise_submit
 
@@ -70,7 +70,7 @@ def posted_answers(request) -> dict[str, str]:
 
 
 def course_and_exercise(course_id: int, exercise_id: int) -> tuple[CoursePage, Exercise]:
-    course = get_object_or_404(CoursePage.objects.live(), pk=course_id)
+    course = get_object_or_404(originals(CoursePage.objects.live()), pk=course_id)
     exercise = get_object_or_404(
         Exercise.objects.select_related("current_revision"), pk=exercise_id
     )

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from .blocks import option_ids
 from .forms import KnowledgeCheckForm
-from .models import CoursePage, LessonPage
+from .models import CoursePage, LessonPage, originals
 from .panels import dashboard_panels
 from .selectors import QuizInput, learner_dashboard
 from .services import (
@@ -38,11 +38,11 @@ from .services import (
 
 
 def _live_course(course_id: int) -> CoursePage:
-    return get_object_or_404(CoursePage.objects.live(), pk=course_id)
+    return get_object_or_404(originals(CoursePage.objects.live()), pk=course_id)
 
 
 def _live_lesson(lesson_id: int) -> LessonPage:
-    return get_object_or_404(LessonPage.objects.live(), pk=lesson_id)
+    return get_object_or_404(originals(LessonPage.objects.live()), pk=lesson_id)
 
 
 def _login_then(url: str) -> HttpResponseRedirect:

@@ -32,3 +32,9 @@ def test_the_copys_id_reaches_no_learner_page(learner_client, enrolled, course, 
 
 def test_the_copy_is_not_offered_to_an_lms(course, copy):
     assert [choice.course.pk for choice in choices()] == [course.pk]
+
+
+def test_nobody_enrols_in_or_works_on_the_copy(learner_client, learner, course, copy):
+    response = learner_client.post(reverse("course_enrol", args=[copy.pk]))
+    assert response.status_code == 404
+    assert not learner.enrolments.exists()
