@@ -25,6 +25,8 @@ Cache invalidation (courses.caching: each starts a new pages generation):
 - post_save User → `instructor_renamed`.
 """
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save, pre_save
@@ -65,7 +67,7 @@ def record_exercise_score(sender, submission: Submission, **kwargs) -> None:
         exercise=submission.exercise,
         points=min(counted.score, counted.max_score),
         max_points=counted.max_score,
-        raw_points=min(counted.submission.raw_score or 0, counted.max_score),
+        raw_points=min(counted.submission.raw_score or Decimal(0), counted.max_score),
         late_penalty_percent=(
             counted.submission.late_penalty_percent
             if counted.submission.late_penalty_applies

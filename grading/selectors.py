@@ -185,7 +185,7 @@ def _test_line(test: dict[str, Any], *, grade: ManualGrade | None, waiting: bool
     line = TestLine(
         grade_id=str(test.get("grade_id", "")),
         status=status,
-        status_label=TEST_STATUS_WORDS.get(status, status),
+        status_label=str(TEST_STATUS_WORDS.get(status, status)),
         points=exact_points(test.get("points", 0)),
         max_points=exact_points(test.get("max_points", 0)),
         message=str(test.get("message", "")),
@@ -199,7 +199,7 @@ def _test_line(test: dict[str, Any], *, grade: ManualGrade | None, waiting: bool
     return replace(
         line,
         status="reviewed",
-        status_label=TEST_STATUS_WORDS["needs_review"],
+        status_label=str(TEST_STATUS_WORDS["needs_review"]),
         points=exact_points(grade.points),
         message="",
         feedback=grade.feedback,
