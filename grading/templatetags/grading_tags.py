@@ -1,6 +1,7 @@
 """Template filters for scores: points as people write them (5, 3.5, 0.33), never 3.50."""
 
 from django import template
+from django.utils import formats
 
 from exercises.format import format_points, parse_points
 from exercises.translated import translated_message
@@ -14,7 +15,10 @@ def points(value) -> str:
     if value is None or value == "":
         return "—"
     exact = parse_points(value)
-    return "—" if exact is None else format_points(exact)
+    if exact is None:
+        return "—"
+    # In the reader's number format: 9.75 in English, 9,75 in German.
+    return format_points(exact).replace(".", str(formats.get_format("DECIMAL_SEPARATOR")))
 
 
 @register.filter

@@ -215,3 +215,11 @@ def test_an_extension_before_the_due_date_shows_on_the_grades_page(
     )
     page = learner_client.get(reverse("course_grades", args=[course.pk])).content.decode()
     assert "(your extension)" in page and "Conference week" in page
+
+
+def test_a_german_reader_reads_points_and_the_penalty_in_german(learner_client, course, late):
+    learner_client.cookies["django_language"] = "de"
+    page = learner_client.get(reverse("course_grades", args=[course.pk])).content.decode()
+    assert "3,5 / 6" in page
+    assert "bewertet mit 5, abzüglich 30 % Verspätungsabzug" in page
+    assert "Abgegeben 3 Tage nach dem Abgabetermin" in page
