@@ -69,7 +69,7 @@
           label: gettext("Failure rate (%)"),
           color: CORAL,
           horizontal: true,
-          scales: { x: { beginAtZero: true, max: 100, title: { display: true, text: "% of graded submissions" } } },
+          scales: { x: { beginAtZero: true, max: 100, title: { display: true, text: gettext("Graded submissions (%)") } } },
         });
       } else if (kind === "activity") {
         new Chart(canvas, {
