@@ -76,6 +76,8 @@ def post_endpoints(
         ),
         "mfa_activate_totp": ("learner", reverse("mfa_activate_totp"), {"code": "123456"}),
         "profile": ("learner", reverse("profile"), {"certificate_name": "Someone Else"}),
+        "profile_language": ("learner", reverse("profile_language"), {"language": "de"}),
+        "set_language": ("learner", reverse("set_language"), {"language": "de", "next": "/"}),
         "course_enrol": ("learner", reverse("course_enrol", args=[course.pk]), {}),
         "course_unenrol": ("learner", reverse("course_unenrol", args=[course.pk]), {}),
         "lesson_complete": ("learner", reverse("lesson_complete", args=[lesson.pk]), {}),
@@ -152,6 +154,8 @@ POSTED_NAMES = {
     "exercise_run",
     "certificates:sharing",
     "certificates:verify_index",
+    "profile_language",
+    "set_language",
 }
 
 
@@ -177,6 +181,7 @@ def test_every_post_view_of_ours_is_in_the_walk():
         "search",
         "course_grades",
         "invitation_open",
+        "wagtail_serve",
     }
 
 

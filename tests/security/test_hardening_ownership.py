@@ -60,6 +60,8 @@ PERSONAL = {
     # The requester's own grades in a course they are or were enrolled in; anyone else gets 404
     # (tests/courses/test_learner_grades.py).
     "course_grades",
+    # Saves the requester's own language (POST only; tests/i18n/test_language_http.py).
+    "profile_language",
 }
 # Not owned by a learner: public by design, or an action on the requester's own enrolment.
 NOT_OWNED = {
@@ -76,6 +78,11 @@ NOT_OWNED = {
     "exercise_submit": "creates the requester's submission",
     "exercise_run": "runs the requester's own answers; the run is theirs (exercise_run_status)",
     "search": "public search; shows only pages the visitor may read (tests/courses/test_search.py)",
+    "set_language": "sets the requester's own language (cookie, and their saved choice)",
+    "wagtail_serve": (
+        "Wagtail's page serving through the original tree (courses.localization.serve): public "
+        "pages, Wagtail's own view restrictions apply"
+    ),
     "invitation_open": (
         "an invitation link: its unguessable token is the capability; it enrols only the account "
         "with the invited address (tests/courses/test_invitations.py)"
